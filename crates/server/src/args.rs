@@ -1,0 +1,51 @@
+//! Reading a command's arguments one by one, with Redis's parsing rules and error texts.
+
+use std::vec;
+
+use bytes::Bytes;
+use resplite_store::parse_i64;
+
+use crate::error::CommandError;
+
+/// The arguments after the command name, consumed front to back.
+pub(crate) struct Args {
+    items: vec::IntoIter<Bytes>,
+}
+
+impl Args {
+    pub(crate) fn new(items: Vec<Bytes>) -> Args {
+        Args { items: items.into_iter() }
+    }
+
+    /// How many arguments are left.
+    pub(crate) fn remaining(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The next argument, if any.
+    pub(crate) fn next(&mut self) -> Option<Bytes> {
+        self.items.next()
+    }
+
+    /// The next argument; its absence is a syntax error. (The registry checks arity before a
+    /// handler runs, so for fixed positions this never fails.)
+    pub(crate) fn bytes(&mut self) -> Result<Bytes, CommandError> {
+        self.items.next().ok_or(CommandError::Syntax)
+    }
+
+    /// The next argument as a 64-bit integer, or `value is not an integer or out of range`.
+    pub(crate) fn integer(&mut self) -> Result<i64, CommandError> {
+        let item = self.bytes()?;
+        parse_i64(&item).ok_or(CommandError::NotInteger)
+    }
+
+    /// All remaining arguments.
+    pub(crate) fn rest(self) -> Vec<Bytes> {
+        self.items.collect()
+    }
+}
+
+/// Whether an argument is the keyword `word` (ASCII case-insensitive).
+pub(crate) fn is_word(argument: &[u8], word: &str) -> bool {
+    argument.eq_ignore_ascii_case(word.as_bytes())
+}

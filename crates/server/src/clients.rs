@@ -1,0 +1,135 @@
+//! The registry of connected clients: ids, names and what `CLIENT LIST` shows.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use bytes::Bytes;
+use resplite_store::Db;
+
+/// What other connections may see of a client.
+#[derive(Debug)]
+pub(crate) struct ClientInfo {
+    pub(crate) id: u64,
+    pub(crate) peer: Option<SocketAddr>,
+    pub(crate) local: Option<SocketAddr>,
+    pub(crate) name: Bytes,
+    pub(crate) library_name: Bytes,
+    pub(crate) library_version: Bytes,
+    pub(crate) db: Db,
+    pub(crate) connected_at: Instant,
+    pub(crate) last_active: Instant,
+    pub(crate) last_command: &'static str,
+}
+
+/// One connection's own state; dropping it removes the client from the registry.
+pub(crate) struct Client {
+    pub(crate) id: u64,
+    pub(crate) db: Db,
+    info: Arc<Mutex<ClientInfo>>,
+    registry: Arc<ClientRegistry>,
+}
+
+impl Client {
+    /// The shared view of this client, for the commands that change or show it.
+    pub(crate) fn info(&self) -> MutexGuard<'_, ClientInfo> {
+        lock(&self.info)
+    }
+
+    /// Records that `command` is running now.
+    pub(crate) fn note_command(&self, command: &'static str) {
+        let mut info = self.info();
+        info.last_active = Instant::now();
+        info.last_command = command;
+    }
+
+    /// Switches the selected database.
+    pub(crate) fn select(&mut self, db: Db) {
+        self.db = db;
+        self.info().db = db;
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        lock(&self.registry.clients).remove(&self.id);
+    }
+}
+
+/// Every connected client, by id.
+#[derive(Default)]
+pub(crate) struct ClientRegistry {
+    next_id: AtomicU64,
+    clients: Mutex<BTreeMap<u64, Arc<Mutex<ClientInfo>>>>,
+}
+
+impl ClientRegistry {
+    /// Registers a new connection, or returns `None` when `limit` clients are connected.
+    pub(crate) fn register(
+        self: &Arc<Self>,
+        peer: Option<SocketAddr>,
+        local: Option<SocketAddr>,
+        limit: usize,
+    ) -> Option<Client> {
+        let mut clients = lock(&self.clients);
+        if clients.len() >= limit {
+            return None;
+        }
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        let now = Instant::now();
+        let info = Arc::new(Mutex::new(ClientInfo {
+            id,
+            peer,
+            local,
+            name: Bytes::new(),
+            library_name: Bytes::new(),
+            library_version: Bytes::new(),
+            db: 0,
+            connected_at: now,
+            last_active: now,
+            last_command: "NULL",
+        }));
+        clients.insert(id, Arc::clone(&info));
+        Some(Client { id, db: 0, info, registry: Arc::clone(self) })
+    }
+
+    /// How many clients are connected.
+    pub(crate) fn count(&self) -> usize {
+        lock(&self.clients).len()
+    }
+
+    /// The `CLIENT LIST` line of every client, in id order.
+    pub(crate) fn list_lines(&self) -> Vec<String> {
+        let clients: Vec<_> = lock(&self.clients).values().cloned().collect();
+        clients.iter().map(|info| list_line(&lock(info))).collect()
+    }
+}
+
+/// One client as `CLIENT LIST` and `CLIENT INFO` describe it (Redis's field order; fields
+/// resplite has no equivalent for show Redis's idle values).
+pub(crate) fn list_line(info: &ClientInfo) -> String {
+    let address = |addr: Option<SocketAddr>| addr.map(|addr| addr.to_string()).unwrap_or_default();
+    format!(
+        "id={} addr={} laddr={} fd=0 name={} age={} idle={} flags=N db={} sub=0 psub=0 ssub=0 \
+         multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 \
+         tot-mem=0 events=r cmd={} user=default redir=-1 resp=2 lib-name={} lib-ver={}",
+        info.id,
+        address(info.peer),
+        address(info.local),
+        String::from_utf8_lossy(&info.name),
+        info.connected_at.elapsed().as_secs(),
+        info.last_active.elapsed().as_secs(),
+        info.db,
+        info.last_command,
+        String::from_utf8_lossy(&info.library_name),
+        String::from_utf8_lossy(&info.library_version),
+    )
+}
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it (client metadata
+/// stays usable; nothing in it can be left half-updated in a harmful way).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}

@@ -1,0 +1,95 @@
+//! What a command handler is and what it hands back.
+//!
+//! Handlers are plain synchronous functions: they parse and check their arguments and say
+//! what to do — answer at once, run a read on a pooled connection, or run a write on the
+//! writer thread. The connection loop carries that out, so no handler touches a socket,
+//! waits on SQLite from an async thread, or needs a network to be tested.
+
+use std::sync::Arc;
+
+use resplite_resp::Frame;
+use resplite_store::{Db, Reader, StoreError, Writer};
+
+use crate::args::Args;
+use crate::clients::Client;
+use crate::error::CommandError;
+use crate::state::ServerState;
+
+/// A read to run on a pooled connection.
+pub(crate) type ReadOperation = Box<dyn FnOnce(&Reader<'_>) -> Result<Frame, CommandError> + Send>;
+
+/// A write to run on the writer thread; an error rolls back exactly this command.
+pub(crate) type WriteOperation =
+    Box<dyn FnOnce(&mut Writer<'_>) -> Result<Frame, StoreError> + Send>;
+
+/// What a handler decided.
+pub(crate) enum Outcome {
+    /// Answer this now.
+    Reply(Frame),
+    /// Answer this, then close the connection (`QUIT`).
+    ReplyAndClose(Frame),
+    /// Answer with the result of a read.
+    Read(ReadOperation),
+    /// Answer with the result of a committed write.
+    Write(WriteOperation),
+}
+
+/// The result of every handler.
+pub(crate) type CommandResult = Result<Outcome, CommandError>;
+
+/// A command handler.
+pub(crate) type Handler = fn(&mut Context<'_>, Args) -> CommandResult;
+
+/// What a handler may look at and change.
+pub(crate) struct Context<'a> {
+    pub(crate) server: &'a Arc<ServerState>,
+    pub(crate) client: &'a mut Client,
+}
+
+impl Context<'_> {
+    /// The client's selected database.
+    pub(crate) fn db(&self) -> Db {
+        self.client.db
+    }
+
+    /// Parses a database number as `SELECT` and friends do: `invalid` is the message for a
+    /// non-integer, and numbers outside the configured range are `DB index is out of range`.
+    pub(crate) fn parse_db(&self, argument: &[u8], invalid: &str) -> Result<Db, CommandError> {
+        let number = resplite_store::parse_i64(argument)
+            .filter(|number| i32::try_from(*number).is_ok())
+            .ok_or_else(|| CommandError::err(invalid))?;
+        Db::try_from(number)
+            .ok()
+            .filter(|db| *db < self.server.config.databases)
+            .ok_or_else(|| CommandError::err("DB index is out of range"))
+    }
+}
+
+/// Answer `frame` at once.
+pub(crate) fn reply(frame: Frame) -> CommandResult {
+    Ok(Outcome::Reply(frame))
+}
+
+/// Answer with what `operation` reads.
+pub(crate) fn read(
+    operation: impl FnOnce(&Reader<'_>) -> Result<Frame, CommandError> + Send + 'static,
+) -> CommandResult {
+    Ok(Outcome::Read(Box::new(operation)))
+}
+
+/// Answer with what `operation` writes, once committed.
+pub(crate) fn write(
+    operation: impl FnOnce(&mut Writer<'_>) -> Result<Frame, StoreError> + Send + 'static,
+) -> CommandResult {
+    Ok(Outcome::Write(Box::new(operation)))
+}
+
+/// A bulk string, or a null for `None`.
+pub(crate) fn optional_bulk(value: Option<Vec<u8>>) -> Frame {
+    value.map_or(Frame::Null, Frame::bulk)
+}
+
+/// An integer reply from a count.
+pub(crate) fn count(value: impl TryInto<i64>) -> Frame {
+    Frame::Integer(value.try_into().unwrap_or(i64::MAX))
+}

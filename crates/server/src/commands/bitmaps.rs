@@ -1,0 +1,136 @@
+//! Bitmap commands: `SETBIT`, `GETBIT`, `BITCOUNT`, `BITPOS`, `BITOP`.
+
+use bytes::Bytes;
+use resplite_resp::Frame;
+use resplite_store::{BitOperation, BitRange, RangeUnit, parse_i64};
+
+use crate::args::{Args, is_word};
+use crate::command::{CommandResult, Context, count, read, write};
+use crate::error::CommandError;
+
+/// The most bytes a bitmap may span, as Redis's default `proto-max-bulk-len`.
+const MAX_BITMAP_BYTES: u64 = 512 * 1024 * 1024;
+
+fn parse_offset(argument: &[u8]) -> Result<u64, CommandError> {
+    parse_i64(argument)
+        .and_then(|offset| u64::try_from(offset).ok())
+        .filter(|offset| offset >> 3 < MAX_BITMAP_BYTES)
+        .ok_or_else(|| CommandError::err("bit offset is not an integer or out of range"))
+}
+
+pub(crate) fn setbit(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key) = (context.db(), args.bytes()?);
+    let offset = parse_offset(&args.bytes()?)?;
+    let on = match parse_i64(&args.bytes()?) {
+        Some(0) => false,
+        Some(1) => true,
+        _ => return Err(CommandError::err("bit is not an integer or out of range")),
+    };
+    write(move |writer| Ok(Frame::Integer(i64::from(writer.set_bit(db, &key, offset, on)?))))
+}
+
+pub(crate) fn getbit(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key) = (context.db(), args.bytes()?);
+    let offset = parse_offset(&args.bytes()?)?;
+    read(move |reader| Ok(Frame::Integer(i64::from(reader.get_bit(db, &key, offset)?))))
+}
+
+fn parse_unit(argument: &[u8]) -> Result<RangeUnit, CommandError> {
+    if is_word(argument, "byte") {
+        Ok(RangeUnit::Byte)
+    } else if is_word(argument, "bit") {
+        Ok(RangeUnit::Bit)
+    } else {
+        Err(CommandError::Syntax)
+    }
+}
+
+/// Parses `start end [BYTE|BIT]` for `BITCOUNT`.
+fn parse_count_range(options: &[Bytes]) -> Result<Option<BitRange>, CommandError> {
+    let integer = |argument: &Bytes| parse_i64(argument).ok_or(CommandError::NotInteger);
+    match options {
+        [] => Ok(None),
+        [start, end] => Ok(Some(BitRange {
+            start: integer(start)?,
+            end: Some(integer(end)?),
+            unit: RangeUnit::Byte,
+        })),
+        [start, end, unit] => {
+            let (start, end) = (integer(start)?, integer(end)?);
+            Ok(Some(BitRange { start, end: Some(end), unit: parse_unit(unit)? }))
+        }
+        _ => Err(CommandError::Syntax),
+    }
+}
+
+pub(crate) fn bitcount(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key) = (context.db(), args.bytes()?);
+    let options = args.rest();
+    // Redis 7.0 looks the key up before it parses the range: a missing key answers 0 and a
+    // wrong type answers WRONGTYPE whatever the other arguments say.
+    read(move |reader| {
+        if reader.key_type(db, &key)?.is_none() {
+            return Ok(Frame::Integer(0));
+        }
+        reader.get(db, &key)?;
+        let range = parse_count_range(&options)?;
+        Ok(count(reader.bit_count(db, &key, range)?))
+    })
+}
+
+/// Parses `[start [end [BYTE|BIT]]]` for `BITPOS`.
+fn parse_position_range(options: &[Bytes]) -> Result<Option<BitRange>, CommandError> {
+    let integer = |argument: &Bytes| parse_i64(argument).ok_or(CommandError::NotInteger);
+    match options {
+        [] => Ok(None),
+        [start] => Ok(Some(BitRange { start: integer(start)?, end: None, unit: RangeUnit::Byte })),
+        [start, end] => Ok(Some(BitRange {
+            start: integer(start)?,
+            end: Some(integer(end)?),
+            unit: RangeUnit::Byte,
+        })),
+        [start, end, unit] => {
+            let unit = parse_unit(unit)?;
+            Ok(Some(BitRange { start: integer(start)?, end: Some(integer(end)?), unit }))
+        }
+        _ => Err(CommandError::Syntax),
+    }
+}
+
+pub(crate) fn bitpos(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key) = (context.db(), args.bytes()?);
+    let bit = match args.integer()? {
+        0 => false,
+        1 => true,
+        _ => return Err(CommandError::err("The bit argument must be 1 or 0.")),
+    };
+    let options = args.rest();
+    read(move |reader| {
+        if reader.key_type(db, &key)?.is_none() {
+            return Ok(Frame::Integer(if bit { -1 } else { 0 }));
+        }
+        reader.get(db, &key)?;
+        let range = parse_position_range(&options)?;
+        Ok(Frame::Integer(reader.bit_position(db, &key, bit, range)?))
+    })
+}
+
+pub(crate) fn bitop(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, name) = (context.db(), args.bytes()?);
+    let operation = [
+        ("and", BitOperation::And),
+        ("or", BitOperation::Or),
+        ("xor", BitOperation::Xor),
+        ("not", BitOperation::Not),
+    ]
+    .into_iter()
+    .find(|(word, _)| is_word(&name, word))
+    .map(|(_, operation)| operation)
+    .ok_or(CommandError::Syntax)?;
+    let destination = args.bytes()?;
+    let sources = args.rest();
+    if operation == BitOperation::Not && sources.len() != 1 {
+        return Err(CommandError::err("BITOP NOT must be called with a single source key."));
+    }
+    write(move |writer| Ok(count(writer.bit_operation(db, operation, &destination, &sources)?)))
+}

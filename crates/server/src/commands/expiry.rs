@@ -1,0 +1,132 @@
+//! Deadline commands: `EXPIRE`, `PEXPIRE`, `EXPIREAT`, `PEXPIREAT`, `TTL`, `PTTL`,
+//! `EXPIRETIME`, `PEXPIRETIME`, `PERSIST`.
+
+use resplite_resp::Frame;
+use resplite_store::{Deadline, ExpireCondition, now_ms};
+
+use crate::args::{Args, is_word};
+use crate::command::{CommandResult, Context, read, write};
+use crate::error::CommandError;
+
+/// Seconds or milliseconds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unit {
+    Seconds,
+    Milliseconds,
+}
+
+/// `invalid expire time in '<command>' command`.
+pub(crate) fn invalid_expire_time(command: &str) -> CommandError {
+    CommandError::err(format!("invalid expire time in '{command}' command"))
+}
+
+fn parse_condition(args: Args) -> Result<ExpireCondition, CommandError> {
+    let mut condition = ExpireCondition::default();
+    for option in args.rest() {
+        if is_word(&option, "nx") {
+            condition.only_if_none = true;
+        } else if is_word(&option, "xx") {
+            condition.only_if_some = true;
+        } else if is_word(&option, "gt") {
+            condition.only_if_later = true;
+        } else if is_word(&option, "lt") {
+            condition.only_if_earlier = true;
+        } else {
+            return Err(CommandError::err(format!(
+                "Unsupported option {}",
+                String::from_utf8_lossy(&option)
+            )));
+        }
+    }
+    if condition.only_if_none
+        && (condition.only_if_some || condition.only_if_later || condition.only_if_earlier)
+    {
+        return Err(CommandError::err(
+            "NX and XX, GT or LT options at the same time are not compatible",
+        ));
+    }
+    if condition.only_if_later && condition.only_if_earlier {
+        return Err(CommandError::err("GT and LT options at the same time are not compatible"));
+    }
+    Ok(condition)
+}
+
+fn expire_generic(
+    context: &mut Context<'_>,
+    mut args: Args,
+    unit: Unit,
+    absolute: bool,
+    command: &'static str,
+) -> CommandResult {
+    let (db, key, amount) = (context.db(), args.bytes()?, args.bytes()?);
+    let condition = parse_condition(args)?;
+    let mut when = resplite_store::parse_i64(&amount).ok_or(CommandError::NotInteger)?;
+    if unit == Unit::Seconds {
+        when = when.checked_mul(1000).ok_or_else(|| invalid_expire_time(command))?;
+    }
+    let base = if absolute { 0 } else { now_ms() };
+    let at = when.checked_add(base).ok_or_else(|| invalid_expire_time(command))?;
+    write(move |writer| Ok(Frame::Integer(i64::from(writer.expire_at(db, &key, at, condition)?))))
+}
+
+pub(crate) fn expire(context: &mut Context<'_>, args: Args) -> CommandResult {
+    expire_generic(context, args, Unit::Seconds, false, "expire")
+}
+
+pub(crate) fn pexpire(context: &mut Context<'_>, args: Args) -> CommandResult {
+    expire_generic(context, args, Unit::Milliseconds, false, "pexpire")
+}
+
+pub(crate) fn expireat(context: &mut Context<'_>, args: Args) -> CommandResult {
+    expire_generic(context, args, Unit::Seconds, true, "expireat")
+}
+
+pub(crate) fn pexpireat(context: &mut Context<'_>, args: Args) -> CommandResult {
+    expire_generic(context, args, Unit::Milliseconds, true, "pexpireat")
+}
+
+/// The TTL-family reply: -2 for no key, -1 for no deadline, else the remaining (or, with
+/// `absolute`, the deadline itself) in `unit`, rounded to the nearest second like Redis.
+fn ttl_generic(
+    context: &mut Context<'_>,
+    mut args: Args,
+    unit: Unit,
+    absolute: bool,
+) -> CommandResult {
+    let (db, key) = (context.db(), args.bytes()?);
+    read(move |reader| {
+        let value = match reader.deadline(db, &key)? {
+            Deadline::Missing => -2,
+            Deadline::Persistent => -1,
+            Deadline::At(at) => {
+                let milliseconds = if absolute { at } else { (at - reader.now()).max(0) };
+                match unit {
+                    Unit::Milliseconds => milliseconds,
+                    Unit::Seconds => (milliseconds + 500) / 1000,
+                }
+            }
+        };
+        Ok(Frame::Integer(value))
+    })
+}
+
+pub(crate) fn ttl(context: &mut Context<'_>, args: Args) -> CommandResult {
+    ttl_generic(context, args, Unit::Seconds, false)
+}
+
+pub(crate) fn pttl(context: &mut Context<'_>, args: Args) -> CommandResult {
+    ttl_generic(context, args, Unit::Milliseconds, false)
+}
+
+pub(crate) fn expiretime(context: &mut Context<'_>, args: Args) -> CommandResult {
+    ttl_generic(context, args, Unit::Seconds, true)
+}
+
+pub(crate) fn pexpiretime(context: &mut Context<'_>, args: Args) -> CommandResult {
+    ttl_generic(context, args, Unit::Milliseconds, true)
+}
+
+pub(crate) fn persist(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key) = (context.db(), args.bytes()?);
+    write(move |writer| Ok(Frame::Integer(i64::from(writer.persist(db, &key)?))))
+}

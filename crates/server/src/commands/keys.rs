@@ -1,0 +1,220 @@
+//! Generic key commands: `DEL`, `UNLINK`, `EXISTS`, `TYPE`, `KEYS`, `SCAN`, `RANDOMKEY`,
+//! `RENAME`, `RENAMENX`, `COPY`, `TOUCH`, `OBJECT`.
+
+use resplite_resp::Frame;
+use resplite_store::{KeyType, ScanOptions, parse_i64};
+
+use crate::args::{Args, is_word};
+use crate::command::{CommandResult, Context, count, optional_bulk, read, write};
+use crate::error::CommandError;
+
+pub(crate) fn del(context: &mut Context<'_>, args: Args) -> CommandResult {
+    let db = context.db();
+    let keys = args.rest();
+    write(move |writer| Ok(count(writer.delete(db, &keys)?)))
+}
+
+pub(crate) fn exists(context: &mut Context<'_>, args: Args) -> CommandResult {
+    let db = context.db();
+    let keys = args.rest();
+    read(move |reader| Ok(count(reader.exists(db, &keys)?)))
+}
+
+pub(crate) fn key_type(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key) = (context.db(), args.bytes()?);
+    read(move |reader| {
+        let name = reader.key_type(db, &key)?.map_or("none", KeyType::name);
+        Ok(Frame::simple(name))
+    })
+}
+
+pub(crate) fn keys(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, pattern) = (context.db(), args.bytes()?);
+    read(move |reader| {
+        let keys = reader.keys(db, &pattern)?;
+        Ok(Frame::Array(keys.into_iter().map(Frame::bulk).collect()))
+    })
+}
+
+/// Parses a `SCAN` cursor as Redis's `strtoul`: decimal, an optional `+`, nothing else.
+pub(crate) fn parse_cursor(argument: &[u8]) -> Result<u64, CommandError> {
+    let digits = argument.strip_prefix(b"+").unwrap_or(argument);
+    if argument.is_empty() {
+        return Ok(0);
+    }
+    std::str::from_utf8(digits)
+        .ok()
+        .filter(|text| text.bytes().all(|byte| byte.is_ascii_digit()) && !text.is_empty())
+        .and_then(|text| text.parse().ok())
+        .ok_or_else(|| CommandError::err("invalid cursor"))
+}
+
+pub(crate) fn scan(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let db = context.db();
+    let cursor = parse_cursor(&args.bytes()?)?;
+    let mut pattern = None;
+    let mut key_count = 10usize;
+    let mut type_filter: Option<Option<KeyType>> = None;
+    while let Some(option) = args.next() {
+        let Some(value) = args.next() else { return Err(CommandError::Syntax) };
+        if is_word(&option, "match") {
+            pattern = Some(value);
+        } else if is_word(&option, "count") {
+            let number = parse_i64(&value).ok_or(CommandError::NotInteger)?;
+            if number < 1 {
+                return Err(CommandError::Syntax);
+            }
+            key_count = usize::try_from(number).unwrap_or(usize::MAX);
+        } else if is_word(&option, "type") {
+            type_filter = Some(KeyType::from_name(&value));
+        } else {
+            return Err(CommandError::Syntax);
+        }
+    }
+    read(move |reader| {
+        // An unknown type name matches nothing, as in Redis 7.0.
+        if let Some(None) = type_filter {
+            return Ok(scan_reply(0, Vec::new()));
+        }
+        let options = ScanOptions {
+            pattern: pattern.as_deref(),
+            count: key_count,
+            key_type: type_filter.flatten(),
+        };
+        let page = reader.scan(db, cursor, &options)?;
+        Ok(scan_reply(page.cursor, page.keys))
+    })
+}
+
+/// The two-element reply of every `SCAN`-family command.
+pub(crate) fn scan_reply(cursor: u64, items: Vec<Vec<u8>>) -> Frame {
+    Frame::Array(vec![
+        Frame::bulk(cursor.to_string()),
+        Frame::Array(items.into_iter().map(Frame::bulk).collect()),
+    ])
+}
+
+pub(crate) fn randomkey(context: &mut Context<'_>, _: Args) -> CommandResult {
+    let db = context.db();
+    read(move |reader| Ok(optional_bulk(reader.random_key(db)?)))
+}
+
+fn rename_generic(
+    context: &mut Context<'_>,
+    mut args: Args,
+    only_if_absent: bool,
+) -> CommandResult {
+    let (db, from, to) = (context.db(), args.bytes()?, args.bytes()?);
+    write(move |writer| {
+        let renamed = writer.rename(db, &from, &to, only_if_absent)?;
+        Ok(if only_if_absent { Frame::Integer(i64::from(renamed)) } else { Frame::ok() })
+    })
+}
+
+pub(crate) fn rename(context: &mut Context<'_>, args: Args) -> CommandResult {
+    rename_generic(context, args, false)
+}
+
+pub(crate) fn renamenx(context: &mut Context<'_>, args: Args) -> CommandResult {
+    rename_generic(context, args, true)
+}
+
+pub(crate) fn copy(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, from, to) = (context.db(), args.bytes()?, args.bytes()?);
+    let mut target_db = db;
+    let mut replace = false;
+    while let Some(option) = args.next() {
+        if is_word(&option, "replace") {
+            replace = true;
+        } else if is_word(&option, "db") && args.remaining() > 0 {
+            let number = args.integer()?;
+            target_db = i32::try_from(number)
+                .ok()
+                .and_then(|number| u32::try_from(number).ok())
+                .filter(|number| *number < context.server.config.databases)
+                .ok_or_else(|| CommandError::err("DB index is out of range"))?;
+        } else {
+            return Err(CommandError::Syntax);
+        }
+    }
+    if target_db == db && from == to {
+        return Err(CommandError::err("source and destination objects are the same"));
+    }
+    write(move |writer| {
+        Ok(Frame::Integer(i64::from(writer.copy(db, &from, target_db, &to, replace)?)))
+    })
+}
+
+pub(crate) fn touch(context: &mut Context<'_>, args: Args) -> CommandResult {
+    exists(context, args)
+}
+
+pub(crate) fn object(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let subcommand = args.bytes()?;
+    let known = ["encoding", "freq", "help", "idletime", "refcount"];
+    let Some(&name) = known.iter().find(|name| is_word(&subcommand, name)) else {
+        return Err(CommandError::UnknownSubcommand {
+            command: "OBJECT",
+            subcommand: subcommand.to_vec(),
+        });
+    };
+    let expected = if name == "help" { 0 } else { 1 };
+    if args.remaining() != expected {
+        return Err(CommandError::WrongArity(format!("object|{name}")));
+    }
+    if name == "help" {
+        let lines = [
+            "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "ENCODING <key>",
+            "    Return the kind of internal representation used in order to store the value",
+            "    associated with a <key>.",
+            "REFCOUNT <key>",
+            "    Return the number of references of the value associated with the specified",
+            "    <key>.",
+            "HELP",
+            "    Print this help.",
+        ];
+        return crate::command::reply(Frame::Array(
+            lines.iter().map(|line| Frame::simple(line)).collect(),
+        ));
+    }
+    let (db, key) = (context.db(), args.bytes()?);
+    read(move |reader| {
+        let Some(kind) = reader.key_type(db, &key)? else { return Ok(Frame::Null) };
+        match name {
+            "encoding" => {
+                let value = if kind == KeyType::String { reader.get(db, &key)? } else { None };
+                Ok(Frame::bulk(encoding_name(kind, value.as_deref())))
+            }
+            "refcount" => {
+                let value = if kind == KeyType::String { reader.get(db, &key)? } else { None };
+                Ok(Frame::Integer(refcount(value.as_deref())))
+            }
+            "idletime" => Err(CommandError::err("idle time is not tracked by resplite")),
+            _ => Err(CommandError::err(
+                "An LFU maxmemory policy is not selected, access frequency not tracked. \
+                 Please note that when switching between policies at runtime LRU and LFU data \
+                 will take some time to adjust.",
+            )),
+        }
+    })
+}
+
+/// The encoding Redis would report for a freshly written value of this type.
+fn encoding_name(kind: KeyType, string: Option<&[u8]>) -> &'static str {
+    match (kind, string) {
+        (KeyType::String, Some(value)) if value.len() <= 20 && parse_i64(value).is_some() => "int",
+        (KeyType::String, Some(value)) if value.len() <= 44 => "embstr",
+        (KeyType::String, _) => "raw",
+        (KeyType::Hash | KeyType::ZSet, _) => "listpack",
+        (KeyType::List, _) => "quicklist",
+        (KeyType::Set, _) => "hashtable",
+    }
+}
+
+/// Redis shares the integers 0 to 9999 between keys and reports them with `INT_MAX`
+/// references; every other value has one.
+fn refcount(string: Option<&[u8]>) -> i64 {
+    let shared = string.and_then(parse_i64).is_some_and(|number| (0..10_000).contains(&number));
+    if shared { i64::from(i32::MAX) } else { 1 }
+}

@@ -1,0 +1,12 @@
+//! Command handlers, one module per command family.
+
+pub(crate) mod bitmaps;
+pub(crate) mod client;
+pub(crate) mod command_info;
+pub(crate) mod connection;
+pub(crate) mod expiry;
+pub(crate) mod info;
+pub(crate) mod keys;
+pub(crate) mod lcs;
+pub(crate) mod server;
+pub(crate) mod strings;

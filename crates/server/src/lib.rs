@@ -1,0 +1,45 @@
+//! The resplite network server: Redis's protocol over TCP, served from a
+//! [`resplite_store::Store`].
+//!
+//! This crate owns connections, the command table and dispatch. It parses requests with
+//! `resplite-resp`, turns each into a handler's decision (answer now, read, or write), runs
+//! reads on a blocking pool and writes on the store's writer thread, and writes replies back
+//! in order, batched for pipelines. It does not know SQL; the store does not know sockets.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use resplite_server::{Server, ServerConfig, StoreOptions};
+//!
+//! # async fn serve() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut config = ServerConfig::new(StoreOptions::new("resplite.db"));
+//! config.port = 0; // any free port
+//! let server = Server::bind(config).await?;
+//! println!("listening on {}", server.local_addr()?);
+//! server.run(async { let _ = tokio::signal::ctrl_c().await; }).await;
+//! # Ok(())
+//! # }
+//! ```
+
+mod args;
+mod clients;
+mod command;
+mod commands;
+mod config;
+mod connection;
+mod dispatch;
+mod error;
+mod listener;
+mod registry;
+mod state;
+
+pub use config::ServerConfig;
+pub use listener::{Server, ServerError};
+/// The store types that appear in [`ServerConfig`], so users of this crate need no second
+/// dependency to configure it.
+pub use resplite_store::{Durability, StoreOptions};
+
+/// The names of every command this server answers, sorted (for docs and tooling).
+pub fn command_names() -> impl Iterator<Item = &'static str> {
+    registry::COMMANDS.iter().map(|spec| spec.name)
+}

@@ -1,0 +1,142 @@
+//! Accepting connections, the client limit, and graceful shutdown.
+//!
+//! Shutdown order: stop accepting; tell every connection (each finishes the command it is
+//! running, flushes its replies and closes); wait for them; then drop the store, which lets
+//! the writer commit what is queued and checkpoint the WAL.
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Instant, SystemTime};
+
+use resplite_store::{Store, StoreError};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio_util::task::TaskTracker;
+
+use crate::clients::ClientRegistry;
+use crate::config::ServerConfig;
+use crate::connection;
+use crate::state::{ServerState, Stats};
+
+/// Why a server could not start.
+#[derive(Debug)]
+pub enum ServerError {
+    /// The database could not be opened.
+    Store(StoreError),
+    /// The address could not be listened on (for example, the port is taken).
+    Bind {
+        /// The address asked for.
+        address: SocketAddr,
+        /// What the operating system said.
+        source: io::Error,
+    },
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServerError::Store(error) => write!(f, "cannot open the database: {error}"),
+            ServerError::Bind { address, source } if source.kind() == io::ErrorKind::AddrInUse => {
+                write!(f, "cannot listen on {address}: the port is already in use")
+            }
+            ServerError::Bind { address, source } => {
+                write!(f, "cannot listen on {address}: {source}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ServerError {}
+
+/// A bound, ready server; [`Server::run`] serves until the shutdown future completes.
+pub struct Server {
+    listener: TcpListener,
+    state: Arc<ServerState>,
+}
+
+impl Server {
+    /// Opens the database and binds the listening socket.
+    pub async fn bind(config: ServerConfig) -> Result<Server, ServerError> {
+        let options = config.store.clone();
+        let store = tokio::task::spawn_blocking(move || Store::open_with(options))
+            .await
+            .map_err(|error| ServerError::Store(StoreError::Internal(error.to_string())))?
+            .map_err(ServerError::Store)?;
+        let address = SocketAddr::new(config.bind, config.port);
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|source| ServerError::Bind { address, source })?;
+        let port = listener.local_addr().map(|local| local.port()).unwrap_or(config.port);
+        let state = ServerState {
+            store,
+            config,
+            clients: Arc::new(ClientRegistry::default()),
+            stats: Stats::default(),
+            started: Instant::now(),
+            started_at: SystemTime::now(),
+            run_id: random_run_id(),
+            port,
+        };
+        Ok(Server { listener, state: Arc::new(state) })
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves clients until `shutdown` completes, then shuts down gracefully.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        let Server { listener, state } = self;
+        let (stop_connections, stop_signal) = watch::channel(false);
+        let connections = TaskTracker::new();
+        tokio::pin!(shutdown);
+        loop {
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
+                () = &mut shutdown => break,
+            };
+            let (mut socket, peer) = match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            state.stats.connections_received.fetch_add(1, Ordering::Relaxed);
+            let local = socket.local_addr().ok();
+            let limit = state.config.max_clients;
+            let Some(client) = state.clients.register(Some(peer), local, limit) else {
+                state.stats.rejected_connections.fetch_add(1, Ordering::Relaxed);
+                connections.spawn(async move {
+                    let _ = socket.write_all(b"-ERR max number of clients reached\r\n").await;
+                });
+                continue;
+            };
+            tracing::debug!(%peer, id = client.id, "client connected");
+            let state = Arc::clone(&state);
+            let stop = stop_signal.clone();
+            connections.spawn(connection::serve(socket, state, client, stop));
+        }
+        tracing::info!("shutting down: no new connections; finishing the ones in flight");
+        drop(listener);
+        let _ = stop_connections.send(true);
+        connections.close();
+        connections.wait().await;
+        // The last store handle goes here; the writer commits, checkpoints and stops. That
+        // blocks, so it runs off the async threads.
+        let _ = tokio::task::spawn_blocking(move || drop(state)).await;
+        tracing::info!("shutdown complete");
+    }
+}
+
+fn random_run_id() -> String {
+    (0..40).map(|_| char::from_digit(rand::random_range(0..16), 16).unwrap_or('0')).collect()
+}

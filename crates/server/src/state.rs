@@ -1,0 +1,32 @@
+//! What every connection shares: the store, the configuration, the clients and counters.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::{Instant, SystemTime};
+
+use resplite_store::Store;
+
+use crate::clients::ClientRegistry;
+use crate::config::ServerConfig;
+
+/// Server-wide state, shared by every connection through an `Arc`.
+pub(crate) struct ServerState {
+    pub(crate) store: Store,
+    pub(crate) config: ServerConfig,
+    pub(crate) clients: Arc<ClientRegistry>,
+    pub(crate) stats: Stats,
+    pub(crate) started: Instant,
+    pub(crate) started_at: SystemTime,
+    /// A random 40-hex-digit id of this server process, as Redis's `run_id`.
+    pub(crate) run_id: String,
+    /// The port actually listened on (differs from the configured one when that was 0).
+    pub(crate) port: u16,
+}
+
+/// Counters `INFO stats` reports.
+#[derive(Default)]
+pub(crate) struct Stats {
+    pub(crate) connections_received: AtomicU64,
+    pub(crate) commands_processed: AtomicU64,
+    pub(crate) rejected_connections: AtomicU64,
+}

@@ -1,0 +1,133 @@
+//! The [`Store`] handle: opening a database, the reader pool and the door to the writer.
+
+use std::path::Path;
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::clock;
+use crate::error::{Result, StoreError};
+use crate::options::{Durability, StoreOptions};
+use crate::reader::Reader;
+use crate::schema;
+use crate::writer::Writer;
+use crate::writer_thread::{OperationJob, WriterThread, on_writer_thread};
+
+/// How long a connection waits for another process's lock before giving up.
+const BUSY_TIMEOUT_MS: u32 = 5_000;
+
+/// A handle to an open resplite database; cheap to clone and share across threads.
+///
+/// Dropping the last handle lets the writer commit everything queued, checkpoints the WAL
+/// and stops the writer thread.
+#[derive(Clone)]
+pub struct Store {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    // Field order is drop order: readers close before the writer checkpoints.
+    readers: r2d2::Pool<SqliteConnectionManager>,
+    writer: WriterThread,
+    options: StoreOptions,
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path` with default options.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with(StoreOptions::new(path.as_ref()))
+    }
+
+    /// Opens (or creates) a database as `options` describe.
+    pub fn open_with(options: StoreOptions) -> Result<Store> {
+        let connection =
+            open_writer(&options).map_err(|error| explain_open_error(error, &options.path))?;
+        let manager = SqliteConnectionManager::file(&options.path)
+            .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .with_init(|connection| {
+                connection.busy_timeout(Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
+                connection.set_prepared_statement_cache_capacity(128);
+                Ok(())
+            });
+        let readers = r2d2::Pool::builder()
+            .max_size(options.readers.max(1))
+            .connection_timeout(Duration::from_secs(30))
+            .build(manager)?;
+        let writer = WriterThread::spawn(connection, &options)?;
+        Ok(Store { shared: Arc::new(Shared { readers, writer, options }) })
+    }
+
+    /// The options the store was opened with.
+    pub fn options(&self) -> &StoreOptions {
+        &self.shared.options
+    }
+
+    /// Runs a read on a pooled connection. Blocks the calling thread for the query.
+    pub fn read<R>(&self, operation: impl FnOnce(&Reader<'_>) -> Result<R>) -> Result<R> {
+        let connection = self.shared.readers.get()?;
+        operation(&Reader::new(&connection, clock::now_ms()))
+    }
+
+    /// Runs a write on the writer thread and waits until it is committed.
+    pub fn write<R: Send + 'static>(
+        &self,
+        operation: impl FnOnce(&mut Writer<'_>) -> Result<R> + Send + 'static,
+    ) -> Result<R> {
+        if on_writer_thread() {
+            return Err(StoreError::Internal("a write operation waited for another write".into()));
+        }
+        let (sender, receiver) = mpsc::sync_channel(1);
+        self.write_then(operation, move |result| {
+            let _ = sender.send(result);
+        });
+        receiver.recv().unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// Queues a write and returns at once; `done` receives its result on the writer thread
+    /// after the commit. This is the door for async callers: `done` typically sends on a
+    /// channel. `done` must be quick, since the writer waits for it.
+    pub fn write_then<R: Send + 'static>(
+        &self,
+        operation: impl FnOnce(&mut Writer<'_>) -> Result<R> + Send + 'static,
+        done: impl FnOnce(Result<R>) + Send + 'static,
+    ) {
+        self.shared.writer.submit(Box::new(OperationJob { operation, done }));
+    }
+}
+
+fn open_writer(options: &StoreOptions) -> Result<Connection> {
+    let connection = Connection::open(&options.path)?;
+    connection.busy_timeout(Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
+    connection.set_prepared_statement_cache_capacity(128);
+    let mode: String = connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Database(format!(
+            "cannot switch {} to WAL mode (journal mode is {mode})",
+            options.path.display()
+        )));
+    }
+    let synchronous = match options.durability {
+        Durability::Normal => "NORMAL",
+        Durability::Full => "FULL",
+    };
+    connection.execute_batch(&format!(
+        "PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16000;"
+    ))?;
+    schema::prepare(&connection, &options.path)?;
+    Ok(connection)
+}
+
+/// SQLite says "file is not a database" without naming the file; say which one.
+fn explain_open_error(error: StoreError, path: &Path) -> StoreError {
+    match error {
+        StoreError::Database(message) if message.contains("not a database") => {
+            StoreError::NotResplite { path: path.to_path_buf() }
+        }
+        StoreError::Database(message) => {
+            StoreError::Database(format!("{}: {message}", path.display()))
+        }
+        other => other,
+    }
+}

@@ -1,0 +1,121 @@
+//! Deadlines: reading, setting and clearing them, and the sweeper that deletes expired keys.
+
+use rusqlite::params;
+
+use crate::error::Result;
+use crate::kind::KeyType;
+use crate::reader::{Db, KeyRow, Reader};
+use crate::writer::Writer;
+
+/// The deadline state of a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deadline {
+    /// There is no such key.
+    Missing,
+    /// The key exists and never expires.
+    Persistent,
+    /// The key expires at this Unix time in milliseconds.
+    At(i64),
+}
+
+/// The `NX`/`XX`/`GT`/`LT` conditions of `EXPIRE` and friends. The caller rejects the
+/// combinations Redis rejects; `XX` may be combined with `GT` or `LT`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExpireCondition {
+    /// `NX`: only when the key has no deadline.
+    pub only_if_none: bool,
+    /// `XX`: only when the key has a deadline.
+    pub only_if_some: bool,
+    /// `GT`: only when the new deadline is later (no deadline counts as infinitely late).
+    pub only_if_later: bool,
+    /// `LT`: only when the new deadline is earlier (no deadline counts as infinitely late).
+    pub only_if_earlier: bool,
+}
+
+impl ExpireCondition {
+    fn allows(self, current: Option<i64>, proposed: i64) -> bool {
+        if self.only_if_none && current.is_some() {
+            return false;
+        }
+        if self.only_if_some && current.is_none() {
+            return false;
+        }
+        if self.only_if_later && current.is_none_or(|current| proposed <= current) {
+            return false;
+        }
+        if self.only_if_earlier && current.is_some_and(|current| proposed >= current) {
+            return false;
+        }
+        true
+    }
+}
+
+impl Reader<'_> {
+    /// The deadline of `key`.
+    pub fn deadline(&self, db: Db, key: &[u8]) -> Result<Deadline> {
+        Ok(match self.lookup(db, key)? {
+            None => Deadline::Missing,
+            Some(KeyRow { expires_at: None, .. }) => Deadline::Persistent,
+            Some(KeyRow { expires_at: Some(at), .. }) => Deadline::At(at),
+        })
+    }
+}
+
+impl Writer<'_> {
+    /// Gives `key` the deadline `at` (Unix ms) when `condition` allows; a deadline that has
+    /// already passed deletes the key. Answers whether the key was changed.
+    pub fn expire_at(
+        &mut self,
+        db: Db,
+        key: &[u8],
+        at: i64,
+        condition: ExpireCondition,
+    ) -> Result<bool> {
+        let Some(row) = self.live_row(db, key)? else { return Ok(false) };
+        if !condition.allows(row.expires_at, at) {
+            return Ok(false);
+        }
+        if at <= self.now() {
+            self.delete_row(row)?;
+        } else {
+            self.set_deadline(row.id, Some(at))?;
+        }
+        Ok(true)
+    }
+
+    /// Removes the deadline of `key`; answers whether it had one.
+    pub fn persist(&mut self, db: Db, key: &[u8]) -> Result<bool> {
+        match self.live_row(db, key)? {
+            Some(row) if row.expires_at.is_some() => {
+                self.set_deadline(row.id, None)?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// Deletes up to `limit` keys whose deadline has passed, oldest deadline first, through
+    /// the deadline index (never a scan of all keys). Answers how many it deleted.
+    pub(crate) fn sweep_expired(&mut self, limit: usize) -> Result<usize> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let expired: Vec<KeyRow> = {
+            let mut statement = self.connection.prepare_cached(
+                "SELECT id, kind, expires_at FROM keys WHERE expires_at <= ?1 \
+                 ORDER BY expires_at LIMIT ?2",
+            )?;
+            let rows = statement.query_map(params![self.now(), limit], |row| {
+                Ok(KeyRow {
+                    id: row.get(0)?,
+                    kind: KeyType::from_code(row.get(1)?)?,
+                    expires_at: row.get(2)?,
+                })
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let count = expired.len();
+        for row in expired {
+            self.delete_row(row)?;
+        }
+        Ok(count)
+    }
+}

@@ -1,0 +1,78 @@
+//! The resplite keyspace engine: Redis's data model stored in SQLite.
+//!
+//! This crate knows nothing of RESP or the network. It offers a synchronous Rust API over
+//! one SQLite database file holding sixteen (or more) logical databases of binary-safe keys,
+//! each with an optional millisecond deadline.
+//!
+//! # Design
+//!
+//! * **One writer, many readers.** A dedicated thread owns the only write connection and
+//!   receives operations over a channel; it commits whatever is queued in one transaction
+//!   (group commit), each operation under its own savepoint, and answers callers only after
+//!   the commit. Reads run on a pool of read-only connections and, thanks to WAL mode, never
+//!   wait for the writer. See [`Store::write_then`] for the door async servers use.
+//! * **Read and write handles share their read methods**: [`Writer`] dereferences to
+//!   [`Reader`], so a write sees its own changes through the same code.
+//! * **Expiry** is both lazy (a key is invisible from its deadline on) and active (the writer
+//!   deletes expired keys in bounded batches through a deadline index).
+//! * **Other processes** may open the same file: SQLite's locking keeps it consistent, and
+//!   each write waits up to five seconds for another process's lock.
+//!
+//! The on-disk format is specified in `spec/storage.md`.
+//!
+//! # Example
+//!
+//! ```
+//! use resplite_store::{Deadline, Store};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let store = Store::open(dir.path().join("example.db"))?;
+//! store.set(0, b"greeting", b"hello")?;
+//! assert_eq!(store.get(0, b"greeting")?, Some(b"hello".to_vec()));
+//!
+//! store.expire_in(0, b"greeting", 60_000)?;
+//! assert!(matches!(store.deadline(0, b"greeting")?, Deadline::At(_)));
+//!
+//! // Several operations in one atomic write:
+//! let total = store.write(|writer| {
+//!     writer.increment(0, b"visits", 10)?;
+//!     writer.increment(0, b"visits", 1)
+//! })?;
+//! assert_eq!(total, 11);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![deny(missing_docs)]
+
+mod bits;
+mod clock;
+mod embedded;
+mod engine;
+mod error;
+mod expiry;
+mod glob;
+mod keys;
+mod kind;
+mod long_double;
+mod numbers;
+mod options;
+mod reader;
+mod schema;
+mod strings;
+mod writer;
+mod writer_thread;
+
+pub use bits::{BitOperation, BitRange, RangeUnit};
+pub use clock::now_ms;
+pub use engine::Store;
+pub use error::{Result, StoreError};
+pub use expiry::{Deadline, ExpireCondition};
+pub use glob::glob_match;
+pub use keys::{DbStats, ScanOptions, ScanPage};
+pub use kind::KeyType;
+pub use numbers::parse_i64;
+pub use options::{Durability, StoreOptions};
+pub use reader::{Db, Reader};
+pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
+pub use strings::{DeadlineChange, NewDeadline, SetCondition, SetOptions, SetOutcome};
+pub use writer::Writer;

@@ -1,0 +1,46 @@
+//! How a store is opened: file, durability and tuning.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How hard a commit tries to reach the disk before a write is acknowledged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// `synchronous=NORMAL` in WAL mode: an acknowledged write survives a crash of the
+    /// process, but the last commits may be lost if the machine loses power.
+    #[default]
+    Normal,
+    /// `synchronous=FULL`: every commit is synced, so acknowledged writes survive power loss.
+    Full,
+}
+
+/// Everything needed to open a [`Store`](crate::Store).
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    /// The database file; created when missing.
+    pub path: PathBuf,
+    /// Commit durability.
+    pub durability: Durability,
+    /// How many read-only connections the reader pool keeps.
+    pub readers: u32,
+    /// How often the writer looks for expired keys when no sweep is pending.
+    pub sweep_interval: Duration,
+    /// The most expired keys one sweep deletes, so a sweep never stalls writes for long.
+    pub sweep_batch: usize,
+    /// The longest string value, as Redis's `proto-max-bulk-len` (512 MB by default).
+    pub max_string_len: usize,
+}
+
+impl StoreOptions {
+    /// Options with the defaults for the database at `path`.
+    pub fn new(path: impl Into<PathBuf>) -> StoreOptions {
+        StoreOptions {
+            path: path.into(),
+            durability: Durability::Normal,
+            readers: 4,
+            sweep_interval: Duration::from_millis(100),
+            sweep_batch: 500,
+            max_string_len: 512 * 1024 * 1024,
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! The on-disk schema: creating it, recognising a resplite file and checking its version.
+//!
+//! `spec/storage.md` is the specification; this module is its implementation. A file is a
+//! resplite database when its `application_id` is [`APPLICATION_ID`]; its `user_version` is
+//! the schema version. A brand-new (empty) file gets the current schema.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::error::{Result, StoreError};
+
+/// `PRAGMA application_id` of every resplite database: "RSLT" in ASCII.
+pub const APPLICATION_ID: i64 = 0x5253_4c54;
+
+/// The schema version this build writes and understands.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Schema version 1: one row per key; string payloads live in the row itself.
+const SCHEMA_V1: &str = "
+CREATE TABLE keys (
+    id         INTEGER PRIMARY KEY,
+    db         INTEGER NOT NULL,
+    key        BLOB    NOT NULL,
+    kind       INTEGER NOT NULL,
+    value      BLOB,
+    expires_at INTEGER
+) STRICT;
+CREATE UNIQUE INDEX keys_by_name ON keys (db, key);
+CREATE INDEX keys_by_expiry ON keys (expires_at) WHERE expires_at IS NOT NULL;
+";
+
+/// Creates the schema in an empty database or checks the one that is there.
+///
+/// Runs on the writer connection before any reader is opened.
+pub(crate) fn prepare(connection: &Connection, path: &Path) -> Result<()> {
+    let application_id: i64 =
+        connection.query_row("PRAGMA application_id", [], |row| row.get(0))?;
+    let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let tables: i64 = connection.query_row(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+        [],
+        |row| row.get(0),
+    )?;
+    if application_id == 0 && version == 0 && tables == 0 {
+        return create(connection);
+    }
+    if application_id != APPLICATION_ID {
+        return Err(StoreError::NotResplite { path: path.to_path_buf() });
+    }
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    // Version 1 is the first schema; later versions add their upgrade steps here.
+    Ok(())
+}
+
+fn create(connection: &Connection) -> Result<()> {
+    let script = format!(
+        "BEGIN IMMEDIATE;{SCHEMA_V1}PRAGMA application_id = {APPLICATION_ID};\
+         PRAGMA user_version = {SCHEMA_VERSION};COMMIT;"
+    );
+    connection.execute_batch(&script)?;
+    Ok(())
+}

@@ -1,0 +1,307 @@
+//! String values: get and set in all their forms, counters, appends and ranges.
+
+use rusqlite::{OptionalExtension, params};
+
+use crate::error::{Result, StoreError};
+use crate::kind::KeyType;
+use crate::long_double::LongDouble;
+use crate::numbers::{format_i64, parse_i64};
+use crate::reader::{Db, KeyRow, Reader};
+use crate::writer::Writer;
+
+/// When `SET` writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SetCondition {
+    /// Always.
+    #[default]
+    Always,
+    /// `NX`: only when the key does not exist.
+    IfAbsent,
+    /// `XX`: only when the key exists.
+    IfPresent,
+}
+
+/// What happens to the key's deadline when a value is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NewDeadline {
+    /// The key has no deadline afterwards (plain `SET`).
+    #[default]
+    Clear,
+    /// An existing deadline is kept (`KEEPTTL`).
+    Keep,
+    /// The key expires at this Unix time in milliseconds.
+    At(i64),
+}
+
+/// The options of `SET`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SetOptions {
+    /// `NX` / `XX`.
+    pub condition: SetCondition,
+    /// `EX`/`PX`/`EXAT`/`PXAT`/`KEEPTTL`.
+    pub deadline: NewDeadline,
+    /// `GET`: read the previous value (which must be a string) before writing.
+    pub return_previous: bool,
+}
+
+/// What `SET` did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetOutcome {
+    /// Whether the value was written (false when `NX`/`XX` prevented it).
+    pub written: bool,
+    /// The previous string value, when `return_previous` was asked for and there was one.
+    pub previous: Option<Vec<u8>>,
+}
+
+/// How `GETEX` changes the deadline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeadlineChange {
+    /// `PERSIST`: remove it.
+    Persist,
+    /// `EX`/`PX`/`EXAT`/`PXAT`: expire at this Unix time in milliseconds.
+    At(i64),
+}
+
+impl Reader<'_> {
+    /// The string value of `key`; [`StoreError::WrongType`] when it holds another type.
+    pub fn get(&self, db: Db, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT kind, value, expires_at FROM keys WHERE db = ?1 AND key = ?2",
+        )?;
+        let found = statement
+            .query_row(params![db, key], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, Option<Vec<u8>>>(1)?, row.get(2)?))
+            })
+            .optional()?;
+        match found {
+            Some((_, _, expires_at)) if self.is_expired(expires_at) => Ok(None),
+            Some((kind, value, _)) if kind == KeyType::String.code() => {
+                Ok(Some(value.unwrap_or_default()))
+            }
+            Some(_) => Err(StoreError::WrongType),
+            None => Ok(None),
+        }
+    }
+
+    /// The values of several keys; keys that are missing or not strings give `None`, as
+    /// `MGET` answers.
+    pub fn get_many<K: AsRef<[u8]>>(&self, db: Db, keys: &[K]) -> Result<Vec<Option<Vec<u8>>>> {
+        keys.iter()
+            .map(|key| match self.get(db, key.as_ref()) {
+                Err(StoreError::WrongType) => Ok(None),
+                other => other,
+            })
+            .collect()
+    }
+
+    /// The length of the string at `key` (0 when missing).
+    pub fn string_len(&self, db: Db, key: &[u8]) -> Result<usize> {
+        let row = self.string_row(db, key)?;
+        let Some(row) = row else { return Ok(0) };
+        let length: i64 = self
+            .connection
+            .prepare_cached("SELECT length(value) FROM keys WHERE id = ?1")?
+            .query_row([row.id], |row| row.get::<_, Option<i64>>(0))?
+            .unwrap_or(0);
+        Ok(usize::try_from(length).unwrap_or(0))
+    }
+
+    /// The bytes from `start` to `end` inclusive, with `GETRANGE`'s index rules: negative
+    /// indexes count from the end, and out-of-range ones are clamped.
+    pub fn get_range(&self, db: Db, key: &[u8], start: i64, end: i64) -> Result<Vec<u8>> {
+        let length = i64::try_from(self.string_len(db, key)?).unwrap_or(i64::MAX);
+        if start < 0 && end < 0 && start > end {
+            return Ok(Vec::new());
+        }
+        let start = if start < 0 { (length + start).max(0) } else { start };
+        let end = if end < 0 { (length + end).max(0) } else { end }.min(length - 1);
+        if start > end || length == 0 {
+            return Ok(Vec::new());
+        }
+        let slice: Option<Vec<u8>> = self
+            .connection
+            .prepare_cached(
+                "SELECT substr(value, ?3 + 1, ?4) FROM keys WHERE db = ?1 AND key = ?2",
+            )?
+            .query_row(params![db, key, start, end - start + 1], |row| row.get(0))
+            .optional()?
+            .flatten();
+        Ok(slice.unwrap_or_default())
+    }
+
+    /// The live row of `key` when it is a string; [`StoreError::WrongType`] otherwise.
+    pub(crate) fn string_row(&self, db: Db, key: &[u8]) -> Result<Option<KeyRow>> {
+        match self.lookup(db, key)? {
+            Some(row) if row.kind != KeyType::String => Err(StoreError::WrongType),
+            row => Ok(row),
+        }
+    }
+}
+
+impl Writer<'_> {
+    /// `SET` with all its options.
+    pub fn set(
+        &mut self,
+        db: Db,
+        key: &[u8],
+        value: &[u8],
+        options: SetOptions,
+    ) -> Result<SetOutcome> {
+        let existing = self.live_row(db, key)?;
+        let previous = if options.return_previous { self.get(db, key)? } else { None };
+        let blocked = match options.condition {
+            SetCondition::Always => false,
+            SetCondition::IfAbsent => existing.is_some(),
+            SetCondition::IfPresent => existing.is_none(),
+        };
+        if blocked {
+            return Ok(SetOutcome { written: false, previous });
+        }
+        let expires_at = match options.deadline {
+            NewDeadline::Clear => None,
+            NewDeadline::Keep => existing.and_then(|row| row.expires_at),
+            NewDeadline::At(at) => Some(at),
+        };
+        self.put_string(db, key, existing, value, expires_at)?;
+        Ok(SetOutcome { written: true, previous })
+    }
+
+    /// `MSET` (`only_if_none_exist == false`) and `MSETNX` (`true`): writes all pairs, or
+    /// with `MSETNX` none when any key exists. Answers whether the pairs were written.
+    pub fn set_many<K: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &mut self,
+        db: Db,
+        pairs: &[(K, V)],
+        only_if_none_exist: bool,
+    ) -> Result<bool> {
+        if only_if_none_exist {
+            for (key, _) in pairs {
+                if self.live_row(db, key.as_ref())?.is_some() {
+                    return Ok(false);
+                }
+            }
+        }
+        for (key, value) in pairs {
+            let existing = self.live_row(db, key.as_ref())?;
+            self.put_string(db, key.as_ref(), existing, value.as_ref(), None)?;
+        }
+        Ok(true)
+    }
+
+    /// `GETDEL`: the string value, and the key is deleted.
+    pub fn get_delete(&mut self, db: Db, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let value = self.get(db, key)?;
+        if value.is_some()
+            && let Some(row) = self.live_row(db, key)?
+        {
+            self.delete_row(row)?;
+        }
+        Ok(value)
+    }
+
+    /// `GETEX`: the string value, with its deadline changed as asked; a deadline already
+    /// passed deletes the key.
+    pub fn get_change_deadline(
+        &mut self,
+        db: Db,
+        key: &[u8],
+        change: Option<DeadlineChange>,
+    ) -> Result<Option<Vec<u8>>> {
+        let value = self.get(db, key)?;
+        let (Some(_), Some(change)) = (&value, change) else { return Ok(value) };
+        let Some(row) = self.live_row(db, key)? else { return Ok(value) };
+        match change {
+            DeadlineChange::Persist => self.set_deadline(row.id, None)?,
+            DeadlineChange::At(at) if at <= self.now() => self.delete_row(row)?,
+            DeadlineChange::At(at) => self.set_deadline(row.id, Some(at))?,
+        }
+        Ok(value)
+    }
+
+    /// `INCRBY`: adds `delta` to the integer at `key` (0 when missing), keeping its deadline.
+    pub fn increment(&mut self, db: Db, key: &[u8], delta: i64) -> Result<i64> {
+        let existing = self.live_row(db, key)?;
+        let current = match existing {
+            Some(row) if row.kind != KeyType::String => return Err(StoreError::WrongType),
+            Some(_) => {
+                let value = self.get(db, key)?.unwrap_or_default();
+                parse_i64(&value).ok_or(StoreError::NotInteger)?
+            }
+            None => 0,
+        };
+        let updated = current.checked_add(delta).ok_or(StoreError::Overflow)?;
+        let expires_at = existing.and_then(|row| row.expires_at);
+        self.put_string(db, key, existing, &format_i64(updated), expires_at)?;
+        Ok(updated)
+    }
+
+    /// `INCRBYFLOAT`: adds the number written in `delta` with Redis's long-double arithmetic
+    /// and formatting; answers the new value's text.
+    pub fn increment_float(&mut self, db: Db, key: &[u8], delta: &[u8]) -> Result<Vec<u8>> {
+        let existing = self.live_row(db, key)?;
+        let current = match existing {
+            Some(row) if row.kind != KeyType::String => return Err(StoreError::WrongType),
+            Some(_) => {
+                let value = self.get(db, key)?.unwrap_or_default();
+                LongDouble::parse(&value).ok_or(StoreError::NotFloat)?
+            }
+            None => LongDouble::from_i64(0),
+        };
+        let delta = LongDouble::parse(delta).ok_or(StoreError::NotFloat)?;
+        let updated = current.add(delta);
+        if !updated.is_finite() {
+            return Err(StoreError::NanOrInfinity);
+        }
+        let text = updated.to_human_string().unwrap_or_default().into_bytes();
+        let expires_at = existing.and_then(|row| row.expires_at);
+        self.put_string(db, key, existing, &text, expires_at)?;
+        Ok(text)
+    }
+
+    /// `APPEND`: answers the new length.
+    pub fn append(&mut self, db: Db, key: &[u8], suffix: &[u8]) -> Result<usize> {
+        let mut value = self.get(db, key)?.unwrap_or_default();
+        self.check_length(value.len().saturating_add(suffix.len()), self.max_string_len())?;
+        value.extend_from_slice(suffix);
+        self.rewrite_string(db, key, &value)?;
+        Ok(value.len())
+    }
+
+    /// `SETRANGE`: overwrites from `offset`, padding with zero bytes; answers the new length.
+    /// An empty `value` changes nothing (and creates no key).
+    pub fn set_range(&mut self, db: Db, key: &[u8], offset: usize, value: &[u8]) -> Result<usize> {
+        let max = self.max_string_len();
+        let row = self.string_row(db, key)?;
+        if value.is_empty() {
+            return match row {
+                Some(_) => self.string_len(db, key),
+                None => Ok(0),
+            };
+        }
+        let end = offset.checked_add(value.len()).ok_or(StoreError::StringTooLong)?;
+        self.check_length(end, max)?;
+        let mut bytes = match row {
+            Some(_) => self.get(db, key)?.unwrap_or_default(),
+            None => Vec::new(),
+        };
+        if bytes.len() < end {
+            bytes.resize(end, 0);
+        }
+        bytes[offset..end].copy_from_slice(value);
+        let existing = self.live_row(db, key)?;
+        let expires_at = existing.and_then(|row| row.expires_at);
+        self.put_string(db, key, existing, &bytes, expires_at)?;
+        Ok(bytes.len())
+    }
+
+    /// Replaces the string at `key` keeping its deadline, creating it when missing.
+    pub(crate) fn rewrite_string(&mut self, db: Db, key: &[u8], value: &[u8]) -> Result<()> {
+        let existing = self.live_row(db, key)?;
+        let expires_at = existing.and_then(|row| row.expires_at);
+        self.put_string(db, key, existing, value, expires_at)
+    }
+
+    fn check_length(&self, length: usize, max: usize) -> Result<()> {
+        if length > max { Err(StoreError::StringTooLong) } else { Ok(()) }
+    }
+}

@@ -1,0 +1,158 @@
+//! The write handle: everything a write operation may do, inside the writer's transaction.
+//!
+//! Only the writer thread creates a [`Writer`], so holding one means holding SQLite's write
+//! lock. Row-level helpers here are the single place where key rows are created and deleted,
+//! so later per-type tables have one place to hook their cleanup.
+
+use std::ops::Deref;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use rusqlite::{Connection, params};
+
+use crate::error::{Result, StoreError};
+use crate::kind::KeyType;
+use crate::reader::{Db, KeyRow, Reader};
+
+/// Write access to the keyspace, with read access through [`Deref`] to [`Reader`].
+pub struct Writer<'a> {
+    reader: Reader<'a>,
+    max_string_len: usize,
+}
+
+impl<'a> Deref for Writer<'a> {
+    type Target = Reader<'a>;
+
+    fn deref(&self) -> &Reader<'a> {
+        &self.reader
+    }
+}
+
+impl<'a> Writer<'a> {
+    pub(crate) fn new(connection: &'a Connection, now: i64, max_string_len: usize) -> Writer<'a> {
+        Writer { reader: Reader::new(connection, now), max_string_len }
+    }
+
+    /// The longest string a write may produce.
+    pub(crate) fn max_string_len(&self) -> usize {
+        self.max_string_len
+    }
+
+    fn connection(&self) -> &'a Connection {
+        self.reader.connection
+    }
+
+    /// Runs `operation` under a savepoint: when it fails or panics, exactly its own changes
+    /// are rolled back and the rest of the batch is untouched.
+    pub(crate) fn atomically<R>(
+        &mut self,
+        operation: impl FnOnce(&mut Writer<'a>) -> Result<R>,
+    ) -> Result<R> {
+        let connection = self.connection();
+        connection.prepare_cached("SAVEPOINT operation")?.execute([])?;
+        let result = match catch_unwind(AssertUnwindSafe(|| operation(self))) {
+            Ok(result) => result,
+            Err(panic) => Err(StoreError::Internal(panic_message(panic.as_ref()))),
+        };
+        if result.is_err() {
+            connection.prepare_cached("ROLLBACK TO operation")?.execute([])?;
+        }
+        connection.prepare_cached("RELEASE operation")?.execute([])?;
+        result
+    }
+
+    /// The row of `key` if it is live; an expired row is deleted first, so the caller may
+    /// treat the key as absent and create it afresh.
+    pub(crate) fn live_row(&mut self, db: Db, key: &[u8]) -> Result<Option<KeyRow>> {
+        match self.lookup_any(db, key)? {
+            Some(row) if self.is_expired(row.expires_at) => {
+                self.delete_row(row)?;
+                Ok(None)
+            }
+            row => Ok(row),
+        }
+    }
+
+    /// Deletes a key row and everything that belongs to it.
+    pub(crate) fn delete_row(&mut self, row: KeyRow) -> Result<()> {
+        self.connection().prepare_cached("DELETE FROM keys WHERE id = ?1")?.execute([row.id])?;
+        Ok(())
+    }
+
+    /// Creates a string key that does not exist yet.
+    pub(crate) fn insert_string(
+        &mut self,
+        db: Db,
+        key: &[u8],
+        value: &[u8],
+        expires_at: Option<i64>,
+    ) -> Result<()> {
+        self.connection()
+            .prepare_cached(
+                "INSERT INTO keys (db, key, kind, value, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![db, key, KeyType::String.code(), value, expires_at])?;
+        Ok(())
+    }
+
+    /// Replaces the value and deadline of the string key in row `id`, keeping its identity
+    /// (and so its place in a running `SCAN`).
+    pub(crate) fn update_string(
+        &mut self,
+        id: i64,
+        value: &[u8],
+        expires_at: Option<i64>,
+    ) -> Result<()> {
+        self.connection()
+            .prepare_cached("UPDATE keys SET value = ?2, expires_at = ?3 WHERE id = ?1")?
+            .execute(params![id, value, expires_at])?;
+        Ok(())
+    }
+
+    /// Turns any existing key into the string `value`, replacing a key of another type.
+    pub(crate) fn put_string(
+        &mut self,
+        db: Db,
+        key: &[u8],
+        existing: Option<KeyRow>,
+        value: &[u8],
+        expires_at: Option<i64>,
+    ) -> Result<()> {
+        match existing {
+            Some(row) if row.kind == KeyType::String => {
+                self.update_string(row.id, value, expires_at)
+            }
+            Some(row) => {
+                self.delete_row(row)?;
+                self.insert_string(db, key, value, expires_at)
+            }
+            None => self.insert_string(db, key, value, expires_at),
+        }
+    }
+
+    /// Sets or clears the deadline of the key in row `id`.
+    pub(crate) fn set_deadline(&mut self, id: i64, expires_at: Option<i64>) -> Result<()> {
+        self.connection()
+            .prepare_cached("UPDATE keys SET expires_at = ?2 WHERE id = ?1")?
+            .execute(params![id, expires_at])?;
+        Ok(())
+    }
+
+    /// Runs one SQL statement with parameters; for the key-level operations in this crate.
+    pub(crate) fn execute(
+        &mut self,
+        sql: &str,
+        parameters: impl rusqlite::Params,
+    ) -> Result<usize> {
+        Ok(self.connection().prepare_cached(sql)?.execute(parameters)?)
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = panic.downcast_ref::<&str>() {
+        (*text).to_string()
+    } else if let Some(text) = panic.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "operation panicked".to_string()
+    }
+}
