@@ -1,7 +1,7 @@
 //! One client connection: read requests, answer them in order, batch the replies.
 //!
-//! Pipelining: after each request the loop tries to decode the next one without waiting
-//! (from bytes already buffered or already readable). Replies accumulate in one output
+//! Pipelining: after each request the loop tries to decode the next one from bytes already
+//! buffered. Replies accumulate in one output
 //! buffer and are written only when no further request is ready — so a pipeline of N
 //! commands is answered with as few writes as possible, in order — or when the buffer
 //! grows large.
@@ -40,7 +40,12 @@ pub(crate) async fn serve(
     let mut requests = FramedRead::with_capacity(reader, codec, 16 * 1024);
     let mut output = BytesMut::with_capacity(16 * 1024);
     loop {
-        let next = match requests.next().now_or_never() {
+        // Only bytes already buffered can hold another request without waiting; polling the
+        // socket again here would cost a system call per request that nearly always finds
+        // nothing.
+        let ready =
+            if requests.read_buffer().is_empty() { None } else { requests.next().now_or_never() };
+        let next = match ready {
             Some(next) => next,
             None => {
                 if flush(&mut writer, &mut output).await.is_err() {

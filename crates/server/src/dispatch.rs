@@ -46,22 +46,25 @@ pub(crate) async fn execute(
     }
 }
 
-/// Carries out what a handler decided. Reads go to the blocking pool and writes to the
-/// writer thread, so this task only ever waits asynchronously.
+/// Carries out what a handler decided. Reads go to the store's reader threads and writes to
+/// its writer thread, so this task only ever waits asynchronously.
 async fn run(server: &Arc<ServerState>, outcome: Outcome) -> (Frame, After) {
     let frame = match outcome {
         Outcome::Reply(frame) => frame,
         Outcome::ReplyAndClose(frame) => return (frame, After::Close),
         Outcome::Read(operation) => {
-            let store = server.store.clone();
-            let result =
-                tokio::task::spawn_blocking(move || store.read(|reader| Ok(operation(reader))))
-                    .await;
-            match result {
+            let (sender, receiver) = oneshot::channel();
+            server.store.read_then(
+                move |reader| Ok(operation(reader)),
+                move |result| {
+                    let _ = sender.send(result);
+                },
+            );
+            match receiver.await {
                 Ok(Ok(Ok(frame))) => frame,
                 Ok(Ok(Err(error))) => error.to_frame(),
                 Ok(Err(error)) => store_error_frame(&error),
-                Err(join_error) => Frame::error(format!("ERR internal error: {join_error}")),
+                Err(_) => Frame::error("ERR the store's readers have stopped"),
             }
         }
         Outcome::Write(operation) => {

@@ -1,5 +1,6 @@
 //! The [`Store`] handle: opening a database, the reader pool and the door to the writer.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
@@ -11,8 +12,9 @@ use crate::clock;
 use crate::error::{Result, StoreError};
 use crate::options::{Durability, StoreOptions};
 use crate::reader::Reader;
+use crate::reader_threads::ReaderThreads;
 use crate::schema;
-use crate::writer::Writer;
+use crate::writer::{Writer, panic_message};
 use crate::writer_thread::{OperationJob, WriterThread, on_writer_thread};
 
 /// How long a connection waits for another process's lock before giving up.
@@ -28,7 +30,9 @@ pub struct Store {
 }
 
 struct Shared {
-    // Field order is drop order: readers close before the writer checkpoints.
+    // Field order is drop order: reader threads return their connections, the pool closes
+    // them, and only then does the writer checkpoint.
+    reader_threads: ReaderThreads,
     readers: r2d2::Pool<SqliteConnectionManager>,
     writer: WriterThread,
     options: StoreOptions,
@@ -51,12 +55,14 @@ impl Store {
                 connection.set_prepared_statement_cache_capacity(128);
                 Ok(())
             });
+        let reader_threads = options.reader_threads.max(1);
         let readers = r2d2::Pool::builder()
-            .max_size(options.readers.max(1))
+            .max_size(options.readers.max(1) + reader_threads as u32)
             .connection_timeout(Duration::from_secs(30))
             .build(manager)?;
         let writer = WriterThread::spawn(connection, &options)?;
-        Ok(Store { shared: Arc::new(Shared { readers, writer, options }) })
+        let reader_threads = ReaderThreads::spawn(reader_threads, &readers)?;
+        Ok(Store { shared: Arc::new(Shared { reader_threads, readers, writer, options }) })
     }
 
     /// The options the store was opened with.
@@ -68,6 +74,26 @@ impl Store {
     pub fn read<R>(&self, operation: impl FnOnce(&Reader<'_>) -> Result<R>) -> Result<R> {
         let connection = self.shared.readers.get()?;
         operation(&Reader::new(&connection, clock::now_ms()))
+    }
+
+    /// Queues a read for the reader threads and returns at once; `done` receives its result
+    /// on a reader thread. The read-side twin of [`Store::write_then`]: it sees every write
+    /// acknowledged before it was queued. A panic in `operation` is reported as
+    /// [`StoreError::Internal`].
+    pub fn read_then<R: Send + 'static>(
+        &self,
+        operation: impl FnOnce(&Reader<'_>) -> Result<R> + Send + 'static,
+        done: impl FnOnce(Result<R>) + Send + 'static,
+    ) {
+        self.shared.reader_threads.submit(Box::new(move |connection| {
+            let result = connection.and_then(|connection| {
+                let reader = Reader::new(connection, clock::now_ms());
+                catch_unwind(AssertUnwindSafe(|| operation(&reader))).unwrap_or_else(|panic| {
+                    Err(StoreError::Internal(panic_message(panic.as_ref())))
+                })
+            });
+            done(result);
+        }));
     }
 
     /// Runs a write on the writer thread and waits until it is committed.

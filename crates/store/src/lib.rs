@@ -10,7 +10,8 @@
 //!   receives operations over a channel; it commits whatever is queued in one transaction
 //!   (group commit), each operation under its own savepoint, and answers callers only after
 //!   the commit. Reads run on a pool of read-only connections and, thanks to WAL mode, never
-//!   wait for the writer. See [`Store::write_then`] for the door async servers use.
+//!   wait for the writer. [`Store::read_then`] and [`Store::write_then`] are the doors for
+//!   async servers: they queue the work for long-lived threads and call back with the result.
 //! * **Read and write handles share their read methods**: [`Writer`] dereferences to
 //!   [`Reader`], so a write sees its own changes through the same code.
 //! * **Expiry** is both lazy (a key is invisible from its deadline on) and active (the writer
@@ -57,6 +58,7 @@ mod long_double;
 mod numbers;
 mod options;
 mod reader;
+mod reader_threads;
 mod schema;
 mod strings;
 mod writer;

@@ -21,8 +21,15 @@ pub struct StoreOptions {
     pub path: PathBuf,
     /// Commit durability.
     pub durability: Durability,
-    /// How many read-only connections the reader pool keeps.
+    /// How many read-only connections the pool keeps for synchronous [`Store::read`] calls
+    /// (the reader threads have their own besides).
+    ///
+    /// [`Store::read`]: crate::Store::read
     pub readers: u32,
+    /// How many long-lived threads serve [`Store::read_then`].
+    ///
+    /// [`Store::read_then`]: crate::Store::read_then
+    pub reader_threads: usize,
     /// How often the writer looks for expired keys when no sweep is pending.
     pub sweep_interval: Duration,
     /// The most expired keys one sweep deletes, so a sweep never stalls writes for long.
@@ -38,6 +45,7 @@ impl StoreOptions {
             path: path.into(),
             durability: Durability::Normal,
             readers: 4,
+            reader_threads: 2,
             sweep_interval: Duration::from_millis(100),
             sweep_batch: 500,
             max_string_len: 512 * 1024 * 1024,

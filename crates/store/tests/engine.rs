@@ -149,3 +149,26 @@ fn write_then_calls_back_after_commit() {
     assert_eq!(receiver.recv().unwrap(), Ok(7));
     assert_eq!(store.get(0, b"async").unwrap(), Some(b"7".to_vec()));
 }
+
+#[test]
+fn read_then_sees_acknowledged_writes_and_survives_a_panicking_read() {
+    let (_dir, store) = common::open();
+    store.set(0, b"seen", b"yes").unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let panicking = sender.clone();
+    store.read_then(
+        |_| -> Result<(), StoreError> { panic!("read exploded") },
+        move |result| {
+            panicking.send(result.map(|()| None)).unwrap();
+        },
+    );
+    let first = receiver.recv().unwrap();
+    assert!(matches!(first, Err(StoreError::Internal(message)) if message.contains("exploded")));
+    // The reader threads are still there to serve the next read.
+    for _ in 0..4 {
+        let sender = sender.clone();
+        store
+            .read_then(|reader| reader.get(0, b"seen"), move |result| sender.send(result).unwrap());
+        assert_eq!(receiver.recv().unwrap(), Ok(Some(b"yes".to_vec())));
+    }
+}

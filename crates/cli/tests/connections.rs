@@ -1,0 +1,94 @@
+//! Connection-level behaviour: pipelining, protocol errors, isolation and client limits.
+
+mod common;
+
+use std::io::Write;
+use std::time::Duration;
+
+use common::{ServerProcess, read_until_closed};
+use redis::Commands;
+
+#[test]
+fn a_pipeline_is_answered_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("pipe.db"), &[]);
+    let mut stream = server.raw();
+    let mut request = Vec::new();
+    for index in 0..200 {
+        request.extend_from_slice(
+            format!("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${}\r\n{index}\r\n", index.to_string().len())
+                .as_bytes(),
+        );
+        request.extend_from_slice(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
+    }
+    request.extend_from_slice(b"QUIT\r\n");
+    stream.write_all(&request).unwrap();
+    let reply = read_until_closed(&mut stream, Duration::from_secs(5));
+    let mut expected = Vec::new();
+    for index in 0..200 {
+        expected.extend_from_slice(b"+OK\r\n");
+        expected
+            .extend_from_slice(format!("${}\r\n{index}\r\n", index.to_string().len()).as_bytes());
+    }
+    expected.extend_from_slice(b"+OK\r\n");
+    assert_eq!(String::from_utf8_lossy(&reply), String::from_utf8_lossy(&expected));
+}
+
+#[test]
+fn a_protocol_error_is_answered_then_closes_only_that_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("garbage.db"), &[]);
+    let mut healthy = server.connection();
+    let _: () = healthy.set("survivor", "yes").unwrap();
+
+    let mut broken = server.raw();
+    broken.write_all(b"PING\r\n*1\r\n$x\r\n").unwrap();
+    let reply = read_until_closed(&mut broken, Duration::from_secs(5));
+    assert_eq!(reply, b"+PONG\r\n-ERR Protocol error: invalid bulk length\r\n");
+
+    let mut garbage = server.raw();
+    garbage.write_all(&[0xff, 0x00, b'*', b'\r', b'\n', b'"', b'\n']).unwrap();
+    let _ = read_until_closed(&mut garbage, Duration::from_secs(2));
+
+    assert_eq!(healthy.get::<_, String>("survivor").unwrap(), "yes");
+    let _: () = healthy.set("still", "working").unwrap();
+}
+
+#[test]
+fn a_client_that_disconnects_mid_command_harms_nobody() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("half.db"), &[]);
+    {
+        let mut half = server.raw();
+        half.write_all(b"*3\r\n$3\r\nSET\r\n$4\r\nhalf\r\n$100\r\nonly-some").unwrap();
+    }
+    let mut connection = server.connection();
+    assert_eq!(connection.exists::<_, i64>("half").unwrap(), 0);
+    let _: () = connection.set("after", "ok").unwrap();
+    assert_eq!(connection.get::<_, String>("after").unwrap(), "ok");
+}
+
+#[test]
+fn connections_past_maxclients_are_refused_with_redis_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("max.db"), &["--maxclients", "2"]);
+    let first = server.connection();
+    let second = server.connection();
+    let mut third = server.raw();
+    let reply = read_until_closed(&mut third, Duration::from_secs(5));
+    assert_eq!(reply, b"-ERR max number of clients reached\r\n");
+    drop((first, second));
+}
+
+#[test]
+fn clients_of_different_databases_do_not_see_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("dbs.db"), &[]);
+    let mut zero = server.connection();
+    let mut three = server.connection();
+    let _: () = redis::cmd("SELECT").arg(3).query(&mut three).unwrap();
+    let _: () = zero.set("k", "zero").unwrap();
+    let _: () = three.set("k", "three").unwrap();
+    assert_eq!(zero.get::<_, String>("k").unwrap(), "zero");
+    assert_eq!(three.get::<_, String>("k").unwrap(), "three");
+}
