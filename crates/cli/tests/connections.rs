@@ -92,3 +92,36 @@ fn clients_of_different_databases_do_not_see_each_other() {
     assert_eq!(zero.get::<_, String>("k").unwrap(), "zero");
     assert_eq!(three.get::<_, String>("k").unwrap(), "three");
 }
+
+#[test]
+fn a_mixed_pipeline_keeps_order_across_reads_writes_select_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("mixed.db"), &[]);
+    let mut stream = server.raw();
+    let pipeline = [
+        "SET a 1",
+        "INCR a",
+        "GET a",
+        "SELECT 2",
+        "GET a",
+        "SET a two",
+        "INCR a",
+        "GET a",
+        "SELECT 0",
+        "GET a",
+        "NOSUCH x",
+        "DEL a",
+        "EXISTS a",
+        "QUIT",
+        "SET after-quit 1",
+    ];
+    let request: String = pipeline.iter().map(|line| format!("{line}\r\n")).collect();
+    stream.write_all(request.as_bytes()).unwrap();
+    let reply = read_until_closed(&mut stream, Duration::from_secs(5));
+    let expected = "+OK\r\n:2\r\n$1\r\n2\r\n+OK\r\n$-1\r\n+OK\r\n\
+                    -ERR value is not an integer or out of range\r\n$3\r\ntwo\r\n+OK\r\n$1\r\n2\r\n\
+                    -ERR unknown command 'NOSUCH', with args beginning with: 'x' \r\n:1\r\n:0\r\n+OK\r\n";
+    assert_eq!(String::from_utf8_lossy(&reply), expected);
+    let mut connection = server.connection();
+    assert_eq!(connection.exists::<_, i64>("after-quit").unwrap(), 0, "a command after QUIT ran");
+}

@@ -52,12 +52,12 @@ impl Context<'_> {
         self.client.db
     }
 
-    /// Parses a database number as `SELECT` and friends do: `invalid` is the message for a
-    /// non-integer, and numbers outside the configured range are `DB index is out of range`.
-    pub(crate) fn parse_db(&self, argument: &[u8], invalid: &str) -> Result<Db, CommandError> {
+    /// Parses a database number as `SELECT` does: a non-integer is `value is not an integer
+    /// or out of range`, a number outside the configured range `DB index is out of range`.
+    pub(crate) fn parse_db(&self, argument: &[u8]) -> Result<Db, CommandError> {
         let number = resplite_store::parse_i64(argument)
             .filter(|number| i32::try_from(*number).is_ok())
-            .ok_or_else(|| CommandError::err(invalid))?;
+            .ok_or(CommandError::NotInteger)?;
         Db::try_from(number)
             .ok()
             .filter(|db| *db < self.server.config.databases)

@@ -1,10 +1,9 @@
 //! One client connection: read requests, answer them in order, batch the replies.
 //!
-//! Pipelining: after each request the loop tries to decode the next one from bytes already
-//! buffered. Replies accumulate in one output
-//! buffer and are written only when no further request is ready — so a pipeline of N
-//! commands is answered with as few writes as possible, in order — or when the buffer
-//! grows large.
+//! Pipelining: every request already received is run as one pipeline (see `dispatch`), its
+//! replies accumulate in one output buffer, and the buffer is written only when no further
+//! request is ready — so a pipeline of N commands is answered with as few writes as
+//! possible, in order — or when it grows large.
 //!
 //! A protocol error is answered with Redis's text after the replies already due, and the
 //! connection is closed, as Redis does. Any I/O error ends only this connection.
@@ -21,11 +20,14 @@ use tokio::sync::watch;
 use tokio_util::codec::FramedRead;
 
 use crate::clients::Client;
-use crate::dispatch::{After, execute};
+use crate::dispatch::{After, execute_pipeline};
 use crate::state::ServerState;
 
 /// Output is written once this much is buffered, even mid-pipeline.
 const FLUSH_THRESHOLD: usize = 64 * 1024;
+
+/// The most requests run as one pipeline; bounds the replies held in memory at once.
+const MAX_PIPELINE: usize = 256;
 
 /// Serves `socket` until the client leaves, breaks the protocol, or shutdown begins.
 pub(crate) async fn serve(
@@ -41,17 +43,13 @@ pub(crate) async fn serve(
     let mut output = BytesMut::with_capacity(16 * 1024);
     loop {
         // Only bytes already buffered can hold another request without waiting; polling the
-        // socket again here would cost a system call per request that nearly always finds
-        // nothing.
+        // socket here would cost a system call per request that nearly always finds nothing.
         let ready =
             if requests.read_buffer().is_empty() { None } else { requests.next().now_or_never() };
         let next = match ready {
             Some(next) => next,
             None => {
-                if flush(&mut writer, &mut output).await.is_err() {
-                    return;
-                }
-                if *shutdown.borrow() {
+                if flush(&mut writer, &mut output).await.is_err() || *shutdown.borrow() {
                     return;
                 }
                 tokio::select! {
@@ -60,25 +58,50 @@ pub(crate) async fn serve(
                 }
             }
         };
-        match next {
+        let first = match next {
             None | Some(Err(ProtocolError::Io(_))) => return,
             Some(Err(error)) => {
                 Frame::error(error.reply_text()).encode(&mut output);
                 let _ = flush(&mut writer, &mut output).await;
                 return;
             }
-            Some(Ok(request)) => {
-                let (reply, after) = execute(&server, &mut client, request).await;
-                reply.encode(&mut output);
-                if after == After::Close {
-                    let _ = flush(&mut writer, &mut output).await;
-                    return;
+            Some(Ok(request)) => request,
+        };
+        // Gather the rest of the pipeline that has already arrived.
+        let mut pipeline = vec![first];
+        let mut stop: Option<Option<ProtocolError>> = None;
+        while pipeline.len() < MAX_PIPELINE && !requests.read_buffer().is_empty() {
+            match requests.next().now_or_never() {
+                Some(Some(Ok(request))) => pipeline.push(request),
+                Some(None) | Some(Some(Err(ProtocolError::Io(_)))) => {
+                    stop = Some(None);
+                    break;
                 }
-                if output.len() >= FLUSH_THRESHOLD && flush(&mut writer, &mut output).await.is_err()
-                {
-                    return;
+                Some(Some(Err(error))) => {
+                    stop = Some(Some(error));
+                    break;
                 }
+                None => break,
             }
+        }
+        let (replies, after) = execute_pipeline(&server, &mut client, pipeline).await;
+        for reply in &replies {
+            reply.encode(&mut output);
+        }
+        if after == After::Close {
+            let _ = flush(&mut writer, &mut output).await;
+            return;
+        }
+        if let Some(error) = stop {
+            // The replies due before the broken request still go out, then the error.
+            if let Some(error) = error {
+                Frame::error(error.reply_text()).encode(&mut output);
+            }
+            let _ = flush(&mut writer, &mut output).await;
+            return;
+        }
+        if output.len() >= FLUSH_THRESHOLD && flush(&mut writer, &mut output).await.is_err() {
+            return;
         }
     }
 }

@@ -42,8 +42,10 @@ impl<'a> Writer<'a> {
     }
 
     /// Runs `operation` under a savepoint: when it fails or panics, exactly its own changes
-    /// are rolled back and the rest of the batch is untouched.
-    pub(crate) fn atomically<R>(
+    /// are rolled back and the rest of the batch is untouched. Every write operation already
+    /// runs this way; call it to make parts of one operation atomic on their own (a server
+    /// running a client's pipeline in one write, for example).
+    pub fn atomically<R>(
         &mut self,
         operation: impl FnOnce(&mut Writer<'a>) -> Result<R>,
     ) -> Result<R> {

@@ -172,3 +172,28 @@ fn read_then_sees_acknowledged_writes_and_survives_a_panicking_read() {
         assert_eq!(receiver.recv().unwrap(), Ok(Some(b"yes".to_vec())));
     }
 }
+
+/// Regression: reader threads batch queued reads into one read transaction; a read queued
+/// after that snapshot began must not be pulled into it, or it misses acknowledged writes.
+/// The first read's callback runs inside the batch, so it writes (and waits for the commit)
+/// and queues the second read while the first batch's transaction is still open.
+#[test]
+fn batched_reads_never_miss_a_write_acknowledged_before_they_were_queued() {
+    let (_dir, store) = common::open_with(|options| options.reader_threads = 1);
+    store.set(0, b"k", b"before").unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let inner_store = store.clone();
+    store.read_then(
+        |reader| reader.get(0, b"k"),
+        move |first| {
+            inner_store.set(0, b"k", b"after").unwrap();
+            inner_store.read_then(
+                |reader| reader.get(0, b"k"),
+                move |second| sender.send((first, second)).unwrap(),
+            );
+        },
+    );
+    let (first, second) = receiver.recv().unwrap();
+    assert_eq!(first.unwrap(), Some(b"before".to_vec()));
+    assert_eq!(second.unwrap(), Some(b"after".to_vec()), "stale read");
+}

@@ -22,7 +22,7 @@ pub(crate) fn quit(_: &mut Context<'_>, _: Args) -> CommandResult {
 }
 
 pub(crate) fn select(context: &mut Context<'_>, mut args: Args) -> CommandResult {
-    let db = context.parse_db(&args.bytes()?, "invalid DB index")?;
+    let db = context.parse_db(&args.bytes()?)?;
     context.client.select(db);
     reply(Frame::ok())
 }

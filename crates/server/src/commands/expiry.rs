@@ -102,7 +102,9 @@ fn ttl_generic(
                 let milliseconds = if absolute { at } else { (at - reader.now()).max(0) };
                 match unit {
                     Unit::Milliseconds => milliseconds,
-                    Unit::Seconds => (milliseconds + 500) / 1000,
+                    // Rounded to the nearest second; i128 keeps the far end of the range
+                    // (PEXPIREAT k 9223372036854775807) from overflowing.
+                    Unit::Seconds => ((i128::from(milliseconds) + 500) / 1000) as i64,
                 }
             }
         };

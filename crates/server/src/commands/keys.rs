@@ -36,17 +36,24 @@ pub(crate) fn keys(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     })
 }
 
-/// Parses a `SCAN` cursor as Redis's `strtoul`: decimal, an optional `+`, nothing else.
+/// Parses a `SCAN` cursor as Redis's `strtoul`: decimal digits after an optional sign, where
+/// `-n` wraps around as in C; an empty cursor is 0; anything else is `invalid cursor`.
 pub(crate) fn parse_cursor(argument: &[u8]) -> Result<u64, CommandError> {
-    let digits = argument.strip_prefix(b"+").unwrap_or(argument);
+    let (negative, digits) = match argument.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, argument),
+    };
     if argument.is_empty() {
         return Ok(0);
     }
-    std::str::from_utf8(digits)
-        .ok()
-        .filter(|text| text.bytes().all(|byte| byte.is_ascii_digit()) && !text.is_empty())
-        .and_then(|text| text.parse().ok())
-        .ok_or_else(|| CommandError::err("invalid cursor"))
+    let invalid = || CommandError::err("invalid cursor");
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(invalid());
+    }
+    let magnitude: u64 =
+        std::str::from_utf8(digits).ok().and_then(|text| text.parse().ok()).ok_or_else(invalid)?;
+    Ok(if negative { magnitude.wrapping_neg() } else { magnitude })
 }
 
 pub(crate) fn scan(context: &mut Context<'_>, mut args: Args) -> CommandResult {

@@ -166,14 +166,27 @@ pub(crate) fn getdel(context: &mut Context<'_>, mut args: Args) -> CommandResult
 pub(crate) fn getex(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
     let parsed = parse_options(&mut args, OptionsOf::GetEx)?;
+    // Redis checks the expire time only after finding the key, so a missing key answers
+    // nil and a wrong type WRONGTYPE even with an invalid time; keep the verdict for later.
     let change = match (&parsed.expire, parsed.persist) {
         (Some((unit, absolute, amount)), _) => {
-            Some(DeadlineChange::At(deadline_from(amount, *unit, *absolute, "getex")?))
+            deadline_from(amount, *unit, *absolute, "getex").map(|at| Some(DeadlineChange::At(at)))
         }
-        (None, true) => Some(DeadlineChange::Persist),
-        (None, false) => None,
+        (None, true) => Ok(Some(DeadlineChange::Persist)),
+        (None, false) => Ok(None),
     };
-    write(move |writer| Ok(optional_bulk(writer.get_change_deadline(db, &key, change)?)))
+    write(move |writer| {
+        let change = match change {
+            Ok(change) => change,
+            Err(error) => {
+                return Ok(match writer.get(db, &key)? {
+                    None => Frame::Null,
+                    Some(_) => error.to_frame(),
+                });
+            }
+        };
+        Ok(optional_bulk(writer.get_change_deadline(db, &key, change)?))
+    })
 }
 
 pub(crate) fn mget(context: &mut Context<'_>, args: Args) -> CommandResult {
