@@ -1,0 +1,35 @@
+//! `cargo xtask ci`: every check CI runs, in order, stopping at the first failure.
+
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::{cargo_program, oracle, workspace_root};
+
+/// The cargo steps, cheapest first so the common mistakes fail fast.
+const CARGO_STEPS: &[(&str, &[&str])] = &[
+    ("format", &["fmt", "--all", "--", "--check"]),
+    ("clippy", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+    ("tests", &["test", "--workspace"]),
+];
+
+pub(crate) fn run() -> Result<()> {
+    for (name, args) in CARGO_STEPS {
+        println!("==> {name}: cargo {}", args.join(" "));
+        let status = Command::new(cargo_program())
+            .args(*args)
+            .current_dir(workspace_root())
+            .status()
+            .with_context(|| format!("could not run cargo for the {name} step"))?;
+        if !status.success() {
+            bail!("ci: the {name} step failed ({status})");
+        }
+    }
+    println!("==> oracle: cargo xtask oracle");
+    let summary = oracle::run(&oracle::Options::default()).context("ci: the oracle step failed")?;
+    if summary.failed > 0 {
+        bail!("ci: the oracle step failed ({} mismatching cases)", summary.failed);
+    }
+    println!("ci: all steps passed");
+    Ok(())
+}

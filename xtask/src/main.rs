@@ -1,0 +1,120 @@
+//! `cargo xtask`: the project's own automation, written in Rust so it runs wherever cargo does.
+//!
+//! - `cargo xtask oracle [--redis-only] [--pending] [--server PATH] [FILTER...]` replays
+//!   `spec/oracle/*.txt` against a real Redis and resplite and diffs the replies.
+//! - `cargo xtask ci` runs everything CI runs: fmt, clippy, tests, then the oracle.
+
+mod ci;
+mod oracle;
+mod redis_install;
+mod servers;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  oracle [options] [FILTER...]  replay spec/oracle/*.txt against Redis and resplite
+      --redis-only              compare Redis with a second Redis (checks the cases)
+      --pending                 also run spec/oracle/pending/*.txt
+      --server PATH             the resplite binary to test (default: build target/debug/resplite)
+      FILTER                    only files whose names contain one of these words
+  ci                            cargo fmt --check, clippy -D warnings, tests, then the oracle
+  help                          this text";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("xtask: error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<ExitCode> {
+    let mut args = std::env::args().skip(1);
+    let Some(command) = args.next() else {
+        eprintln!("{USAGE}");
+        return Ok(ExitCode::FAILURE);
+    };
+    let rest: Vec<String> = args.collect();
+    match command.as_str() {
+        "oracle" => {
+            let options = parse_oracle_options(&rest)?;
+            let summary = oracle::run(&options)?;
+            Ok(if summary.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        "ci" => {
+            if !rest.is_empty() {
+                bail!("`ci` takes no arguments\n\n{USAGE}");
+            }
+            ci::run()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+}
+
+fn parse_oracle_options(args: &[String]) -> Result<oracle::Options> {
+    let mut options = oracle::Options::default();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--redis-only" => options.redis_only = true,
+            "--pending" => options.include_pending = true,
+            "--server" => {
+                let path = args.next().context("--server needs a path to a resplite binary")?;
+                options.server = Some(PathBuf::from(path));
+            }
+            flag if flag.starts_with('-') => bail!("unknown option `{flag}`\n\n{USAGE}"),
+            filter => options.filters.push(filter.to_owned()),
+        }
+    }
+    Ok(options)
+}
+
+/// The workspace root: xtask lives one directory below it.
+fn workspace_root() -> PathBuf {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().map(PathBuf::from).unwrap_or(manifest_dir)
+}
+
+/// The cargo that started us, so nested builds use the same toolchain.
+fn cargo_program() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_oracle_options;
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|arg| (*arg).to_owned()).collect()
+    }
+
+    #[test]
+    fn oracle_options_mix_flags_and_filters() {
+        let options =
+            parse_oracle_options(&strings(&["keys", "--redis-only", "--server", "/bin/x", "scan"]))
+                .unwrap();
+        assert!(options.redis_only);
+        assert!(!options.include_pending);
+        assert_eq!(options.filters, ["keys", "scan"]);
+        assert_eq!(options.server.unwrap().to_str(), Some("/bin/x"));
+    }
+
+    #[test]
+    fn oracle_options_reject_unknown_flags_and_missing_values() {
+        assert!(parse_oracle_options(&strings(&["--verbose"])).is_err());
+        assert!(parse_oracle_options(&strings(&["--server"])).is_err());
+    }
+}

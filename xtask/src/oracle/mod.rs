@@ -1,0 +1,212 @@
+//! `cargo xtask oracle`: replays `spec/oracle/*.txt` against a real Redis and resplite and
+//! reports every line where their replies differ.
+
+mod cases;
+mod runner;
+mod wire;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+use crate::servers::ServerProcess;
+use crate::{cargo_program, redis_install, workspace_root};
+use cases::Case;
+use runner::Observed;
+
+/// What `cargo xtask oracle` was asked to do.
+#[derive(Debug, Default)]
+pub(crate) struct Options {
+    /// Compare Redis with a second Redis instead of resplite.
+    pub(crate) redis_only: bool,
+    /// Also run the files in `spec/oracle/pending/`.
+    pub(crate) include_pending: bool,
+    /// A resplite binary to use instead of building one.
+    pub(crate) server: Option<PathBuf>,
+    /// Only files whose names contain one of these.
+    pub(crate) filters: Vec<String>,
+}
+
+/// Case lines counted over a whole run.
+#[derive(Debug, Default)]
+pub(crate) struct Summary {
+    pub(crate) passed: usize,
+    pub(crate) failed: usize,
+}
+
+/// A parsed case file.
+struct CaseFile {
+    /// The path relative to `spec/oracle`, as shown in reports.
+    name: String,
+    cases: Vec<Case>,
+}
+
+pub(crate) fn run(options: &Options) -> Result<Summary> {
+    let spec_dir = workspace_root().join("spec").join("oracle");
+    let files = load_case_files(&spec_dir, options)?;
+
+    let redis_server = redis_install::ensure_redis_server()?;
+    // The candidate is prepared first so a build failure does not leave Redis running idle.
+    let candidate_binary = match (&options.server, options.redis_only) {
+        (_, true) => None,
+        (Some(path), false) => Some(path.clone()),
+        (None, false) => Some(build_resplite()?),
+    };
+    let reference = ServerProcess::redis("redis", &redis_server)?;
+    let candidate = match &candidate_binary {
+        None => ServerProcess::redis("redis-2", &redis_server)?,
+        Some(binary) => ServerProcess::resplite("resplite", binary)?,
+    };
+    println!(
+        "oracle: {} on port {} against {} on port {}",
+        reference.name(),
+        reference.port(),
+        candidate.name(),
+        candidate.port()
+    );
+
+    let started = Instant::now();
+    let mut summary = Summary::default();
+    for file in &files {
+        run_file(file, &reference, &candidate, &mut summary);
+    }
+    println!("({:.1}s)", started.elapsed().as_secs_f64());
+    println!("oracle: {} passed, {} failed", summary.passed, summary.failed);
+    Ok(summary)
+}
+
+/// Reads and parses every selected file up front, so a typo fails before servers start.
+fn load_case_files(spec_dir: &Path, options: &Options) -> Result<Vec<CaseFile>> {
+    let mut paths = case_paths(spec_dir)?;
+    if options.include_pending {
+        paths.extend(case_paths(&spec_dir.join("pending"))?);
+    }
+    let mut files = Vec::new();
+    for path in paths {
+        let name = path.strip_prefix(spec_dir).unwrap_or(&path).to_string_lossy().into_owned();
+        let selected = options.filters.is_empty()
+            || options.filters.iter().any(|filter| name.contains(filter.as_str()));
+        if !selected {
+            continue;
+        }
+        let contents =
+            std::fs::read(&path).with_context(|| format!("could not read {}", path.display()))?;
+        let cases = cases::parse(&name, &contents)?;
+        files.push(CaseFile { name, cases });
+    }
+    if files.is_empty() {
+        bail!("no case files in {} match {:?}", spec_dir.display(), options.filters);
+    }
+    Ok(files)
+}
+
+/// The `*.txt` files directly inside `dir`, sorted by name.
+fn case_paths(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("could not list {}", dir.display()))?;
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        if path.is_file() && path.extension().is_some_and(|extension| extension == "txt") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths)
+}
+
+/// Builds the resplite binary with cargo and returns its path.
+fn build_resplite() -> Result<PathBuf> {
+    let root = workspace_root();
+    println!("oracle: building resplite (cargo build -p resplite)");
+    let status = Command::new(cargo_program())
+        .args(["build", "--package", "resplite"])
+        .current_dir(&root)
+        .status()
+        .context("could not run cargo")?;
+    if !status.success() {
+        bail!("building resplite failed ({status})");
+    }
+    let target_dir = match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    };
+    let binary = target_dir.join("debug").join("resplite");
+    if !binary.is_file() {
+        bail!("cargo built resplite but {} does not exist", binary.display());
+    }
+    Ok(binary)
+}
+
+/// Runs one file on both servers at once (so `!raw` and `!sleep` waits overlap) and prints
+/// its mismatches.
+fn run_file(
+    file: &CaseFile,
+    reference: &ServerProcess,
+    candidate: &ServerProcess,
+    summary: &mut Summary,
+) {
+    let (reference_run, candidate_run) = std::thread::scope(|scope| {
+        let candidate_thread = scope.spawn(|| runner::execute(candidate.port(), &file.cases));
+        let reference_run = runner::execute(reference.port(), &file.cases);
+        let candidate_run = candidate_thread
+            .join()
+            .unwrap_or_else(|_| Err("the thread replaying the file panicked".to_owned()));
+        (reference_run, candidate_run)
+    });
+    let counted = file.cases.iter().filter(|case| case.is_counted()).count();
+    let (reference_observations, candidate_observations) = match (reference_run, candidate_run) {
+        (Ok(reference_observations), Ok(candidate_observations)) => {
+            (reference_observations, candidate_observations)
+        }
+        (reference_run, candidate_run) => {
+            for (server, run) in [(reference, reference_run), (candidate, candidate_run)] {
+                if let Err(reason) = run {
+                    println!("{}: {}: {reason}", file.name, server.name());
+                }
+            }
+            println!("{}: all {counted} cases failed", file.name);
+            summary.failed += counted;
+            return;
+        }
+    };
+
+    let mut failed = 0;
+    let observations = reference_observations.iter().zip(&candidate_observations);
+    for (case, (reference_observed, candidate_observed)) in file.cases.iter().zip(observations) {
+        let (Some(reference_observed), Some(candidate_observed)) =
+            (reference_observed, candidate_observed)
+        else {
+            continue;
+        };
+        if runner::agree(&case.step, reference_observed, candidate_observed) {
+            continue;
+        }
+        failed += 1;
+        report_mismatch(
+            file,
+            case,
+            (reference, reference_observed),
+            (candidate, candidate_observed),
+        );
+    }
+    summary.passed += counted - failed;
+    summary.failed += failed;
+    println!("{}: {} passed, {failed} failed", file.name, counted - failed);
+}
+
+fn report_mismatch(
+    file: &CaseFile,
+    case: &Case,
+    reference: (&ServerProcess, &Observed),
+    candidate: (&ServerProcess, &Observed),
+) {
+    let width = reference.0.name().len().max(candidate.0.name().len()) + 1;
+    println!("MISMATCH {}:{}: {}", file.name, case.line, case.text);
+    for (server, observed) in [reference, candidate] {
+        let label = format!("{}:", server.name());
+        println!("    {label:width$} {}", runner::describe(observed));
+    }
+}
