@@ -3,11 +3,15 @@
 //! - `cargo xtask oracle [--redis-only] [--pending] [--server PATH] [FILTER...]` replays
 //!   `spec/oracle/*.txt` against a real Redis and resplite and diffs the replies.
 //! - `cargo xtask ci` runs everything CI runs: fmt, clippy, tests, then the oracle.
+//! - `cargo xtask bench [--rounds N] [--keys N]` measures throughput against real Redis.
+//! - `cargo xtask tidy` checks the project's conventions.
 
+mod bench;
 mod ci;
 mod oracle;
 mod redis_install;
 mod servers;
+mod tidy;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +28,8 @@ commands:
       --server PATH             the resplite binary to test (default: build target/debug/resplite)
       FILTER                    only files whose names contain one of these words
   ci                            cargo fmt --check, clippy -D warnings, tests, then the oracle
+  bench [--rounds N] [--keys N] redis-benchmark against Redis and resplite, ratios and memory
+  tidy                          module docs, crate edges, the command list in spec/commands.md
   help                          this text";
 
 fn main() -> ExitCode {
@@ -56,6 +62,14 @@ fn run() -> Result<ExitCode> {
             ci::run()?;
             Ok(ExitCode::SUCCESS)
         }
+        "bench" => {
+            bench::run(&parse_bench_options(&rest)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "tidy" => {
+            tidy::run()?;
+            Ok(ExitCode::SUCCESS)
+        }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -77,6 +91,24 @@ fn parse_oracle_options(args: &[String]) -> Result<oracle::Options> {
             }
             flag if flag.starts_with('-') => bail!("unknown option `{flag}`\n\n{USAGE}"),
             filter => options.filters.push(filter.to_owned()),
+        }
+    }
+    Ok(options)
+}
+
+fn parse_bench_options(args: &[String]) -> Result<bench::Options> {
+    let mut options = bench::Options::default();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut number = |name: &str| -> Result<usize> {
+            args.next()
+                .and_then(|value| value.parse().ok())
+                .with_context(|| format!("{name} needs a positive number"))
+        };
+        match arg.as_str() {
+            "--rounds" => options.rounds = number("--rounds")?.max(1),
+            "--keys" => options.memory_keys = number("--keys")?,
+            other => bail!("unknown option `{other}`\n\n{USAGE}"),
         }
     }
     Ok(options)

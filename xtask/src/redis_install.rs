@@ -27,7 +27,7 @@ pub(crate) fn ensure_redis_server() -> Result<PathBuf> {
 }
 
 /// Looks `program` up in `PATH` the way a shell would.
-fn find_on_path(program: &str) -> Option<PathBuf> {
+pub(crate) fn find_on_path(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path).map(|dir| dir.join(program)).find(|candidate| is_file(candidate))
 }

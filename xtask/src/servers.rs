@@ -29,12 +29,22 @@ pub(crate) struct ServerProcess {
 impl ServerProcess {
     /// Starts a real Redis with persistence off, working in a fresh scratch directory.
     pub(crate) fn redis(name: &str, redis_server: &Path) -> Result<ServerProcess> {
+        ServerProcess::redis_with(name, redis_server, &[])
+    }
+
+    /// Starts a real Redis with persistence off unless `extra` options turn some on.
+    pub(crate) fn redis_with(
+        name: &str,
+        redis_server: &Path,
+        extra: &[&str],
+    ) -> Result<ServerProcess> {
         let dir = scratch_dir(name)?;
         let port = free_port()?;
         let mut command = Command::new(redis_server);
         command
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
+            .args(extra)
             .arg("--dir")
             .arg(dir.path());
         ServerProcess::spawn(name, command, port, dir)
@@ -71,6 +81,10 @@ impl ServerProcess {
 
     pub(crate) fn port(&self) -> u16 {
         self.port
+    }
+
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Polls with PING until the server answers `+PONG`, it exits, or the timeout passes.

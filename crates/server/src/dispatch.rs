@@ -13,6 +13,7 @@ use std::sync::atomic::Ordering;
 
 use bytes::Bytes;
 use resplite_resp::Frame;
+use resplite_store::{Reader, StoreError, Writer};
 use tokio::sync::oneshot;
 
 use crate::args::Args;
@@ -136,47 +137,44 @@ fn fill(replies: &mut [Option<Frame>], slots: Vec<usize>, frames: Vec<Frame>) {
 /// Runs reads on one reader thread, one after another at the same instant.
 async fn run_reads(server: &Arc<ServerState>, operations: Vec<ReadOperation>) -> Vec<Frame> {
     let count = operations.len();
-    let (sender, receiver) = oneshot::channel();
-    server.store.read_then(
-        move |reader| {
-            Ok(operations
-                .into_iter()
-                .map(|operation| operation(reader).unwrap_or_else(|error| error.to_frame()))
-                .collect::<Vec<_>>())
-        },
-        move |result| {
-            let _ = sender.send(result);
-        },
-    );
-    match receiver.await {
-        Ok(Ok(frames)) => frames,
-        Ok(Err(error)) => vec![store_error_frame(&error); count],
-        Err(_) => vec![Frame::error("ERR the store's readers have stopped"); count],
-    }
+    let run = move |reader: &Reader<'_>| {
+        Ok(operations
+            .into_iter()
+            .map(|operation| operation(reader).unwrap_or_else(|error| error.to_frame()))
+            .collect())
+    };
+    answers(count, "readers", |done| server.store.read_then(run, done)).await
 }
 
 /// Runs writes in one job on the writer thread, each under its own savepoint, so a failing
 /// command is answered with its error and changes nothing while the others still apply.
 async fn run_writes(server: &Arc<ServerState>, operations: Vec<WriteOperation>) -> Vec<Frame> {
     let count = operations.len();
+    let run = move |writer: &mut Writer<'_>| {
+        Ok(operations
+            .into_iter()
+            .map(|operation| {
+                writer.atomically(operation).unwrap_or_else(|error| store_error_frame(&error))
+            })
+            .collect())
+    };
+    answers(count, "writer", |done| server.store.write_then(run, done)).await
+}
+
+/// Hands `submit` a callback that delivers a job's replies, and waits for them; a failed
+/// job answers each of its `count` commands with the error.
+async fn answers(
+    count: usize,
+    worker: &str,
+    submit: impl FnOnce(Box<dyn FnOnce(Result<Vec<Frame>, StoreError>) + Send>),
+) -> Vec<Frame> {
     let (sender, receiver) = oneshot::channel();
-    server.store.write_then(
-        move |writer| {
-            Ok(operations
-                .into_iter()
-                .map(|operation| match writer.atomically(operation) {
-                    Ok(frame) => frame,
-                    Err(error) => store_error_frame(&error),
-                })
-                .collect::<Vec<_>>())
-        },
-        move |result| {
-            let _ = sender.send(result);
-        },
-    );
+    submit(Box::new(move |result| {
+        let _ = sender.send(result);
+    }));
     match receiver.await {
         Ok(Ok(frames)) => frames,
         Ok(Err(error)) => vec![store_error_frame(&error); count],
-        Err(_) => vec![Frame::error("ERR the store's writer has stopped"); count],
+        Err(_) => vec![Frame::error(format!("ERR the store's {worker} stopped")); count],
     }
 }

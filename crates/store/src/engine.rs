@@ -141,6 +141,12 @@ fn open_writer(options: &StoreOptions) -> Result<Connection> {
     connection.execute_batch(&format!(
         "PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16000;"
     ))?;
+    // Measured with redis-benchmark INCR (every write really changes a page): checkpointing
+    // every 1000 pages (SQLite's default) took about a fifth of the writer's time, because
+    // hot pages were copied into the database again and again; every 10000 pages (a WAL of
+    // up to about 40 MB) raised INCR throughput by a third. Savepoint sub-journals in
+    // memory avoid writing a temporary file for every command.
+    connection.execute_batch("PRAGMA wal_autocheckpoint = 10000; PRAGMA temp_store = MEMORY;")?;
     schema::prepare(&connection, &options.path)?;
     Ok(connection)
 }

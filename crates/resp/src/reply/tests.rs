@@ -1,3 +1,5 @@
+//! Tests of the reply decoder: every frame type, limits and malformed input.
+
 use bytes::{Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 

@@ -1,3 +1,5 @@
+//! Tests of the request decoder: Redis's error texts, quoting, pipelining and streaming.
+
 use bytes::{Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 

@@ -1,0 +1,248 @@
+//! `cargo xtask bench`: resplite's throughput as ratios to a real Redis measured in the same
+//! run, and its memory after loading a million keys.
+//!
+//! Three servers run side by side: Redis in memory (`--save '' --appendonly no`), Redis with
+//! an append-only file synced every second (the durable comparison) and resplite (release
+//! build, default durability). Every scenario runs `redis-benchmark` against each server in
+//! turn, round after round, so background noise hits all of them alike; the table shows the
+//! median of the rounds.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use bytes::BytesMut;
+use resplite_resp::encode_command;
+
+use crate::redis_install::{ensure_redis_server, find_on_path};
+use crate::servers::ServerProcess;
+use crate::{cargo_program, workspace_root};
+
+/// How a benchmark run is shaped.
+pub(crate) struct Options {
+    /// Rounds per scenario; the median is reported.
+    pub(crate) rounds: usize,
+    /// Keys loaded before the memory reading.
+    pub(crate) memory_keys: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { rounds: 3, memory_keys: 1_000_000 }
+    }
+}
+
+/// One `redis-benchmark` shape: clients, pipeline depth and request count.
+struct Scenario {
+    name: &'static str,
+    clients: u32,
+    pipeline: u32,
+    requests: u32,
+}
+
+const SCENARIOS: &[Scenario] = &[
+    Scenario { name: "-c 50 -P 1", clients: 50, pipeline: 1, requests: 100_000 },
+    Scenario { name: "-c 50 -P 16", clients: 50, pipeline: 16, requests: 1_000_000 },
+    Scenario { name: "-c 1 -P 1", clients: 1, pipeline: 1, requests: 20_000 },
+];
+
+const TESTS: &str = "set,get,incr,mset";
+
+pub(crate) fn run(options: &Options) -> Result<()> {
+    let redis_server = ensure_redis_server()?;
+    let benchmark = find_on_path("redis-benchmark")
+        .context("`redis-benchmark` is not on PATH: install Debian's `redis-tools` package")?;
+    let resplite = build_release()?;
+    let servers = [
+        ServerProcess::redis("redis", &redis_server)?,
+        ServerProcess::redis_with(
+            "redis-aof",
+            &redis_server,
+            &["--appendonly", "yes", "--appendfsync", "everysec"],
+        )?,
+        ServerProcess::resplite("resplite", &resplite)?,
+    ];
+    println!("bench: {} round(s) per scenario, tests {TESTS}, -r 100000", options.rounds);
+    // (scenario, test, server) -> one requests/s figure per round
+    let mut results: BTreeMap<(usize, String, usize), Vec<f64>> = BTreeMap::new();
+    for round in 1..=options.rounds {
+        for (scenario_index, scenario) in SCENARIOS.iter().enumerate() {
+            for (server_index, server) in servers.iter().enumerate() {
+                let figures = run_benchmark(&benchmark, server.port(), scenario)?;
+                for (test, rate) in figures {
+                    results.entry((scenario_index, test, server_index)).or_default().push(rate);
+                }
+            }
+            println!("bench: round {round}, {} done", scenario.name);
+        }
+    }
+    print_throughput(&results);
+    drop(servers);
+    print_memory(&redis_server, &resplite, options.memory_keys)?;
+    Ok(())
+}
+
+fn build_release() -> Result<PathBuf> {
+    println!("bench: building resplite (release)");
+    let status = Command::new(cargo_program())
+        .args(["build", "--release", "-p", "resplite"])
+        .current_dir(workspace_root())
+        .status()
+        .context("could not run cargo build")?;
+    if !status.success() {
+        bail!("building resplite failed ({status})");
+    }
+    Ok(workspace_root().join("target/release/resplite"))
+}
+
+/// Runs one scenario against one server; answers (test name, requests per second) pairs.
+fn run_benchmark(benchmark: &Path, port: u16, scenario: &Scenario) -> Result<Vec<(String, f64)>> {
+    let output = Command::new(benchmark)
+        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-t", TESTS, "-r", "100000", "--csv"])
+        .args(["-c", &scenario.clients.to_string(), "-P", &scenario.pipeline.to_string()])
+        .args(["-n", &scenario.requests.to_string()])
+        .output()
+        .context("could not run redis-benchmark")?;
+    if !output.status.success() {
+        bail!("redis-benchmark failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(parse_csv(&String::from_utf8_lossy(&output.stdout)))
+}
+
+/// Reads `redis-benchmark --csv` output: a header line, then `"TEST","rps",…` per test.
+fn parse_csv(text: &str) -> Vec<(String, f64)> {
+    text.lines()
+        .filter_map(|line| {
+            let mut fields = line.split(',').map(|field| field.trim_matches('"'));
+            let test = fields.next()?;
+            let rate: f64 = fields.next()?.parse().ok()?;
+            Some((test.to_owned(), rate))
+        })
+        .collect()
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn print_throughput(results: &BTreeMap<(usize, String, usize), Vec<f64>>) {
+    println!();
+    println!(
+        "| scenario | test | Redis (memory) | Redis (AOF everysec) | resplite | vs memory | vs AOF |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|");
+    let mut rows: Vec<(usize, &String)> =
+        results.keys().map(|(scenario, test, _)| (*scenario, test)).collect();
+    rows.dedup();
+    for (scenario, test) in rows {
+        let figure = |server: usize| {
+            results.get(&(scenario, test.clone(), server)).map_or(0.0, |values| median(values))
+        };
+        let (memory, aof, resplite) = (figure(0), figure(1), figure(2));
+        let ratio = |base: f64| if base > 0.0 { resplite / base } else { 0.0 };
+        println!(
+            "| {} | {test} | {memory:.0} | {aof:.0} | {resplite:.0} | {:.2}x | {:.2}x |",
+            SCENARIOS[scenario].name,
+            ratio(memory),
+            ratio(aof)
+        );
+    }
+}
+
+/// Loads `keys` small keys into a fresh Redis and a fresh resplite and prints their memory.
+fn print_memory(redis_server: &Path, resplite: &Path, keys: usize) -> Result<()> {
+    println!();
+    println!("| after loading {keys} keys | resident (VmRSS) | peak (VmHWM) | load time |");
+    println!("|---|---:|---:|---:|");
+    for server in [
+        ServerProcess::redis("redis-memory", redis_server)?,
+        ServerProcess::resplite("resplite-memory", resplite)?,
+    ] {
+        let started = Instant::now();
+        load_keys(server.port(), keys)?;
+        let elapsed = started.elapsed();
+        let (resident, peak) = memory_of(server.pid())?;
+        println!(
+            "| {} | {:.1} MB | {:.1} MB | {:.1} s |",
+            server.name(),
+            resident as f64 / 1024.0,
+            peak as f64 / 1024.0,
+            elapsed.as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// Writes `key:<n>` = `value:<n>` for n below `keys`, pipelined in batches, reading every reply.
+fn load_keys(port: u16, keys: usize) -> Result<()> {
+    const BATCH: usize = 1000;
+    let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let mut request = BytesMut::new();
+    let mut reply = vec![0u8; 64 * 1024];
+    for start in (0..keys).step_by(BATCH) {
+        request.clear();
+        let end = (start + BATCH).min(keys);
+        for index in start..end {
+            let (key, value) = (format!("key:{index}"), format!("value:{index}"));
+            encode_command(&["SET", key.as_str(), value.as_str()], &mut request);
+        }
+        stream.write_all(&request)?;
+        // Every reply is "+OK\r\n"; read exactly that many bytes.
+        let mut expected = (end - start) * 5;
+        while expected > 0 {
+            let want = expected.min(reply.len());
+            let read = stream.read(&mut reply[..want])?;
+            if read == 0 {
+                bail!("the server closed the connection while loading keys");
+            }
+            if reply[..read].contains(&b'-') {
+                bail!("the server answered an error while loading keys");
+            }
+            expected -= read;
+        }
+    }
+    Ok(())
+}
+
+/// VmRSS and VmHWM of a process, in kB.
+fn memory_of(pid: u32) -> Result<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .context("could not read /proc (the memory reading needs Linux)")?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|line| line.starts_with(name))
+            .and_then(|line| line.split_whitespace().nth(1))
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(0)
+    };
+    Ok((field("VmRSS:"), field("VmHWM:")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{median, parse_csv};
+
+    #[test]
+    fn parses_redis_benchmark_csv() {
+        let text = "\"test\",\"rps\",\"avg_latency_ms\"\n\"SET\",\"123456.79\",\"0.2\"\n\"MSET (10 keys)\",\"50000.00\",\"1.0\"\n";
+        let figures = parse_csv(text);
+        assert_eq!(
+            figures,
+            vec![("SET".to_owned(), 123456.79), ("MSET (10 keys)".to_owned(), 50000.0)]
+        );
+    }
+
+    #[test]
+    fn median_picks_the_middle_value() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[]), 0.0);
+    }
+}
