@@ -27,6 +27,13 @@ pub(crate) struct ServeArgs {
     /// The most clients connected at once.
     #[arg(long, default_value_t = 10_000)]
     maxclients: usize,
+    /// Threads for network I/O (default: half the CPU cores, at least 1). SQLite work runs
+    /// on its own threads, so these only read requests and write replies.
+    #[arg(long)]
+    io_threads: Option<usize>,
+    /// Threads that run reads on their own read-only SQLite connections.
+    #[arg(long, default_value_t = 2)]
+    reader_threads: usize,
     /// Log level (error, warn, info, debug, trace); `RUST_LOG` overrides it.
     #[arg(long, default_value = "info")]
     log_level: String,
@@ -53,7 +60,10 @@ pub(crate) fn run(args: ServeArgs) -> Result<()> {
     config.port = args.port;
     config.max_clients = args.maxclients;
 
+    config.store.reader_threads = args.reader_threads.max(1);
+    let io_threads = args.io_threads.unwrap_or_else(default_io_threads).max(1);
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(io_threads)
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
@@ -71,6 +81,12 @@ pub(crate) fn run(args: ServeArgs) -> Result<()> {
         server.run(shutdown_signal()).await;
         Ok(())
     })
+}
+
+/// Half the cores: measured on two cores, one I/O thread beside the reader and writer
+/// threads beat two (fewer cross-thread wake-ups per write; see docs/benchmarks.md).
+fn default_io_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| cores.get() / 2).max(1)
 }
 
 /// Completes on SIGINT or SIGTERM.
