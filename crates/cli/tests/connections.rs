@@ -125,3 +125,19 @@ fn a_mixed_pipeline_keeps_order_across_reads_writes_select_and_errors() {
     let mut connection = server.connection();
     assert_eq!(connection.exists::<_, i64>("after-quit").unwrap(), 0, "a command after QUIT ran");
 }
+
+#[test]
+fn client_list_describes_each_connection_like_redis() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("clients.db"), &[]);
+    let mut connection = server.connection();
+    let _: () = redis::cmd("CLIENT").arg("SETNAME").arg("probe").query(&mut connection).unwrap();
+    let _: () = redis::cmd("SELECT").arg(3).query(&mut connection).unwrap();
+    let list: String = redis::cmd("CLIENT").arg("LIST").query(&mut connection).unwrap();
+    let line = list.lines().find(|line| line.contains("name=probe")).expect("own line");
+    for field in ["db=3", "cmd=client|list", "flags=N", "resp=2"] {
+        assert!(line.split(' ').any(|part| part == field), "missing {field} in {line}");
+    }
+    let own_id: i64 = redis::cmd("CLIENT").arg("ID").query(&mut connection).unwrap();
+    assert!(line.starts_with(&format!("id={own_id} ")), "{line}");
+}

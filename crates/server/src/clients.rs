@@ -22,6 +22,8 @@ pub(crate) struct ClientInfo {
     pub(crate) connected_at: Instant,
     pub(crate) last_active: Instant,
     pub(crate) last_command: &'static str,
+    /// The subcommand of the last command, when it had one (`CLIENT LIST` shows both).
+    pub(crate) last_subcommand: Option<&'static str>,
 }
 
 /// One connection's own state; dropping it removes the client from the registry.
@@ -43,6 +45,12 @@ impl Client {
         let mut info = self.info();
         info.last_active = Instant::now();
         info.last_command = command;
+        info.last_subcommand = None;
+    }
+
+    /// Records the subcommand of the command that is running (`client|list`).
+    pub(crate) fn note_subcommand(&self, subcommand: &'static str) {
+        self.info().last_subcommand = Some(subcommand);
     }
 
     /// Switches the selected database.
@@ -90,6 +98,7 @@ impl ClientRegistry {
             connected_at: now,
             last_active: now,
             last_command: "NULL",
+            last_subcommand: None,
         }));
         clients.insert(id, Arc::clone(&info));
         Some(Client { id, db: 0, info, registry: Arc::clone(self) })
@@ -114,7 +123,7 @@ pub(crate) fn list_line(info: &ClientInfo) -> String {
     format!(
         "id={} addr={} laddr={} fd=0 name={} age={} idle={} flags=N db={} sub=0 psub=0 ssub=0 \
          multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 \
-         tot-mem=0 events=r cmd={} user=default redir=-1 resp=2 lib-name={} lib-ver={}",
+         tot-mem=0 events=r cmd={}{} user=default redir=-1 resp=2 lib-name={} lib-ver={}",
         info.id,
         address(info.peer),
         address(info.local),
@@ -123,6 +132,7 @@ pub(crate) fn list_line(info: &ClientInfo) -> String {
         info.last_active.elapsed().as_secs(),
         info.db,
         info.last_command,
+        info.last_subcommand.map(|subcommand| format!("|{subcommand}")).unwrap_or_default(),
         String::from_utf8_lossy(&info.library_name),
         String::from_utf8_lossy(&info.library_version),
     )

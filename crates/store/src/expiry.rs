@@ -7,6 +7,10 @@ use crate::kind::KeyType;
 use crate::reader::{Db, KeyRow, Reader};
 use crate::writer::Writer;
 
+/// The oldest expired rows, for the sweeper.
+pub(crate) const SWEEP_SQL: &str =
+    "SELECT id, kind, expires_at FROM keys WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2";
+
 /// The deadline state of a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Deadline {
@@ -99,10 +103,7 @@ impl Writer<'_> {
     pub(crate) fn sweep_expired(&mut self, limit: usize) -> Result<usize> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let expired: Vec<KeyRow> = {
-            let mut statement = self.connection.prepare_cached(
-                "SELECT id, kind, expires_at FROM keys WHERE expires_at <= ?1 \
-                 ORDER BY expires_at LIMIT ?2",
-            )?;
+            let mut statement = self.connection.prepare_cached(SWEEP_SQL)?;
             let rows = statement.query_map(params![self.now(), limit], |row| {
                 Ok(KeyRow {
                     id: row.get(0)?,

@@ -40,6 +40,18 @@ pub struct DbStats {
     pub expires: u64,
 }
 
+/// One SCAN step: the next rows of a database in id order.
+pub(crate) const SCAN_SQL: &str = "SELECT id, key, kind, expires_at FROM keys INDEXED BY keys_by_db \
+     WHERE db = :db AND id > :after ORDER BY id LIMIT :limit";
+/// The lowest row id of a database.
+pub(crate) const LOWEST_ID_SQL: &str =
+    "SELECT min(id) FROM keys INDEXED BY keys_by_db WHERE db = ?1";
+/// The highest row id of a database.
+pub(crate) const HIGHEST_ID_SQL: &str =
+    "SELECT max(id) FROM keys INDEXED BY keys_by_db WHERE db = ?1";
+/// Rows past their deadline that the sweeper has not deleted yet.
+pub(crate) const UNSWEPT_SQL: &str = "SELECT db FROM keys WHERE expires_at <= ?1";
+
 /// Live-key condition shared by the queries here; `?now` is the operation's instant.
 const LIVE: &str = "(expires_at IS NULL OR expires_at > :now)";
 
@@ -108,10 +120,7 @@ impl Reader<'_> {
     pub fn scan(&self, db: Db, cursor: u64, options: &ScanOptions<'_>) -> Result<ScanPage> {
         let after = i64::try_from(cursor).unwrap_or(i64::MAX);
         let limit = i64::try_from(options.count.max(1)).unwrap_or(i64::MAX);
-        let mut statement = self.connection.prepare_cached(
-            "SELECT id, key, kind, expires_at FROM keys \
-             WHERE db = :db AND id > :after ORDER BY id LIMIT :limit",
-        )?;
+        let mut statement = self.connection.prepare_cached(SCAN_SQL)?;
         let mut rows = statement.query(rusqlite::named_params! {
             ":db": db, ":after": after, ":limit": limit,
         })?;
@@ -138,17 +147,22 @@ impl Reader<'_> {
 
     /// A random live key, or `None` when the database has none.
     pub fn random_key(&self, db: Db) -> Result<Option<Vec<u8>>> {
-        let bounds: Option<(i64, i64)> = self
-            .connection
-            .prepare_cached("SELECT min(id), max(id) FROM keys WHERE db = ?1")?
-            .query_row([db], |row| Ok(row.get::<_, Option<i64>>(0)?.zip(row.get(1)?)))?;
-        let Some((low, high)) = bounds else { return Ok(None) };
+        // Two queries on purpose: SQLite answers a lone min() or max() from the index's
+        // edge, but min() and max() together make it walk every entry of the database.
+        let edge = |sql: &str| -> Result<Option<i64>> {
+            Ok(self.connection.prepare_cached(sql)?.query_row([db], |row| row.get(0))?)
+        };
+        let low = edge(LOWEST_ID_SQL)?;
+        let high = edge(HIGHEST_ID_SQL)?;
+        let (Some(low), Some(high)) = (low, high) else { return Ok(None) };
         let start = rand::random_range(low..=high);
         let sql = format!(
-            "SELECT key FROM keys WHERE db = :db AND id >= :start AND {LIVE} ORDER BY id LIMIT 1"
+            "SELECT key FROM keys INDEXED BY keys_by_db \
+             WHERE db = :db AND id >= :start AND {LIVE} ORDER BY id LIMIT 1"
         );
         let wrapped = format!(
-            "SELECT key FROM keys WHERE db = :db AND id < :start AND {LIVE} ORDER BY id LIMIT 1"
+            "SELECT key FROM keys INDEXED BY keys_by_db \
+             WHERE db = :db AND id < :start AND {LIVE} ORDER BY id LIMIT 1"
         );
         for sql in [sql, wrapped] {
             let key = self
@@ -167,29 +181,42 @@ impl Reader<'_> {
     }
 
     /// How many live keys the database holds.
+    ///
+    /// The triggered counters hold every row; keys past their deadline that the sweeper has
+    /// not deleted yet are found through the deadline index and taken off, so the answer
+    /// costs a lookup plus the (normally tiny) backlog of unswept keys, never a count of all.
     pub fn db_size(&self, db: Db) -> Result<u64> {
-        let sql = format!("SELECT count(*) FROM keys WHERE db = :db AND {LIVE}");
-        let count: i64 = self
-            .connection
-            .prepare_cached(&sql)?
-            .query_row(rusqlite::named_params! {":db": db, ":now": self.now}, |row| row.get(0))?;
-        Ok(u64::try_from(count).unwrap_or(0))
+        let stats = self.keyspace_stats()?;
+        Ok(stats.iter().find(|stats| stats.db == db).map_or(0, |stats| stats.keys))
     }
 
     /// Key counts of every database that has live keys, in database order.
     pub fn keyspace_stats(&self) -> Result<Vec<DbStats>> {
-        let sql = format!(
-            "SELECT db, count(*), count(expires_at) FROM keys WHERE {LIVE} GROUP BY db ORDER BY db"
-        );
-        let mut statement = self.connection.prepare_cached(&sql)?;
-        let rows = statement.query_map(rusqlite::named_params! {":now": self.now}, |row| {
-            Ok(DbStats {
-                db: row.get(0)?,
-                keys: row.get::<_, i64>(1)?.try_into().unwrap_or(0),
-                expires: row.get::<_, i64>(2)?.try_into().unwrap_or(0),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut statement = self.connection.prepare_cached(
+            "SELECT db, keys, expires FROM key_counts WHERE db >= 0 AND keys > 0 ORDER BY db",
+        )?;
+        let mut stats: Vec<DbStats> = statement
+            .query_map([], |row| {
+                Ok(DbStats {
+                    db: row.get(0)?,
+                    keys: row.get::<_, i64>(1)?.try_into().unwrap_or(0),
+                    expires: row.get::<_, i64>(2)?.try_into().unwrap_or(0),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        // No GROUP BY here: with one, SQLite prefers walking the whole name index (already
+        // in db order) over the deadline index; the unswept backlog is small, so count it here.
+        let mut expired = self.connection.prepare_cached(UNSWEPT_SQL)?;
+        let unswept = expired.query_map([self.now], |row| row.get::<_, Db>(0))?;
+        for db in unswept {
+            let db = db?;
+            if let Some(stats) = stats.iter_mut().find(|stats| stats.db == db) {
+                stats.keys = stats.keys.saturating_sub(1);
+                stats.expires = stats.expires.saturating_sub(1);
+            }
+        }
+        stats.retain(|stats| stats.keys > 0);
+        Ok(stats)
     }
 }
 

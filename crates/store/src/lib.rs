@@ -57,6 +57,7 @@ mod kind;
 mod long_double;
 mod numbers;
 mod options;
+mod plans;
 mod reader;
 mod reader_threads;
 mod schema;

@@ -8,6 +8,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::error::Result;
 use crate::kind::KeyType;
 
+/// Finds a key's row by name.
+pub(crate) const LOOKUP_SQL: &str =
+    "SELECT id, kind, expires_at FROM keys WHERE db = ?1 AND key = ?2";
+
 /// A logical database number (`SELECT`): 0 to 15 in a default server.
 pub type Db = u32;
 
@@ -51,9 +55,7 @@ impl<'a> Reader<'a> {
 
     /// The row of `key` even when its deadline has passed (writers delete those).
     pub(crate) fn lookup_any(&self, db: Db, key: &[u8]) -> Result<Option<KeyRow>> {
-        let mut statement = self
-            .connection
-            .prepare_cached("SELECT id, kind, expires_at FROM keys WHERE db = ?1 AND key = ?2")?;
+        let mut statement = self.connection.prepare_cached(LOOKUP_SQL)?;
         let row = statement
             .query_row(params![db, key], |row| {
                 Ok(KeyRow {

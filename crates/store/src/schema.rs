@@ -16,7 +16,8 @@ pub const APPLICATION_ID: i64 = 0x5253_4c54;
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = 1;
 
-/// Schema version 1: one row per key; string payloads live in the row itself.
+/// Schema version 1: one row per key; string payloads live in the row itself; per-database
+/// key counts kept by triggers so that `DBSIZE` and `INFO keyspace` need no count of all keys.
 const SCHEMA_V1: &str = "
 CREATE TABLE keys (
     id         INTEGER PRIMARY KEY,
@@ -27,7 +28,31 @@ CREATE TABLE keys (
     expires_at INTEGER
 ) STRICT;
 CREATE UNIQUE INDEX keys_by_name ON keys (db, key);
+CREATE INDEX keys_by_db ON keys (db);
 CREATE INDEX keys_by_expiry ON keys (expires_at) WHERE expires_at IS NOT NULL;
+CREATE TABLE key_counts (
+    db      INTEGER PRIMARY KEY,
+    keys    INTEGER NOT NULL,
+    expires INTEGER NOT NULL
+) STRICT;
+CREATE TRIGGER key_counts_after_insert AFTER INSERT ON keys BEGIN
+    INSERT OR IGNORE INTO key_counts (db, keys, expires) VALUES (NEW.db, 0, 0);
+    UPDATE key_counts SET keys = keys + 1, expires = expires + (NEW.expires_at IS NOT NULL)
+        WHERE db = NEW.db;
+END;
+CREATE TRIGGER key_counts_after_delete AFTER DELETE ON keys BEGIN
+    UPDATE key_counts SET keys = keys - 1, expires = expires - (OLD.expires_at IS NOT NULL)
+        WHERE db = OLD.db;
+END;
+CREATE TRIGGER key_counts_after_update AFTER UPDATE OF db, expires_at ON keys
+    WHEN OLD.db != NEW.db OR (OLD.expires_at IS NULL) != (NEW.expires_at IS NULL)
+BEGIN
+    UPDATE key_counts SET keys = keys - 1, expires = expires - (OLD.expires_at IS NOT NULL)
+        WHERE db = OLD.db;
+    INSERT OR IGNORE INTO key_counts (db, keys, expires) VALUES (NEW.db, 0, 0);
+    UPDATE key_counts SET keys = keys + 1, expires = expires + (NEW.expires_at IS NOT NULL)
+        WHERE db = NEW.db;
+END;
 ";
 
 /// Creates the schema in an empty database or checks the one that is there.

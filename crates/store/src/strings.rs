@@ -9,6 +9,10 @@ use crate::numbers::{format_i64, parse_i64};
 use crate::reader::{Db, KeyRow, Reader};
 use crate::writer::Writer;
 
+/// Reads a string key in one lookup.
+pub(crate) const GET_SQL: &str =
+    "SELECT kind, value, expires_at FROM keys WHERE db = ?1 AND key = ?2";
+
 /// When `SET` writes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SetCondition {
@@ -65,9 +69,7 @@ pub enum DeadlineChange {
 impl Reader<'_> {
     /// The string value of `key`; [`StoreError::WrongType`] when it holds another type.
     pub fn get(&self, db: Db, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let mut statement = self.connection.prepare_cached(
-            "SELECT kind, value, expires_at FROM keys WHERE db = ?1 AND key = ?2",
-        )?;
+        let mut statement = self.connection.prepare_cached(GET_SQL)?;
         let found = statement
             .query_row(params![db, key], |row| {
                 Ok((row.get::<_, i64>(0)?, row.get::<_, Option<Vec<u8>>>(1)?, row.get(2)?))

@@ -138,3 +138,64 @@ fn binary_keys_and_values_round_trip() {
     assert_eq!(store.get(0, &key).unwrap(), Some(value));
     assert_eq!(store.read(|reader| reader.keys(0, b"*")).unwrap(), vec![key.to_vec()]);
 }
+
+/// One change applied through the writer.
+type Step =
+    Box<dyn Fn(&mut resplite_store::Writer<'_>) -> resplite_store::Result<()> + Send + Sync>;
+
+/// The per-database counters kept by triggers must agree with a plain count of live rows
+/// after every kind of change: create, overwrite, expire, persist, rename, copy, swap,
+/// delete, flush.
+#[test]
+fn key_counters_agree_with_a_full_count_after_every_kind_of_change() {
+    use resplite_store::{DbStats, ExpireCondition};
+
+    let (_dir, store) = common::open();
+    let brute_force = |store: &resplite_store::Store| -> Vec<DbStats> {
+        let connection = rusqlite::Connection::open(&store.options().path).unwrap();
+        let mut statement = connection
+            .prepare(
+                "SELECT db, count(*), count(expires_at) FROM keys \
+                 WHERE expires_at IS NULL OR expires_at > ?1 GROUP BY db ORDER BY db",
+            )
+            .unwrap();
+        statement
+            .query_map([resplite_store::now_ms()], |row| {
+                let count = |index| row.get::<_, i64>(index).map(|count| count as u64);
+                Ok(DbStats { db: row.get(0)?, keys: count(1)?, expires: count(2)? })
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let far = resplite_store::now_ms() + 1_000_000;
+    let steps: Vec<Step> = vec![
+        Box::new(|w| {
+            (0..20).try_for_each(|i| {
+                w.set(0, format!("k{i}").as_bytes(), b"v", Default::default()).map(drop)
+            })
+        }),
+        Box::new(move |w| {
+            (0..5).try_for_each(|i| {
+                w.expire_at(0, format!("k{i}").as_bytes(), far, ExpireCondition::default())
+                    .map(drop)
+            })
+        }),
+        Box::new(|w| w.set(0, b"k0", b"overwritten", Default::default()).map(drop)),
+        Box::new(|w| w.persist(0, b"k1").map(drop)),
+        Box::new(|w| w.rename(0, b"k2", b"renamed", false).map(drop)),
+        Box::new(|w| w.rename(0, b"k3", b"k10", false).map(drop)),
+        Box::new(|w| w.copy(0, b"k4", 1, b"copied", false).map(drop)),
+        Box::new(|w| w.swap_db(0, 1)),
+        Box::new(|w| w.delete(1, &[&b"k11"[..], b"k12", b"missing"]).map(drop)),
+        Box::new(|w| w.expire_at(1, b"k13", 1, ExpireCondition::default()).map(drop)),
+        Box::new(|w| w.flush_db(0)),
+        Box::new(|w| w.set(5, b"lonely", b"v", Default::default()).map(drop)),
+        Box::new(|w| w.flush_all()),
+    ];
+    for (index, step) in steps.into_iter().enumerate() {
+        store.write(move |writer| step(writer)).unwrap();
+        let counted = store.read(|reader| reader.keyspace_stats()).unwrap();
+        assert_eq!(counted, brute_force(&store), "after step {index}");
+    }
+}

@@ -28,6 +28,7 @@ pub(crate) fn client(context: &mut Context<'_>, mut args: Args) -> CommandResult
             subcommand: subcommand.to_vec(),
         });
     };
+    context.client.note_subcommand(name);
     let given = args.remaining() + 2;
     let fits =
         if arity >= 0 { given == arity as usize } else { given >= arity.unsigned_abs() as usize };

@@ -165,6 +165,7 @@ pub(crate) fn object(context: &mut Context<'_>, mut args: Args) -> CommandResult
             subcommand: subcommand.to_vec(),
         });
     };
+    context.client.note_subcommand(name);
     let expected = if name == "help" { 0 } else { 1 };
     if args.remaining() != expected {
         return Err(CommandError::WrongArity(format!("object|{name}")));

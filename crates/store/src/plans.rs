@@ -1,0 +1,48 @@
+//! Query-plan checks: every hot query must use an index the way its complexity promises.
+//!
+//! A planner's choice can silently turn an O(log n) step into a scan of every key (as
+//! `GROUP BY` once did for the unswept-key count), so these tests read SQLite's own plan
+//! instead of timing anything.
+
+#[cfg(test)]
+mod tests {
+    use crate::expiry::SWEEP_SQL;
+    use crate::keys::{HIGHEST_ID_SQL, LOWEST_ID_SQL, SCAN_SQL, UNSWEPT_SQL};
+    use crate::reader::LOOKUP_SQL;
+    use crate::strings::GET_SQL;
+
+    /// Each query and the index its plan must search.
+    const HOT_QUERIES: &[(&str, &str)] = &[
+        (LOOKUP_SQL, "keys_by_name"),
+        (GET_SQL, "keys_by_name"),
+        (SCAN_SQL, "keys_by_db"),
+        (LOWEST_ID_SQL, "keys_by_db"),
+        (HIGHEST_ID_SQL, "keys_by_db"),
+        (UNSWEPT_SQL, "keys_by_expiry"),
+        (SWEEP_SQL, "keys_by_expiry"),
+    ];
+
+    #[test]
+    fn hot_queries_search_their_index_and_never_scan_or_sort() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::Store::open(dir.path().join("plans.db")).unwrap();
+        store
+            .read(|reader| {
+                for (sql, index) in HOT_QUERIES {
+                    let mut statement =
+                        reader.connection.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                    let count = statement.parameter_count();
+                    let parameters: Vec<i64> = (0..count as i64).collect();
+                    let plan: Vec<String> = statement
+                        .query_map(rusqlite::params_from_iter(parameters), |row| row.get(3))?
+                        .collect::<rusqlite::Result<_>>()?;
+                    let plan = plan.join("; ");
+                    assert!(plan.contains("SEARCH keys USING"), "{sql}: {plan}");
+                    assert!(plan.contains(index), "{sql} must use {index}: {plan}");
+                    assert!(!plan.contains("TEMP B-TREE"), "{sql} sorts: {plan}");
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+}
