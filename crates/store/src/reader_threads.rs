@@ -6,6 +6,7 @@
 //! queue. Under load they go from one read to the next without sleeping; each caller hears
 //! its result through its own callback.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::thread::{self, JoinHandle};
 
 use crossbeam_channel::{Receiver, Sender};
@@ -81,7 +82,9 @@ fn serve(pool: &r2d2::Pool<SqliteConnectionManager>, receiver: &Receiver<ReadJob
         let connection = match &connection {
             Ok(connection) => connection,
             Err(error) => {
-                jobs.into_iter().for_each(|job| job(Err(error.clone())));
+                for job in jobs {
+                    let _ = catch_unwind(AssertUnwindSafe(|| job(Err(error.clone()))));
+                }
                 continue;
             }
         };
@@ -91,7 +94,10 @@ fn serve(pool: &r2d2::Pool<SqliteConnectionManager>, receiver: &Receiver<ReadJob
         // after every job here was queued, and a caller queues a read only once the writes
         // it must see have been committed.
         let in_transaction = connection.execute_batch("BEGIN").is_ok();
-        jobs.into_iter().for_each(|job| job(Ok(connection)));
+        for job in jobs {
+            // A caller's callback that panics must not take the reader thread with it.
+            let _ = catch_unwind(AssertUnwindSafe(|| job(Ok(connection))));
+        }
         if in_transaction {
             let _ = connection.execute_batch("COMMIT");
         }

@@ -14,6 +14,7 @@
 //! without starving client writes.
 
 use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -170,7 +171,7 @@ fn commit_round(
     if let Err(error) = connection.execute_batch("BEGIN IMMEDIATE") {
         let error = StoreError::from(error);
         for job in jobs {
-            job.fail(error.clone());
+            let _ = catch_unwind(AssertUnwindSafe(|| job.fail(error.clone())));
         }
         return 0;
     }
@@ -189,7 +190,8 @@ fn commit_round(
         let _ = connection.execute_batch("ROLLBACK");
     }
     for completion in completions {
-        completion(commit.clone());
+        // A caller's callback that panics must not take the writer down with it.
+        let _ = catch_unwind(AssertUnwindSafe(|| completion(commit.clone())));
     }
     swept
 }

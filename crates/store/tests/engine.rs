@@ -197,3 +197,15 @@ fn batched_reads_never_miss_a_write_acknowledged_before_they_were_queued() {
     assert_eq!(first.unwrap(), Some(b"before".to_vec()));
     assert_eq!(second.unwrap(), Some(b"after".to_vec()), "stale read");
 }
+
+#[test]
+fn a_panicking_callback_leaves_the_writer_and_readers_running() {
+    let (_dir, store) = common::open_with(|options| options.reader_threads = 1);
+    store.write_then(|writer| writer.increment(0, b"n", 1), |_| panic!("callback exploded"));
+    store.read_then(|reader| reader.get(0, b"n"), |_| panic!("callback exploded"));
+    // Both threads still serve: the write committed and later work goes through.
+    assert_eq!(store.write(|writer| writer.increment(0, b"n", 1)).unwrap(), 2);
+    let (sender, receiver) = std::sync::mpsc::channel();
+    store.read_then(|reader| reader.get(0, b"n"), move |result| sender.send(result).unwrap());
+    assert_eq!(receiver.recv().unwrap(), Ok(Some(b"2".to_vec())));
+}
