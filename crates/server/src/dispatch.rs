@@ -148,8 +148,17 @@ async fn run_reads(server: &Arc<ServerState>, operations: Vec<ReadOperation>) ->
 
 /// Runs writes in one job on the writer thread, each under its own savepoint, so a failing
 /// command is answered with its error and changes nothing while the others still apply.
+/// A lone command (every non-pipelined write) needs no savepoint of its own: the job's
+/// savepoint already covers exactly that command.
 async fn run_writes(server: &Arc<ServerState>, operations: Vec<WriteOperation>) -> Vec<Frame> {
     let count = operations.len();
+    let operations = match <[WriteOperation; 1]>::try_from(operations) {
+        Ok([operation]) => {
+            let run = move |writer: &mut Writer<'_>| Ok(vec![operation(writer)?]);
+            return answers(count, "writer", |done| server.store.write_then(run, done)).await;
+        }
+        Err(operations) => operations,
+    };
     let run = move |writer: &mut Writer<'_>| {
         Ok(operations
             .into_iter()
