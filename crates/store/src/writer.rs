@@ -120,6 +120,14 @@ impl<'a> Writer<'a> {
         expires_at: Option<i64>,
     ) -> Result<()> {
         match existing {
+            // The common overwrite leaves the deadline as it is; not naming `expires_at` in
+            // the UPDATE keeps the key-count trigger from even being considered.
+            Some(row) if row.kind == KeyType::String && row.expires_at == expires_at => {
+                self.connection()
+                    .prepare_cached("UPDATE keys SET value = ?2 WHERE id = ?1")?
+                    .execute(params![row.id, value])?;
+                Ok(())
+            }
             Some(row) if row.kind == KeyType::String => {
                 self.update_string(row.id, value, expires_at)
             }
