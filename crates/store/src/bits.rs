@@ -145,7 +145,7 @@ impl Writer<'_> {
         if index >= self.max_string_len() {
             return Err(StoreError::StringTooLong);
         }
-        let mut value = self.get(db, key)?.unwrap_or_default();
+        let (existing, mut value) = self.split_string(db, key)?;
         let previous = bit_at(&value, offset);
         if value.len() <= index {
             value.resize(index + 1, 0);
@@ -156,7 +156,8 @@ impl Writer<'_> {
         } else {
             value[index] &= !mask;
         }
-        self.rewrite_string(db, key, &value)?;
+        let expires_at = existing.and_then(|row| row.expires_at);
+        self.put_string(db, key, existing, &value, expires_at)?;
         Ok(previous)
     }
 

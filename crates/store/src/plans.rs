@@ -10,11 +10,13 @@ mod tests {
     use crate::keys::{HIGHEST_ID_SQL, LOWEST_ID_SQL, SCAN_SQL, UNSWEPT_SQL};
     use crate::reader::LOOKUP_SQL;
     use crate::strings::GET_SQL;
+    use crate::writer::LIVE_STRING_SQL;
 
     /// Each query and the index its plan must search.
     const HOT_QUERIES: &[(&str, &str)] = &[
         (LOOKUP_SQL, "keys_by_name"),
         (GET_SQL, "keys_by_name"),
+        (LIVE_STRING_SQL, "keys_by_name"),
         (SCAN_SQL, "keys_by_db"),
         (LOWEST_ID_SQL, "keys_by_db"),
         (HIGHEST_ID_SQL, "keys_by_db"),

@@ -149,8 +149,16 @@ impl Writer<'_> {
         value: &[u8],
         options: SetOptions,
     ) -> Result<SetOutcome> {
-        let existing = self.live_row(db, key)?;
-        let previous = if options.return_previous { self.get(db, key)? } else { None };
+        // With GET the previous value is needed (and must be a string); without it, a key of
+        // any type is simply replaced, so the cheaper row lookup is enough.
+        let (existing, previous) = if options.return_previous {
+            match self.live_string(db, key)? {
+                Some((row, value)) => (Some(row), Some(value)),
+                None => (None, None),
+            }
+        } else {
+            (self.live_row(db, key)?, None)
+        };
         let blocked = match options.condition {
             SetCondition::Always => false,
             SetCondition::IfAbsent => existing.is_some(),
@@ -192,13 +200,9 @@ impl Writer<'_> {
 
     /// `GETDEL`: the string value, and the key is deleted.
     pub fn get_delete(&mut self, db: Db, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let value = self.get(db, key)?;
-        if value.is_some()
-            && let Some(row) = self.live_row(db, key)?
-        {
-            self.delete_row(row)?;
-        }
-        Ok(value)
+        let Some((row, value)) = self.live_string(db, key)? else { return Ok(None) };
+        self.delete_row(row)?;
+        Ok(Some(value))
     }
 
     /// `GETEX`: the string value, with its deadline changed as asked; a deadline already
@@ -209,29 +213,25 @@ impl Writer<'_> {
         key: &[u8],
         change: Option<DeadlineChange>,
     ) -> Result<Option<Vec<u8>>> {
-        let value = self.get(db, key)?;
-        let (Some(_), Some(change)) = (&value, change) else { return Ok(value) };
-        let Some(row) = self.live_row(db, key)? else { return Ok(value) };
+        let Some((row, value)) = self.live_string(db, key)? else { return Ok(None) };
         match change {
-            DeadlineChange::Persist => self.set_deadline(row.id, None)?,
-            DeadlineChange::At(at) if at <= self.now() => self.delete_row(row)?,
-            DeadlineChange::At(at) => self.set_deadline(row.id, Some(at))?,
+            None => {}
+            Some(DeadlineChange::Persist) => self.set_deadline(row.id, None)?,
+            Some(DeadlineChange::At(at)) if at <= self.now() => self.delete_row(row)?,
+            Some(DeadlineChange::At(at)) => self.set_deadline(row.id, Some(at))?,
         }
-        Ok(value)
+        Ok(Some(value))
     }
 
     /// `INCRBY`: adds `delta` to the integer at `key` (0 when missing), keeping its deadline.
     pub fn increment(&mut self, db: Db, key: &[u8], delta: i64) -> Result<i64> {
-        let existing = self.live_row(db, key)?;
-        let current = match existing {
-            Some(row) if row.kind != KeyType::String => return Err(StoreError::WrongType),
-            Some(_) => {
-                let value = self.get(db, key)?.unwrap_or_default();
-                parse_i64(&value).ok_or(StoreError::NotInteger)?
-            }
+        let found = self.live_string(db, key)?;
+        let current = match &found {
+            Some((_, value)) => parse_i64(value).ok_or(StoreError::NotInteger)?,
             None => 0,
         };
         let updated = current.checked_add(delta).ok_or(StoreError::Overflow)?;
+        let existing = found.map(|(row, _)| row);
         let expires_at = existing.and_then(|row| row.expires_at);
         self.put_string(db, key, existing, &format_i64(updated), expires_at)?;
         Ok(updated)
@@ -240,15 +240,12 @@ impl Writer<'_> {
     /// `INCRBYFLOAT`: adds the number written in `delta` with Redis's long-double arithmetic
     /// and formatting; answers the new value's text.
     pub fn increment_float(&mut self, db: Db, key: &[u8], delta: &[u8]) -> Result<Vec<u8>> {
-        let existing = self.live_row(db, key)?;
-        let current = match existing {
-            Some(row) if row.kind != KeyType::String => return Err(StoreError::WrongType),
-            Some(_) => {
-                let value = self.get(db, key)?.unwrap_or_default();
-                LongDouble::parse(&value).ok_or(StoreError::NotFloat)?
-            }
+        let found = self.live_string(db, key)?;
+        let current = match &found {
+            Some((_, value)) => LongDouble::parse(value).ok_or(StoreError::NotFloat)?,
             None => LongDouble::from_i64(0),
         };
+        let existing = found.map(|(row, _)| row);
         let delta = LongDouble::parse(delta).ok_or(StoreError::NotFloat)?;
         let updated = current.add(delta);
         if !updated.is_finite() {
@@ -262,10 +259,11 @@ impl Writer<'_> {
 
     /// `APPEND`: answers the new length.
     pub fn append(&mut self, db: Db, key: &[u8], suffix: &[u8]) -> Result<usize> {
-        let mut value = self.get(db, key)?.unwrap_or_default();
+        let (existing, mut value) = self.split_string(db, key)?;
         self.check_length(value.len().saturating_add(suffix.len()), self.max_string_len())?;
         value.extend_from_slice(suffix);
-        self.rewrite_string(db, key, &value)?;
+        let expires_at = existing.and_then(|row| row.expires_at);
+        self.put_string(db, key, existing, &value, expires_at)?;
         Ok(value.len())
     }
 
@@ -273,34 +271,31 @@ impl Writer<'_> {
     /// An empty `value` changes nothing (and creates no key).
     pub fn set_range(&mut self, db: Db, key: &[u8], offset: usize, value: &[u8]) -> Result<usize> {
         let max = self.max_string_len();
-        let row = self.string_row(db, key)?;
         if value.is_empty() {
-            return match row {
+            return match self.string_row(db, key)? {
                 Some(_) => self.string_len(db, key),
                 None => Ok(0),
             };
         }
         let end = offset.checked_add(value.len()).ok_or(StoreError::StringTooLong)?;
+        let (existing, mut bytes) = self.split_string(db, key)?;
         self.check_length(end, max)?;
-        let mut bytes = match row {
-            Some(_) => self.get(db, key)?.unwrap_or_default(),
-            None => Vec::new(),
-        };
         if bytes.len() < end {
             bytes.resize(end, 0);
         }
         bytes[offset..end].copy_from_slice(value);
-        let existing = self.live_row(db, key)?;
         let expires_at = existing.and_then(|row| row.expires_at);
         self.put_string(db, key, existing, &bytes, expires_at)?;
         Ok(bytes.len())
     }
 
-    /// Replaces the string at `key` keeping its deadline, creating it when missing.
-    pub(crate) fn rewrite_string(&mut self, db: Db, key: &[u8], value: &[u8]) -> Result<()> {
-        let existing = self.live_row(db, key)?;
-        let expires_at = existing.and_then(|row| row.expires_at);
-        self.put_string(db, key, existing, value, expires_at)
+    /// The live string at `key` as (its row, its bytes), or (none, empty) when missing: the
+    /// starting point of every in-place edit.
+    pub(crate) fn split_string(&mut self, db: Db, key: &[u8]) -> Result<(Option<KeyRow>, Vec<u8>)> {
+        Ok(match self.live_string(db, key)? {
+            Some((row, value)) => (Some(row), value),
+            None => (None, Vec::new()),
+        })
     }
 
     fn check_length(&self, length: usize, max: usize) -> Result<()> {

@@ -7,11 +7,15 @@
 use std::ops::Deref;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Result, StoreError};
 use crate::kind::KeyType;
 use crate::reader::{Db, KeyRow, Reader};
+
+/// Finds a key's row and string payload by name (the writer's read-modify-write lookup).
+pub(crate) const LIVE_STRING_SQL: &str =
+    "SELECT id, kind, value, expires_at FROM keys WHERE db = ?1 AND key = ?2";
 
 /// Write access to the keyspace, with read access through [`Deref`] to [`Reader`].
 pub struct Writer<'a> {
@@ -71,6 +75,32 @@ impl<'a> Writer<'a> {
                 Ok(None)
             }
             row => Ok(row),
+        }
+    }
+
+    /// The live string at `key` with its row, in one lookup: an expired row is deleted first
+    /// (the key is then absent), and a key of another type is [`StoreError::WrongType`].
+    pub(crate) fn live_string(&mut self, db: Db, key: &[u8]) -> Result<Option<(KeyRow, Vec<u8>)>> {
+        let found = self
+            .connection()
+            .prepare_cached(LIVE_STRING_SQL)?
+            .query_row(params![db, key], |row| {
+                let key_row = KeyRow {
+                    id: row.get(0)?,
+                    kind: KeyType::from_code(row.get(1)?)?,
+                    expires_at: row.get(3)?,
+                };
+                Ok((key_row, row.get::<_, Option<Vec<u8>>>(2)?))
+            })
+            .optional()?;
+        match found {
+            Some((row, _)) if self.is_expired(row.expires_at) => {
+                self.delete_row(row)?;
+                Ok(None)
+            }
+            Some((row, _)) if row.kind != KeyType::String => Err(StoreError::WrongType),
+            Some((row, value)) => Ok(Some((row, value.unwrap_or_default()))),
+            None => Ok(None),
         }
     }
 
