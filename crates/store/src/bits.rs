@@ -156,8 +156,7 @@ impl Writer<'_> {
         } else {
             value[index] &= !mask;
         }
-        let expires_at = existing.and_then(|row| row.expires_at);
-        self.put_string(db, key, existing, &value, expires_at)?;
+        self.put_string_keeping_deadline(db, key, existing, &value)?;
         Ok(previous)
     }
 

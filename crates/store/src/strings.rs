@@ -232,8 +232,7 @@ impl Writer<'_> {
         };
         let updated = current.checked_add(delta).ok_or(StoreError::Overflow)?;
         let existing = found.map(|(row, _)| row);
-        let expires_at = existing.and_then(|row| row.expires_at);
-        self.put_string(db, key, existing, &format_i64(updated), expires_at)?;
+        self.put_string_keeping_deadline(db, key, existing, &format_i64(updated))?;
         Ok(updated)
     }
 
@@ -252,25 +251,22 @@ impl Writer<'_> {
             return Err(StoreError::NanOrInfinity);
         }
         let text = updated.to_human_string().unwrap_or_default().into_bytes();
-        let expires_at = existing.and_then(|row| row.expires_at);
-        self.put_string(db, key, existing, &text, expires_at)?;
+        self.put_string_keeping_deadline(db, key, existing, &text)?;
         Ok(text)
     }
 
     /// `APPEND`: answers the new length.
     pub fn append(&mut self, db: Db, key: &[u8], suffix: &[u8]) -> Result<usize> {
         let (existing, mut value) = self.split_string(db, key)?;
-        self.check_length(value.len().saturating_add(suffix.len()), self.max_string_len())?;
+        self.check_length(value.len().saturating_add(suffix.len()))?;
         value.extend_from_slice(suffix);
-        let expires_at = existing.and_then(|row| row.expires_at);
-        self.put_string(db, key, existing, &value, expires_at)?;
+        self.put_string_keeping_deadline(db, key, existing, &value)?;
         Ok(value.len())
     }
 
     /// `SETRANGE`: overwrites from `offset`, padding with zero bytes; answers the new length.
     /// An empty `value` changes nothing (and creates no key).
     pub fn set_range(&mut self, db: Db, key: &[u8], offset: usize, value: &[u8]) -> Result<usize> {
-        let max = self.max_string_len();
         if value.is_empty() {
             return match self.string_row(db, key)? {
                 Some(_) => self.string_len(db, key),
@@ -279,13 +275,12 @@ impl Writer<'_> {
         }
         let end = offset.checked_add(value.len()).ok_or(StoreError::StringTooLong)?;
         let (existing, mut bytes) = self.split_string(db, key)?;
-        self.check_length(end, max)?;
+        self.check_length(end)?;
         if bytes.len() < end {
             bytes.resize(end, 0);
         }
         bytes[offset..end].copy_from_slice(value);
-        let expires_at = existing.and_then(|row| row.expires_at);
-        self.put_string(db, key, existing, &bytes, expires_at)?;
+        self.put_string_keeping_deadline(db, key, existing, &bytes)?;
         Ok(bytes.len())
     }
 
@@ -298,7 +293,7 @@ impl Writer<'_> {
         })
     }
 
-    fn check_length(&self, length: usize, max: usize) -> Result<()> {
-        if length > max { Err(StoreError::StringTooLong) } else { Ok(()) }
+    fn check_length(&self, length: usize) -> Result<()> {
+        if length > self.max_string_len() { Err(StoreError::StringTooLong) } else { Ok(()) }
     }
 }

@@ -169,6 +169,19 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// Writes `value` over the string whose row is `existing` (creating the key when there is
+    /// none), keeping its deadline: the last step of every in-place edit and counter.
+    pub(crate) fn put_string_keeping_deadline(
+        &mut self,
+        db: Db,
+        key: &[u8],
+        existing: Option<KeyRow>,
+        value: &[u8],
+    ) -> Result<()> {
+        let expires_at = existing.and_then(|row| row.expires_at);
+        self.put_string(db, key, existing, value, expires_at)
+    }
+
     /// Sets or clears the deadline of the key in row `id`.
     pub(crate) fn set_deadline(&mut self, id: i64, expires_at: Option<i64>) -> Result<()> {
         self.connection()
