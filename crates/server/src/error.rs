@@ -68,6 +68,11 @@ pub(crate) fn store_error_text(error: &StoreError) -> String {
         StoreError::StringTooLong => {
             "ERR string exceeds maximum allowed size (proto-max-bulk-len)".into()
         }
+        StoreError::NanOrInfinityArgument
+        | StoreError::HashValueNotInteger
+        | StoreError::HashValueNotFloat
+        | StoreError::IndexOutOfRange
+        | StoreError::ScoreIsNan => format!("ERR {error}"),
         other => format!("ERR {other}"),
     }
 }

@@ -21,6 +21,16 @@ pub enum StoreError {
     Overflow,
     /// A floating point increment would produce NaN or an infinity.
     NanOrInfinity,
+    /// An argument that must be a finite number is NaN or an infinity.
+    NanOrInfinityArgument,
+    /// A hash field that an integer increment works on does not hold an integer.
+    HashValueNotInteger,
+    /// A hash field that a float increment works on does not hold a number.
+    HashValueNotFloat,
+    /// A list index is outside the list.
+    IndexOutOfRange,
+    /// A sorted-set score computation produced NaN (such as `inf` plus `-inf`).
+    ScoreIsNan,
     /// The operation needs an existing key and there is none.
     NoSuchKey,
     /// A string would grow past the configured maximum length.
@@ -57,6 +67,11 @@ impl fmt::Display for StoreError {
             StoreError::NotFloat => f.write_str("value is not a valid float"),
             StoreError::Overflow => f.write_str("increment or decrement would overflow"),
             StoreError::NanOrInfinity => f.write_str("increment would produce NaN or Infinity"),
+            StoreError::NanOrInfinityArgument => f.write_str("value is NaN or Infinity"),
+            StoreError::HashValueNotInteger => f.write_str("hash value is not an integer"),
+            StoreError::HashValueNotFloat => f.write_str("hash value is not a float"),
+            StoreError::IndexOutOfRange => f.write_str("index out of range"),
+            StoreError::ScoreIsNan => f.write_str("resulting score is not a number (NaN)"),
             StoreError::NoSuchKey => f.write_str("no such key"),
             StoreError::StringTooLong => f.write_str("string exceeds maximum allowed size"),
             StoreError::NotResplite { path } => {

@@ -3,13 +3,12 @@
 use rusqlite::params;
 
 use crate::error::Result;
-use crate::kind::KeyType;
 use crate::reader::{Db, KeyRow, Reader};
 use crate::writer::Writer;
 
 /// The oldest expired rows, for the sweeper.
-pub(crate) const SWEEP_SQL: &str =
-    "SELECT id, kind, expires_at FROM keys WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2";
+pub(crate) const SWEEP_SQL: &str = "SELECT id, kind, expires_at, length, list_head FROM keys WHERE expires_at <= ?1 \
+     ORDER BY expires_at LIMIT ?2";
 
 /// The deadline state of a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,13 +103,7 @@ impl Writer<'_> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let expired: Vec<KeyRow> = {
             let mut statement = self.connection.prepare_cached(SWEEP_SQL)?;
-            let rows = statement.query_map(params![self.now(), limit], |row| {
-                Ok(KeyRow {
-                    id: row.get(0)?,
-                    kind: KeyType::from_code(row.get(1)?)?,
-                    expires_at: row.get(2)?,
-                })
-            })?;
+            let rows = statement.query_map(params![self.now(), limit], KeyRow::from_sql)?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         let count = expired.len();

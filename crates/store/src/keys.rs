@@ -270,21 +270,25 @@ impl Writer<'_> {
             self.delete_row(target)?;
         }
         self.execute(
-            "INSERT INTO keys (db, key, kind, value, expires_at) \
-             SELECT ?2, ?3, kind, value, expires_at FROM keys WHERE id = ?1",
+            "INSERT INTO keys (db, key, kind, value, expires_at, length, list_head) \
+             SELECT ?2, ?3, kind, value, expires_at, length, list_head FROM keys WHERE id = ?1",
             params![source.id, to_db, to],
         )?;
+        let copy = self.connection.last_insert_rowid();
+        self.copy_elements(source.kind, source.id, copy)?;
         Ok(true)
     }
 
     /// Deletes every key of one database.
     pub fn flush_db(&mut self, db: Db) -> Result<()> {
+        self.bury_collections(db)?;
         self.execute("DELETE FROM keys WHERE db = ?1", [db])?;
         Ok(())
     }
 
     /// Deletes every key of every database.
     pub fn flush_all(&mut self) -> Result<()> {
+        self.delete_all_elements()?;
         self.execute("DELETE FROM keys", [])?;
         Ok(())
     }

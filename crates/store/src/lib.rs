@@ -47,11 +47,13 @@
 
 mod bits;
 mod clock;
+mod collections;
 mod embedded;
 mod engine;
 mod error;
 mod expiry;
 mod glob;
+mod hashes;
 mod keys;
 mod kind;
 mod long_double;
@@ -67,10 +69,12 @@ mod writer_thread;
 
 pub use bits::{BitOperation, BitRange, RangeUnit};
 pub use clock::now_ms;
+pub use collections::ElementPage;
 pub use engine::Store;
 pub use error::{Result, StoreError};
 pub use expiry::{Deadline, ExpireCondition};
 pub use glob::glob_match;
+pub use hashes::{ElementScan, FieldValue};
 pub use keys::{DbStats, ScanOptions, ScanPage};
 pub use kind::KeyType;
 pub use numbers::parse_i64;

@@ -10,7 +10,7 @@ use crate::kind::KeyType;
 
 /// Finds a key's row by name.
 pub(crate) const LOOKUP_SQL: &str =
-    "SELECT id, kind, expires_at FROM keys WHERE db = ?1 AND key = ?2";
+    "SELECT id, kind, expires_at, length, list_head FROM keys WHERE db = ?1 AND key = ?2";
 
 /// A logical database number (`SELECT`): 0 to 15 in a default server.
 pub type Db = u32;
@@ -30,6 +30,25 @@ pub(crate) struct KeyRow {
     pub(crate) id: i64,
     pub(crate) kind: KeyType,
     pub(crate) expires_at: Option<i64>,
+    /// How many elements a collection holds (0 for strings).
+    pub(crate) length: i64,
+    /// The position of a list's first element (`None` for other types).
+    #[allow(dead_code, reason = "the list commands arrive in the next change")]
+    pub(crate) list_head: Option<i64>,
+}
+
+impl KeyRow {
+    /// Reads a row selected as `id, kind, expires_at, length, list_head` (in that order, from
+    /// the first column on).
+    pub(crate) fn from_sql(row: &rusqlite::Row<'_>) -> rusqlite::Result<KeyRow> {
+        Ok(KeyRow {
+            id: row.get(0)?,
+            kind: KeyType::from_code(row.get(1)?)?,
+            expires_at: row.get(2)?,
+            length: row.get(3)?,
+            list_head: row.get(4)?,
+        })
+    }
 }
 
 impl<'a> Reader<'a> {
@@ -56,15 +75,7 @@ impl<'a> Reader<'a> {
     /// The row of `key` even when its deadline has passed (writers delete those).
     pub(crate) fn lookup_any(&self, db: Db, key: &[u8]) -> Result<Option<KeyRow>> {
         let mut statement = self.connection.prepare_cached(LOOKUP_SQL)?;
-        let row = statement
-            .query_row(params![db, key], |row| {
-                Ok(KeyRow {
-                    id: row.get(0)?,
-                    kind: KeyType::from_code(row.get(1)?)?,
-                    expires_at: row.get(2)?,
-                })
-            })
-            .optional()?;
+        let row = statement.query_row(params![db, key], KeyRow::from_sql).optional()?;
         Ok(row)
     }
 }

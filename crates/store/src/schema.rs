@@ -16,8 +16,9 @@ pub const APPLICATION_ID: i64 = 0x5253_4c54;
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = 1;
 
-/// Schema version 1: one row per key; string payloads live in the row itself; per-database
-/// key counts kept by triggers so that `DBSIZE` and `INFO keyspace` need no count of all keys.
+/// Schema version 1: one row per key, string payloads in the row itself, one table per
+/// collection type holding the elements, and per-database key counts kept by triggers so that
+/// `DBSIZE` and `INFO keyspace` need no count of all keys.
 const SCHEMA_V1: &str = "
 CREATE TABLE keys (
     id         INTEGER PRIMARY KEY,
@@ -25,7 +26,9 @@ CREATE TABLE keys (
     key        BLOB    NOT NULL,
     kind       INTEGER NOT NULL,
     value      BLOB,
-    expires_at INTEGER
+    expires_at INTEGER,
+    length     INTEGER NOT NULL DEFAULT 0,
+    list_head  INTEGER
 ) STRICT;
 CREATE UNIQUE INDEX keys_by_name ON keys (db, key);
 CREATE INDEX keys_by_db ON keys (db);
@@ -53,6 +56,33 @@ BEGIN
     UPDATE key_counts SET keys = keys + 1, expires = expires + (NEW.expires_at IS NOT NULL)
         WHERE db = NEW.db;
 END;
+CREATE TABLE hash_fields (
+    key_id INTEGER NOT NULL,
+    hash   INTEGER NOT NULL,
+    field  BLOB    NOT NULL,
+    value  BLOB    NOT NULL,
+    PRIMARY KEY (key_id, hash, field)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE list_items (
+    key_id   INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    value    BLOB    NOT NULL,
+    PRIMARY KEY (key_id, position)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE set_members (
+    key_id INTEGER NOT NULL,
+    hash   INTEGER NOT NULL,
+    member BLOB    NOT NULL,
+    PRIMARY KEY (key_id, hash, member)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE zset_members (
+    key_id INTEGER NOT NULL,
+    hash   INTEGER NOT NULL,
+    member BLOB    NOT NULL,
+    score  ANY     NOT NULL,
+    PRIMARY KEY (key_id, hash, member)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX zset_by_score ON zset_members (key_id, score, member);
 ";
 
 /// Creates the schema in an empty database or checks the one that is there.

@@ -14,8 +14,8 @@ use crate::kind::KeyType;
 use crate::reader::{Db, KeyRow, Reader};
 
 /// Finds a key's row and string payload by name (the writer's read-modify-write lookup).
-pub(crate) const LIVE_STRING_SQL: &str =
-    "SELECT id, kind, value, expires_at FROM keys WHERE db = ?1 AND key = ?2";
+pub(crate) const LIVE_STRING_SQL: &str = "SELECT id, kind, expires_at, length, list_head, value \
+     FROM keys WHERE db = ?1 AND key = ?2";
 
 /// Write access to the keyspace, with read access through [`Deref`] to [`Reader`].
 pub struct Writer<'a> {
@@ -85,12 +85,7 @@ impl<'a> Writer<'a> {
             .connection()
             .prepare_cached(LIVE_STRING_SQL)?
             .query_row(params![db, key], |row| {
-                let key_row = KeyRow {
-                    id: row.get(0)?,
-                    kind: KeyType::from_code(row.get(1)?)?,
-                    expires_at: row.get(3)?,
-                };
-                Ok((key_row, row.get::<_, Option<Vec<u8>>>(2)?))
+                Ok((KeyRow::from_sql(row)?, row.get::<_, Option<Vec<u8>>>(5)?))
             })
             .optional()?;
         match found {
@@ -104,8 +99,11 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// Deletes a key row and everything that belongs to it.
+    /// Deletes a key row and everything that belongs to it: the one place keys are deleted.
     pub(crate) fn delete_row(&mut self, row: KeyRow) -> Result<()> {
+        if row.kind != KeyType::String {
+            return self.delete_collection(row);
+        }
         self.connection().prepare_cached("DELETE FROM keys WHERE id = ?1")?.execute([row.id])?;
         Ok(())
     }

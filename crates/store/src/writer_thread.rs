@@ -11,7 +11,8 @@
 //! The expiry sweeper rides on the same loop: when its interval has passed, a bounded
 //! batch of expired keys is deleted in the round's transaction, and when that batch was
 //! full the next sweep is due at once, so a database whose keys all expired drains steadily
-//! without starving client writes.
+//! without starving client writes. Reclaiming the elements of deleted big collections rides
+//! along in the same way, a bounded number of rows per round.
 
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -28,6 +29,9 @@ use crate::writer::Writer;
 
 /// The most operations committed together; bounds the latency one commit adds.
 const MAX_BATCH: usize = 2048;
+
+/// The most elements of deleted collections reclaimed in one round (see `collections`).
+const RECLAIM_BUDGET: usize = 5000;
 
 /// Tells the caller how its operation ended, once the commit it was part of is known.
 pub(crate) type Completion = Box<dyn FnOnce(Result<()>) + Send>;
@@ -146,10 +150,9 @@ fn run(connection: Connection, receiver: Receiver<Box<dyn Job>>, sweep: Sweep) {
             }
         }
         let sweep_due = Instant::now() >= next_sweep;
-        let swept = commit_round(&connection, jobs, sweep, sweep_due);
+        let more_due = commit_round(&connection, jobs, sweep, sweep_due);
         if sweep_due {
-            next_sweep =
-                if swept >= sweep.batch { Instant::now() } else { Instant::now() + sweep.interval };
+            next_sweep = if more_due { Instant::now() } else { Instant::now() + sweep.interval };
         }
     }
     // Everything is committed; fold the WAL back into the main file so the database is one
@@ -157,33 +160,36 @@ fn run(connection: Connection, receiver: Receiver<Box<dyn Job>>, sweep: Sweep) {
     let _ = connection.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
 }
 
-/// Runs one round in one transaction; answers every job; returns how many keys the sweep
-/// deleted.
+/// Runs one round in one transaction; answers every job; returns whether the sweep and the
+/// reclaiming of deleted collections left work for another round at once.
 fn commit_round(
     connection: &Connection,
     jobs: Vec<Box<dyn Job>>,
     sweep: Sweep,
     sweep_due: bool,
-) -> usize {
+) -> bool {
     if jobs.is_empty() && !sweep_due {
-        return 0;
+        return false;
     }
     if let Err(error) = connection.execute_batch("BEGIN IMMEDIATE") {
         let error = StoreError::from(error);
         for job in jobs {
             let _ = catch_unwind(AssertUnwindSafe(|| job.fail(error.clone())));
         }
-        return 0;
+        return false;
     }
     let mut completions = Vec::with_capacity(jobs.len());
     for job in jobs {
         let mut writer = Writer::new(connection, clock::now_ms(), sweep.max_string_len);
         completions.push(job.run(&mut writer));
     }
-    let mut swept = 0;
+    let mut more_due = false;
     if sweep_due {
         let mut writer = Writer::new(connection, clock::now_ms(), sweep.max_string_len);
-        swept = writer.atomically(|writer| writer.sweep_expired(sweep.batch)).unwrap_or(0);
+        let swept = writer.atomically(|writer| writer.sweep_expired(sweep.batch)).unwrap_or(0);
+        let reclaimed =
+            writer.atomically(|writer| writer.reclaim_deleted(RECLAIM_BUDGET)).unwrap_or(0);
+        more_due = swept >= sweep.batch || reclaimed >= RECLAIM_BUDGET;
     }
     let commit = connection.execute_batch("COMMIT").map_err(StoreError::from);
     if commit.is_err() {
@@ -193,5 +199,5 @@ fn commit_round(
         // A caller's callback that panics must not take the writer down with it.
         let _ = catch_unwind(AssertUnwindSafe(|| completion(commit.clone())));
     }
-    swept
+    more_due
 }

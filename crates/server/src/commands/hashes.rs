@@ -1,0 +1,177 @@
+//! Hash commands: `HSET`, `HGET`, `HDEL`, `HINCRBY`, `HRANDFIELD`, `HSCAN` and the rest.
+
+use bytes::Bytes;
+use resplite_resp::Frame;
+use resplite_store::{FieldValue, parse_i64};
+
+use crate::args::{Args, is_word};
+use crate::command::{CommandResult, Context, count, optional_bulk, read, write};
+use crate::commands::element_scan;
+use crate::error::CommandError;
+
+/// The field/value pairs of `HSET` and `HMSET`; an odd count is an arity error.
+fn field_value_pairs(args: Args, command: &str) -> Result<Vec<(Bytes, Bytes)>, CommandError> {
+    let rest = args.rest();
+    if rest.is_empty() || rest.len() % 2 != 0 {
+        return Err(CommandError::WrongArity(command.into()));
+    }
+    Ok(rest.chunks_exact(2).map(|pair| (pair[0].clone(), pair[1].clone())).collect())
+}
+
+/// Field/value pairs as one flat array, as RESP2 replies carry them.
+fn flat_pairs(pairs: Vec<FieldValue>) -> Frame {
+    let mut items = Vec::with_capacity(pairs.len() * 2);
+    for (field, value) in pairs {
+        items.push(Frame::bulk(field));
+        items.push(Frame::bulk(value));
+    }
+    Frame::Array(items)
+}
+
+pub(crate) fn hset(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key) = (context.db(), args.bytes()?);
+    let pairs = field_value_pairs(args, "hset")?;
+    write(move |writer| Ok(Frame::Integer(writer.hash_set(db, &key, &pairs)?)))
+}
+
+pub(crate) fn hmset(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key) = (context.db(), args.bytes()?);
+    let pairs = field_value_pairs(args, "hmset")?;
+    write(move |writer| {
+        writer.hash_set(db, &key, &pairs)?;
+        Ok(Frame::ok())
+    })
+}
+
+pub(crate) fn hsetnx(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key, field, value) = (context.db(), args.bytes()?, args.bytes()?, args.bytes()?);
+    write(move |writer| {
+        Ok(Frame::Integer(i64::from(writer.hash_set_if_absent(db, &key, &field, &value)?)))
+    })
+}
+
+pub(crate) fn hget(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key, field) = (context.db(), args.bytes()?, args.bytes()?);
+    read(move |reader| Ok(optional_bulk(reader.hash_get(db, &key, &field)?)))
+}
+
+pub(crate) fn hmget(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key) = (context.db(), args.bytes()?);
+    let fields = args.rest();
+    read(move |reader| {
+        let values = reader.hash_get_many(db, &key, &fields)?;
+        Ok(Frame::Array(values.into_iter().map(optional_bulk).collect()))
+    })
+}
+
+pub(crate) fn hgetall(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key) = (context.db(), args.bytes()?);
+    read(move |reader| Ok(flat_pairs(reader.hash_get_all(db, &key)?)))
+}
+
+pub(crate) fn hkeys(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key) = (context.db(), args.bytes()?);
+    read(move |reader| {
+        let pairs = reader.hash_get_all(db, &key)?;
+        Ok(Frame::Array(pairs.into_iter().map(|(field, _)| Frame::bulk(field)).collect()))
+    })
+}
+
+pub(crate) fn hvals(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key) = (context.db(), args.bytes()?);
+    read(move |reader| {
+        let pairs = reader.hash_get_all(db, &key)?;
+        Ok(Frame::Array(pairs.into_iter().map(|(_, value)| Frame::bulk(value)).collect()))
+    })
+}
+
+pub(crate) fn hdel(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key) = (context.db(), args.bytes()?);
+    let fields = args.rest();
+    write(move |writer| Ok(Frame::Integer(writer.hash_delete(db, &key, &fields)?)))
+}
+
+pub(crate) fn hexists(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key, field) = (context.db(), args.bytes()?, args.bytes()?);
+    read(move |reader| Ok(Frame::Integer(i64::from(reader.hash_exists(db, &key, &field)?))))
+}
+
+pub(crate) fn hlen(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key) = (context.db(), args.bytes()?);
+    read(move |reader| Ok(Frame::Integer(reader.hash_len(db, &key)?)))
+}
+
+pub(crate) fn hstrlen(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key, field) = (context.db(), args.bytes()?, args.bytes()?);
+    read(move |reader| Ok(count(reader.hash_value_len(db, &key, &field)?)))
+}
+
+pub(crate) fn hincrby(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key, field, delta) = (context.db(), args.bytes()?, args.bytes()?, args.integer()?);
+    write(move |writer| Ok(Frame::Integer(writer.hash_increment(db, &key, &field, delta)?)))
+}
+
+pub(crate) fn hincrbyfloat(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key, field, delta) = (context.db(), args.bytes()?, args.bytes()?, args.bytes()?);
+    write(move |writer| Ok(Frame::bulk(writer.hash_increment_float(db, &key, &field, &delta)?)))
+}
+
+/// `HRANDFIELD key [count [WITHVALUES]]`.
+pub(crate) fn hrandfield(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key) = (context.db(), args.bytes()?);
+    let Some(count_argument) = args.next() else {
+        return read(move |reader| {
+            let chosen = reader.hash_random_fields(db, &key, None)?;
+            let field = chosen.and_then(|pairs| pairs.into_iter().next()).map(|(field, _)| field);
+            Ok(optional_bulk(field))
+        });
+    };
+    let count = random_count(&count_argument)?;
+    let with_values = match args.next() {
+        None => false,
+        Some(word) if is_word(&word, "withvalues") && args.remaining() == 0 => true,
+        Some(_) => return Err(CommandError::Syntax),
+    };
+    if with_values && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&count) {
+        return Err(CommandError::err("value is out of range"));
+    }
+    read(move |reader| {
+        let chosen = reader.hash_random_fields(db, &key, Some(count))?.unwrap_or_default();
+        if with_values {
+            return Ok(flat_pairs(chosen));
+        }
+        Ok(Frame::Array(chosen.into_iter().map(|(field, _)| Frame::bulk(field)).collect()))
+    })
+}
+
+/// The count of `HRANDFIELD`, `SRANDMEMBER` and `ZRANDMEMBER`: any integer but the most
+/// negative one, as Redis allows.
+pub(crate) fn random_count(argument: &[u8]) -> Result<i64, CommandError> {
+    let count = parse_i64(argument).ok_or(CommandError::NotInteger)?;
+    if count == i64::MIN {
+        return Err(CommandError::err("value is out of range"));
+    }
+    Ok(count)
+}
+
+/// `HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES]`.
+pub(crate) fn hscan(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let db = context.db();
+    let key = args.bytes()?;
+    let request = element_scan::parse(&mut args, true)?;
+    read(move |reader| {
+        if reader.hash_len(db, &key)? == 0 {
+            return Ok(element_scan::empty());
+        }
+        let options = request.options?;
+        let page = reader.hash_scan(db, &key, request.cursor, options.as_store())?;
+        let mut items = Vec::with_capacity(page.items.len() * 2);
+        for (field, value) in page.items {
+            items.push(Frame::bulk(field));
+            if !options.no_values {
+                items.push(Frame::bulk(value));
+            }
+        }
+        Ok(element_scan::reply(page.cursor, items))
+    })
+}

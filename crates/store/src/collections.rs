@@ -1,0 +1,371 @@
+//! What the collection types share: finding and creating their key rows, keeping their
+//! lengths, the element hash that orders them on disk, cursor pages, and deleting, copying
+//! and reclaiming their elements.
+//!
+//! A hash, list, set or sorted set is one row in `keys` (its type, deadline and element
+//! count) plus one row per element in the type's element table, tied to the key by `key_id`.
+//! There are no foreign keys: [`Writer::delete_row`] is the single place that removes a key,
+//! and it knows which table holds the elements. A collection with many elements is not
+//! deleted at once: its row moves to the *graveyard* database and the writer reclaims its
+//! elements a bounded batch at a time, so deleting a million-element key never stalls the
+//! other clients (Redis's lazy free, done on disk).
+
+use rusqlite::{OptionalExtension, params};
+
+use crate::error::{Result, StoreError};
+use crate::kind::KeyType;
+use crate::reader::{Db, KeyRow, Reader};
+use crate::writer::Writer;
+
+/// The database number of deleted collections whose elements are still being reclaimed. It
+/// is never a user's database, and key counts only ever report databases from 0 up.
+pub(crate) const GRAVEYARD_DB: i64 = -2;
+
+/// Collections with at most this many elements are deleted at once; bigger ones go through
+/// the graveyard.
+const INLINE_DELETE_LIMIT: i64 = 1024;
+
+/// Collections with at most this many elements answer a cursor scan in one page, as Redis
+/// does for its compact encodings.
+pub(crate) const SINGLE_PAGE_SCAN_LIMIT: i64 = 128;
+
+/// The graveyard's next key to reclaim.
+pub(crate) const GRAVEYARD_SQL: &str =
+    "SELECT id, kind FROM keys INDEXED BY keys_by_db WHERE db = ?1 ORDER BY id LIMIT 1";
+
+/// The 63-bit hash that orders a hash's fields, a set's members and a sorted set's members
+/// within their key, and that `HSCAN`/`SSCAN`/`ZSCAN` cursors count through.
+///
+/// It is part of the file format (`spec/storage.md`) and must never change: FNV-1a over the
+/// bytes, then MurmurHash3's 64-bit finaliser so that similar inputs spread evenly, then the
+/// top 63 bits so that the value is a non-negative SQLite integer.
+pub(crate) fn element_hash(bytes: &[u8]) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &byte in bytes {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash ^= hash >> 33;
+    hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    hash ^= hash >> 33;
+    hash = hash.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    hash ^= hash >> 33;
+    i64::try_from(hash >> 1).unwrap_or(i64::MAX)
+}
+
+/// A random point of the element-hash range, for picking random elements.
+pub(crate) fn random_hash() -> i64 {
+    rand::random_range(0..=i64::MAX)
+}
+
+/// The SQL that differs between the element tables.
+struct ElementTable {
+    /// Deletes every element of one key.
+    delete_all: &'static str,
+    /// The ordering value of the element `?2` places after the first (for bounded deletes).
+    nth_order: &'static str,
+    /// Deletes the elements of one key ordered before `?2`.
+    delete_before: &'static str,
+    /// Copies every element of key `?1` to key `?2`.
+    copy: &'static str,
+}
+
+fn element_table(kind: KeyType) -> Option<ElementTable> {
+    match kind {
+        KeyType::String => None,
+        KeyType::Hash => Some(ElementTable {
+            delete_all: "DELETE FROM hash_fields WHERE key_id = ?1",
+            nth_order: "SELECT hash FROM hash_fields WHERE key_id = ?1 \
+                        ORDER BY hash LIMIT 1 OFFSET ?2",
+            delete_before: "DELETE FROM hash_fields WHERE key_id = ?1 AND hash < ?2",
+            copy: "INSERT INTO hash_fields (key_id, hash, field, value) \
+                   SELECT ?2, hash, field, value FROM hash_fields WHERE key_id = ?1",
+        }),
+        KeyType::List => Some(ElementTable {
+            delete_all: "DELETE FROM list_items WHERE key_id = ?1",
+            nth_order: "SELECT position FROM list_items WHERE key_id = ?1 \
+                        ORDER BY position LIMIT 1 OFFSET ?2",
+            delete_before: "DELETE FROM list_items WHERE key_id = ?1 AND position < ?2",
+            copy: "INSERT INTO list_items (key_id, position, value) \
+                   SELECT ?2, position, value FROM list_items WHERE key_id = ?1",
+        }),
+        KeyType::Set => Some(ElementTable {
+            delete_all: "DELETE FROM set_members WHERE key_id = ?1",
+            nth_order: "SELECT hash FROM set_members WHERE key_id = ?1 \
+                        ORDER BY hash LIMIT 1 OFFSET ?2",
+            delete_before: "DELETE FROM set_members WHERE key_id = ?1 AND hash < ?2",
+            copy: "INSERT INTO set_members (key_id, hash, member) \
+                   SELECT ?2, hash, member FROM set_members WHERE key_id = ?1",
+        }),
+        KeyType::ZSet => Some(ElementTable {
+            delete_all: "DELETE FROM zset_members WHERE key_id = ?1",
+            nth_order: "SELECT hash FROM zset_members WHERE key_id = ?1 \
+                        ORDER BY hash LIMIT 1 OFFSET ?2",
+            delete_before: "DELETE FROM zset_members WHERE key_id = ?1 AND hash < ?2",
+            copy: "INSERT INTO zset_members (key_id, hash, member, score) \
+                   SELECT ?2, hash, member, score FROM zset_members WHERE key_id = ?1",
+        }),
+    }
+}
+
+/// One page of a cursor scan over a collection (`HSCAN`, `SSCAN`, `ZSCAN`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ElementPage<T> {
+    /// The cursor for the next call; 0 means the iteration is complete.
+    pub cursor: u64,
+    /// The elements of this page.
+    pub items: Vec<T>,
+}
+
+/// Pages through elements ordered by element hash. `fetch(from, through, limit)` returns up to
+/// `limit` `(hash, item)` pairs with `from <= hash <= through`, in hash order.
+///
+/// The cursor is the hash to resume from. A page never splits the elements that share one
+/// hash, so every element present for the whole iteration is returned exactly once.
+pub(crate) fn scan_by_hash<T>(
+    cursor: u64,
+    count: usize,
+    mut fetch: impl FnMut(i64, i64, i64) -> Result<Vec<(i64, T)>>,
+) -> Result<ElementPage<T>> {
+    let from = i64::try_from(cursor).unwrap_or(i64::MAX);
+    let limit = i64::try_from(count.max(1)).unwrap_or(i64::MAX);
+    let mut rows = fetch(from, i64::MAX, limit)?;
+    let Some(&(last, _)) = rows.last() else { return Ok(ElementPage { cursor: 0, items: vec![] }) };
+    if i64::try_from(rows.len()).unwrap_or(i64::MAX) < limit {
+        return Ok(ElementPage { cursor: 0, items: rows.into_iter().map(|row| row.1).collect() });
+    }
+    let next = if rows[0].0 == last {
+        // The whole page shares one hash: take every element with it, then move past it.
+        rows = fetch(last, last, i64::MAX)?;
+        last.checked_add(1).map_or(0, |next| next.unsigned_abs())
+    } else {
+        // The last hash may have more elements beyond the page: leave it for the next one.
+        rows.retain(|(hash, _)| *hash != last);
+        last.unsigned_abs()
+    };
+    Ok(ElementPage { cursor: next, items: rows.into_iter().map(|row| row.1).collect() })
+}
+
+impl Reader<'_> {
+    /// The row of the live collection `key` of type `kind`; a key of another type is
+    /// [`StoreError::WrongType`].
+    pub(crate) fn collection(&self, db: Db, key: &[u8], kind: KeyType) -> Result<Option<KeyRow>> {
+        match self.lookup(db, key)? {
+            Some(row) if row.kind != kind => Err(StoreError::WrongType),
+            row => Ok(row),
+        }
+    }
+
+    /// How many elements the collection `key` of type `kind` holds (0 when it does not exist).
+    pub(crate) fn collection_length(&self, db: Db, key: &[u8], kind: KeyType) -> Result<i64> {
+        Ok(self.collection(db, key, kind)?.map_or(0, |row| row.length))
+    }
+}
+
+impl Writer<'_> {
+    /// The row of the live collection `key` of type `kind`, deleting it first when it has
+    /// expired; a key of another type is [`StoreError::WrongType`].
+    pub(crate) fn collection_for_write(
+        &mut self,
+        db: Db,
+        key: &[u8],
+        kind: KeyType,
+    ) -> Result<Option<KeyRow>> {
+        match self.live_row(db, key)? {
+            Some(row) if row.kind != kind => Err(StoreError::WrongType),
+            row => Ok(row),
+        }
+    }
+
+    /// The collection `key` of type `kind`, created empty when missing. The caller must add
+    /// elements and record them with [`Writer::change_length`] (an empty collection is deleted).
+    pub(crate) fn collection_or_create(
+        &mut self,
+        db: Db,
+        key: &[u8],
+        kind: KeyType,
+    ) -> Result<KeyRow> {
+        if let Some(row) = self.collection_for_write(db, key, kind)? {
+            return Ok(row);
+        }
+        let list_head = (kind == KeyType::List).then_some(0i64);
+        self.execute(
+            "INSERT INTO keys (db, key, kind, length, list_head) VALUES (?1, ?2, ?3, 0, ?4)",
+            params![db, key, kind.code(), list_head],
+        )?;
+        let id = self.connection.last_insert_rowid();
+        Ok(KeyRow { id, kind, expires_at: None, length: 0, list_head })
+    }
+
+    /// Records that a collection gained (or, negative, lost) `change` elements; a collection
+    /// left empty stops existing, as in Redis.
+    pub(crate) fn change_length(&mut self, row: &mut KeyRow, change: i64) -> Result<()> {
+        let length = row.length + change;
+        if change == 0 && length != 0 {
+            return Ok(());
+        }
+        row.length = length;
+        if length == 0 {
+            self.execute("DELETE FROM keys WHERE id = ?1", [row.id])?;
+        } else {
+            self.execute("UPDATE keys SET length = ?2 WHERE id = ?1", params![row.id, length])?;
+        }
+        Ok(())
+    }
+
+    /// Deletes a collection's key row and its elements, or sends a big one to the graveyard
+    /// for [`Writer::reclaim_deleted`] to finish.
+    pub(crate) fn delete_collection(&mut self, row: KeyRow) -> Result<()> {
+        let Some(table) = element_table(row.kind) else {
+            return Err(StoreError::Internal("a string has no elements".into()));
+        };
+        if row.length <= INLINE_DELETE_LIMIT {
+            self.execute(table.delete_all, [row.id])?;
+            self.execute("DELETE FROM keys WHERE id = ?1", [row.id])?;
+        } else {
+            self.execute(
+                "UPDATE keys SET db = ?2, key = CAST(id AS BLOB), expires_at = NULL \
+                 WHERE id = ?1",
+                [row.id, GRAVEYARD_DB],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Copies every element of the collection in row `from` to the new key row `to`.
+    pub(crate) fn copy_elements(&mut self, kind: KeyType, from: i64, to: i64) -> Result<()> {
+        if let Some(table) = element_table(kind) {
+            self.execute(table.copy, [from, to])?;
+        }
+        Ok(())
+    }
+
+    /// Sends every collection of database `db` to the graveyard (for `FLUSHDB`).
+    pub(crate) fn bury_collections(&mut self, db: Db) -> Result<()> {
+        self.execute(
+            "UPDATE keys SET db = ?2, key = CAST(id AS BLOB), expires_at = NULL \
+             WHERE db = ?1 AND kind != 0",
+            params![db, GRAVEYARD_DB],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes every element of every collection (for `FLUSHALL`).
+    pub(crate) fn delete_all_elements(&mut self) -> Result<()> {
+        for table in ["hash_fields", "list_items", "set_members", "zset_members"] {
+            self.execute(&format!("DELETE FROM {table}"), [])?;
+        }
+        Ok(())
+    }
+
+    /// Deletes up to about `budget` elements of collections in the graveyard, and the key
+    /// rows of those left with none. Answers how many rows it deleted.
+    pub(crate) fn reclaim_deleted(&mut self, budget: usize) -> Result<usize> {
+        let mut budget = i64::try_from(budget).unwrap_or(i64::MAX);
+        let mut deleted = 0usize;
+        while budget > 0 {
+            let buried: Option<(i64, i64)> = self
+                .connection
+                .prepare_cached(GRAVEYARD_SQL)?
+                .query_row([GRAVEYARD_DB], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?;
+            let Some((id, code)) = buried else { break };
+            let kind = KeyType::from_code(code)?;
+            let Some(table) = element_table(kind) else {
+                self.execute("DELETE FROM keys WHERE id = ?1", [id])?;
+                continue;
+            };
+            let boundary: Option<i64> = self
+                .connection
+                .prepare_cached(table.nth_order)?
+                .query_row([id, budget], |row| row.get(0))
+                .optional()?;
+            let removed = match boundary {
+                Some(boundary) => self.execute(table.delete_before, [id, boundary])?,
+                None => {
+                    let removed = self.execute(table.delete_all, [id])?;
+                    self.execute("DELETE FROM keys WHERE id = ?1", [id])?;
+                    removed + 1
+                }
+            };
+            if removed == 0 {
+                // Only possible when the first `budget` elements share one ordering value;
+                // take them all rather than make no progress.
+                let inclusive = table.delete_before.replace(" < ?2", " <= ?2");
+                deleted += self.execute(&inclusive, [id, boundary.unwrap_or(i64::MAX)])?;
+                break;
+            }
+            deleted += removed;
+            budget -= i64::try_from(removed).unwrap_or(i64::MAX);
+        }
+        Ok(deleted)
+    }
+}
+
+/// Collections up to this size pick random elements by rank, which is exactly uniform; bigger
+/// ones pick the element at a random point of the hash range, which costs one index search.
+const RANK_PROBE_LIMIT: i64 = 1000;
+
+/// Where a random pick looks for its element.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Probe {
+    /// The element at this rank in hash order.
+    Rank(i64),
+    /// The first element at or after this hash, wrapping around to the first.
+    Hash(i64),
+}
+
+/// A fresh random probe into a collection of `length` elements.
+pub(crate) fn random_probe(length: i64) -> Probe {
+    if length <= RANK_PROBE_LIMIT {
+        Probe::Rank(rand::random_range(0..length.max(1)))
+    } else {
+        Probe::Hash(random_hash())
+    }
+}
+
+/// Chooses elements at random with Redis's count rules (`HRANDFIELD`, `SRANDMEMBER`,
+/// `ZRANDMEMBER`, `SPOP`): a negative count picks that many, possibly repeating; a positive
+/// count picks that many distinct elements, or all of them when there are not more.
+///
+/// `pick` finds one element (with its hash) for a probe; `all` lists every element.
+pub(crate) fn choose_random<T>(
+    length: i64,
+    count: i64,
+    mut pick: impl FnMut(Probe) -> Result<(i64, T)>,
+    all: impl FnOnce() -> Result<Vec<T>>,
+) -> Result<Vec<T>> {
+    use rand::seq::SliceRandom;
+
+    if length == 0 || count == 0 {
+        return Ok(Vec::new());
+    }
+    if count < 0 {
+        let wanted = count.unsigned_abs();
+        let mut chosen = Vec::with_capacity(usize::try_from(wanted.min(1024)).unwrap_or(1024));
+        for _ in 0..wanted {
+            chosen.push(pick(random_probe(length))?.1);
+        }
+        return Ok(chosen);
+    }
+    if count >= length {
+        return all();
+    }
+    let wanted = usize::try_from(count).unwrap_or(usize::MAX);
+    if count.saturating_mul(2) >= length {
+        let mut items = all()?;
+        items.shuffle(&mut rand::rng());
+        items.truncate(wanted);
+        return Ok(items);
+    }
+    // Fewer than half: probe until enough distinct elements turned up.
+    let mut seen = std::collections::HashSet::with_capacity(wanted);
+    let mut chosen = Vec::with_capacity(wanted);
+    while chosen.len() < wanted {
+        let (hash, item) = pick(random_probe(length))?;
+        if seen.insert(hash) {
+            chosen.push(item);
+        }
+    }
+    Ok(chosen)
+}

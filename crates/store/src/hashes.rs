@@ -1,0 +1,283 @@
+//! Hashes: maps of fields to values (`HSET`, `HGET`, `HINCRBY`, `HSCAN` …).
+//!
+//! Each field is one row of `hash_fields`, keyed by `(key_id, hash, field)` where `hash` is
+//! the field's [`element_hash`]: a point lookup is one index search whatever the hash's size,
+//! and `HSCAN` cursors walk the hash order.
+
+use rusqlite::{OptionalExtension, params};
+
+use crate::collections::{
+    ElementPage, Probe, SINGLE_PAGE_SCAN_LIMIT, choose_random, element_hash, scan_by_hash,
+};
+use crate::error::{Result, StoreError};
+use crate::glob::glob_match;
+use crate::kind::KeyType;
+use crate::long_double::LongDouble;
+use crate::numbers::{format_i64, parse_i64};
+use crate::reader::{Db, KeyRow, Reader};
+use crate::writer::Writer;
+
+/// A field's value by name.
+pub(crate) const HASH_GET_SQL: &str =
+    "SELECT value FROM hash_fields WHERE key_id = ?1 AND hash = ?2 AND field = ?3";
+/// Fields and values from a hash onwards, for scans and random picks.
+pub(crate) const HASH_FROM_SQL: &str = "SELECT hash, field, value FROM hash_fields \
+     WHERE key_id = ?1 AND hash >= ?2 AND hash <= ?3 ORDER BY hash LIMIT ?4";
+const HASH_RANK_SQL: &str = "SELECT hash, field, value FROM hash_fields WHERE key_id = ?1 \
+     ORDER BY hash LIMIT 1 OFFSET ?2";
+const HASH_ALL_SQL: &str =
+    "SELECT field, value FROM hash_fields WHERE key_id = ?1 ORDER BY hash, field";
+const HASH_INSERT_SQL: &str =
+    "INSERT INTO hash_fields (key_id, hash, field, value) VALUES (?1, ?2, ?3, ?4)";
+const HASH_UPDATE_SQL: &str =
+    "UPDATE hash_fields SET value = ?4 WHERE key_id = ?1 AND hash = ?2 AND field = ?3";
+const HASH_DELETE_SQL: &str =
+    "DELETE FROM hash_fields WHERE key_id = ?1 AND hash = ?2 AND field = ?3";
+
+/// A field and its value.
+pub type FieldValue = (Vec<u8>, Vec<u8>);
+
+/// What `HSCAN` returns besides the cursor.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ElementScan<'a> {
+    /// Only elements matching this glob pattern.
+    pub pattern: Option<&'a [u8]>,
+    /// How many elements to examine in this call (a hint, as in Redis).
+    pub count: usize,
+}
+
+impl Reader<'_> {
+    fn hash_row(&self, db: Db, key: &[u8]) -> Result<Option<KeyRow>> {
+        self.collection(db, key, KeyType::Hash)
+    }
+
+    fn field_value(&self, id: i64, field: &[u8]) -> Result<Option<Vec<u8>>> {
+        let mut statement = self.connection.prepare_cached(HASH_GET_SQL)?;
+        Ok(statement
+            .query_row(params![id, element_hash(field), field], |row| row.get(0))
+            .optional()?)
+    }
+
+    /// `HGET`: the value of `field`, if the hash and the field exist.
+    pub fn hash_get(&self, db: Db, key: &[u8], field: &[u8]) -> Result<Option<Vec<u8>>> {
+        match self.hash_row(db, key)? {
+            Some(row) => self.field_value(row.id, field),
+            None => Ok(None),
+        }
+    }
+
+    /// `HMGET`: the value of each field, in order.
+    pub fn hash_get_many<F: AsRef<[u8]>>(
+        &self,
+        db: Db,
+        key: &[u8],
+        fields: &[F],
+    ) -> Result<Vec<Option<Vec<u8>>>> {
+        let Some(row) = self.hash_row(db, key)? else { return Ok(vec![None; fields.len()]) };
+        fields.iter().map(|field| self.field_value(row.id, field.as_ref())).collect()
+    }
+
+    /// `HGETALL`: every field with its value.
+    pub fn hash_get_all(&self, db: Db, key: &[u8]) -> Result<Vec<FieldValue>> {
+        let Some(row) = self.hash_row(db, key)? else { return Ok(Vec::new()) };
+        self.all_fields(row.id)
+    }
+
+    fn all_fields(&self, id: i64) -> Result<Vec<FieldValue>> {
+        let mut statement = self.connection.prepare_cached(HASH_ALL_SQL)?;
+        let rows = statement.query_map([id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// `HLEN`: how many fields the hash has.
+    pub fn hash_len(&self, db: Db, key: &[u8]) -> Result<i64> {
+        self.collection_length(db, key, KeyType::Hash)
+    }
+
+    /// `HEXISTS`.
+    pub fn hash_exists(&self, db: Db, key: &[u8], field: &[u8]) -> Result<bool> {
+        Ok(self.hash_get(db, key, field)?.is_some())
+    }
+
+    /// `HSTRLEN`: the length of a field's value (0 when absent).
+    pub fn hash_value_len(&self, db: Db, key: &[u8], field: &[u8]) -> Result<usize> {
+        Ok(self.hash_get(db, key, field)?.map_or(0, |value| value.len()))
+    }
+
+    /// `HRANDFIELD`: `None` when the key does not exist; otherwise fields chosen with
+    /// Redis's count rules (see `choose_random`), one when `count` is `None`.
+    pub fn hash_random_fields(
+        &self,
+        db: Db,
+        key: &[u8],
+        count: Option<i64>,
+    ) -> Result<Option<Vec<FieldValue>>> {
+        let Some(row) = self.hash_row(db, key)? else { return Ok(None) };
+        let chosen = choose_random(
+            row.length,
+            count.unwrap_or(1),
+            |probe| self.field_at(row.id, probe),
+            || self.all_fields(row.id),
+        )?;
+        Ok(Some(chosen))
+    }
+
+    fn field_at(&self, id: i64, probe: Probe) -> Result<(i64, FieldValue)> {
+        let read = |row: &rusqlite::Row<'_>| Ok((row.get(0)?, (row.get(1)?, row.get(2)?)));
+        let found = match probe {
+            Probe::Rank(rank) => self
+                .connection
+                .prepare_cached(HASH_RANK_SQL)?
+                .query_row(params![id, rank], read)
+                .optional()?,
+            Probe::Hash(hash) => self
+                .connection
+                .prepare_cached(HASH_FROM_SQL)?
+                .query_row(params![id, hash, i64::MAX, 1], read)
+                .optional()?,
+        };
+        match found {
+            Some(found) => Ok(found),
+            // Past the last hash: wrap around to the first field.
+            None => Ok(self
+                .connection
+                .prepare_cached(HASH_RANK_SQL)?
+                .query_row(params![id, 0], read)?),
+        }
+    }
+
+    /// `HSCAN`: one page of fields with their values.
+    pub fn hash_scan(
+        &self,
+        db: Db,
+        key: &[u8],
+        cursor: u64,
+        options: ElementScan<'_>,
+    ) -> Result<ElementPage<FieldValue>> {
+        let Some(row) = self.hash_row(db, key)? else {
+            return Ok(ElementPage { cursor: 0, items: Vec::new() });
+        };
+        let mut page = if row.length <= SINGLE_PAGE_SCAN_LIMIT {
+            ElementPage { cursor: 0, items: self.all_fields(row.id)? }
+        } else {
+            scan_by_hash(cursor, options.count, |from, through, limit| {
+                let mut statement = self.connection.prepare_cached(HASH_FROM_SQL)?;
+                let rows = statement.query_map(params![row.id, from, through, limit], |row| {
+                    Ok((row.get(0)?, (row.get(1)?, row.get(2)?)))
+                })?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })?
+        };
+        if let Some(pattern) = options.pattern {
+            page.items.retain(|(field, _)| glob_match(pattern, field, false));
+        }
+        Ok(page)
+    }
+}
+
+impl Writer<'_> {
+    /// Sets one field of the hash in `row`; answers whether the field is new.
+    fn put_field(&mut self, id: i64, field: &[u8], value: &[u8]) -> Result<bool> {
+        let hash = element_hash(field);
+        let updated = self.execute(HASH_UPDATE_SQL, params![id, hash, field, value])?;
+        if updated == 0 {
+            self.execute(HASH_INSERT_SQL, params![id, hash, field, value])?;
+        }
+        Ok(updated == 0)
+    }
+
+    /// `HSET`/`HMSET`: sets each field (a later pair wins over an earlier one with the same
+    /// field); answers how many fields were added rather than updated.
+    pub fn hash_set<F: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &mut self,
+        db: Db,
+        key: &[u8],
+        pairs: &[(F, V)],
+    ) -> Result<i64> {
+        let mut row = self.collection_or_create(db, key, KeyType::Hash)?;
+        let mut added = 0;
+        for (field, value) in pairs {
+            if self.put_field(row.id, field.as_ref(), value.as_ref())? {
+                added += 1;
+            }
+        }
+        self.change_length(&mut row, added)?;
+        Ok(added)
+    }
+
+    /// `HSETNX`: sets `field` only when it does not exist; answers whether it did.
+    pub fn hash_set_if_absent(
+        &mut self,
+        db: Db,
+        key: &[u8],
+        field: &[u8],
+        value: &[u8],
+    ) -> Result<bool> {
+        let mut row = self.collection_or_create(db, key, KeyType::Hash)?;
+        if self.field_value(row.id, field)?.is_some() {
+            return Ok(false);
+        }
+        self.execute(HASH_INSERT_SQL, params![row.id, element_hash(field), field, value])?;
+        self.change_length(&mut row, 1)?;
+        Ok(true)
+    }
+
+    /// `HDEL`: deletes the fields; answers how many existed. The hash goes when emptied.
+    pub fn hash_delete<F: AsRef<[u8]>>(&mut self, db: Db, key: &[u8], fields: &[F]) -> Result<i64> {
+        let Some(mut row) = self.collection_for_write(db, key, KeyType::Hash)? else {
+            return Ok(0);
+        };
+        let mut deleted = 0;
+        for field in fields {
+            let field = field.as_ref();
+            let hash = element_hash(field);
+            deleted += self.execute(HASH_DELETE_SQL, params![row.id, hash, field])?;
+        }
+        let deleted = i64::try_from(deleted).unwrap_or(i64::MAX);
+        self.change_length(&mut row, -deleted)?;
+        Ok(deleted)
+    }
+
+    /// `HINCRBY`: adds `delta` to the integer in `field` (absent counts as 0).
+    pub fn hash_increment(&mut self, db: Db, key: &[u8], field: &[u8], delta: i64) -> Result<i64> {
+        let mut row = self.collection_or_create(db, key, KeyType::Hash)?;
+        let current = match self.field_value(row.id, field)? {
+            Some(value) => parse_i64(&value).ok_or(StoreError::HashValueNotInteger)?,
+            None => 0,
+        };
+        let updated = current.checked_add(delta).ok_or(StoreError::Overflow)?;
+        if self.put_field(row.id, field, &format_i64(updated))? {
+            self.change_length(&mut row, 1)?;
+        }
+        Ok(updated)
+    }
+
+    /// `HINCRBYFLOAT`: adds the number written in `delta` with Redis's long-double arithmetic
+    /// and formatting; answers the new value's text.
+    pub fn hash_increment_float(
+        &mut self,
+        db: Db,
+        key: &[u8],
+        field: &[u8],
+        delta: &[u8],
+    ) -> Result<Vec<u8>> {
+        let delta = LongDouble::parse(delta).ok_or(StoreError::NotFloat)?;
+        if !delta.is_finite() {
+            return Err(StoreError::NanOrInfinityArgument);
+        }
+        let mut row = self.collection_or_create(db, key, KeyType::Hash)?;
+        let current = match self.field_value(row.id, field)? {
+            Some(value) => LongDouble::parse(&value).ok_or(StoreError::HashValueNotFloat)?,
+            None => LongDouble::from_i64(0),
+        };
+        let updated = current.add(delta);
+        if !updated.is_finite() {
+            return Err(StoreError::NanOrInfinity);
+        }
+        let text = updated.to_human_string().unwrap_or_default().into_bytes();
+        if self.put_field(row.id, field, &text)? {
+            self.change_length(&mut row, 1)?;
+        }
+        Ok(text)
+    }
+}
