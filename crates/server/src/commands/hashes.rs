@@ -12,7 +12,7 @@ use crate::error::CommandError;
 /// The field/value pairs of `HSET` and `HMSET`; an odd count is an arity error.
 fn field_value_pairs(args: Args, command: &str) -> Result<Vec<(Bytes, Bytes)>, CommandError> {
     let rest = args.rest();
-    if rest.is_empty() || rest.len() % 2 != 0 {
+    if rest.is_empty() || !rest.len().is_multiple_of(2) {
         return Err(CommandError::WrongArity(command.into()));
     }
     Ok(rest.chunks_exact(2).map(|pair| (pair[0].clone(), pair[1].clone())).collect())
