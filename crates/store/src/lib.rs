@@ -49,6 +49,7 @@ mod bits;
 mod clock;
 mod collections;
 mod embedded;
+mod encoding;
 mod engine;
 mod error;
 mod expiry;

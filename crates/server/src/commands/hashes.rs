@@ -149,7 +149,10 @@ pub(crate) fn hrandfield(context: &mut Context<'_>, mut args: Args) -> CommandRe
 pub(crate) fn random_count(argument: &[u8]) -> Result<i64, CommandError> {
     let count = parse_i64(argument).ok_or(CommandError::NotInteger)?;
     if count == i64::MIN {
-        return Err(CommandError::err("value is out of range"));
+        return Err(CommandError::err(
+            "value is out of range, value must between -9223372036854775807 and \
+             9223372036854775807",
+        ));
     }
     Ok(count)
 }

@@ -190,10 +190,7 @@ pub(crate) fn object(context: &mut Context<'_>, mut args: Args) -> CommandResult
     read(move |reader| {
         let Some(kind) = reader.key_type(db, &key)? else { return Ok(Frame::Null) };
         match name {
-            "encoding" => {
-                let value = if kind == KeyType::String { reader.get(db, &key)? } else { None };
-                Ok(Frame::bulk(encoding_name(kind, value.as_deref())))
-            }
+            "encoding" => Ok(reader.encoding(db, &key)?.map_or(Frame::Null, Frame::bulk)),
             "refcount" => {
                 let value = if kind == KeyType::String { reader.get(db, &key)? } else { None };
                 Ok(Frame::Integer(refcount(value.as_deref())))
@@ -206,18 +203,6 @@ pub(crate) fn object(context: &mut Context<'_>, mut args: Args) -> CommandResult
             )),
         }
     })
-}
-
-/// The encoding Redis would report for a freshly written value of this type.
-fn encoding_name(kind: KeyType, string: Option<&[u8]>) -> &'static str {
-    match (kind, string) {
-        (KeyType::String, Some(value)) if value.len() <= 20 && parse_i64(value).is_some() => "int",
-        (KeyType::String, Some(value)) if value.len() <= 44 => "embstr",
-        (KeyType::String, _) => "raw",
-        (KeyType::Hash | KeyType::ZSet, _) => "listpack",
-        (KeyType::List, _) => "quicklist",
-        (KeyType::Set, _) => "hashtable",
-    }
 }
 
 /// Redis shares the integers 0 to 9999 between keys and reports them with `INT_MAX`
