@@ -28,11 +28,23 @@ pub(crate) struct Options {
     pub(crate) rounds: usize,
     /// Keys loaded before the memory reading.
     pub(crate) memory_keys: usize,
+    /// The `redis-benchmark -t` list.
+    pub(crate) tests: String,
+    /// Run the collection-size benchmark (`bench_sizes`) instead of the throughput one.
+    pub(crate) sizes: bool,
+    /// Elements of the large collections of the size benchmark.
+    pub(crate) elements: usize,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { rounds: 3, memory_keys: 1_000_000 }
+        Options {
+            rounds: 3,
+            memory_keys: 1_000_000,
+            tests: DEFAULT_TESTS.to_owned(),
+            sizes: false,
+            elements: 1_000_000,
+        }
     }
 }
 
@@ -50,13 +62,18 @@ const SCENARIOS: &[Scenario] = &[
     Scenario { name: "-c 1 -P 1", clients: 1, pipeline: 1, requests: 20_000 },
 ];
 
-const TESTS: &str = "set,get,incr,mset";
+/// The strings and collections tests of `redis-benchmark` that resplite is measured on.
+const DEFAULT_TESTS: &str =
+    "set,get,incr,mset,lpush,rpush,lpop,rpop,sadd,spop,hset,zadd,zpopmin,lrange_100,lrange_300";
 
 pub(crate) fn run(options: &Options) -> Result<()> {
     let redis_server = ensure_redis_server()?;
+    let resplite = build_release()?;
+    if options.sizes {
+        return crate::bench_sizes::run(&redis_server, &resplite, options.elements);
+    }
     let benchmark = find_on_path("redis-benchmark")
         .context("`redis-benchmark` is not on PATH: install Debian's `redis-tools` package")?;
-    let resplite = build_release()?;
     let servers = [
         ServerProcess::redis("redis", &redis_server)?,
         ServerProcess::redis_with(
@@ -66,13 +83,16 @@ pub(crate) fn run(options: &Options) -> Result<()> {
         )?,
         ServerProcess::resplite("resplite", &resplite)?,
     ];
-    println!("bench: {} round(s) per scenario, tests {TESTS}, -r 100000", options.rounds);
+    println!(
+        "bench: {} round(s) per scenario, tests {}, -r 100000",
+        options.rounds, options.tests
+    );
     // (scenario, test, server) -> one requests/s figure per round
     let mut results: BTreeMap<(usize, String, usize), Vec<f64>> = BTreeMap::new();
     for round in 1..=options.rounds {
         for (scenario_index, scenario) in SCENARIOS.iter().enumerate() {
             for (server_index, server) in servers.iter().enumerate() {
-                let figures = run_benchmark(&benchmark, server.port(), scenario)?;
+                let figures = run_benchmark(&benchmark, server.port(), scenario, &options.tests)?;
                 for (test, rate) in figures {
                     results.entry((scenario_index, test, server_index)).or_default().push(rate);
                 }
@@ -100,9 +120,14 @@ fn build_release() -> Result<PathBuf> {
 }
 
 /// Runs one scenario against one server; answers (test name, requests per second) pairs.
-fn run_benchmark(benchmark: &Path, port: u16, scenario: &Scenario) -> Result<Vec<(String, f64)>> {
+fn run_benchmark(
+    benchmark: &Path,
+    port: u16,
+    scenario: &Scenario,
+    tests: &str,
+) -> Result<Vec<(String, f64)>> {
     let output = Command::new(benchmark)
-        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-t", TESTS, "-r", "100000", "--csv"])
+        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-t", tests, "-r", "100000", "--csv"])
         .args(["-c", &scenario.clients.to_string(), "-P", &scenario.pipeline.to_string()])
         .args(["-n", &scenario.requests.to_string()])
         .output()

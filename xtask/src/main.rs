@@ -3,10 +3,13 @@
 //! - `cargo xtask oracle [--redis-only] [--pending] [--server PATH] [FILTER...]` replays
 //!   `spec/oracle/*.txt` against a real Redis and resplite and diffs the replies.
 //! - `cargo xtask ci` runs everything CI runs: fmt, clippy, tests, then the oracle.
-//! - `cargo xtask bench [--rounds N] [--keys N]` measures throughput against real Redis.
+//! - `cargo xtask bench [--rounds N] [--keys N] [--tests LIST]` measures throughput against
+//!   real Redis; `cargo xtask bench --sizes [--elements N]` compares single-element operations
+//!   on small and large collections.
 //! - `cargo xtask tidy` checks the project's conventions.
 
 mod bench;
+mod bench_sizes;
 mod ci;
 mod oracle;
 mod redis_install;
@@ -28,7 +31,12 @@ commands:
       --server PATH             the resplite binary to test (default: build target/debug/resplite)
       FILTER                    only files whose names contain one of these words
   ci                            cargo fmt --check, clippy -D warnings, tests, then the oracle
-  bench [--rounds N] [--keys N] redis-benchmark against Redis and resplite, ratios and memory
+  bench [options]               redis-benchmark against Redis and resplite: ratios, memory
+      --rounds N                rounds per scenario, median reported (default 3)
+      --keys N                  keys loaded for the memory reading (default 1000000)
+      --tests LIST              the redis-benchmark -t list (default: strings and collections)
+      --sizes                   instead: operations on 10- and N-element collections
+      --elements N              N for --sizes (default 1000000)
   tidy                          module docs, crate edges, the command list in spec/commands.md
   help                          this text";
 
@@ -108,6 +116,11 @@ fn parse_bench_options(args: &[String]) -> Result<bench::Options> {
         match arg.as_str() {
             "--rounds" => options.rounds = number("--rounds")?.max(1),
             "--keys" => options.memory_keys = number("--keys")?,
+            "--elements" => options.elements = number("--elements")?.max(10),
+            "--sizes" => options.sizes = true,
+            "--tests" => {
+                options.tests = args.next().context("--tests needs a list such as get,set")?.clone()
+            }
             other => bail!("unknown option `{other}`\n\n{USAGE}"),
         }
     }

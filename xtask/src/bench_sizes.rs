@@ -1,0 +1,238 @@
+//! `cargo xtask bench --sizes`: does a single-element operation cost the same on a collection
+//! of 10 elements as on one of a million?
+//!
+//! For each collection type, one key is filled with 10 elements and another with `elements`
+//! (1,000,000 by default); then each operation runs a few thousand times, pipelined 100 deep on
+//! one connection, against each key, and the table shows the time per operation and the ratio
+//! large/small. The operations come in pairs that leave the collection as they found it
+//! (`LPUSH`+`LPOP`, `SADD`+`SREM` of a fresh member …), so both keys keep their size. Redis runs
+//! the same steps for reference.
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, TcpStream};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use bytes::BytesMut;
+use resplite_resp::{Frame, encode_command, parse_frame};
+
+use crate::servers::ServerProcess;
+
+/// Operations per measurement.
+const OPERATIONS: usize = 20_000;
+/// Commands per pipelined batch.
+const PIPELINE: usize = 100;
+/// Elements per command while filling.
+const FILL_BATCH: usize = 1_000;
+
+/// A measured operation: a name and the commands of one step, built from the key, the key's
+/// size and the step number.
+struct Operation {
+    name: &'static str,
+    step: fn(key: &str, size: usize, step: usize) -> Vec<Vec<String>>,
+}
+
+fn words(items: &[&str]) -> Vec<String> {
+    items.iter().map(|item| (*item).to_owned()).collect()
+}
+
+/// The element (field, member or score) of index `index` in a filled collection.
+fn element(index: usize) -> String {
+    format!("e{index}")
+}
+
+const OPERATIONS_TABLE: &[Operation] = &[
+    Operation { name: "HGET", step: |k, n, i| vec![words(&["HGET", k, &element(i % n)])] },
+    Operation { name: "HEXISTS", step: |k, n, i| vec![words(&["HEXISTS", k, &element(i % n)])] },
+    Operation {
+        name: "HSET (overwrite)",
+        step: |k, n, i| vec![words(&["HSET", k, &element(i % n), "w"])],
+    },
+    Operation {
+        name: "HSET+HDEL (new field)",
+        step: |k, _, i| {
+            let field = format!("new{i}");
+            vec![words(&["HSET", k, &field, "v"]), words(&["HDEL", k, &field])]
+        },
+    },
+    Operation {
+        name: "LPUSH+LPOP",
+        step: |k, _, _| vec![words(&["LPUSH", k, "x"]), words(&["LPOP", k])],
+    },
+    Operation {
+        name: "RPUSH+RPOP",
+        step: |k, _, _| vec![words(&["RPUSH", k, "x"]), words(&["RPOP", k])],
+    },
+    Operation { name: "LINDEX 0", step: |k, _, _| vec![words(&["LINDEX", k, "0"])] },
+    Operation { name: "LINDEX -1", step: |k, _, _| vec![words(&["LINDEX", k, "-1"])] },
+    Operation {
+        name: "SISMEMBER",
+        step: |k, n, i| vec![words(&["SISMEMBER", k, &element(i % n)])],
+    },
+    Operation {
+        name: "SADD+SREM (new member)",
+        step: |k, _, i| {
+            let member = format!("new{i}");
+            vec![words(&["SADD", k, &member]), words(&["SREM", k, &member])]
+        },
+    },
+    Operation { name: "ZSCORE", step: |k, n, i| vec![words(&["ZSCORE", k, &element(i % n)])] },
+    Operation {
+        name: "ZADD+ZREM (new member)",
+        step: |k, _, i| {
+            let member = format!("new{i}");
+            let score = (i % 1000).to_string();
+            vec![words(&["ZADD", k, &score, &member]), words(&["ZREM", k, &member])]
+        },
+    },
+    Operation {
+        name: "ZINCRBY",
+        step: |k, n, i| vec![words(&["ZINCRBY", k, "0", &element(i % n)])],
+    },
+    Operation {
+        name: "ZRANGEBYSCORE (5)",
+        step: |k, _, i| {
+            let low = (i % 5).to_string();
+            vec![words(&["ZRANGEBYSCORE", k, &low, "+inf", "LIMIT", "0", "5"])]
+        },
+    },
+    Operation { name: "ZRANK (top 5)", step: |k, _, i| vec![words(&["ZRANK", k, &element(i % 5)])] },
+];
+
+/// Fills `key` of each type with `size` elements named `e0`, `e1` … (scores 0, 1 …).
+fn fill(connection: &mut Client, prefix: &str, size: usize) -> Result<()> {
+    for start in (0..size).step_by(FILL_BATCH) {
+        let end = (start + FILL_BATCH).min(size);
+        let mut hash = words(&["HSET", &format!("{prefix}:hash")]);
+        let mut list = words(&["RPUSH", &format!("{prefix}:list")]);
+        let mut set = words(&["SADD", &format!("{prefix}:set")]);
+        let mut zset = words(&["ZADD", &format!("{prefix}:zset")]);
+        for index in start..end {
+            hash.extend([element(index), "v".to_owned()]);
+            list.push(element(index));
+            set.push(element(index));
+            zset.extend([index.to_string(), element(index)]);
+        }
+        connection.run(&[hash, list, set, zset])?;
+    }
+    Ok(())
+}
+
+/// The key an operation works on, by the type its name starts with.
+fn key_for(operation: &str, prefix: &str) -> String {
+    let kind = match operation.as_bytes()[0] {
+        b'H' => "hash",
+        b'L' | b'R' => "list",
+        b'S' => "set",
+        _ => "zset",
+    };
+    format!("{prefix}:{kind}")
+}
+
+/// Microseconds per step of `operation` on the collection `key` of `size` elements.
+fn measure(connection: &mut Client, operation: &Operation, key: &str, size: usize) -> Result<f64> {
+    let started = Instant::now();
+    let mut step = 0;
+    while step < OPERATIONS {
+        let mut batch = Vec::with_capacity(PIPELINE * 2);
+        for _ in 0..PIPELINE.min(OPERATIONS - step) {
+            batch.extend((operation.step)(key, size, step));
+            step += 1;
+        }
+        connection.run(&batch)?;
+    }
+    Ok(started.elapsed().as_secs_f64() * 1e6 / OPERATIONS as f64)
+}
+
+pub(crate) fn run(redis_server: &Path, resplite: &Path, elements: usize) -> Result<()> {
+    let servers = [
+        ServerProcess::redis("redis", redis_server)?,
+        ServerProcess::resplite("resplite", resplite)?,
+    ];
+    let mut figures = Vec::new();
+    for server in &servers {
+        let mut connection = Client::open(server.port())?;
+        let started = Instant::now();
+        fill(&mut connection, "small", 10)?;
+        fill(&mut connection, "large", elements)?;
+        println!(
+            "bench: {} filled 4 x {elements} elements in {:.1} s",
+            server.name(),
+            started.elapsed().as_secs_f64()
+        );
+        let mut rows = Vec::new();
+        for operation in OPERATIONS_TABLE {
+            let small = measure(&mut connection, operation, &key_for(operation.name, "small"), 10)?;
+            let large =
+                measure(&mut connection, operation, &key_for(operation.name, "large"), elements)?;
+            rows.push((small, large));
+        }
+        figures.push(rows);
+    }
+    println!();
+    println!(
+        "| operation | Redis, 10 | Redis, {elements} | resplite, 10 | resplite, {elements} | \
+         resplite large/small |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (index, operation) in OPERATIONS_TABLE.iter().enumerate() {
+        let (redis_small, redis_large) = figures[0][index];
+        let (small, large) = figures[1][index];
+        println!(
+            "| {} | {redis_small:.1} µs | {redis_large:.1} µs | {small:.1} µs | {large:.1} µs | \
+             {:.2}x |",
+            operation.name,
+            large / small
+        );
+    }
+    Ok(())
+}
+
+/// A minimal pipelining client: sends a batch, reads exactly one reply per command, and
+/// fails on any error reply.
+struct Client {
+    stream: TcpStream,
+    buffer: Vec<u8>,
+}
+
+impl Client {
+    fn open(port: u16) -> Result<Client> {
+        let stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port))?;
+        stream.set_read_timeout(Some(Duration::from_secs(120)))?;
+        stream.set_nodelay(true)?;
+        Ok(Client { stream, buffer: Vec::new() })
+    }
+
+    fn run(&mut self, commands: &[Vec<String>]) -> Result<()> {
+        let mut request = BytesMut::new();
+        for command in commands {
+            encode_command(command, &mut request);
+        }
+        self.stream.write_all(&request)?;
+        let mut replies = 0;
+        let mut chunk = vec![0u8; 64 * 1024];
+        while replies < commands.len() {
+            while let Some((frame, length)) = parse_frame(&self.buffer)? {
+                self.buffer.drain(..length);
+                if let Frame::Error(message) = frame {
+                    let message = String::from_utf8_lossy(&message);
+                    bail!("{:?} answered {message}", commands[replies]);
+                }
+                replies += 1;
+                if replies == commands.len() {
+                    break;
+                }
+            }
+            if replies == commands.len() {
+                break;
+            }
+            let read = self.stream.read(&mut chunk).context("reading replies")?;
+            if read == 0 {
+                bail!("the server closed the connection");
+            }
+            self.buffer.extend_from_slice(&chunk[..read]);
+        }
+        Ok(())
+    }
+}
