@@ -6,7 +6,8 @@
 //! one connection, against each key, and the table shows the time per operation and the ratio
 //! large/small. The operations come in pairs that leave the collection as they found it
 //! (`LPUSH`+`LPOP`, `SADD`+`SREM` of a fresh member …), so both keys keep their size. Redis runs
-//! the same steps for reference.
+//! the same steps for reference. Last, each large collection is deleted while another client
+//! keeps writing, to show that a big `DEL` does not stall the others.
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpStream};
@@ -151,6 +152,7 @@ pub(crate) fn run(redis_server: &Path, resplite: &Path, elements: usize) -> Resu
         ServerProcess::resplite("resplite", resplite)?,
     ];
     let mut figures = Vec::new();
+    let mut deletions = Vec::new();
     for server in &servers {
         let mut connection = Client::open(server.port())?;
         let started = Instant::now();
@@ -169,6 +171,7 @@ pub(crate) fn run(redis_server: &Path, resplite: &Path, elements: usize) -> Resu
             rows.push((small, large));
         }
         figures.push(rows);
+        deletions.push(measure_deletions(server.port())?);
     }
     println!();
     println!(
@@ -186,7 +189,66 @@ pub(crate) fn run(redis_server: &Path, resplite: &Path, elements: usize) -> Resu
             large / small
         );
     }
+    println!();
+    println!(
+        "| DEL of a {elements}-element key | Redis: DEL | Redis: worst SET meanwhile | \
+         resplite: DEL | resplite: worst SET meanwhile |"
+    );
+    println!("|---|---:|---:|---:|---:|");
+    for (index, kind) in ["hash", "list", "set", "zset"].iter().enumerate() {
+        let (redis_delete, redis_worst) = deletions[0][index];
+        let (delete, worst) = deletions[1][index];
+        println!(
+            "| {kind} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms |",
+            redis_delete * 1e3,
+            redis_worst * 1e3,
+            delete * 1e3,
+            worst * 1e3
+        );
+    }
     Ok(())
+}
+
+/// Deletes each large collection while another client keeps writing a small key; answers,
+/// per type, the DEL's own time and the slowest SET of the other client from the DEL until
+/// three seconds after it (while resplite is still reclaiming the elements), in seconds.
+/// The probe writes because reads never wait for resplite's writer.
+fn measure_deletions(port: u16) -> Result<Vec<(f64, f64)>> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let mut results = Vec::new();
+    for kind in ["hash", "list", "set", "zset"] {
+        let mut probe = Client::open(port)?;
+        probe.run(&[words(&["SET", "probe", "v"])])?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let prober = {
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || -> Result<f64> {
+                let mut worst = 0f64;
+                // Bounded in time by `stop` and in count as a safety net.
+                for _ in 0..1_000_000 {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let started = Instant::now();
+                    probe.run(&[words(&["SET", "probe", "v"])])?;
+                    worst = worst.max(started.elapsed().as_secs_f64());
+                }
+                Ok(worst)
+            })
+        };
+        let mut connection = Client::open(port)?;
+        std::thread::sleep(Duration::from_millis(100));
+        let started = Instant::now();
+        connection.run(&[words(&["DEL", &format!("large:{kind}")])])?;
+        let delete = started.elapsed().as_secs_f64();
+        std::thread::sleep(Duration::from_secs(3));
+        stop.store(true, Ordering::Relaxed);
+        let worst = prober.join().map_err(|_| anyhow::anyhow!("the probe thread panicked"))??;
+        results.push((delete, worst));
+    }
+    Ok(results)
 }
 
 /// A minimal pipelining client: sends a batch, reads exactly one reply per command, and
