@@ -83,10 +83,7 @@ pub(crate) fn run(options: &Options) -> Result<()> {
         )?,
         ServerProcess::resplite("resplite", &resplite)?,
     ];
-    println!(
-        "bench: {} round(s) per scenario, tests {}, -r 100000",
-        options.rounds, options.tests
-    );
+    println!("bench: {} round(s) per scenario, tests {}, -r 100000", options.rounds, options.tests);
     // (scenario, test, server) -> one requests/s figure per round
     let mut results: BTreeMap<(usize, String, usize), Vec<f64>> = BTreeMap::new();
     for round in 1..=options.rounds {

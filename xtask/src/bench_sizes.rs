@@ -98,7 +98,10 @@ const OPERATIONS_TABLE: &[Operation] = &[
             vec![words(&["ZRANGEBYSCORE", k, &low, "+inf", "LIMIT", "0", "5"])]
         },
     },
-    Operation { name: "ZRANK (top 5)", step: |k, _, i| vec![words(&["ZRANK", k, &element(i % 5)])] },
+    Operation {
+        name: "ZRANK (top 5)",
+        step: |k, _, i| vec![words(&["ZRANK", k, &element(i % 5)])],
+    },
 ];
 
 /// Fills `key` of each type with `size` elements named `e0`, `e1` … (scores 0, 1 …).

@@ -574,6 +574,16 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         handler: strings::mget,
     },
     CommandSpec {
+        name: "move",
+        arity: 3,
+        flags: WRITE,
+        keys: KeyPositions { first: 1, last: 1, step: 1 },
+        group: Group::Generic,
+        since: "1.0.0",
+        summary: "Moves a key to another database.",
+        handler: keys::move_key,
+    },
+    CommandSpec {
         name: "mset",
         arity: -3,
         flags: WRITE,

@@ -279,6 +279,18 @@ impl Writer<'_> {
         Ok(true)
     }
 
+    /// Moves `key` from `db` to `to_db` with its deadline, unless `to_db` already has a key
+    /// of that name. Answers whether it moved. The row keeps its id, so a collection's
+    /// elements move with it.
+    pub fn move_key(&mut self, db: Db, key: &[u8], to_db: Db) -> Result<bool> {
+        let Some(source) = self.live_row(db, key)? else { return Ok(false) };
+        if self.live_row(to_db, key)?.is_some() {
+            return Ok(false);
+        }
+        self.execute("UPDATE keys SET db = ?2 WHERE id = ?1", params![source.id, to_db])?;
+        Ok(true)
+    }
+
     /// Deletes every key of one database.
     pub fn flush_db(&mut self, db: Db) -> Result<()> {
         self.bury_collections(db)?;

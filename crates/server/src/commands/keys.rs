@@ -152,6 +152,28 @@ pub(crate) fn copy(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     })
 }
 
+/// `MOVE key db`: moves a key of any type to another database, keeping its deadline.
+pub(crate) fn move_key(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (db, key) = (context.db(), args.bytes()?);
+    let number = args.integer()?;
+    let target_db = i32::try_from(number)
+        .map_err(|_| {
+            CommandError::err(
+                "value is out of range, value must between -2147483648 and 2147483647",
+            )
+        })
+        .and_then(|number| {
+            u32::try_from(number)
+                .ok()
+                .filter(|number| *number < context.server.config.databases)
+                .ok_or_else(|| CommandError::err("DB index is out of range"))
+        })?;
+    if target_db == db {
+        return Err(CommandError::err("source and destination objects are the same"));
+    }
+    write(move |writer| Ok(Frame::Integer(i64::from(writer.move_key(db, &key, target_db)?))))
+}
+
 pub(crate) fn touch(context: &mut Context<'_>, args: Args) -> CommandResult {
     exists(context, args)
 }
