@@ -8,6 +8,7 @@
 //! every command sees the effects of the ones before it, exactly as if they ran one by one.
 
 use std::mem;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -43,7 +44,8 @@ pub(crate) async fn execute_pipeline(
     for request in requests {
         let slot = replies.len();
         replies.push(None);
-        match decide(server, client, request) {
+        let (decided, fast) = decide(server, client, request);
+        match decided {
             Ok(Outcome::Reply(frame)) => replies[slot] = Some(frame),
             Ok(Outcome::ReplyAndClose(frame)) => {
                 replies[slot] = Some(frame);
@@ -51,12 +53,13 @@ pub(crate) async fn execute_pipeline(
                 break;
             }
             Ok(Outcome::Read(operation)) => {
-                if !matches!(pending, Pending::Reads(_)) {
+                if !matches!(pending, Pending::Reads(..)) {
                     pending.run(server, &mut replies).await;
-                    pending = Pending::Reads(Vec::new());
+                    pending = Pending::Reads(Vec::new(), true);
                 }
-                if let Pending::Reads(reads) = &mut pending {
+                if let Pending::Reads(reads, all_fast) = &mut pending {
                     reads.push((slot, operation));
+                    *all_fast &= fast;
                 }
             }
             Ok(Outcome::Write(operation)) => {
@@ -79,31 +82,34 @@ pub(crate) async fn execute_pipeline(
     (replies, after)
 }
 
-/// Looks the command up, checks its arity and runs its handler.
+/// Looks the command up, checks its arity and runs its handler; also tells whether the
+/// command is flagged `fast` (a bounded, index-only read or write).
 fn decide(
     server: &Arc<ServerState>,
     client: &mut Client,
     request: Vec<Bytes>,
-) -> Result<Outcome, CommandError> {
+) -> (Result<Outcome, CommandError>, bool) {
     server.stats.commands_processed.fetch_add(1, Ordering::Relaxed);
-    let Some(name) = request.first() else { return Ok(Outcome::Reply(Frame::Null)) };
+    let Some(name) = request.first() else { return (Ok(Outcome::Reply(Frame::Null)), false) };
     let Some(command) = registry::lookup(name) else {
-        return Ok(Outcome::Reply(unknown_command(name, &request[1..])));
+        return (Ok(Outcome::Reply(unknown_command(name, &request[1..]))), false);
     };
     if !command.accepts_argument_count(request.len()) {
-        return Err(CommandError::WrongArity(command.name.to_string()));
+        return (Err(CommandError::WrongArity(command.name.to_string())), false);
     }
     client.note_command(command.name);
     let mut args = Args::new(request);
     args.next();
-    (command.handler)(&mut Context { server, client }, args)
+    let fast = command.flags.contains(&"fast");
+    ((command.handler)(&mut Context { server, client }, args), fast)
 }
 
 /// A run of consecutive reads or writes waiting to be sent as one job, each with the
 /// index of the reply it fills.
 enum Pending {
     None,
-    Reads(Vec<(usize, ReadOperation)>),
+    /// Reads, and whether every one of them is a `fast` command.
+    Reads(Vec<(usize, ReadOperation)>, bool),
     Writes(Vec<(usize, WriteOperation)>),
 }
 
@@ -112,10 +118,17 @@ impl Pending {
     async fn run(&mut self, server: &Arc<ServerState>, replies: &mut [Option<Frame>]) {
         match mem::replace(self, Pending::None) {
             Pending::None => {}
-            Pending::Reads(reads) => {
+            Pending::Reads(reads, all_fast) => {
                 let (slots, operations): (Vec<usize>, Vec<ReadOperation>) =
                     reads.into_iter().unzip();
-                let frames = run_reads(server, operations).await;
+                let frames = if all_fast && operations.len() <= INLINE_READS {
+                    match run_reads_inline(server, operations) {
+                        Ok(frames) => frames,
+                        Err(operations) => run_reads(server, operations).await,
+                    }
+                } else {
+                    run_reads(server, operations).await
+                };
                 fill(replies, slots, frames);
             }
             Pending::Writes(writes) => {
@@ -131,6 +144,39 @@ impl Pending {
 fn fill(replies: &mut [Option<Frame>], slots: Vec<usize>, frames: Vec<Frame>) {
     for (slot, frame) in slots.into_iter().zip(frames) {
         replies[slot] = Some(frame);
+    }
+}
+
+/// The most `fast` reads run on the connection's own thread (see [`run_reads_inline`]).
+const INLINE_READS: usize = 8;
+
+/// Runs a few `fast` reads (index lookups of a few microseconds each) right here on the
+/// async thread, when a pooled connection is idle. Handing them to a reader thread costs two
+/// thread switches, several times the read itself; anything slower or bigger goes to the
+/// reader threads, and so do these when no connection is idle (never wait on the pool here).
+fn run_reads_inline(
+    server: &Arc<ServerState>,
+    operations: Vec<ReadOperation>,
+) -> Result<Vec<Frame>, Vec<ReadOperation>> {
+    let count = operations.len();
+    let mut operations = Some(operations);
+    let attempt = server.store.try_read(|reader| {
+        let operations = operations.take().unwrap_or_default();
+        Ok(operations
+            .into_iter()
+            .map(|operation| {
+                // As on the reader threads, a panicking read answers an error and harms
+                // nothing else.
+                match catch_unwind(AssertUnwindSafe(|| operation(reader))) {
+                    Ok(result) => result.unwrap_or_else(|error| error.to_frame()),
+                    Err(_) => Frame::error("ERR internal error: the command panicked"),
+                }
+            })
+            .collect::<Vec<Frame>>())
+    });
+    match attempt {
+        Ok(result) => Ok(result.unwrap_or_else(|error| vec![store_error_frame(&error); count])),
+        Err(_) => Err(operations.unwrap_or_default()),
     }
 }
 

@@ -84,6 +84,7 @@ impl CommandSpec {
 
 const WRITE: &[&str] = &["write"];
 const READ: &[&str] = &["readonly"];
+const FAST_READ: &[&str] = &["readonly", "fast"];
 const ADMIN: &[&str] = &["admin", "noscript", "loading", "stale"];
 const FAST: &[&str] = &["fast", "loading", "stale"];
 
@@ -226,7 +227,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "exists",
         arity: -2,
-        flags: READ,
+        flags: FAST_READ,
         keys: KeyPositions { first: 1, last: -1, step: 1 },
         group: Group::Generic,
         since: "1.0.0",
@@ -256,7 +257,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "expiretime",
         arity: 2,
-        flags: READ,
+        flags: FAST_READ,
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Generic,
         since: "7.0.0",
@@ -286,7 +287,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "get",
         arity: 2,
-        flags: READ,
+        flags: FAST_READ,
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "1.0.0",
@@ -296,7 +297,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "getbit",
         arity: 3,
-        flags: READ,
+        flags: FAST_READ,
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Bitmap,
         since: "2.2.0",
@@ -356,7 +357,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hexists",
         arity: 3,
-        flags: READ,
+        flags: FAST_READ,
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "2.0.0",
@@ -366,7 +367,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hget",
         arity: 3,
-        flags: READ,
+        flags: FAST_READ,
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "2.0.0",
@@ -416,7 +417,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hlen",
         arity: 2,
-        flags: READ,
+        flags: FAST_READ,
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "2.0.0",
@@ -426,7 +427,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hmget",
         arity: -3,
-        flags: READ,
+        flags: FAST_READ,
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "2.0.0",
@@ -486,7 +487,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hstrlen",
         arity: 3,
-        flags: READ,
+        flags: FAST_READ,
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "3.2.0",
@@ -566,7 +567,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "mget",
         arity: -2,
-        flags: READ,
+        flags: FAST_READ,
         keys: KeyPositions { first: 1, last: -1, step: 1 },
         group: Group::String,
         since: "1.0.0",
@@ -646,7 +647,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "pexpiretime",
         arity: 2,
-        flags: READ,
+        flags: FAST_READ,
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Generic,
         since: "7.0.0",
@@ -676,7 +677,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "pttl",
         arity: 2,
-        flags: READ,
+        flags: FAST_READ,
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Generic,
         since: "2.6.0",
@@ -796,7 +797,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "strlen",
         arity: 2,
-        flags: READ,
+        flags: FAST_READ,
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "2.2.0",
@@ -846,7 +847,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "ttl",
         arity: 2,
-        flags: READ,
+        flags: FAST_READ,
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Generic,
         since: "1.0.0",
@@ -856,7 +857,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "type",
         arity: 2,
-        flags: READ,
+        flags: FAST_READ,
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Generic,
         since: "1.0.0",

@@ -59,6 +59,9 @@ impl Store {
         let readers = r2d2::Pool::builder()
             .max_size(options.readers.max(1) + reader_threads as u32)
             .connection_timeout(Duration::from_secs(30))
+            // A SQLite connection never goes stale; checking it on every checkout would
+            // cost a statement per read.
+            .test_on_check_out(false)
             .build(manager)?;
         let writer = WriterThread::spawn(connection, &options)?;
         let reader_threads = ReaderThreads::spawn(reader_threads, &readers)?;
@@ -70,10 +73,22 @@ impl Store {
         &self.shared.options
     }
 
-    /// Runs a read on a pooled connection. Blocks the calling thread for the query.
+    /// Runs a read on a pooled connection, in one read transaction (so every statement of
+    /// it sees the same snapshot). Blocks the calling thread for the query.
     pub fn read<R>(&self, operation: impl FnOnce(&Reader<'_>) -> Result<R>) -> Result<R> {
         let connection = self.shared.readers.get()?;
-        operation(&Reader::new(&connection, clock::now_ms()))
+        read_in_transaction(&connection, operation)
+    }
+
+    /// Runs a read right away on this thread if a pooled connection is idle, like
+    /// [`Store::read`]; otherwise hands `operation` back without waiting, so an async caller
+    /// can queue it for the reader threads instead ([`Store::read_then`]).
+    pub fn try_read<R, F>(&self, operation: F) -> std::result::Result<Result<R>, F>
+    where
+        F: FnOnce(&Reader<'_>) -> Result<R>,
+    {
+        let Some(connection) = self.shared.readers.try_get() else { return Err(operation) };
+        Ok(read_in_transaction(&connection, operation))
     }
 
     /// Queues a read for the reader threads and returns at once; `done` receives its result
@@ -162,4 +177,16 @@ fn explain_open_error(error: StoreError, path: &Path) -> StoreError {
         }
         other => other,
     }
+}
+
+/// Runs `operation` in one read transaction on `connection`, so all its statements see one
+/// snapshot.
+fn read_in_transaction<R>(
+    connection: &Connection,
+    operation: impl FnOnce(&Reader<'_>) -> Result<R>,
+) -> Result<R> {
+    connection.prepare_cached("BEGIN")?.execute([])?;
+    let result = operation(&Reader::new(connection, clock::now_ms()));
+    connection.prepare_cached("COMMIT")?.execute([])?;
+    result
 }

@@ -93,13 +93,14 @@ fn serve(pool: &r2d2::Pool<SqliteConnectionManager>, receiver: &Receiver<ReadJob
         // a small read. It is still consistent: the snapshot starts at the first statement,
         // after every job here was queued, and a caller queues a read only once the writes
         // it must see have been committed.
-        let in_transaction = connection.execute_batch("BEGIN").is_ok();
+        let run = |sql: &str| connection.prepare_cached(sql).and_then(|mut s| s.execute([]));
+        let in_transaction = run("BEGIN").is_ok();
         for job in jobs {
             // A caller's callback that panics must not take the reader thread with it.
             let _ = catch_unwind(AssertUnwindSafe(|| job(Ok(connection))));
         }
         if in_transaction {
-            let _ = connection.execute_batch("COMMIT");
+            let _ = run("COMMIT");
         }
     }
 }

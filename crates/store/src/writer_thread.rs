@@ -160,6 +160,12 @@ fn run(connection: Connection, receiver: Receiver<Box<dyn Job>>, sweep: Sweep) {
     let _ = connection.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
 }
 
+/// Runs a statement without parameters through the statement cache (`execute_batch` would
+/// parse it again every round).
+fn run_cached(connection: &Connection, sql: &str) -> rusqlite::Result<usize> {
+    connection.prepare_cached(sql)?.execute([])
+}
+
 /// Runs one round in one transaction; answers every job; returns whether the sweep and the
 /// reclaiming of deleted collections left work for another round at once.
 fn commit_round(
@@ -171,7 +177,7 @@ fn commit_round(
     if jobs.is_empty() && !sweep_due {
         return false;
     }
-    if let Err(error) = connection.execute_batch("BEGIN IMMEDIATE") {
+    if let Err(error) = run_cached(connection, "BEGIN IMMEDIATE") {
         let error = StoreError::from(error);
         for job in jobs {
             let _ = catch_unwind(AssertUnwindSafe(|| job.fail(error.clone())));
@@ -191,9 +197,9 @@ fn commit_round(
             writer.atomically(|writer| writer.reclaim_deleted(RECLAIM_BUDGET)).unwrap_or(0);
         more_due = swept >= sweep.batch || reclaimed >= RECLAIM_BUDGET;
     }
-    let commit = connection.execute_batch("COMMIT").map_err(StoreError::from);
+    let commit = run_cached(connection, "COMMIT").map(drop).map_err(StoreError::from);
     if commit.is_err() {
-        let _ = connection.execute_batch("ROLLBACK");
+        let _ = run_cached(connection, "ROLLBACK");
     }
     for completion in completions {
         // A caller's callback that panics must not take the writer down with it.
