@@ -1,0 +1,100 @@
+//! The store's write path as the server drives it: a burst of concurrent single-command
+//! writes, committed together by the writer thread (group commit), and point reads.
+//!
+//! `cargo bench -p resplite-store` — per-operation times, for comparing changes to the
+//! writer, the schema or the statements (whole-server figures come from `cargo xtask bench`).
+
+use std::sync::mpsc;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use resplite_store::{Store, StoreOptions};
+
+/// Writes queued at once, about what 50 benchmark clients keep in flight.
+const BURST: usize = 20;
+/// Distinct keys the writes spread over.
+const KEYS: u64 = 100_000;
+
+fn open() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = Store::open_with(StoreOptions::new(dir.path().join("bench.db"))).expect("open");
+    (dir, store)
+}
+
+/// Queues `BURST` writes made by `make(i)` and waits until all are committed.
+fn burst<F>(store: &Store, counter: &mut u64, make: F)
+where
+    F: Fn(
+        u64,
+    )
+        -> Box<dyn FnOnce(&mut resplite_store::Writer<'_>) -> resplite_store::Result<()> + Send>,
+{
+    let (sender, receiver) = mpsc::channel();
+    for _ in 0..BURST {
+        *counter = counter.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let operation = make(*counter >> 33);
+        let sender = sender.clone();
+        store.write_then(operation, move |result| {
+            let _ = sender.send(result.is_ok());
+        });
+    }
+    for _ in 0..BURST {
+        assert!(receiver.recv().expect("answer"));
+    }
+}
+
+fn writes(c: &mut Criterion) {
+    let (_dir, store) = open();
+    let mut counter = 1u64;
+    let mut group = c.benchmark_group("burst of 20 writes");
+    group.bench_function("SET random key", |b| {
+        b.iter(|| {
+            burst(&store, &mut counter, |n| {
+                Box::new(move |writer| {
+                    let key = format!("key:{}", n % KEYS);
+                    writer.set(0, key.as_bytes(), b"xxx", Default::default()).map(drop)
+                })
+            })
+        })
+    });
+    group.bench_function("INCR one key", |b| {
+        b.iter(|| {
+            burst(&store, &mut counter, |_| {
+                Box::new(move |writer| writer.increment(0, b"counter", 1).map(drop))
+            })
+        })
+    });
+    group.bench_function("HSET random field", |b| {
+        b.iter(|| {
+            burst(&store, &mut counter, |n| {
+                Box::new(move |writer| {
+                    let field = format!("f:{}", n % KEYS);
+                    writer.hash_set(0, b"hash", &[(field.as_bytes(), b"v")]).map(drop)
+                })
+            })
+        })
+    });
+    group.finish();
+}
+
+fn reads(c: &mut Criterion) {
+    let (_dir, store) = open();
+    store
+        .write(|writer| {
+            for n in 0..KEYS {
+                writer.set(0, format!("key:{n}").as_bytes(), b"xxx", Default::default())?;
+            }
+            Ok(())
+        })
+        .expect("fill");
+    let mut n = 0u64;
+    c.bench_function("GET hit", |b| {
+        b.iter(|| {
+            n = (n + 7919) % KEYS;
+            let key = format!("key:{n}");
+            store.read(|reader| reader.get(0, key.as_bytes())).expect("read")
+        })
+    });
+}
+
+criterion_group!(benches, writes, reads);
+criterion_main!(benches);
