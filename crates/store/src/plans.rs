@@ -11,6 +11,7 @@ mod tests {
     use crate::hashes::{HASH_FROM_SQL, HASH_GET_SQL};
     use crate::keys::{HIGHEST_ID_SQL, LOWEST_ID_SQL, SCAN_SQL, UNSWEPT_SQL};
     use crate::reader::LOOKUP_SQL;
+    use crate::sets::{SET_ALL_SQL, SET_CONTAINS_SQL, SET_DELETE_SQL, SET_FROM_SQL, SET_RANK_SQL};
     use crate::strings::GET_SQL;
     use crate::writer::LIVE_STRING_SQL;
 
@@ -27,6 +28,11 @@ mod tests {
         (GRAVEYARD_SQL, "keys_by_db"),
         (HASH_GET_SQL, "PRIMARY KEY"),
         (HASH_FROM_SQL, "PRIMARY KEY"),
+        (SET_CONTAINS_SQL, "PRIMARY KEY"),
+        (SET_DELETE_SQL, "PRIMARY KEY"),
+        (SET_FROM_SQL, "PRIMARY KEY"),
+        (SET_ALL_SQL, "PRIMARY KEY"),
+        (SET_RANK_SQL, "PRIMARY KEY"),
     ];
 
     #[test]

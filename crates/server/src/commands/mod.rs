@@ -11,4 +11,5 @@ pub(crate) mod info;
 pub(crate) mod keys;
 pub(crate) mod lcs;
 pub(crate) mod server;
+pub(crate) mod sets;
 pub(crate) mod strings;

@@ -1,0 +1,283 @@
+//! Sets: unordered collections of distinct members (`SADD`, `SREM`, `SISMEMBER`, `SPOP`,
+//! `SMOVE`, `SSCAN` …). The commands over several sets live in `set_algebra.rs`.
+//!
+//! Each member is one row of `set_members`, keyed by `(key_id, hash, member)` where `hash` is
+//! the member's [`element_hash`]: adding, removing or testing a member is one index search
+//! whatever the set's size, and `SSCAN` cursors walk the hash order.
+
+use rusqlite::{OptionalExtension, params};
+
+use crate::collections::{
+    ElementPage, Probe, SINGLE_PAGE_SCAN_LIMIT, choose_random, element_hash, scan_by_hash,
+};
+use crate::error::Result;
+use crate::glob::glob_match;
+use crate::hashes::ElementScan;
+use crate::kind::KeyType;
+use crate::reader::{Db, KeyRow, Reader};
+use crate::writer::Writer;
+
+/// Whether a member belongs to a set.
+pub(crate) const SET_CONTAINS_SQL: &str =
+    "SELECT 1 FROM set_members WHERE key_id = ?1 AND hash = ?2 AND member = ?3";
+/// Members from a hash onwards, for scans and random picks.
+pub(crate) const SET_FROM_SQL: &str = "SELECT hash, member FROM set_members \
+     WHERE key_id = ?1 AND hash >= ?2 AND hash <= ?3 ORDER BY hash LIMIT ?4";
+/// Every member of a set with its hash, in hash order.
+pub(crate) const SET_ALL_SQL: &str =
+    "SELECT hash, member FROM set_members WHERE key_id = ?1 ORDER BY hash, member";
+/// Adds a member; does nothing when it is already there.
+pub(crate) const SET_INSERT_SQL: &str =
+    "INSERT OR IGNORE INTO set_members (key_id, hash, member) VALUES (?1, ?2, ?3)";
+/// Removes a member.
+pub(crate) const SET_DELETE_SQL: &str =
+    "DELETE FROM set_members WHERE key_id = ?1 AND hash = ?2 AND member = ?3";
+/// The member at a rank in hash order, for random picks in small sets.
+pub(crate) const SET_RANK_SQL: &str =
+    "SELECT hash, member FROM set_members WHERE key_id = ?1 ORDER BY hash LIMIT 1 OFFSET ?2";
+
+/// A member with its [`element_hash`].
+pub(crate) type HashedMember = (i64, Vec<u8>);
+
+impl Reader<'_> {
+    /// The row of the live set `key`; a key of another type is
+    /// [`StoreError::WrongType`](crate::StoreError::WrongType).
+    pub(crate) fn set_row(&self, db: Db, key: &[u8]) -> Result<Option<KeyRow>> {
+        self.collection(db, key, KeyType::Set)
+    }
+
+    /// Whether the set in row `id` holds `member` (whose hash is `hash`).
+    pub(crate) fn set_contains(&self, id: i64, hash: i64, member: &[u8]) -> Result<bool> {
+        let mut statement = self.connection.prepare_cached(SET_CONTAINS_SQL)?;
+        Ok(statement.query_row(params![id, hash, member], |_| Ok(())).optional()?.is_some())
+    }
+
+    /// Every member of the set in row `id`, with its hash, in hash order.
+    pub(crate) fn set_all(&self, id: i64) -> Result<Vec<HashedMember>> {
+        let mut statement = self.connection.prepare_cached(SET_ALL_SQL)?;
+        let rows = statement.query_map([id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Calls `visit` with each member of the set in row `id` (in hash order) until it answers
+    /// `false`; the members are read as they are visited, never all at once.
+    pub(crate) fn set_visit(
+        &self,
+        id: i64,
+        mut visit: impl FnMut(i64, Vec<u8>) -> Result<bool>,
+    ) -> Result<()> {
+        let mut statement = self.connection.prepare_cached(SET_ALL_SQL)?;
+        let mut rows = statement.query([id])?;
+        while let Some(row) = rows.next()? {
+            if !visit(row.get(0)?, row.get(1)?)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// `SISMEMBER`.
+    pub fn set_is_member(&self, db: Db, key: &[u8], member: &[u8]) -> Result<bool> {
+        match self.set_row(db, key)? {
+            Some(row) => self.set_contains(row.id, element_hash(member), member),
+            None => Ok(false),
+        }
+    }
+
+    /// `SMISMEMBER`: whether each member belongs to the set, in order.
+    pub fn set_are_members<M: AsRef<[u8]>>(
+        &self,
+        db: Db,
+        key: &[u8],
+        members: &[M],
+    ) -> Result<Vec<bool>> {
+        let Some(row) = self.set_row(db, key)? else { return Ok(vec![false; members.len()]) };
+        members
+            .iter()
+            .map(|member| {
+                let member = member.as_ref();
+                self.set_contains(row.id, element_hash(member), member)
+            })
+            .collect()
+    }
+
+    /// `SCARD`: how many members the set has.
+    pub fn set_len(&self, db: Db, key: &[u8]) -> Result<i64> {
+        self.collection_length(db, key, KeyType::Set)
+    }
+
+    /// `SMEMBERS`: every member, in hash order.
+    pub fn set_members(&self, db: Db, key: &[u8]) -> Result<Vec<Vec<u8>>> {
+        let Some(row) = self.set_row(db, key)? else { return Ok(Vec::new()) };
+        Ok(self.set_all(row.id)?.into_iter().map(|(_, member)| member).collect())
+    }
+
+    /// `SRANDMEMBER`: `None` when the key does not exist; otherwise members chosen with
+    /// Redis's count rules (see `choose_random`), one when `count` is `None`.
+    pub fn set_random_members(
+        &self,
+        db: Db,
+        key: &[u8],
+        count: Option<i64>,
+    ) -> Result<Option<Vec<Vec<u8>>>> {
+        let Some(row) = self.set_row(db, key)? else { return Ok(None) };
+        Ok(Some(self.choose_members(row, count.unwrap_or(1))?))
+    }
+
+    fn choose_members(&self, row: KeyRow, count: i64) -> Result<Vec<Vec<u8>>> {
+        choose_random(
+            row.length,
+            count,
+            |probe| self.member_at(row.id, probe),
+            || Ok(self.set_all(row.id)?.into_iter().map(|(_, member)| member).collect()),
+        )
+    }
+
+    fn member_at(&self, id: i64, probe: Probe) -> Result<HashedMember> {
+        let read = |row: &rusqlite::Row<'_>| Ok((row.get(0)?, row.get(1)?));
+        let found = match probe {
+            Probe::Rank(rank) => self
+                .connection
+                .prepare_cached(SET_RANK_SQL)?
+                .query_row(params![id, rank], read)
+                .optional()?,
+            Probe::Hash(hash) => self
+                .connection
+                .prepare_cached(SET_FROM_SQL)?
+                .query_row(params![id, hash, i64::MAX, 1], read)
+                .optional()?,
+        };
+        match found {
+            Some(found) => Ok(found),
+            // Past the last hash: wrap around to the first member.
+            None => {
+                Ok(self.connection.prepare_cached(SET_RANK_SQL)?.query_row(params![id, 0], read)?)
+            }
+        }
+    }
+
+    /// `SSCAN`: one page of members.
+    pub fn set_scan(
+        &self,
+        db: Db,
+        key: &[u8],
+        cursor: u64,
+        options: ElementScan<'_>,
+    ) -> Result<ElementPage<Vec<u8>>> {
+        let Some(row) = self.set_row(db, key)? else {
+            return Ok(ElementPage { cursor: 0, items: Vec::new() });
+        };
+        let mut page = if row.length <= SINGLE_PAGE_SCAN_LIMIT {
+            let items = self.set_all(row.id)?.into_iter().map(|(_, member)| member).collect();
+            ElementPage { cursor: 0, items }
+        } else {
+            scan_by_hash(cursor, options.count, |from, through, limit| {
+                let mut statement = self.connection.prepare_cached(SET_FROM_SQL)?;
+                let rows = statement.query_map(params![row.id, from, through, limit], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })?
+        };
+        if let Some(pattern) = options.pattern {
+            page.items.retain(|member| glob_match(pattern, member, false));
+        }
+        Ok(page)
+    }
+}
+
+impl Writer<'_> {
+    /// Adds `member` (whose hash is `hash`) to the set in row `id`; answers whether it is new.
+    pub(crate) fn set_insert(&mut self, id: i64, hash: i64, member: &[u8]) -> Result<bool> {
+        Ok(self.execute(SET_INSERT_SQL, params![id, hash, member])? == 1)
+    }
+
+    /// Removes `member` from the set in row `id`; answers whether it was there. The caller
+    /// records the change with [`Writer::change_length`].
+    pub(crate) fn set_remove_member(&mut self, id: i64, hash: i64, member: &[u8]) -> Result<bool> {
+        Ok(self.execute(SET_DELETE_SQL, params![id, hash, member])? == 1)
+    }
+
+    /// `SADD`: adds the members; answers how many were new.
+    pub fn set_add<M: AsRef<[u8]>>(&mut self, db: Db, key: &[u8], members: &[M]) -> Result<i64> {
+        let mut row = self.collection_or_create(db, key, KeyType::Set)?;
+        let mut added = 0;
+        for member in members {
+            let member = member.as_ref();
+            added += i64::from(self.set_insert(row.id, element_hash(member), member)?);
+        }
+        self.change_length(&mut row, added)?;
+        Ok(added)
+    }
+
+    /// `SREM`: removes the members; answers how many were there. The set goes when emptied.
+    pub fn set_remove<M: AsRef<[u8]>>(&mut self, db: Db, key: &[u8], members: &[M]) -> Result<i64> {
+        let Some(mut row) = self.collection_for_write(db, key, KeyType::Set)? else {
+            return Ok(0);
+        };
+        let mut removed = 0;
+        for member in members {
+            let member = member.as_ref();
+            removed += i64::from(self.set_remove_member(row.id, element_hash(member), member)?);
+        }
+        self.change_length(&mut row, -removed)?;
+        Ok(removed)
+    }
+
+    /// `SPOP`: removes and answers members chosen at random, one when `count` is `None`, at
+    /// most `count` distinct ones otherwise; `None` when the key does not exist. Popping
+    /// every member deletes the set.
+    pub fn set_pop(
+        &mut self,
+        db: Db,
+        key: &[u8],
+        count: Option<u64>,
+    ) -> Result<Option<Vec<Vec<u8>>>> {
+        let Some(mut row) = self.collection_for_write(db, key, KeyType::Set)? else {
+            return Ok(None);
+        };
+        let count = i64::try_from(count.unwrap_or(1)).unwrap_or(i64::MAX);
+        if count >= row.length {
+            // Everything goes: read the members, then drop the key the cheap way (a big set
+            // is reclaimed in the background).
+            let members = self.set_all(row.id)?.into_iter().map(|(_, member)| member).collect();
+            self.delete_row(row)?;
+            return Ok(Some(members));
+        }
+        let chosen = self.choose_members(row, count)?;
+        for member in &chosen {
+            self.set_remove_member(row.id, element_hash(member), member)?;
+        }
+        self.change_length(&mut row, -i64::try_from(chosen.len()).unwrap_or(i64::MAX))?;
+        Ok(Some(chosen))
+    }
+
+    /// `SMOVE`: moves `member` from set `source` to set `destination`; answers whether it was
+    /// in `source`. As in Redis, a missing source answers `false` before any type check, and
+    /// a destination of another type is an error even when the member is absent.
+    pub fn set_move(
+        &mut self,
+        db: Db,
+        source: &[u8],
+        destination: &[u8],
+        member: &[u8],
+    ) -> Result<bool> {
+        let Some(mut from) = self.live_row(db, source)? else { return Ok(false) };
+        if from.kind != KeyType::Set {
+            return Err(crate::StoreError::WrongType);
+        }
+        self.collection_for_write(db, destination, KeyType::Set)?;
+        let hash = element_hash(member);
+        if source == destination {
+            return self.set_contains(from.id, hash, member);
+        }
+        if !self.set_remove_member(from.id, hash, member)? {
+            return Ok(false);
+        }
+        self.change_length(&mut from, -1)?;
+        let mut to = self.collection_or_create(db, destination, KeyType::Set)?;
+        let added = self.set_insert(to.id, hash, member)?;
+        self.change_length(&mut to, i64::from(added))?;
+        Ok(true)
+    }
+}
