@@ -748,7 +748,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "scard",
         arity: 2,
-        flags: READ,
+        flags: FAST_READ,
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Set,
         since: "1.0.0",
@@ -868,7 +868,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "sismember",
         arity: 3,
-        flags: READ,
+        flags: FAST_READ,
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Set,
         since: "1.0.0",
@@ -888,7 +888,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "smismember",
         arity: -3,
-        flags: READ,
+        flags: FAST_READ,
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Set,
         since: "6.2.0",
