@@ -38,6 +38,14 @@ struct Shared {
     options: StoreOptions,
 }
 
+/// Every connection reads the database file through a memory map of up to 1 GiB: a page
+/// already in the operating system's cache then costs a memory access instead of a `pread`
+/// and a copy into each connection's own page cache. Big collections are read at random
+/// (elements are ordered by hash), so without it a lookup in a million-element set cost
+/// several times one in a ten-element set. Mapped pages are the kernel's file cache, shared
+/// by every connection and reclaimable; they show in the process's resident size.
+const MEMORY_MAP_PRAGMA: &str = "PRAGMA mmap_size = 1073741824;";
+
 impl Store {
     /// Opens (or creates) the database at `path` with default options.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
@@ -53,6 +61,7 @@ impl Store {
             .with_init(|connection| {
                 connection.busy_timeout(Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
                 connection.set_prepared_statement_cache_capacity(128);
+                connection.execute_batch(MEMORY_MAP_PRAGMA)?;
                 Ok(())
             });
         let reader_threads = options.reader_threads.max(1);
@@ -162,6 +171,7 @@ fn open_writer(options: &StoreOptions) -> Result<Connection> {
     // up to about 40 MB) raised INCR throughput by a third. Savepoint sub-journals in
     // memory avoid writing a temporary file for every command.
     connection.execute_batch("PRAGMA wal_autocheckpoint = 10000; PRAGMA temp_store = MEMORY;")?;
+    connection.execute_batch(MEMORY_MAP_PRAGMA)?;
     schema::prepare(&connection, &options.path)?;
     Ok(connection)
 }
