@@ -18,9 +18,10 @@ use crate::state::ServerState;
 /// A read to run on a pooled connection.
 pub(crate) type ReadOperation = Box<dyn FnOnce(&Reader<'_>) -> Result<Frame, CommandError> + Send>;
 
-/// A write to run on the writer thread; an error rolls back exactly this command.
+/// A write to run on the writer thread; an error rolls back exactly this command. It may run
+/// twice (see `Store::write_replayable_then`), so it must only read what it captured.
 pub(crate) type WriteOperation =
-    Box<dyn FnOnce(&mut Writer<'_>) -> Result<Frame, StoreError> + Send>;
+    Box<dyn FnMut(&mut Writer<'_>) -> Result<Frame, StoreError> + Send>;
 
 /// What a handler decided.
 pub(crate) enum Outcome {
@@ -79,7 +80,7 @@ pub(crate) fn read(
 
 /// Answer with what `operation` writes, once committed.
 pub(crate) fn write(
-    operation: impl FnOnce(&mut Writer<'_>) -> Result<Frame, StoreError> + Send + 'static,
+    operation: impl FnMut(&mut Writer<'_>) -> Result<Frame, StoreError> + Send + 'static,
 ) -> CommandResult {
     Ok(Outcome::Write(Box::new(operation)))
 }

@@ -192,28 +192,23 @@ async fn run_reads(server: &Arc<ServerState>, operations: Vec<ReadOperation>) ->
     answers(count, "readers", |done| server.store.read_then(run, done)).await
 }
 
-/// Runs writes in one job on the writer thread, each under its own savepoint, so a failing
-/// command is answered with its error and changes nothing while the others still apply.
-/// A lone command (every non-pipelined write) needs no savepoint of its own: the job's
-/// savepoint already covers exactly that command.
+/// Runs writes in one job on the writer thread, each atomic on its own (`atomically`), so a
+/// failing command is answered with its error and changes nothing while the others still
+/// apply. The job may be replayed, so the operations are kept, not consumed.
 async fn run_writes(server: &Arc<ServerState>, operations: Vec<WriteOperation>) -> Vec<Frame> {
     let count = operations.len();
-    let operations = match <[WriteOperation; 1]>::try_from(operations) {
-        Ok([operation]) => {
-            let run = move |writer: &mut Writer<'_>| Ok(vec![operation(writer)?]);
-            return answers(count, "writer", |done| server.store.write_then(run, done)).await;
-        }
-        Err(operations) => operations,
-    };
+    let mut operations = operations;
     let run = move |writer: &mut Writer<'_>| {
         Ok(operations
-            .into_iter()
+            .iter_mut()
             .map(|operation| {
-                writer.atomically(operation).unwrap_or_else(|error| store_error_frame(&error))
+                writer
+                    .atomically(|writer| operation(writer))
+                    .unwrap_or_else(|error| store_error_frame(&error))
             })
             .collect())
     };
-    answers(count, "writer", |done| server.store.write_then(run, done)).await
+    answers(count, "writer", |done| server.store.write_replayable_then(run, done)).await
 }
 
 /// Hands `submit` a callback that delivers a job's replies, and waits for them; a failed

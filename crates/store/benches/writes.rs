@@ -44,6 +44,8 @@ where
 
 fn writes(c: &mut Criterion) {
     let (_dir, store) = open();
+    // Every key exists from the start, so that each variant measures the same overwrites.
+    fill(&store);
     let mut counter = 1u64;
     let mut group = c.benchmark_group("burst of 20 writes");
     group.bench_function("SET random key", |b| {
@@ -54,6 +56,26 @@ fn writes(c: &mut Criterion) {
                     writer.set(0, key.as_bytes(), b"xxx", Default::default()).map(drop)
                 })
             })
+        })
+    });
+    group.bench_function("SET random key, savepoint each (write_then)", |b| {
+        b.iter(|| {
+            let (sender, receiver) = mpsc::channel();
+            for _ in 0..BURST {
+                counter =
+                    counter.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let key = format!("key:{}", (counter >> 33) % KEYS);
+                let sender = sender.clone();
+                store.write_then(
+                    move |writer| writer.set(0, key.as_bytes(), b"xxx", Default::default()),
+                    move |result| {
+                        let _ = sender.send(result.is_ok());
+                    },
+                );
+            }
+            for _ in 0..BURST {
+                assert!(receiver.recv().expect("answer"));
+            }
         })
     });
     group.bench_function("INCR one key", |b| {
@@ -76,8 +98,7 @@ fn writes(c: &mut Criterion) {
     group.finish();
 }
 
-fn reads(c: &mut Criterion) {
-    let (_dir, store) = open();
+fn fill(store: &Store) {
     store
         .write(|writer| {
             for n in 0..KEYS {
@@ -86,6 +107,11 @@ fn reads(c: &mut Criterion) {
             Ok(())
         })
         .expect("fill");
+}
+
+fn reads(c: &mut Criterion) {
+    let (_dir, store) = open();
+    fill(&store);
     let mut n = 0u64;
     c.bench_function("GET hit", |b| {
         b.iter(|| {

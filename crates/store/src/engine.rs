@@ -15,7 +15,7 @@ use crate::reader::Reader;
 use crate::reader_threads::ReaderThreads;
 use crate::schema;
 use crate::writer::{Writer, panic_message};
-use crate::writer_thread::{OperationJob, WriterThread, on_writer_thread};
+use crate::writer_thread::{OperationJob, ReplayableJob, WriterThread, on_writer_thread};
 
 /// How long a connection waits for another process's lock before giving up.
 const BUSY_TIMEOUT_MS: u32 = 5_000;
@@ -143,7 +143,24 @@ impl Store {
         operation: impl FnOnce(&mut Writer<'_>) -> Result<R> + Send + 'static,
         done: impl FnOnce(Result<R>) + Send + 'static,
     ) {
-        self.shared.writer.submit(Box::new(OperationJob { operation, done }));
+        self.shared.writer.submit(Box::new(OperationJob {
+            operation: Some(operation),
+            done,
+            result: None,
+        }));
+    }
+
+    /// Like [`Store::write_then`], for an operation that may run twice and then must give
+    /// the same effects on the same data (every keyspace command does). The writer then runs
+    /// it without a savepoint of its own, which makes a write several microseconds cheaper,
+    /// and replays the round with savepoints in the rare case that an operation failed after
+    /// changing something.
+    pub fn write_replayable_then<R: Send + 'static>(
+        &self,
+        operation: impl FnMut(&mut Writer<'_>) -> Result<R> + Send + 'static,
+        done: impl FnOnce(Result<R>) + Send + 'static,
+    ) {
+        self.shared.writer.submit(Box::new(ReplayableJob { operation, done, result: None }));
     }
 }
 

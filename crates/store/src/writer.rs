@@ -21,6 +21,10 @@ pub(crate) const LIVE_STRING_SQL: &str = "SELECT id, kind, expires_at, length, l
 pub struct Writer<'a> {
     reader: Reader<'a>,
     max_string_len: usize,
+    /// In an optimistic run (see `writer_thread`), [`Writer::atomically`] takes no savepoint
+    /// and only notes when a failing operation had already changed something.
+    optimistic: bool,
+    needs_replay: bool,
 }
 
 impl<'a> Deref for Writer<'a> {
@@ -33,7 +37,29 @@ impl<'a> Deref for Writer<'a> {
 
 impl<'a> Writer<'a> {
     pub(crate) fn new(connection: &'a Connection, now: i64, max_string_len: usize) -> Writer<'a> {
-        Writer { reader: Reader::new(connection, now), max_string_len }
+        Writer {
+            reader: Reader::new(connection, now),
+            max_string_len,
+            optimistic: false,
+            needs_replay: false,
+        }
+    }
+
+    /// A writer for an optimistic run: operations take no savepoint of their own, because
+    /// the writer thread can replay the whole run under savepoints if one of them fails after
+    /// changing something (see `writer_thread`).
+    pub(crate) fn optimistic(
+        connection: &'a Connection,
+        now: i64,
+        max_string_len: usize,
+    ) -> Writer<'a> {
+        Writer { optimistic: true, ..Writer::new(connection, now, max_string_len) }
+    }
+
+    /// Whether an operation of this optimistic run failed after changing the database, so
+    /// that the run must be rolled back and replayed with savepoints.
+    pub(crate) fn needs_replay(&self) -> bool {
+        self.needs_replay
     }
 
     /// The longest string a write may produce.
@@ -54,6 +80,24 @@ impl<'a> Writer<'a> {
         operation: impl FnOnce(&mut Writer<'a>) -> Result<R>,
     ) -> Result<R> {
         let connection = self.connection();
+        if self.optimistic {
+            // Most operations succeed, and most that fail do so before writing anything; a
+            // savepoint (and the copy of every page it first touches) is wasted on both.
+            // Completed statements count in total_changes, so a failure after a change is
+            // detected, and the writer thread replays the run with savepoints.
+            let before = connection.total_changes();
+            let result = match catch_unwind(AssertUnwindSafe(|| operation(self))) {
+                Ok(result) => result,
+                Err(panic) => {
+                    self.needs_replay = true;
+                    Err(StoreError::Internal(panic_message(panic.as_ref())))
+                }
+            };
+            if result.is_err() && connection.total_changes() != before {
+                self.needs_replay = true;
+            }
+            return result;
+        }
         connection.prepare_cached("SAVEPOINT operation")?.execute([])?;
         let result = match catch_unwind(AssertUnwindSafe(|| operation(self))) {
             Ok(result) => result,

@@ -33,33 +33,80 @@ const MAX_BATCH: usize = 2048;
 /// The most elements of deleted collections reclaimed in one round (see `collections`).
 const RECLAIM_BUDGET: usize = 5000;
 
-/// Tells the caller how its operation ended, once the commit it was part of is known.
-pub(crate) type Completion = Box<dyn FnOnce(Result<()>) + Send>;
-
-/// One unit of work for the writer.
+/// One unit of work for the writer: an operation, its result once run, and the callback
+/// that receives the result after the commit.
 pub(crate) trait Job: Send {
-    /// Runs the operation; the returned completion is called after the commit.
-    fn run(self: Box<Self>, writer: &mut Writer<'_>) -> Completion;
+    /// Whether the operation may be run again (see [`ReplayableJob`]).
+    fn replayable(&self) -> bool;
+    /// Runs the operation and keeps its result (a replayable job may run again later).
+    fn run(&mut self, writer: &mut Writer<'_>);
+    /// Hands the result to the caller, once the commit it was part of is known.
+    fn finish(self: Box<Self>, commit: Result<()>);
     /// Reports that the operation could not run at all.
     fn fail(self: Box<Self>, error: StoreError);
 }
 
-/// An operation and the callback that receives its result.
-pub(crate) struct OperationJob<O, D> {
-    pub(crate) operation: O,
+/// An operation that runs once, always under its own savepoint.
+pub(crate) struct OperationJob<O, D, R> {
+    pub(crate) operation: Option<O>,
     pub(crate) done: D,
+    pub(crate) result: Option<Result<R>>,
 }
 
-impl<R, O, D> Job for OperationJob<O, D>
+impl<R, O, D> Job for OperationJob<O, D, R>
 where
     R: Send + 'static,
     O: FnOnce(&mut Writer<'_>) -> Result<R> + Send,
     D: FnOnce(Result<R>) + Send + 'static,
 {
-    fn run(self: Box<Self>, writer: &mut Writer<'_>) -> Completion {
-        let OperationJob { operation, done } = *self;
-        let result = writer.atomically(operation);
-        Box::new(move |commit: Result<()>| done(commit.and(result)))
+    fn replayable(&self) -> bool {
+        false
+    }
+
+    fn run(&mut self, writer: &mut Writer<'_>) {
+        if let Some(operation) = self.operation.take() {
+            self.result = Some(writer.atomically(operation));
+        }
+    }
+
+    fn finish(self: Box<Self>, commit: Result<()>) {
+        let result = self.result.unwrap_or(Err(StoreError::Internal("not run".into())));
+        (self.done)(commit.and(result));
+    }
+
+    fn fail(self: Box<Self>, error: StoreError) {
+        (self.done)(Err(error));
+    }
+}
+
+/// An operation that may run twice: first optimistically without a savepoint, then, if
+/// some operation of its run failed after changing the database, again under a savepoint
+/// once the run has been rolled back. It must give the same effects each time it runs on
+/// the same data, as every keyspace command does.
+pub(crate) struct ReplayableJob<O, D, R> {
+    pub(crate) operation: O,
+    pub(crate) done: D,
+    pub(crate) result: Option<Result<R>>,
+}
+
+impl<R, O, D> Job for ReplayableJob<O, D, R>
+where
+    R: Send + 'static,
+    O: FnMut(&mut Writer<'_>) -> Result<R> + Send,
+    D: FnOnce(Result<R>) + Send + 'static,
+{
+    fn replayable(&self) -> bool {
+        true
+    }
+
+    fn run(&mut self, writer: &mut Writer<'_>) {
+        let operation = &mut self.operation;
+        self.result = Some(writer.atomically(|writer| operation(writer)));
+    }
+
+    fn finish(self: Box<Self>, commit: Result<()>) {
+        let result = self.result.unwrap_or(Err(StoreError::Internal("not run".into())));
+        (self.done)(commit.and(result));
     }
 
     fn fail(self: Box<Self>, error: StoreError) {
@@ -184,26 +231,88 @@ fn commit_round(
         }
         return false;
     }
-    let mut completions = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let mut writer = Writer::new(connection, clock::now_ms(), sweep.max_string_len);
-        completions.push(job.run(&mut writer));
+    let mut jobs = jobs;
+    let whole_round = jobs.iter().all(|job| job.replayable());
+    let mut start = 0;
+    let mut failure = None;
+    while start < jobs.len() {
+        let length = jobs[start..].iter().take_while(|job| job.replayable()).count();
+        if length == 0 {
+            let mut writer = Writer::new(connection, clock::now_ms(), sweep.max_string_len);
+            jobs[start].run(&mut writer);
+            start += 1;
+            continue;
+        }
+        let stretch = &mut jobs[start..start + length];
+        if let Err(error) = run_optimistically(connection, stretch, &sweep, whole_round) {
+            failure = Some(error);
+            break;
+        }
+        start += length;
     }
     let mut more_due = false;
-    if sweep_due {
+    if sweep_due && failure.is_none() {
         let mut writer = Writer::new(connection, clock::now_ms(), sweep.max_string_len);
         let swept = writer.atomically(|writer| writer.sweep_expired(sweep.batch)).unwrap_or(0);
         let reclaimed =
             writer.atomically(|writer| writer.reclaim_deleted(RECLAIM_BUDGET)).unwrap_or(0);
         more_due = swept >= sweep.batch || reclaimed >= RECLAIM_BUDGET;
     }
-    let commit = run_cached(connection, "COMMIT").map(drop).map_err(StoreError::from);
+    let commit = match failure {
+        Some(error) => Err(error),
+        None => run_cached(connection, "COMMIT").map(drop).map_err(StoreError::from),
+    };
     if commit.is_err() {
         let _ = run_cached(connection, "ROLLBACK");
     }
-    for completion in completions {
+    for job in jobs {
         // A caller's callback that panics must not take the writer down with it.
-        let _ = catch_unwind(AssertUnwindSafe(|| completion(commit.clone())));
+        let _ = catch_unwind(AssertUnwindSafe(|| job.finish(commit.clone())));
     }
     more_due
+}
+
+/// Runs a stretch of replayable jobs without a savepoint each; if one failed after changing
+/// the database, rolls the stretch back and runs it again with a savepoint per job.
+///
+/// The stretch is the whole round (`whole_round`), rolled back with the transaction itself,
+/// or part of one, rolled back to a savepoint around it.
+fn run_optimistically(
+    connection: &Connection,
+    jobs: &mut [Box<dyn Job>],
+    sweep: &Sweep,
+    whole_round: bool,
+) -> Result<()> {
+    let bracketed = whole_round || run_cached(connection, "SAVEPOINT stretch").is_ok();
+    let mut replay = !bracketed;
+    if bracketed {
+        for job in jobs.iter_mut() {
+            let mut writer = Writer::optimistic(connection, clock::now_ms(), sweep.max_string_len);
+            job.run(&mut writer);
+            if writer.needs_replay() {
+                replay = true;
+                break;
+            }
+        }
+    }
+    if replay && bracketed {
+        let undone = if whole_round {
+            run_cached(connection, "ROLLBACK")
+                .and_then(|_| run_cached(connection, "BEGIN IMMEDIATE"))
+        } else {
+            run_cached(connection, "ROLLBACK TO stretch")
+        };
+        // Without a clean slate nothing of this round may be committed.
+        undone.map_err(StoreError::from)?;
+    }
+    if replay {
+        for job in jobs.iter_mut() {
+            let mut writer = Writer::new(connection, clock::now_ms(), sweep.max_string_len);
+            job.run(&mut writer);
+        }
+    }
+    if bracketed && !whole_round {
+        run_cached(connection, "RELEASE stretch")?;
+    }
+    Ok(())
 }

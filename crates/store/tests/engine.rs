@@ -209,3 +209,80 @@ fn a_panicking_callback_leaves_the_writer_and_readers_running() {
     store.read_then(|reader| reader.get(0, b"n"), move |result| sender.send(result).unwrap());
     assert_eq!(receiver.recv().unwrap(), Ok(Some(b"2".to_vec())));
 }
+
+/// Queues `count` replayable writes at once (so that they share rounds); the one at
+/// `failing` increments its key and then fails, the others set theirs. Mixed in when
+/// `with_plain` is a plain write, which splits the round into stretches.
+fn burst_with_a_late_failure(count: usize, failing: usize, with_plain: bool) {
+    let (_dir, store) = common::open();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    for index in 0..count {
+        let sender = sender.clone();
+        let key = format!("k{index}");
+        if with_plain && index == count / 2 {
+            let sender = sender.clone();
+            store.write_then(
+                |writer| writer.increment(0, b"plain", 1),
+                move |result| sender.send((usize::MAX, result.map(drop))).unwrap(),
+            );
+        }
+        store.write_replayable_then(
+            move |writer| {
+                if index == failing {
+                    writer.increment(0, key.as_bytes(), 1)?;
+                    return Err(StoreError::NotInteger);
+                }
+                writer.set(0, key.as_bytes(), b"v", Default::default()).map(drop)
+            },
+            move |result| sender.send((index, result)).unwrap(),
+        );
+    }
+    drop(sender);
+    let results: Vec<_> = receiver.iter().collect();
+    assert_eq!(results.len(), count + usize::from(with_plain));
+    for (index, result) in results {
+        if index == usize::MAX {
+            assert_eq!(result, Ok(()));
+        } else if index == failing {
+            assert_eq!(result, Err(StoreError::NotInteger));
+        } else {
+            assert_eq!(result, Ok(()), "write {index}");
+        }
+    }
+    for index in 0..count {
+        let expected = (index != failing).then(|| b"v".to_vec());
+        assert_eq!(store.get(0, format!("k{index}").as_bytes()).unwrap(), expected);
+    }
+    let plain = with_plain.then(|| b"1".to_vec());
+    assert_eq!(store.get(0, b"plain").unwrap(), plain);
+}
+
+#[test]
+fn a_replayable_write_failing_after_a_change_is_undone_and_its_round_kept() {
+    burst_with_a_late_failure(200, 137, false);
+    burst_with_a_late_failure(200, 0, false);
+}
+
+#[test]
+fn a_replayed_stretch_leaves_plain_writes_of_the_round_alone() {
+    burst_with_a_late_failure(200, 150, true);
+    burst_with_a_late_failure(200, 30, true);
+}
+
+#[test]
+fn a_panicking_replayable_write_is_reported_and_undone() {
+    let (_dir, store) = common::open();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    store.write_replayable_then(
+        |writer| -> Result<(), StoreError> {
+            writer.increment(0, b"doomed", 1)?;
+            panic!("boom");
+        },
+        move |result| sender.send(result).unwrap(),
+    );
+    let result = receiver.recv().unwrap();
+    assert!(matches!(result, Err(StoreError::Internal(message)) if message.contains("boom")));
+    assert_eq!(store.get(0, b"doomed").unwrap(), None);
+    store.set(0, b"alive", b"yes").unwrap();
+    assert_eq!(store.get(0, b"alive").unwrap(), Some(b"yes".to_vec()));
+}

@@ -176,8 +176,8 @@ pub(crate) fn getex(context: &mut Context<'_>, mut args: Args) -> CommandResult 
         (None, false) => Ok(None),
     };
     write(move |writer| {
-        let change = match change {
-            Ok(change) => change,
+        let change = match &change {
+            Ok(change) => *change,
             Err(error) => {
                 return Ok(match writer.get(db, &key)? {
                     None => Frame::Null,
