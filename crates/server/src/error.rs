@@ -68,6 +68,10 @@ pub(crate) fn store_error_text(error: &StoreError) -> String {
         StoreError::StringTooLong => {
             "ERR string exceeds maximum allowed size (proto-max-bulk-len)".into()
         }
+        StoreError::NotHyperLogLog => {
+            "WRONGTYPE Key is not a valid HyperLogLog string value.".into()
+        }
+        StoreError::CorruptedHyperLogLog => "INVALIDOBJ Corrupted HLL object detected".into(),
         StoreError::NanOrInfinityArgument
         | StoreError::HashValueNotInteger
         | StoreError::HashValueNotFloat

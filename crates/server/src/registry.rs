@@ -6,8 +6,8 @@
 
 use crate::command::Handler;
 use crate::commands::{
-    bitmaps, client, command_info, connection, expiry, hashes, info, keys, lcs, server, sets,
-    strings,
+    bitmaps, client, command_info, connection, expiry, hashes, hyperloglog, info, keys, lcs,
+    server, sets, strings,
 };
 
 /// Where the keys are among a command's arguments (Redis's first/last/step triple).
@@ -26,6 +26,7 @@ pub(crate) enum Group {
     Connection,
     Generic,
     Hash,
+    HyperLogLog,
     List,
     Server,
     Set,
@@ -40,6 +41,7 @@ impl Group {
             Group::Connection => "connection",
             Group::Generic => "generic",
             Group::Hash => "hash",
+            Group::HyperLogLog => "hyperloglog",
             Group::List => "list",
             Group::Server => "server",
             Group::Set => "set",
@@ -54,6 +56,7 @@ impl Group {
             Group::Connection => "@connection",
             Group::Generic => "@keyspace",
             Group::Hash => "@hash",
+            Group::HyperLogLog => "@hyperloglog",
             Group::List => "@list",
             Group::Server => "@admin",
             Group::Set => "@set",
@@ -654,6 +657,36 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         since: "7.0.0",
         summary: "Returns the expiration of a key as a Unix time in milliseconds.",
         handler: expiry::pexpiretime,
+    },
+    CommandSpec {
+        name: "pfadd",
+        arity: -2,
+        flags: WRITE,
+        keys: KeyPositions { first: 1, last: 1, step: 1 },
+        group: Group::HyperLogLog,
+        since: "2.8.9",
+        summary: "Adds elements to a HyperLogLog; creates the key when missing.",
+        handler: hyperloglog::pfadd,
+    },
+    CommandSpec {
+        name: "pfcount",
+        arity: -2,
+        flags: READ,
+        keys: KeyPositions { first: 1, last: -1, step: 1 },
+        group: Group::HyperLogLog,
+        since: "2.8.9",
+        summary: "Estimates the number of distinct elements in HyperLogLogs (their union).",
+        handler: hyperloglog::pfcount,
+    },
+    CommandSpec {
+        name: "pfmerge",
+        arity: -2,
+        flags: WRITE,
+        keys: KeyPositions { first: 1, last: -1, step: 1 },
+        group: Group::HyperLogLog,
+        since: "2.8.9",
+        summary: "Merges HyperLogLogs into the first one.",
+        handler: hyperloglog::pfmerge,
     },
     CommandSpec {
         name: "ping",

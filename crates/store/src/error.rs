@@ -35,6 +35,11 @@ pub enum StoreError {
     NoSuchKey,
     /// A string would grow past the configured maximum length.
     StringTooLong,
+    /// A string that a HyperLogLog command works on is not an HLL (wrong magic, unknown
+    /// encoding, or a dense one of the wrong length).
+    NotHyperLogLog,
+    /// A string has an HLL's header but its registers cannot be decoded.
+    CorruptedHyperLogLog,
     /// The file exists but is not a resplite database.
     NotResplite {
         /// The file that was opened.
@@ -74,6 +79,10 @@ impl fmt::Display for StoreError {
             StoreError::ScoreIsNan => f.write_str("resulting score is not a number (NaN)"),
             StoreError::NoSuchKey => f.write_str("no such key"),
             StoreError::StringTooLong => f.write_str("string exceeds maximum allowed size"),
+            StoreError::NotHyperLogLog => {
+                f.write_str("key is not a valid hyperloglog string value")
+            }
+            StoreError::CorruptedHyperLogLog => f.write_str("corrupted hyperloglog object"),
             StoreError::NotResplite { path } => {
                 write!(f, "{} is not a resplite database", path.display())
             }

@@ -55,6 +55,7 @@ mod error;
 mod expiry;
 mod glob;
 mod hashes;
+mod hyperloglog;
 mod keys;
 mod kind;
 mod long_double;

@@ -7,6 +7,7 @@ pub(crate) mod connection;
 pub(crate) mod element_scan;
 pub(crate) mod expiry;
 pub(crate) mod hashes;
+pub(crate) mod hyperloglog;
 pub(crate) mod info;
 pub(crate) mod keys;
 pub(crate) mod lcs;
