@@ -11,4 +11,7 @@ pub(crate) mod info;
 pub(crate) mod keys;
 pub(crate) mod lcs;
 pub(crate) mod server;
+pub(crate) mod sorted_sets;
 pub(crate) mod strings;
+pub(crate) mod zset_algebra;
+pub(crate) mod zset_ranges;
