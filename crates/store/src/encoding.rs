@@ -17,9 +17,9 @@ use crate::reader::{Db, Reader};
 /// redis.conf says 128).
 const HASH_LISTPACK_MAX_ENTRIES: i64 = 512;
 /// `zset-max-listpack-entries`.
-const ZSET_LISTPACK_MAX_ENTRIES: i64 = 128;
+pub(crate) const ZSET_LISTPACK_MAX_ENTRIES: i64 = 128;
 /// `hash-max-listpack-value` and `zset-max-listpack-value`.
-const LISTPACK_MAX_VALUE: i64 = 64;
+pub(crate) const LISTPACK_MAX_VALUE: i64 = 64;
 /// `set-max-intset-entries`.
 const INTSET_MAX_ENTRIES: i64 = 512;
 /// Strings up to this length are `embstr` when freshly written.
@@ -47,9 +47,11 @@ impl Reader<'_> {
                 if compact { "listpack" } else { "hashtable" }
             }
             KeyType::ZSet => {
-                let compact = row.length <= ZSET_LISTPACK_MAX_ENTRIES
-                    && !self.any_row(LONG_ZSET_MEMBER_SQL, row.id, LISTPACK_MAX_VALUE)?;
-                if compact { "listpack" } else { "skiplist" }
+                if self.zset_is_listpack(row.id, row.length)? {
+                    "listpack"
+                } else {
+                    "skiplist"
+                }
             }
             KeyType::Set => {
                 if row.length <= INTSET_MAX_ENTRIES && self.all_members_integers(row.id)? {
@@ -60,6 +62,13 @@ impl Reader<'_> {
             }
         };
         Ok(Some(name))
+    }
+
+    /// Whether Redis would hold the sorted set `id` of `length` members as a listpack. The
+    /// sorted-set writes need it too: a listpack stores a score of -0 as the integer 0.
+    pub(crate) fn zset_is_listpack(&self, id: i64, length: i64) -> Result<bool> {
+        Ok(length <= ZSET_LISTPACK_MAX_ENTRIES
+            && !self.any_row(LONG_ZSET_MEMBER_SQL, id, LISTPACK_MAX_VALUE)?)
     }
 
     fn any_row(&self, sql: &str, id: i64, limit: i64) -> Result<bool> {

@@ -12,8 +12,19 @@ mod tests {
     use crate::keys::{HIGHEST_ID_SQL, LOWEST_ID_SQL, SCAN_SQL, UNSWEPT_SQL};
     use crate::reader::LOOKUP_SQL;
     use crate::sets::{SET_ALL_SQL, SET_CONTAINS_SQL, SET_DELETE_SQL, SET_FROM_SQL, SET_RANK_SQL};
+    use crate::sorted_sets::{
+        ZSET_ASCENDING_SQL, ZSET_COUNT_ABOVE_SQL, ZSET_COUNT_BELOW_SQL, ZSET_DESCENDING_SQL,
+        ZSET_FROM_HASH_SQL, ZSET_SCORE_SQL,
+    };
     use crate::strings::GET_SQL;
     use crate::writer::LIVE_STRING_SQL;
+    use crate::zset_algebra::{SET_HAS_SQL, ZSET_ALL_SQL};
+    use crate::zset_ranges::{
+        LEX_ASCENDING_OPEN_SQL, LEX_ASCENDING_SQL, LEX_COUNT_OPEN_SQL, LEX_COUNT_SQL,
+        LEX_DELETE_OPEN_SQL, LEX_DELETE_SQL, LEX_DESCENDING_OPEN_SQL, LEX_DESCENDING_SQL,
+        RANK_DELETE_SQL, SCORE_ASCENDING_SQL, SCORE_COUNT_SQL, SCORE_DELETE_SQL,
+        SCORE_DESCENDING_SQL,
+    };
 
     /// Each query and the index its plan must search.
     const HOT_QUERIES: &[(&str, &str)] = &[
@@ -33,6 +44,27 @@ mod tests {
         (SET_FROM_SQL, "PRIMARY KEY"),
         (SET_ALL_SQL, "PRIMARY KEY"),
         (SET_RANK_SQL, "PRIMARY KEY"),
+        (ZSET_SCORE_SQL, "PRIMARY KEY"),
+        (ZSET_FROM_HASH_SQL, "PRIMARY KEY"),
+        (ZSET_ALL_SQL, "zset_by_score"),
+        (SET_HAS_SQL, "PRIMARY KEY"),
+        (ZSET_COUNT_BELOW_SQL, "zset_by_score"),
+        (ZSET_COUNT_ABOVE_SQL, "zset_by_score"),
+        (ZSET_ASCENDING_SQL, "zset_by_score"),
+        (ZSET_DESCENDING_SQL, "zset_by_score"),
+        (SCORE_ASCENDING_SQL, "zset_by_score"),
+        (SCORE_DESCENDING_SQL, "zset_by_score"),
+        (SCORE_COUNT_SQL, "zset_by_score"),
+        (SCORE_DELETE_SQL, "zset_by_score"),
+        (RANK_DELETE_SQL, "zset_by_score"),
+        (LEX_ASCENDING_SQL, "zset_by_score"),
+        (LEX_ASCENDING_OPEN_SQL, "zset_by_score"),
+        (LEX_DESCENDING_SQL, "zset_by_score"),
+        (LEX_DESCENDING_OPEN_SQL, "zset_by_score"),
+        (LEX_COUNT_SQL, "zset_by_score"),
+        (LEX_COUNT_OPEN_SQL, "zset_by_score"),
+        (LEX_DELETE_SQL, "zset_by_score"),
+        (LEX_DELETE_OPEN_SQL, "zset_by_score"),
     ];
 
     #[test]

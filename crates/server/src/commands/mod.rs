@@ -13,4 +13,7 @@ pub(crate) mod keys;
 pub(crate) mod lcs;
 pub(crate) mod server;
 pub(crate) mod sets;
+pub(crate) mod sorted_sets;
 pub(crate) mod strings;
+pub(crate) mod zset_algebra;
+pub(crate) mod zset_ranges;

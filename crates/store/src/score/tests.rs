@@ -1,0 +1,150 @@
+//! Scores parsed and printed exactly as Redis 7.0.15 did (the tables were printed by it).
+
+use super::{format_score, parse_range_number, parse_score};
+
+/// `ZADD t <input> m` followed by `ZSCORE t m` on Redis (in a skiplist-encoded sorted set,
+/// so a negative zero keeps its sign); `None` is `ERR value is not a valid float`. The
+/// last column says whether `ZCOUNT r <input> +inf` accepted the text as a range bound.
+const PARSED: &[(&str, Option<&str>, bool)] = &[
+    ("", None, true),
+    (" 1", None, true),
+    ("1 ", None, false),
+    ("\t1", None, true),
+    ("1\0", None, true),
+    ("+1", Some("1"), true),
+    ("-1", Some("-1"), true),
+    ("++1", None, false),
+    ("+-1", None, false),
+    ("1e", None, false),
+    ("1e+", None, false),
+    ("1e+5", Some("100000"), true),
+    ("1E5", Some("100000"), true),
+    (".5", Some("0.5"), true),
+    ("5.", Some("5"), true),
+    (".", None, false),
+    ("-.", None, false),
+    ("-.5e1", Some("-5"), true),
+    ("1.e2", Some("100"), true),
+    ("0x", None, false),
+    ("0x1", Some("1"), true),
+    ("0X1P3", Some("8"), true),
+    ("0x1p", None, false),
+    ("0x1p+", None, false),
+    ("0x1p-2", Some("0.25"), true),
+    ("0x.8", Some("0.5"), true),
+    ("0x1.", Some("1"), true),
+    ("0x1.p1", Some("2"), true),
+    ("0x.", None, false),
+    ("0xg", None, false),
+    ("-0x10", Some("-16"), true),
+    ("0x1p1024", None, true),
+    ("0x1.fffffffffffffp1023", Some("1.7976931348623157e+308"), true),
+    ("0x1p-1074", Some("4.9406564584124654e-324"), true),
+    ("0x1p-1075", None, true),
+    ("0x1.0000000000001p-1075", Some("4.9406564584124654e-324"), true),
+    ("0x1.8p-1074", Some("9.8813129168249309e-324"), true),
+    ("0x3p-1076", Some("4.9406564584124654e-324"), true),
+    ("0x0p99999", Some("0"), true),
+    ("0x1p99999999999999999999", None, true),
+    ("0x123456789abcdef0123p0", Some("5.3730036427316852e+21"), true),
+    ("0x1.00000000000008p0", Some("1"), true),
+    ("0x1.000000000000080000001p0", Some("1.0000000000000002"), true),
+    ("0x1.00000000000018p0", Some("1.0000000000000004"), true),
+    ("inf", Some("inf"), true),
+    ("INF", Some("inf"), true),
+    ("infinity", Some("inf"), true),
+    ("INFINITY", Some("inf"), true),
+    ("infinit", None, false),
+    ("infx", None, false),
+    ("-infinity", Some("-inf"), true),
+    ("nan", None, false),
+    ("NaN", None, false),
+    ("nan(1)", None, false),
+    ("-nan", None, false),
+    ("1e400", None, true),
+    ("-1e400", None, true),
+    ("1e-400", None, true),
+    ("0e-400", Some("0"), true),
+    ("0.0e99999", Some("0"), true),
+    ("1e-310", Some("9.9999999999999694e-311"), true),
+    ("00001", Some("1"), true),
+    ("1_0", None, false),
+    ("1,5", None, false),
+    ("0b1", None, false),
+    ("4.9406564584124654e-324", Some("4.9406564584124654e-324"), true),
+    ("2.4703282292062328e-324", Some("4.9406564584124654e-324"), true),
+    ("2.4703282292062327e-324", None, true),
+    ("1.797693134862315708e308", Some("1.7976931348623157e+308"), true),
+    ("1.797693134862315808e308", None, true),
+];
+
+/// Input and what `ZSCORE` printed for it.
+const PRINTED: &[(&str, &str)] = &[
+    ("0", "0"),
+    ("-0", "-0"),
+    ("1", "1"),
+    ("-1", "-1"),
+    ("0.1", "0.10000000000000001"),
+    ("0.5", "0.5"),
+    ("1.5", "1.5"),
+    ("1e20", "1e+20"),
+    ("1e16", "10000000000000000"),
+    ("1e17", "1e+17"),
+    ("123456789012345678", "1.2345678901234568e+17"),
+    ("0.0001", "0.0001"),
+    ("0.00001", "1.0000000000000001e-05"),
+    ("-1e-5", "-1.0000000000000001e-05"),
+    ("3.14159", "3.1415899999999999"),
+    ("2.5e-300", "2.5e-300"),
+    ("1e308", "1e+308"),
+    ("1.7976931348623157e308", "1.7976931348623157e+308"),
+    ("5e-324", "4.9406564584124654e-324"),
+    ("1e-310", "9.9999999999999694e-311"),
+    ("100", "100"),
+    ("1234567.125", "1234567.125"),
+    ("0.3", "0.29999999999999999"),
+    ("1e15", "1000000000000000"),
+    ("9007199254740993", "9007199254740992"),
+    ("4503599627370496", "4503599627370496"),
+    ("-4503599627370495", "-4503599627370495"),
+    ("12345678901234567890", "1.2345678901234567e+19"),
+    ("9.999999999999999e-5", "9.9999999999999991e-05"),
+    ("99999999999999999", "1e+17"),
+    ("33.333333333333336", "33.333333333333336"),
+    ("inf", "inf"),
+    ("-inf", "-inf"),
+    ("-123.456e-7", "-1.2345599999999999e-05"),
+    ("7e22", "7.0000000000000004e+22"),
+    ("2.2250738585072014e-308", "2.2250738585072014e-308"),
+    ("2.225073858507201e-308", "2.2250738585072009e-308"),
+];
+
+#[test]
+fn scores_parse_like_string2d() {
+    for (input, printed, _) in PARSED {
+        let parsed = parse_score(input.as_bytes()).map(format_score);
+        assert_eq!(parsed.as_deref(), *printed, "{input:?}");
+    }
+}
+
+#[test]
+fn range_bounds_parse_like_zsl_parse_range() {
+    for (input, _, accepted) in PARSED {
+        assert_eq!(parse_range_number(input.as_bytes()).is_some(), *accepted, "{input:?}");
+    }
+    assert_eq!(parse_range_number(b""), Some(0.0));
+    assert_eq!(parse_range_number(b" \t2"), Some(2.0));
+    assert_eq!(parse_range_number(b"3\0garbage"), Some(3.0));
+    assert_eq!(parse_range_number(b" "), None);
+    assert_eq!(parse_range_number(b"1e400"), Some(f64::INFINITY));
+    assert_eq!(parse_range_number(b"-1e400"), Some(f64::NEG_INFINITY));
+    assert_eq!(parse_range_number(b"1e-400"), Some(0.0));
+}
+
+#[test]
+fn scores_print_like_percent_17g() {
+    for (input, printed) in PRINTED {
+        let score = parse_score(input.as_bytes()).unwrap();
+        assert_eq!(format_score(score), *printed, "{input:?}");
+    }
+}
