@@ -10,6 +10,7 @@ pub(crate) mod hashes;
 pub(crate) mod info;
 pub(crate) mod keys;
 pub(crate) mod lcs;
+pub(crate) mod lists;
 pub(crate) mod server;
 pub(crate) mod sets;
 pub(crate) mod strings;
