@@ -10,6 +10,11 @@ mod tests {
     use crate::expiry::SWEEP_SQL;
     use crate::hashes::{HASH_FROM_SQL, HASH_GET_SQL};
     use crate::keys::{HIGHEST_ID_SQL, LOWEST_ID_SQL, SCAN_SQL, UNSWEPT_SQL};
+    use crate::list_edits::LIST_SHIFT_SQL;
+    use crate::lists::{
+        LIST_DELETE_RANGE_SQL, LIST_ITEM_SQL, LIST_MATCHES_DESC_SQL, LIST_MATCHES_SQL,
+        LIST_MOVE_SQL, LIST_RANGE_DESC_SQL, LIST_RANGE_SQL,
+    };
     use crate::reader::LOOKUP_SQL;
     use crate::sets::{SET_ALL_SQL, SET_CONTAINS_SQL, SET_DELETE_SQL, SET_FROM_SQL, SET_RANK_SQL};
     use crate::sorted_sets::{
@@ -65,6 +70,14 @@ mod tests {
         (LEX_COUNT_OPEN_SQL, "zset_by_score"),
         (LEX_DELETE_SQL, "zset_by_score"),
         (LEX_DELETE_OPEN_SQL, "zset_by_score"),
+        (LIST_ITEM_SQL, "PRIMARY KEY (key_id=? AND position=?)"),
+        (LIST_RANGE_SQL, "PRIMARY KEY (key_id=? AND position>? AND position<?)"),
+        (LIST_RANGE_DESC_SQL, "PRIMARY KEY (key_id=? AND position>? AND position<?)"),
+        (LIST_MATCHES_SQL, "PRIMARY KEY (key_id=? AND position>? AND position<?)"),
+        (LIST_MATCHES_DESC_SQL, "PRIMARY KEY (key_id=? AND position>? AND position<?)"),
+        (LIST_DELETE_RANGE_SQL, "PRIMARY KEY (key_id=? AND position>? AND position<?)"),
+        (LIST_MOVE_SQL, "PRIMARY KEY (key_id=? AND position=?)"),
+        (LIST_SHIFT_SQL, "PRIMARY KEY (key_id=? AND position>? AND position<?)"),
     ];
 
     #[test]

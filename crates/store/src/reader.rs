@@ -33,7 +33,6 @@ pub(crate) struct KeyRow {
     /// How many elements a collection holds (0 for strings).
     pub(crate) length: i64,
     /// The position of a list's first element (`None` for other types).
-    #[allow(dead_code, reason = "the list commands arrive in the next change")]
     pub(crate) list_head: Option<i64>,
 }
 

@@ -11,6 +11,7 @@ pub(crate) mod hyperloglog;
 pub(crate) mod info;
 pub(crate) mod keys;
 pub(crate) mod lcs;
+pub(crate) mod lists;
 pub(crate) mod server;
 pub(crate) mod sets;
 pub(crate) mod sorted_sets;
