@@ -25,6 +25,14 @@ pub(crate) const GRAVEYARD_DB: i64 = -2;
 /// the graveyard.
 const INLINE_DELETE_LIMIT: i64 = 1024;
 
+/// Elements of a buried collection deleted per statement while reclaiming it.
+const RECLAIM_CHUNK: i64 = 200;
+
+/// Reclaiming stops for the round after this long, so that it never holds other clients'
+/// writes back for more than a moment (a sorted set's elements, with their score index, cost
+/// several times a hash's).
+const RECLAIM_TIME: std::time::Duration = std::time::Duration::from_millis(5);
+
 /// Collections with at most this many elements answer a cursor scan in one page, as Redis
 /// does for its compact encodings.
 pub(crate) const SINGLE_PAGE_SCAN_LIMIT: i64 = 128;
@@ -259,11 +267,18 @@ impl Writer<'_> {
     }
 
     /// Deletes up to about `budget` elements of collections in the graveyard, and the key
-    /// rows of those left with none. Answers how many rows it deleted.
+    /// rows of those left with none, stopping early after [`RECLAIM_TIME`]. Answers how many
+    /// rows it deleted (the full budget when it stopped for time, so that the writer comes
+    /// back at once).
     pub(crate) fn reclaim_deleted(&mut self, budget: usize) -> Result<usize> {
+        let started = std::time::Instant::now();
+        let full = budget;
         let mut budget = i64::try_from(budget).unwrap_or(i64::MAX);
         let mut deleted = 0usize;
         while budget > 0 {
+            if started.elapsed() >= RECLAIM_TIME {
+                return Ok(full);
+            }
             let buried: Option<(i64, i64)> = self
                 .connection
                 .prepare_cached(GRAVEYARD_SQL)?
@@ -275,10 +290,11 @@ impl Writer<'_> {
                 self.execute("DELETE FROM keys WHERE id = ?1", [id])?;
                 continue;
             };
+            let chunk = budget.min(RECLAIM_CHUNK);
             let boundary: Option<i64> = self
                 .connection
                 .prepare_cached(table.nth_order)?
-                .query_row([id, budget], |row| row.get(0))
+                .query_row([id, chunk], |row| row.get(0))
                 .optional()?;
             let removed = match boundary {
                 Some(boundary) => self.execute(table.delete_before, [id, boundary])?,

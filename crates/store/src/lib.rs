@@ -46,6 +46,7 @@
 #![deny(missing_docs)]
 
 mod bits;
+mod checkpointer;
 mod clock;
 mod collections;
 mod embedded;

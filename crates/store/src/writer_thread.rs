@@ -31,7 +31,7 @@ use crate::writer::Writer;
 const MAX_BATCH: usize = 2048;
 
 /// The most elements of deleted collections reclaimed in one round (see `collections`).
-const RECLAIM_BUDGET: usize = 5000;
+const RECLAIM_BUDGET: usize = 1000;
 
 /// One unit of work for the writer: an operation, its result once run, and the callback
 /// that receives the result after the commit.
