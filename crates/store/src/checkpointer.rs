@@ -33,14 +33,12 @@ impl Checkpointer {
         let (stop, stopped) = mpsc::channel::<()>();
         let handle = thread::Builder::new()
             .name("resplite-checkpointer".into())
-            .spawn(move || loop {
-                match stopped.recv_timeout(INTERVAL) {
-                    Err(RecvTimeoutError::Timeout) => {}
-                    Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
+            .spawn(move || {
+                // Run until told to stop (or the store is gone); a failed or partial
+                // checkpoint (readers still on old pages) is simply retried next time.
+                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(INTERVAL) {
+                    let _ = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
                 }
-                // A failed or partial checkpoint (readers still on old pages) is simply
-                // retried next time.
-                let _ = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
             })
             .map_err(|error| StoreError::Internal(format!("cannot start checkpointer: {error}")))?;
         Ok(Checkpointer { stop: Some(stop), handle: Some(handle) })

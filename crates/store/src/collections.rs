@@ -154,7 +154,44 @@ pub(crate) fn scan_by_hash<T>(
     Ok(ElementPage { cursor: next, items: rows.into_iter().map(|row| row.1).collect() })
 }
 
+/// The SQL that finds the element a [`Probe`] lands on in one element table: `by_rank`
+/// selects the element at rank `?2` of key `?1` (in hash order), `from_hash` the first ones
+/// from hash `?2` to `?3` (at most `?4`); both select the hash first.
+pub(crate) struct ProbeSql {
+    pub(crate) by_rank: &'static str,
+    pub(crate) from_hash: &'static str,
+}
+
 impl Reader<'_> {
+    /// The element (with its hash) that `probe` lands on in the collection in row `id`,
+    /// wrapping around to the first element past the last hash; `read` maps the row.
+    pub(crate) fn element_at<T>(
+        &self,
+        id: i64,
+        probe: Probe,
+        sql: &ProbeSql,
+        read: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<(i64, T)>,
+    ) -> Result<(i64, T)> {
+        let found = match probe {
+            Probe::Rank(rank) => self
+                .connection
+                .prepare_cached(sql.by_rank)?
+                .query_row(params![id, rank], &read)
+                .optional()?,
+            Probe::Hash(hash) => self
+                .connection
+                .prepare_cached(sql.from_hash)?
+                .query_row(params![id, hash, i64::MAX, 1], &read)
+                .optional()?,
+        };
+        match found {
+            Some(found) => Ok(found),
+            None => {
+                Ok(self.connection.prepare_cached(sql.by_rank)?.query_row(params![id, 0], &read)?)
+            }
+        }
+    }
+
     /// The row of the live collection `key` of type `kind`; a key of another type is
     /// [`StoreError::WrongType`].
     pub(crate) fn collection(&self, db: Db, key: &[u8], kind: KeyType) -> Result<Option<KeyRow>> {

@@ -82,7 +82,13 @@ impl Store {
         let checkpointer = Checkpointer::spawn(&options.path, busy_timeout)?;
         let reader_threads = ReaderThreads::spawn(reader_threads, &readers)?;
         Ok(Store {
-            shared: Arc::new(Shared { reader_threads, readers, _checkpointer: checkpointer, writer, options }),
+            shared: Arc::new(Shared {
+                reader_threads,
+                readers,
+                _checkpointer: checkpointer,
+                writer,
+                options,
+            }),
         })
     }
 

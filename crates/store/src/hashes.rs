@@ -7,7 +7,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use crate::collections::{
-    ElementPage, Probe, SINGLE_PAGE_SCAN_LIMIT, choose_random, element_hash, scan_by_hash,
+    ElementPage, Probe, ProbeSql, SINGLE_PAGE_SCAN_LIMIT, choose_random, element_hash, scan_by_hash,
 };
 use crate::error::{Result, StoreError};
 use crate::glob::glob_match;
@@ -25,6 +25,8 @@ pub(crate) const HASH_FROM_SQL: &str = "SELECT hash, field, value FROM hash_fiel
      WHERE key_id = ?1 AND hash >= ?2 AND hash <= ?3 ORDER BY hash LIMIT ?4";
 const HASH_RANK_SQL: &str = "SELECT hash, field, value FROM hash_fields WHERE key_id = ?1 \
      ORDER BY hash LIMIT 1 OFFSET ?2";
+/// How random picks find a field.
+const HASH_PROBE: ProbeSql = ProbeSql { by_rank: HASH_RANK_SQL, from_hash: HASH_FROM_SQL };
 const HASH_ALL_SQL: &str =
     "SELECT field, value FROM hash_fields WHERE key_id = ?1 ORDER BY hash, field";
 const HASH_INSERT_SQL: &str =
@@ -124,26 +126,7 @@ impl Reader<'_> {
 
     fn field_at(&self, id: i64, probe: Probe) -> Result<(i64, FieldValue)> {
         let read = |row: &rusqlite::Row<'_>| Ok((row.get(0)?, (row.get(1)?, row.get(2)?)));
-        let found = match probe {
-            Probe::Rank(rank) => self
-                .connection
-                .prepare_cached(HASH_RANK_SQL)?
-                .query_row(params![id, rank], read)
-                .optional()?,
-            Probe::Hash(hash) => self
-                .connection
-                .prepare_cached(HASH_FROM_SQL)?
-                .query_row(params![id, hash, i64::MAX, 1], read)
-                .optional()?,
-        };
-        match found {
-            Some(found) => Ok(found),
-            // Past the last hash: wrap around to the first field.
-            None => Ok(self
-                .connection
-                .prepare_cached(HASH_RANK_SQL)?
-                .query_row(params![id, 0], read)?),
-        }
+        self.element_at(id, probe, &HASH_PROBE, read)
     }
 
     /// `HSCAN`: one page of fields with their values.

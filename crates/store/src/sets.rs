@@ -8,7 +8,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use crate::collections::{
-    ElementPage, Probe, SINGLE_PAGE_SCAN_LIMIT, choose_random, element_hash, scan_by_hash,
+    ElementPage, Probe, ProbeSql, SINGLE_PAGE_SCAN_LIMIT, choose_random, element_hash, scan_by_hash,
 };
 use crate::error::Result;
 use crate::glob::glob_match;
@@ -35,6 +35,8 @@ pub(crate) const SET_DELETE_SQL: &str =
 /// The member at a rank in hash order, for random picks in small sets.
 pub(crate) const SET_RANK_SQL: &str =
     "SELECT hash, member FROM set_members WHERE key_id = ?1 ORDER BY hash LIMIT 1 OFFSET ?2";
+/// How random picks find a member.
+const SET_PROBE: ProbeSql = ProbeSql { by_rank: SET_RANK_SQL, from_hash: SET_FROM_SQL };
 
 /// A member with its [`element_hash`].
 pub(crate) type HashedMember = (i64, Vec<u8>);
@@ -135,25 +137,7 @@ impl Reader<'_> {
 
     fn member_at(&self, id: i64, probe: Probe) -> Result<HashedMember> {
         let read = |row: &rusqlite::Row<'_>| Ok((row.get(0)?, row.get(1)?));
-        let found = match probe {
-            Probe::Rank(rank) => self
-                .connection
-                .prepare_cached(SET_RANK_SQL)?
-                .query_row(params![id, rank], read)
-                .optional()?,
-            Probe::Hash(hash) => self
-                .connection
-                .prepare_cached(SET_FROM_SQL)?
-                .query_row(params![id, hash, i64::MAX, 1], read)
-                .optional()?,
-        };
-        match found {
-            Some(found) => Ok(found),
-            // Past the last hash: wrap around to the first member.
-            None => {
-                Ok(self.connection.prepare_cached(SET_RANK_SQL)?.query_row(params![id, 0], read)?)
-            }
-        }
+        self.element_at(id, probe, &SET_PROBE, read)
     }
 
     /// `SSCAN`: one page of members.

@@ -11,7 +11,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use crate::collections::{
-    ElementPage, Probe, SINGLE_PAGE_SCAN_LIMIT, choose_random, element_hash, scan_by_hash,
+    ElementPage, Probe, ProbeSql, SINGLE_PAGE_SCAN_LIMIT, choose_random, element_hash, scan_by_hash,
 };
 use crate::encoding::{LISTPACK_MAX_VALUE, ZSET_LISTPACK_MAX_ENTRIES};
 use crate::error::{Result, StoreError};
@@ -48,6 +48,9 @@ pub(crate) const ZSET_FROM_HASH_SQL: &str = "SELECT hash, member, score FROM zse
      WHERE key_id = ?1 AND hash >= ?2 AND hash <= ?3 ORDER BY hash LIMIT ?4";
 const ZSET_HASH_RANK_SQL: &str = "SELECT hash, member, score FROM zset_members \
      WHERE key_id = ?1 ORDER BY hash LIMIT 1 OFFSET ?2";
+/// How random picks find a member.
+const ZSET_PROBE: ProbeSql =
+    ProbeSql { by_rank: ZSET_HASH_RANK_SQL, from_hash: ZSET_FROM_HASH_SQL };
 
 /// A member and its score.
 pub type ScoredMember = (Vec<u8>, f64);
@@ -213,26 +216,7 @@ impl Reader<'_> {
 
     fn zset_member_at(&self, id: i64, probe: Probe) -> Result<(i64, ScoredMember)> {
         let read = |row: &rusqlite::Row<'_>| Ok((row.get(0)?, (row.get(1)?, row.get(2)?)));
-        let found = match probe {
-            Probe::Rank(rank) => self
-                .connection
-                .prepare_cached(ZSET_HASH_RANK_SQL)?
-                .query_row(params![id, rank], read)
-                .optional()?,
-            Probe::Hash(hash) => self
-                .connection
-                .prepare_cached(ZSET_FROM_HASH_SQL)?
-                .query_row(params![id, hash, i64::MAX, 1], read)
-                .optional()?,
-        };
-        match found {
-            Some(found) => Ok(found),
-            // Past the last hash: wrap around to the first member.
-            None => Ok(self
-                .connection
-                .prepare_cached(ZSET_HASH_RANK_SQL)?
-                .query_row(params![id, 0], read)?),
-        }
+        self.element_at(id, probe, &ZSET_PROBE, read)
     }
 
     /// `ZSCAN`: one page of members with their scores. A small sorted set answers in one page,
