@@ -27,6 +27,11 @@ pub(crate) struct ServeArgs {
     /// The most clients connected at once.
     #[arg(long, default_value_t = 10_000)]
     maxclients: usize,
+    /// A password clients must give (`AUTH password`, or `HELLO 3 AUTH default password`)
+    /// before any other command. Also read from `RESPLITE_REQUIREPASS`, which keeps it out
+    /// of the process list.
+    #[arg(long, env = "RESPLITE_REQUIREPASS", hide_env_values = true)]
+    requirepass: Option<String>,
     /// Threads for network I/O (default: half the CPU cores, at least 1). SQLite work runs
     /// on its own threads, so these only read requests and write replies.
     #[arg(long)]
@@ -59,6 +64,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<()> {
     config.bind = args.bind;
     config.port = args.port;
     config.max_clients = args.maxclients;
+    config.requirepass = args.requirepass.filter(|password| !password.is_empty());
 
     config.store.reader_threads = args.reader_threads.max(1);
     let io_threads = args.io_threads.unwrap_or_else(default_io_threads).max(1);
@@ -68,7 +74,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        if !config.bind.is_loopback() {
+        if !config.bind.is_loopback() && config.requirepass.is_none() {
             tracing::warn!(
                 bind = %config.bind,
                 "listening on a non-loopback address without authentication: anyone who can \

@@ -1,4 +1,4 @@
-//! The RESP2 wire protocol, as a codec for `tokio_util`'s framing.
+//! The RESP wire protocol (RESP2 and RESP3), as a codec for `tokio_util`'s framing.
 //!
 //! Redis clients and servers talk in RESP: typed values (status, error, integer, bulk
 //! string, array) each introduced by one marker byte and ended by `\r\n`. This crate turns
@@ -10,7 +10,8 @@
 //!   drop-in replacement has to accept, wait on and reject the same bytes with the same
 //!   replies ([`ProtocolError::reply_text`]). It is incremental: a large request arriving
 //!   slowly is parsed once, and its arguments are split off the read buffer, not copied.
-//! - [`FrameCodec`] is the client's end. It decodes any RESP2 frame and encodes commands.
+//! - [`FrameCodec`] is the client's end. It decodes any RESP2 or RESP3 reply and encodes
+//!   commands.
 //!   It is for tools and tests talking to a server, so it favours simplicity over the
 //!   incremental work the server side does.
 //!
@@ -18,9 +19,13 @@
 //! input, and answer "need more bytes" on partial input rather than failing. A fuzz target
 //! in `fuzz/` at the repository root holds them to that.
 //!
+//! Replies are [`Frame`]s, written in whichever [`Protocol`] the connection negotiated:
+//! RESP3's richer types (maps, sets, doubles …) fall back to their RESP2 forms exactly as
+//! Redis writes them, so one reply value serves clients of both versions.
+//!
 //! What this crate does not do: I/O (pair it with `tokio_util::codec::Framed`), command
-//! semantics (argument counts and names are the server's business), or RESP3, which will
-//! add variants to [`Frame`] when the server learns `HELLO 3`.
+//! semantics (argument counts, names, and which version a connection speaks are the
+//! server's business), or RESP3 attributes and streamed strings, which Redis never sends.
 //!
 //! # Example
 //!
@@ -72,7 +77,7 @@ mod reply;
 mod request;
 
 pub use error::ProtocolError;
-pub use frame::{Frame, encode_command};
+pub use frame::{Frame, Protocol, encode_command};
 pub use limits::Limits;
 pub use reply::{FrameCodec, parse_frame};
 pub use request::RequestCodec;

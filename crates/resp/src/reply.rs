@@ -1,4 +1,4 @@
-//! The client-side decoder: any RESP2 frame in, commands encoded.
+//! The client-side decoder: any RESP2 or RESP3 reply in, commands encoded.
 //!
 //! Replies are small and arrive whole far more often than not, so this decoder keeps no
 //! state between calls: each call parses from the start of the buffer. It does so twice,
@@ -19,7 +19,7 @@ use crate::{Frame, Limits, ProtocolError};
 /// hostile peer can make the decoder use; Redis's own replies nest a handful of levels.
 const MAX_DEPTH: usize = 128;
 
-/// Decodes RESP2 frames (replies) and encodes commands.
+/// Decodes RESP2 and RESP3 frames (replies) and encodes commands.
 ///
 /// This is the codec of the other end of the connection: the oracle, the tests, the
 /// benchmarks and the migration tool use it to talk to a server. It accepts every RESP2
@@ -100,13 +100,27 @@ enum Leaf {
     Bulk(Range<usize>),
     Null,
     NullArray,
+    Double(Range<usize>),
+    BigNumber(Range<usize>),
+    Boolean(bool),
+    Verbatim([u8; 3], Range<usize>),
+}
+
+/// The kinds of frame that hold other frames.
+#[derive(Clone, Copy)]
+enum Aggregate {
+    Array,
+    Set,
+    Push,
+    /// Holds twice its declared count of frames: keys and values, alternating.
+    Map,
 }
 
 /// What a parse produces from the pieces it recognises.
 trait Sink {
     type Out;
     fn leaf(&self, leaf: Leaf) -> Self::Out;
-    fn array(&self, items: Vec<Self::Out>) -> Self::Out;
+    fn aggregate(&self, kind: Aggregate, items: Vec<Self::Out>) -> Self::Out;
 }
 
 /// Produces nothing: used to learn whether, and where, a frame ends. Its `Vec<()>` of
@@ -116,7 +130,7 @@ struct Measure;
 impl Sink for Measure {
     type Out = ();
     fn leaf(&self, _: Leaf) {}
-    fn array(&self, _: Vec<()>) {}
+    fn aggregate(&self, _: Aggregate, _: Vec<()>) {}
 }
 
 /// Produces frames whose strings are slices of the buffer being parsed.
@@ -133,11 +147,27 @@ impl Sink for Build<'_> {
             Leaf::Bulk(range) => Frame::Bulk(self.0.slice(range)),
             Leaf::Null => Frame::Null,
             Leaf::NullArray => Frame::NullArray,
+            Leaf::Double(range) => Frame::Double(self.0.slice(range)),
+            Leaf::BigNumber(range) => Frame::BigNumber(self.0.slice(range)),
+            Leaf::Boolean(value) => Frame::Boolean(value),
+            Leaf::Verbatim(format, range) => Frame::Verbatim { format, text: self.0.slice(range) },
         }
     }
 
-    fn array(&self, items: Vec<Frame>) -> Frame {
-        Frame::Array(items)
+    fn aggregate(&self, kind: Aggregate, items: Vec<Frame>) -> Frame {
+        match kind {
+            Aggregate::Array => Frame::Array(items),
+            Aggregate::Set => Frame::Set(items),
+            Aggregate::Push => Frame::Push(items),
+            Aggregate::Map => {
+                let mut pairs = Vec::with_capacity(items.len() / 2);
+                let mut items = items.into_iter();
+                while let (Some(key), Some(value)) = (items.next(), items.next()) {
+                    pairs.push((key, value));
+                }
+                Frame::Map(pairs)
+            }
+        }
     }
 }
 
@@ -157,49 +187,89 @@ impl<S: Sink> Parser<'_, S> {
         };
         let string_limit = usize::try_from(self.limits.max_bulk_len).unwrap_or(usize::MAX);
         let leaf = match marker {
-            b'+' | b'-' => {
+            b'+' | b'-' | b',' | b'(' => {
                 let Some(range) = self.line(string_limit)? else {
                     return Ok(None);
                 };
-                if marker == b'+' { Leaf::Simple(range) } else { Leaf::Error(range) }
+                match marker {
+                    b'+' => Leaf::Simple(range),
+                    b'-' => Leaf::Error(range),
+                    b',' => Leaf::Double(range),
+                    _ => Leaf::BigNumber(range),
+                }
             }
             b':' => match self.number(ProtocolError::InvalidInteger)? {
                 Some(value) => Leaf::Integer(value),
                 None => return Ok(None),
             },
-            b'$' => match self.number(ProtocolError::InvalidBulkLength)? {
+            b'_' | b'#' => {
+                let Some(range) = self.line(1)? else {
+                    return Ok(None);
+                };
+                match (marker, self.buf.get(range).unwrap_or_default()) {
+                    (b'_', b"") => Leaf::Null,
+                    (b'#', b"t") => Leaf::Boolean(true),
+                    (b'#', b"f") => Leaf::Boolean(false),
+                    _ => return Err(ProtocolError::UnknownFrameType(marker)),
+                }
+            }
+            b'$' | b'=' => match self.number(ProtocolError::InvalidBulkLength)? {
                 None => return Ok(None),
-                Some(-1) => Leaf::Null,
+                Some(-1) if marker == b'$' => Leaf::Null,
                 Some(len) => {
                     let len = u64::try_from(len)
                         .ok()
                         .filter(|&len| len <= self.limits.max_bulk_len)
                         .and_then(|len| usize::try_from(len).ok())
                         .ok_or(ProtocolError::InvalidBulkLength)?;
-                    match self.payload(len)? {
-                        Some(range) => Leaf::Bulk(range),
-                        None => return Ok(None),
+                    let Some(range) = self.payload(len)? else {
+                        return Ok(None);
+                    };
+                    if marker == b'$' {
+                        Leaf::Bulk(range)
+                    } else {
+                        // A verbatim string starts with its format and a colon: `txt:`.
+                        let payload = self.buf.get(range.clone()).unwrap_or_default();
+                        match payload {
+                            [a, b, c, b':', ..] => {
+                                Leaf::Verbatim([*a, *b, *c], range.start + 4..range.end)
+                            }
+                            _ => return Err(ProtocolError::InvalidBulkLength),
+                        }
                     }
                 }
             },
-            b'*' => match self.number(ProtocolError::InvalidMultibulkLength)? {
-                None => return Ok(None),
-                Some(-1) => Leaf::NullArray,
-                Some(count) => {
-                    let count = u64::try_from(count)
-                        .ok()
-                        .filter(|&count| count <= self.limits.max_multibulk_len)
-                        .ok_or(ProtocolError::InvalidMultibulkLength)?;
-                    return self.array(count, depth);
+            b'*' | b'~' | b'>' | b'%' => {
+                match self.number(ProtocolError::InvalidMultibulkLength)? {
+                    None => return Ok(None),
+                    Some(-1) if marker == b'*' => Leaf::NullArray,
+                    Some(count) => {
+                        let count = u64::try_from(count)
+                            .ok()
+                            .filter(|&count| count <= self.limits.max_multibulk_len)
+                            .ok_or(ProtocolError::InvalidMultibulkLength)?;
+                        let (kind, count) = match marker {
+                            b'*' => (Aggregate::Array, count),
+                            b'~' => (Aggregate::Set, count),
+                            b'>' => (Aggregate::Push, count),
+                            _ => (Aggregate::Map, count * 2),
+                        };
+                        return self.aggregate(kind, count, depth);
+                    }
                 }
-            },
+            }
             other => return Err(ProtocolError::UnknownFrameType(other)),
         };
         Ok(Some(self.sink.leaf(leaf)))
     }
 
-    /// Parses the `count` elements of an array whose header has been read.
-    fn array(&mut self, count: u64, depth: usize) -> Result<Option<S::Out>, ProtocolError> {
+    /// Parses the `count` elements of an aggregate whose header has been read.
+    fn aggregate(
+        &mut self,
+        kind: Aggregate,
+        count: u64,
+        depth: usize,
+    ) -> Result<Option<S::Out>, ProtocolError> {
         if depth >= MAX_DEPTH {
             return Err(ProtocolError::NestingTooDeep);
         }
@@ -213,7 +283,7 @@ impl<S: Sink> Parser<'_, S> {
                 None => return Ok(None),
             }
         }
-        Ok(Some(self.sink.array(items)))
+        Ok(Some(self.sink.aggregate(kind, items)))
     }
 
     /// Reads the line after the type byte at `pos`, which may hold at most `limit` bytes,

@@ -1,13 +1,17 @@
 //! The registry of connected clients: ids, names and what `CLIENT LIST` shows.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use bytes::Bytes;
+use resplite_resp::Protocol;
 use resplite_store::Db;
+
+use crate::transaction::Transaction;
+use crate::watch::Watch;
 
 /// What other connections may see of a client.
 #[derive(Debug)]
@@ -19,6 +23,7 @@ pub(crate) struct ClientInfo {
     pub(crate) library_name: Bytes,
     pub(crate) library_version: Bytes,
     pub(crate) db: Db,
+    pub(crate) protocol: Protocol,
     pub(crate) connected_at: Instant,
     pub(crate) last_active: Instant,
     pub(crate) last_command: &'static str,
@@ -30,6 +35,14 @@ pub(crate) struct ClientInfo {
 pub(crate) struct Client {
     pub(crate) id: u64,
     pub(crate) db: Db,
+    /// The protocol version replies are written in (`HELLO` changes it).
+    pub(crate) protocol: Protocol,
+    /// Whether the client may run commands other than `AUTH`, `HELLO` and `QUIT`.
+    pub(crate) authenticated: bool,
+    /// The commands queued since `MULTI`, while in a transaction.
+    pub(crate) transaction: Option<Transaction>,
+    /// The keys this client watches (`WATCH`).
+    pub(crate) watches: Vec<Watch>,
     info: Arc<Mutex<ClientInfo>>,
     registry: Arc<ClientRegistry>,
 }
@@ -51,6 +64,17 @@ impl Client {
     /// Records the subcommand of the command that is running (`client|list`).
     pub(crate) fn note_subcommand(&self, subcommand: &'static str) {
         self.info().last_subcommand = Some(subcommand);
+    }
+
+    /// The address the client connects from.
+    pub(crate) fn peer_ip(&self) -> Option<IpAddr> {
+        self.info().peer.map(|peer| peer.ip())
+    }
+
+    /// Switches the protocol version of this connection's replies.
+    pub(crate) fn set_protocol(&mut self, protocol: Protocol) {
+        self.protocol = protocol;
+        self.info().protocol = protocol;
     }
 
     /// Switches the selected database.
@@ -95,13 +119,23 @@ impl ClientRegistry {
             library_name: Bytes::new(),
             library_version: Bytes::new(),
             db: 0,
+            protocol: Protocol::Resp2,
             connected_at: now,
             last_active: now,
             last_command: "NULL",
             last_subcommand: None,
         }));
         clients.insert(id, Arc::clone(&info));
-        Some(Client { id, db: 0, info, registry: Arc::clone(self) })
+        Some(Client {
+            id,
+            db: 0,
+            protocol: Protocol::Resp2,
+            authenticated: true,
+            transaction: None,
+            watches: Vec::new(),
+            info,
+            registry: Arc::clone(self),
+        })
     }
 
     /// How many clients are connected.
@@ -123,7 +157,7 @@ pub(crate) fn list_line(info: &ClientInfo) -> String {
     format!(
         "id={} addr={} laddr={} fd=0 name={} age={} idle={} flags=N db={} sub=0 psub=0 ssub=0 \
          multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 \
-         tot-mem=0 events=r cmd={}{} user=default redir=-1 resp=2 lib-name={} lib-ver={}",
+         tot-mem=0 events=r cmd={}{} user=default redir=-1 resp={} lib-name={} lib-ver={}",
         info.id,
         address(info.peer),
         address(info.local),
@@ -133,6 +167,10 @@ pub(crate) fn list_line(info: &ClientInfo) -> String {
         info.db,
         info.last_command,
         info.last_subcommand.map(|subcommand| format!("|{subcommand}")).unwrap_or_default(),
+        match info.protocol {
+            Protocol::Resp2 => 2,
+            Protocol::Resp3 => 3,
+        },
         String::from_utf8_lossy(&info.library_name),
         String::from_utf8_lossy(&info.library_version),
     )

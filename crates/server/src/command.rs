@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use resplite_resp::Frame;
+use resplite_resp::{Frame, Protocol};
 use resplite_store::{Db, Reader, StoreError, Writer};
 
 use crate::args::Args;
@@ -29,10 +29,15 @@ pub(crate) enum Outcome {
     Reply(Frame),
     /// Answer this, then close the connection (`QUIT`).
     ReplyAndClose(Frame),
+    /// Answer this after a pause, keeping the connection's later replies waiting too (a
+    /// wrong password, against guessing).
+    ReplyAfter(std::time::Duration, Frame),
     /// Answer with the result of a read.
     Read(ReadOperation),
     /// Answer with the result of a committed write.
     Write(WriteOperation),
+    /// Run a transaction's queued commands as one job on the writer (`EXEC`).
+    Exec(crate::transaction::ExecJob),
 }
 
 /// The result of every handler.
@@ -51,6 +56,12 @@ impl Context<'_> {
     /// The client's selected database.
     pub(crate) fn db(&self) -> Db {
         self.client.db
+    }
+
+    /// The protocol version the client speaks, for replies whose shape differs between
+    /// RESP2 and RESP3 beyond what [`Frame::encode_as`] handles (see [`pairs_frame`]).
+    pub(crate) fn protocol(&self) -> Protocol {
+        self.client.protocol
     }
 
     /// Parses a database number as `SELECT` does: a non-integer is `value is not an integer
@@ -88,6 +99,23 @@ pub(crate) fn write(
 /// A bulk string, or a null for `None`.
 pub(crate) fn optional_bulk(value: Option<Vec<u8>>) -> Frame {
     value.map_or(Frame::Null, Frame::bulk)
+}
+
+/// Pairs (member and score, field and value) as Redis replies with them: one flat array in
+/// RESP2, an array of two-element arrays in RESP3.
+pub(crate) fn pairs_frame(
+    pairs: impl IntoIterator<Item = (Frame, Frame)>,
+    protocol: Protocol,
+) -> Frame {
+    let pairs = pairs.into_iter();
+    let mut items = Vec::with_capacity(pairs.size_hint().0 * 2);
+    for (first, second) in pairs {
+        match protocol {
+            Protocol::Resp2 => items.extend([first, second]),
+            Protocol::Resp3 => items.push(Frame::Array(vec![first, second])),
+        }
+    }
+    Frame::Array(items)
 }
 
 /// An integer reply from a count.

@@ -20,6 +20,8 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// The database file and its options.
     pub store: StoreOptions,
+    /// The password of the `default` user (`requirepass`); `None` lets every client in.
+    pub requirepass: Option<String>,
 }
 
 impl ServerConfig {
@@ -32,6 +34,7 @@ impl ServerConfig {
             databases: 16,
             limits: Limits::default(),
             store,
+            requirepass: None,
         }
     }
 }

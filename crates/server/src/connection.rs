@@ -34,6 +34,17 @@ pub(crate) async fn serve(
     socket: TcpStream,
     server: Arc<ServerState>,
     mut client: Client,
+    shutdown: watch::Receiver<bool>,
+) {
+    serve_requests(socket, &server, &mut client, shutdown).await;
+    // What the client leaves behind in shared state goes with it.
+    server.watched.release(std::mem::take(&mut client.watches));
+}
+
+async fn serve_requests(
+    socket: TcpStream,
+    server: &Arc<ServerState>,
+    client: &mut Client,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let _ = socket.set_nodelay(true);
@@ -84,9 +95,9 @@ pub(crate) async fn serve(
                 None => break,
             }
         }
-        let (replies, after) = execute_pipeline(&server, &mut client, pipeline).await;
-        for reply in &replies {
-            reply.encode(&mut output);
+        let (replies, after) = execute_pipeline(server, client, pipeline).await;
+        for (reply, protocol) in &replies {
+            reply.encode_as(*protocol, &mut output);
         }
         if after == After::Close {
             let _ = flush(&mut writer, &mut output).await;

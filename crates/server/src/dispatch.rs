@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use bytes::Bytes;
-use resplite_resp::Frame;
+use resplite_resp::{Frame, Protocol};
 use resplite_store::{Reader, StoreError, Writer};
 use tokio::sync::oneshot;
 
@@ -23,6 +23,8 @@ use crate::command::{Context, Outcome, ReadOperation, WriteOperation};
 use crate::error::{CommandError, store_error_frame, unknown_command};
 use crate::registry;
 use crate::state::ServerState;
+use crate::transaction::ExecJob;
+use crate::watch::Touch;
 
 /// Whether the connection stays open after the replies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,22 +33,30 @@ pub(crate) enum After {
     Close,
 }
 
-/// Runs a pipeline of requests in order and returns one reply per request run. After a
+/// Runs a pipeline of requests in order and returns one reply per request run, each with
+/// the protocol version to write it in (`HELLO` may switch versions mid-pipeline). After a
 /// `QUIT` the remaining requests are not run and `After::Close` is returned.
 pub(crate) async fn execute_pipeline(
     server: &Arc<ServerState>,
     client: &mut Client,
     requests: Vec<Vec<Bytes>>,
-) -> (Vec<Frame>, After) {
+) -> (Vec<(Frame, Protocol)>, After) {
     let mut replies: Vec<Option<Frame>> = Vec::with_capacity(requests.len());
+    let mut protocols: Vec<Protocol> = Vec::with_capacity(requests.len());
     let mut pending = Pending::None;
     let mut after = After::Continue;
     for request in requests {
         let slot = replies.len();
         replies.push(None);
-        let (decided, fast) = decide(server, client, request);
-        match decided {
+        let Decision { outcome, fast, touch } = decide(server, client, request);
+        protocols.push(client.protocol);
+        match outcome {
             Ok(Outcome::Reply(frame)) => replies[slot] = Some(frame),
+            Ok(Outcome::ReplyAfter(delay, frame)) => {
+                pending.run(server, &mut replies).await;
+                tokio::time::sleep(delay).await;
+                replies[slot] = Some(frame);
+            }
             Ok(Outcome::ReplyAndClose(frame)) => {
                 replies[slot] = Some(frame);
                 after = After::Close;
@@ -68,8 +78,12 @@ pub(crate) async fn execute_pipeline(
                     pending = Pending::Writes(Vec::new());
                 }
                 if let Pending::Writes(writes) = &mut pending {
-                    writes.push((slot, operation));
+                    writes.push((slot, operation, touch));
                 }
+            }
+            Ok(Outcome::Exec(job)) => {
+                pending.run(server, &mut replies).await;
+                replies[slot] = Some(run_exec(server, job).await);
             }
             Err(error) => replies[slot] = Some(error.to_frame()),
         }
@@ -78,30 +92,82 @@ pub(crate) async fn execute_pipeline(
     let replies = replies
         .into_iter()
         .map(|reply| reply.unwrap_or_else(|| Frame::error("ERR internal error: no reply")))
+        .zip(protocols)
         .collect();
     (replies, after)
 }
 
-/// Looks the command up, checks its arity and runs its handler; also tells whether the
-/// command is flagged `fast` (a bounded, index-only read or write).
-fn decide(
+/// Commands that run at once inside `MULTI` rather than being queued.
+const RUN_INSIDE_MULTI: &[&str] = &["discard", "exec", "multi", "quit", "reset", "watch"];
+
+/// What [`decide`] made of one request.
+pub(crate) struct Decision {
+    pub(crate) outcome: Result<Outcome, CommandError>,
+    /// Whether the command is flagged `fast` (a bounded, index-only read or write).
+    pub(crate) fast: bool,
+    /// What the command may modify, for `WATCH`.
+    pub(crate) touch: Touch,
+}
+
+impl Decision {
+    fn reply(outcome: Result<Outcome, CommandError>) -> Decision {
+        Decision { outcome, fast: false, touch: Touch::Nothing }
+    }
+}
+
+/// Looks the command up, checks its arity and authentication and runs its handler — or,
+/// inside `MULTI`, queues it. A refusal inside `MULTI` makes the transaction fail.
+pub(crate) fn decide(
     server: &Arc<ServerState>,
     client: &mut Client,
     request: Vec<Bytes>,
-) -> (Result<Outcome, CommandError>, bool) {
+) -> Decision {
     server.stats.commands_processed.fetch_add(1, Ordering::Relaxed);
-    let Some(name) = request.first() else { return (Ok(Outcome::Reply(Frame::Null)), false) };
-    let Some(command) = registry::lookup(name) else {
-        return (Ok(Outcome::Reply(unknown_command(name, &request[1..]))), false);
+    let Some(name) = request.first() else {
+        return Decision::reply(Ok(Outcome::Reply(Frame::Null)));
     };
-    if !command.accepts_argument_count(request.len()) {
-        return (Err(CommandError::WrongArity(command.name.to_string())), false);
+    let refusal = match registry::lookup(name) {
+        None => Err(unknown_command(name, &request[1..])),
+        Some(command) if !command.accepts_argument_count(request.len()) => {
+            Err(CommandError::WrongArity(command.name.to_string()).to_frame())
+        }
+        // The password may have been set after this client connected; Redis only asks
+        // clients that connected while one was set, and so does `client.authenticated`.
+        Some(command)
+            if !client.authenticated
+                && !command.flags.contains(&"no_auth")
+                && server.required_password().is_some() =>
+        {
+            Err(Frame::error("NOAUTH Authentication required."))
+        }
+        Some(command) => Ok(command),
+    };
+    let command = match refusal {
+        Ok(command) => command,
+        Err(frame) => {
+            if let Some(transaction) = &mut client.transaction {
+                transaction.failed = true;
+            }
+            return Decision::reply(Ok(Outcome::Reply(frame)));
+        }
+    };
+    if let Some(transaction) = &mut client.transaction
+        && !RUN_INSIDE_MULTI.contains(&command.name)
+    {
+        transaction.queued.push(request);
+        return Decision::reply(Ok(Outcome::Reply(Frame::simple("QUEUED"))));
     }
     client.note_command(command.name);
+    let touch = if command.flags.contains(&"readonly") {
+        Touch::Nothing
+    } else {
+        Touch::of(command, client.db, &request)
+    };
     let mut args = Args::new(request);
     args.next();
     let fast = command.flags.contains(&"fast");
-    ((command.handler)(&mut Context { server, client }, args), fast)
+    let outcome = (command.handler)(&mut Context { server, client }, args);
+    Decision { outcome, fast, touch }
 }
 
 /// A run of consecutive reads or writes waiting to be sent as one job, each with the
@@ -110,7 +176,7 @@ enum Pending {
     None,
     /// Reads, and whether every one of them is a `fast` command.
     Reads(Vec<(usize, ReadOperation)>, bool),
-    Writes(Vec<(usize, WriteOperation)>),
+    Writes(Vec<(usize, WriteOperation, Touch)>),
 }
 
 impl Pending {
@@ -132,8 +198,12 @@ impl Pending {
                 fill(replies, slots, frames);
             }
             Pending::Writes(writes) => {
-                let (slots, operations): (Vec<usize>, Vec<WriteOperation>) =
-                    writes.into_iter().unzip();
+                let mut slots = Vec::with_capacity(writes.len());
+                let mut operations = Vec::with_capacity(writes.len());
+                for (slot, operation, touch) in writes {
+                    slots.push(slot);
+                    operations.push((operation, touch));
+                }
                 let frames = run_writes(server, operations).await;
                 fill(replies, slots, frames);
             }
@@ -194,21 +264,79 @@ async fn run_reads(server: &Arc<ServerState>, operations: Vec<ReadOperation>) ->
 
 /// Runs writes in one job on the writer thread, each atomic on its own (`atomically`), so a
 /// failing command is answered with its error and changes nothing while the others still
-/// apply. The job may be replayed, so the operations are kept, not consumed.
-async fn run_writes(server: &Arc<ServerState>, operations: Vec<WriteOperation>) -> Vec<Frame> {
+/// apply. The job may be replayed, so the operations are kept, not consumed. A write that
+/// changed something touches what it names for `WATCH`, as it runs and after the commit.
+async fn run_writes(
+    server: &Arc<ServerState>,
+    operations: Vec<(WriteOperation, Touch)>,
+) -> Vec<Frame> {
     let count = operations.len();
     let mut operations = operations;
+    let watching = Arc::clone(server);
     let run = move |writer: &mut Writer<'_>| {
-        Ok(operations
+        let mut touched = Vec::new();
+        let frames = operations
             .iter_mut()
-            .map(|operation| {
-                writer
-                    .atomically(|writer| operation(writer))
-                    .unwrap_or_else(|error| store_error_frame(&error))
+            .map(|(operation, touch)| {
+                run_one_write(&watching, writer, operation, touch, &mut touched)
             })
-            .collect())
+            .collect();
+        Ok((frames, touched))
     };
-    answers(count, "writer", |done| server.store.write_replayable_then(run, done)).await
+    let committed = Arc::clone(server);
+    let (sender, receiver) = oneshot::channel();
+    server.store.write_replayable_then(run, move |result| {
+        let result = result.map(|(frames, touched): (Vec<Frame>, Vec<Touch>)| {
+            for touch in &touched {
+                committed.watched.touch(touch);
+            }
+            frames
+        });
+        let _ = sender.send(result);
+    });
+    delivered(count, "writer", receiver.await)
+}
+
+/// Runs one write command atomically on its own and answers its reply; when it changed
+/// something, it touches what `touch` names for `WATCH` and adds that to `touched`, to be
+/// touched again after the commit.
+pub(crate) fn run_one_write(
+    server: &ServerState,
+    writer: &mut Writer<'_>,
+    operation: &mut WriteOperation,
+    touch: &Touch,
+    touched: &mut Vec<Touch>,
+) -> Frame {
+    let touch = server.watched.resolve(touch, |db, key| writer.exists(db, &[key]).unwrap_or(1) > 0);
+    let before = writer.changes();
+    let frame = writer
+        .atomically(|writer| operation(writer))
+        .unwrap_or_else(|error| store_error_frame(&error));
+    if writer.changes() != before {
+        server.watched.touch(&touch);
+        touched.push(touch);
+    }
+    frame
+}
+
+/// Runs a transaction's queue as one job on the writer thread (see `transaction`).
+async fn run_exec(server: &Arc<ServerState>, job: ExecJob) -> Frame {
+    let running = Arc::clone(server);
+    let committed = Arc::clone(server);
+    let (sender, receiver) = oneshot::channel();
+    server.store.write_then(
+        move |writer| job.run(&running, writer),
+        move |result| {
+            let result = result.map(|done| {
+                for touch in &done.touched {
+                    committed.watched.touch(touch);
+                }
+                vec![done.reply]
+            });
+            let _ = sender.send(result);
+        },
+    );
+    delivered(1, "writer", receiver.await).pop().unwrap_or(Frame::NullArray)
 }
 
 /// Hands `submit` a callback that delivers a job's replies, and waits for them; a failed
@@ -222,7 +350,16 @@ async fn answers(
     submit(Box::new(move |result| {
         let _ = sender.send(result);
     }));
-    match receiver.await {
+    delivered(count, worker, receiver.await)
+}
+
+/// The replies of a job of `count` commands, from what its callback sent.
+fn delivered(
+    count: usize,
+    worker: &str,
+    received: Result<Result<Vec<Frame>, StoreError>, oneshot::error::RecvError>,
+) -> Vec<Frame> {
+    match received {
         Ok(Ok(frames)) => frames,
         Ok(Err(error)) => vec![store_error_frame(&error); count],
         Err(_) => vec![Frame::error(format!("ERR the store's {worker} stopped")); count],

@@ -22,6 +22,7 @@
 //! ```
 
 mod args;
+mod auth;
 mod clients;
 mod command;
 mod commands;
@@ -32,6 +33,8 @@ mod error;
 mod listener;
 mod registry;
 mod state;
+mod transaction;
+mod watch;
 
 pub use config::ServerConfig;
 pub use listener::{Server, ServerError};

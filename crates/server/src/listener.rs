@@ -9,19 +9,23 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::RwLock;
 use std::sync::atomic::Ordering;
 use std::time::{Instant, SystemTime};
 
+use bytes::Bytes;
 use resplite_store::{Store, StoreError};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_util::task::TaskTracker;
 
+use crate::auth::FailedAttempts;
 use crate::clients::ClientRegistry;
 use crate::config::ServerConfig;
 use crate::connection;
 use crate::state::{ServerState, Stats};
+use crate::watch::WatchedKeys;
 
 /// Why a server could not start.
 #[derive(Debug)]
@@ -72,8 +76,12 @@ impl Server {
             .await
             .map_err(|source| ServerError::Bind { address, source })?;
         let port = listener.local_addr().map(|local| local.port()).unwrap_or(config.port);
+        let requirepass = config.requirepass.clone().filter(|password| !password.is_empty());
         let state = ServerState {
             store,
+            requirepass: RwLock::new(requirepass.map(Bytes::from)),
+            failed_logins: FailedAttempts::default(),
+            watched: WatchedKeys::default(),
             config,
             clients: Arc::new(ClientRegistry::default()),
             stats: Stats::default(),
@@ -113,13 +121,16 @@ impl Server {
             state.stats.connections_received.fetch_add(1, Ordering::Relaxed);
             let local = socket.local_addr().ok();
             let limit = state.config.max_clients;
-            let Some(client) = state.clients.register(Some(peer), local, limit) else {
+            let Some(mut client) = state.clients.register(Some(peer), local, limit) else {
                 state.stats.rejected_connections.fetch_add(1, Ordering::Relaxed);
                 connections.spawn(async move {
                     let _ = socket.write_all(b"-ERR max number of clients reached\r\n").await;
                 });
                 continue;
             };
+            // As in Redis, a client is let in without AUTH when no password is set at the
+            // moment it connects, even if one is set later.
+            client.authenticated = state.required_password().is_none();
             tracing::debug!(%peer, id = client.id, "client connected");
             let state = Arc::clone(&state);
             let stop = stop_signal.clone();

@@ -7,7 +7,7 @@
 use crate::command::Handler;
 use crate::commands::{
     bitmaps, client, command_info, connection, expiry, hashes, hyperloglog, info, keys, lcs, lists,
-    server, sets, sorted_sets, strings, zset_algebra, zset_ranges,
+    server, sets, sorted_sets, strings, transactions, zset_algebra, zset_ranges,
 };
 
 /// Where the keys are among a command's arguments (Redis's first/last/step triple).
@@ -31,6 +31,7 @@ pub(crate) enum Group {
     Set,
     SortedSet,
     String,
+    Transactions,
 }
 
 impl Group {
@@ -46,6 +47,7 @@ impl Group {
             Group::Set => "set",
             Group::SortedSet => "sorted-set",
             Group::String => "string",
+            Group::Transactions => "transactions",
         }
     }
 
@@ -61,6 +63,7 @@ impl Group {
             Group::Set => "@set",
             Group::SortedSet => "@sortedset",
             Group::String => "@string",
+            Group::Transactions => "@transaction",
         }
     }
 }
@@ -90,6 +93,11 @@ const READ: &[&str] = &["readonly"];
 const FAST_READ: &[&str] = &["readonly", "fast"];
 const ADMIN: &[&str] = &["admin", "noscript", "loading", "stale"];
 const FAST: &[&str] = &["fast", "loading", "stale"];
+/// Transaction control, which runs at once even inside `MULTI`.
+const TRANSACTION: &[&str] = &["noscript", "loading", "stale", "fast", "allow_busy"];
+const EXEC: &[&str] = &["noscript", "loading", "stale", "skip_slowlog"];
+/// Commands a client may send before it has authenticated.
+const NO_AUTH: &[&str] = &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"];
 
 /// Finds a command by name, ignoring ASCII case.
 pub(crate) fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
@@ -116,6 +124,16 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         since: "2.0.0",
         summary: "Appends a string to the value of a key; creates the key when missing.",
         handler: strings::append,
+    },
+    CommandSpec {
+        name: "auth",
+        arity: -2,
+        flags: NO_AUTH,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::Connection,
+        since: "1.0.0",
+        summary: "Authenticates the connection.",
+        handler: connection::auth,
     },
     CommandSpec {
         name: "bitcount",
@@ -218,6 +236,16 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         handler: keys::del,
     },
     CommandSpec {
+        name: "discard",
+        arity: 1,
+        flags: TRANSACTION,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::Transactions,
+        since: "2.0.0",
+        summary: "Discards a transaction.",
+        handler: transactions::discard,
+    },
+    CommandSpec {
         name: "echo",
         arity: 2,
         flags: FAST,
@@ -226,6 +254,16 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         since: "1.0.0",
         summary: "Returns the given string.",
         handler: connection::echo,
+    },
+    CommandSpec {
+        name: "exec",
+        arity: 1,
+        flags: EXEC,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::Transactions,
+        since: "1.2.0",
+        summary: "Executes all commands in a transaction.",
+        handler: transactions::exec,
     },
     CommandSpec {
         name: "exists",
@@ -356,6 +394,16 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         since: "2.0.0",
         summary: "Deletes fields from a hash; the hash goes when it empties.",
         handler: hashes::hdel,
+    },
+    CommandSpec {
+        name: "hello",
+        arity: -1,
+        flags: NO_AUTH,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::Connection,
+        since: "6.0.0",
+        summary: "Handshakes with the server, choosing the protocol version.",
+        handler: connection::hello,
     },
     CommandSpec {
         name: "hexists",
@@ -738,6 +786,16 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         handler: strings::msetnx,
     },
     CommandSpec {
+        name: "multi",
+        arity: 1,
+        flags: TRANSACTION,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::Transactions,
+        since: "1.2.0",
+        summary: "Starts a transaction.",
+        handler: transactions::multi,
+    },
+    CommandSpec {
         name: "object",
         arity: -2,
         flags: READ,
@@ -850,7 +908,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "quit",
         arity: -1,
-        flags: FAST,
+        flags: NO_AUTH,
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Connection,
         since: "1.0.0",
@@ -886,6 +944,16 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         since: "1.0.0",
         summary: "Renames a key only when the new name is free.",
         handler: keys::renamenx,
+    },
+    CommandSpec {
+        name: "reset",
+        arity: 1,
+        flags: NO_AUTH,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::Connection,
+        since: "6.2.0",
+        summary: "Resets the connection.",
+        handler: connection::reset,
     },
     CommandSpec {
         name: "rpop",
@@ -1246,6 +1314,26 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         since: "4.0.0",
         summary: "Deletes one or more keys.",
         handler: keys::del,
+    },
+    CommandSpec {
+        name: "unwatch",
+        arity: 1,
+        flags: TRANSACTION,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::Transactions,
+        since: "2.2.0",
+        summary: "Forgets about all watched keys.",
+        handler: transactions::unwatch,
+    },
+    CommandSpec {
+        name: "watch",
+        arity: -2,
+        flags: TRANSACTION,
+        keys: KeyPositions { first: 1, last: -1, step: 1 },
+        group: Group::Transactions,
+        since: "2.2.0",
+        summary: "Monitors changes to keys to determine the execution of a transaction.",
+        handler: transactions::watch,
     },
     CommandSpec {
         name: "zadd",

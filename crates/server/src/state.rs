@@ -1,13 +1,16 @@
 //! What every connection shares: the store, the configuration, the clients and counters.
 
-use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, RwLock};
 use std::time::{Instant, SystemTime};
 
+use bytes::Bytes;
 use resplite_store::Store;
 
+use crate::auth::FailedAttempts;
 use crate::clients::ClientRegistry;
 use crate::config::ServerConfig;
+use crate::watch::WatchedKeys;
 
 /// Server-wide state, shared by every connection through an `Arc`.
 pub(crate) struct ServerState {
@@ -21,6 +24,19 @@ pub(crate) struct ServerState {
     pub(crate) run_id: String,
     /// The port actually listened on (differs from the configured one when that was 0).
     pub(crate) port: u16,
+    /// The `default` user's password, when one is required.
+    pub(crate) requirepass: RwLock<Option<Bytes>>,
+    /// Recent wrong passwords, which slow down further guesses.
+    pub(crate) failed_logins: FailedAttempts,
+    /// The keys clients watch for their transactions.
+    pub(crate) watched: WatchedKeys,
+}
+
+impl ServerState {
+    /// The password clients must give, if any.
+    pub(crate) fn required_password(&self) -> Option<Bytes> {
+        self.requirepass.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
 }
 
 /// Counters `INFO stats` reports.

@@ -62,6 +62,13 @@ impl Reader<'_> {
             Some(KeyRow { expires_at: Some(at), .. }) => Deadline::At(at),
         })
     }
+
+    /// Whether `key` has passed its deadline but is still stored, because no write and no
+    /// sweep has reached it yet. (Every read already treats it as missing; `WATCH` needs to
+    /// know, because Redis fails an `EXEC` whose watched key expired.)
+    pub fn is_expired_in_place(&self, db: Db, key: &[u8]) -> Result<bool> {
+        Ok(self.lookup_any(db, key)?.is_some_and(|row| self.is_expired(row.expires_at)))
+    }
 }
 
 impl Writer<'_> {

@@ -62,6 +62,12 @@ impl<'a> Writer<'a> {
         self.needs_replay
     }
 
+    /// How many rows this writer has inserted, updated or deleted so far. Compare the count
+    /// before and after an operation to learn whether it changed anything.
+    pub fn changes(&self) -> u64 {
+        self.connection().total_changes()
+    }
+
     /// The longest string a write may produce.
     pub(crate) fn max_string_len(&self) -> usize {
         self.max_string_len

@@ -48,9 +48,12 @@ impl ServerProcess {
         while started.elapsed() < Duration::from_secs(15) {
             if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) {
                 let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+                // A server with a password answers -NOAUTH, which still says it is up.
                 if stream.write_all(b"PING\r\n").is_ok() {
                     let mut reply = [0u8; 7];
-                    if stream.read_exact(&mut reply).is_ok() && &reply == b"+PONG\r\n" {
+                    if stream.read_exact(&mut reply).is_ok()
+                        && (&reply == b"+PONG\r\n" || reply.starts_with(b"-NOAUTH"))
+                    {
                         return;
                     }
                 }

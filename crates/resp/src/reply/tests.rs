@@ -49,8 +49,60 @@ fn decodes_every_kind() {
 }
 
 #[test]
+fn decodes_every_resp3_kind() {
+    check(b"_\r\n", Frame::Null);
+    check(b",1.5\r\n", Frame::Double(Bytes::from("1.5")));
+    check(b",-inf\r\n", Frame::Double(Bytes::from("-inf")));
+    check(
+        b"(12345678901234567890123\r\n",
+        Frame::BigNumber(Bytes::from("12345678901234567890123")),
+    );
+    check(b"#t\r\n", Frame::Boolean(true));
+    check(b"#f\r\n", Frame::Boolean(false));
+    check(
+        b"=8\r\ntxt:a\r\nb\r\n",
+        Frame::Verbatim { format: *b"txt", text: Bytes::from("a\r\nb") },
+    );
+    check(b"~2\r\n$1\r\na\r\n:1\r\n", Frame::Set(vec![bulk("a"), Frame::integer(1)]));
+    check(b">2\r\n$7\r\nmessage\r\n_\r\n", Frame::Push(vec![bulk("message"), Frame::Null]));
+    check(
+        b"%2\r\n$1\r\na\r\n,1\r\n$1\r\nb\r\n%0\r\n",
+        Frame::Map(vec![
+            (bulk("a"), Frame::Double(Bytes::from("1"))),
+            (bulk("b"), Frame::Map(vec![])),
+        ]),
+    );
+}
+
+#[test]
+fn malformed_resp3_is_rejected() {
+    for wire in [&b"#x\r\n"[..], b"_x\r\n", b"=2\r\nab\r\n", b"%-1\r\n", b"~-1\r\n"] {
+        assert!(parse_frame(wire).is_err(), "{:?}", wire.escape_ascii().to_string());
+    }
+}
+
+#[test]
+fn what_the_encoder_writes_in_resp3_decodes_to_the_same_frame() {
+    let frame = Frame::Array(vec![
+        Frame::Map(vec![(bulk("k"), Frame::Set(vec![bulk("m")]))]),
+        Frame::Push(vec![Frame::Double(Bytes::from("-0")), Frame::Boolean(true)]),
+        Frame::verbatim("text"),
+        Frame::BigNumber(Bytes::from("-1")),
+        Frame::Null,
+    ]);
+    let wire = frame.to_bytes_as(crate::Protocol::Resp3);
+    assert_eq!(parse_frame(&wire).unwrap(), Some((frame, wire.len())));
+}
+
+#[test]
 fn partial_frames_wait_and_leave_the_buffer_alone() {
     let wire: &[u8] = b"*2\r\n$5\r\nhello\r\n+OK\r\n";
+    for end in 0..wire.len() {
+        let mut buf = BytesMut::from(&wire[..end]);
+        assert_eq!(FrameCodec::default().decode(&mut buf).unwrap(), None, "prefix of {end}");
+        assert_eq!(buf.len(), end);
+    }
+    let wire: &[u8] = b"%1\r\n=8\r\ntxt:abcd\r\n~1\r\n,1.5\r\n";
     for end in 0..wire.len() {
         let mut buf = BytesMut::from(&wire[..end]);
         assert_eq!(FrameCodec::default().decode(&mut buf).unwrap(), None, "prefix of {end}");

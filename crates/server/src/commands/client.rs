@@ -52,7 +52,7 @@ pub(crate) fn client(context: &mut Context<'_>, mut args: Args) -> CommandResult
             reply(Frame::ok())
         }
         "setinfo" => set_info(context, args.bytes()?, args.bytes()?),
-        "info" => reply(Frame::bulk(list_line(&context.client.info()) + "\n")),
+        "info" => reply(Frame::verbatim(list_line(&context.client.info()) + "\n")),
         "list" => list(context, args),
         _ => reply(help()),
     }
@@ -60,7 +60,7 @@ pub(crate) fn client(context: &mut Context<'_>, mut args: Args) -> CommandResult
 
 /// Names and library attributes are limited to printable ASCII without spaces, so that
 /// `CLIENT LIST` stays one parseable line per client.
-fn is_valid_name(name: &[u8]) -> bool {
+pub(crate) fn is_valid_name(name: &[u8]) -> bool {
     name.iter().all(|byte| (b'!'..=b'~').contains(byte))
 }
 
@@ -123,7 +123,7 @@ fn list(context: &mut Context<'_>, args: Args) -> CommandResult {
         text.push_str(&line);
         text.push('\n');
     }
-    reply(Frame::bulk(text))
+    reply(Frame::verbatim(text))
 }
 
 fn help() -> Frame {

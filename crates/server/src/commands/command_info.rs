@@ -32,12 +32,8 @@ pub(crate) fn command(_: &mut Context<'_>, mut args: Args) -> CommandResult {
         } else {
             names.iter().filter_map(|name| lookup(name)).collect()
         };
-        let mut entries = Vec::with_capacity(chosen.len() * 2);
-        for spec in chosen {
-            entries.push(Frame::bulk(spec.name));
-            entries.push(docs_entry(spec));
-        }
-        return reply(Frame::Array(entries));
+        let entries = chosen.into_iter().map(|spec| (Frame::bulk(spec.name), docs_entry(spec)));
+        return reply(Frame::Map(entries.collect()));
     }
     if ["count", "list"].iter().any(|word| is_word(&subcommand, word)) {
         let name = String::from_utf8_lossy(&subcommand).to_ascii_lowercase();
@@ -48,9 +44,8 @@ pub(crate) fn command(_: &mut Context<'_>, mut args: Args) -> CommandResult {
 
 /// The `COMMAND INFO` entry of one command, in Redis 7's ten-field shape.
 fn info_entry(spec: &CommandSpec) -> Frame {
-    let words = |items: &[&'static str]| {
-        Frame::Array(items.iter().map(|item| Frame::simple(item)).collect())
-    };
+    let words =
+        |items: &[&'static str]| Frame::Set(items.iter().map(|item| Frame::simple(item)).collect());
     Frame::Array(vec![
         Frame::bulk(spec.name),
         Frame::Integer(i64::from(spec.arity)),
@@ -59,20 +54,17 @@ fn info_entry(spec: &CommandSpec) -> Frame {
         Frame::Integer(i64::from(spec.keys.last)),
         Frame::Integer(i64::from(spec.keys.step)),
         words(&[spec.group.acl_category()]),
-        Frame::Array(Vec::new()),
-        Frame::Array(Vec::new()),
-        Frame::Array(Vec::new()),
+        Frame::Set(Vec::new()),
+        Frame::Set(Vec::new()),
+        Frame::Set(Vec::new()),
     ])
 }
 
 /// The `COMMAND DOCS` entry of one command: summary, since and group.
 fn docs_entry(spec: &CommandSpec) -> Frame {
-    Frame::Array(vec![
-        Frame::bulk("summary"),
-        Frame::bulk(spec.summary),
-        Frame::bulk("since"),
-        Frame::bulk(spec.since),
-        Frame::bulk("group"),
-        Frame::bulk(spec.group.name()),
+    Frame::Map(vec![
+        (Frame::bulk("summary"), Frame::bulk(spec.summary)),
+        (Frame::bulk("since"), Frame::bulk(spec.since)),
+        (Frame::bulk("group"), Frame::bulk(spec.group.name())),
     ])
 }

@@ -5,7 +5,7 @@ use resplite_resp::Frame;
 use resplite_store::{FieldValue, parse_i64};
 
 use crate::args::{Args, is_word};
-use crate::command::{CommandResult, Context, count, optional_bulk, read, write};
+use crate::command::{CommandResult, Context, count, optional_bulk, pairs_frame, read, write};
 use crate::commands::element_scan;
 use crate::error::CommandError;
 
@@ -18,14 +18,9 @@ fn field_value_pairs(args: Args, command: &str) -> Result<Vec<(Bytes, Bytes)>, C
     Ok(rest.chunks_exact(2).map(|pair| (pair[0].clone(), pair[1].clone())).collect())
 }
 
-/// Field/value pairs as one flat array, as RESP2 replies carry them.
-fn flat_pairs(pairs: Vec<FieldValue>) -> Frame {
-    let mut items = Vec::with_capacity(pairs.len() * 2);
-    for (field, value) in pairs {
-        items.push(Frame::bulk(field));
-        items.push(Frame::bulk(value));
-    }
-    Frame::Array(items)
+/// Field/value pairs as bulk-string pairs.
+fn bulk_pairs(pairs: Vec<FieldValue>) -> impl Iterator<Item = (Frame, Frame)> {
+    pairs.into_iter().map(|(field, value)| (Frame::bulk(field), Frame::bulk(value)))
 }
 
 pub(crate) fn hset(context: &mut Context<'_>, mut args: Args) -> CommandResult {
@@ -66,7 +61,7 @@ pub(crate) fn hmget(context: &mut Context<'_>, mut args: Args) -> CommandResult 
 
 pub(crate) fn hgetall(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
-    read(move |reader| Ok(flat_pairs(reader.hash_get_all(db, &key)?)))
+    read(move |reader| Ok(Frame::Map(bulk_pairs(reader.hash_get_all(db, &key)?).collect())))
 }
 
 pub(crate) fn hkeys(context: &mut Context<'_>, mut args: Args) -> CommandResult {
@@ -118,7 +113,7 @@ pub(crate) fn hincrbyfloat(context: &mut Context<'_>, mut args: Args) -> Command
 
 /// `HRANDFIELD key [count [WITHVALUES]]`.
 pub(crate) fn hrandfield(context: &mut Context<'_>, mut args: Args) -> CommandResult {
-    let (db, key) = (context.db(), args.bytes()?);
+    let (db, key, protocol) = (context.db(), args.bytes()?, context.protocol());
     let Some(count_argument) = args.next() else {
         return read(move |reader| {
             let chosen = reader.hash_random_fields(db, &key, None)?;
@@ -138,7 +133,7 @@ pub(crate) fn hrandfield(context: &mut Context<'_>, mut args: Args) -> CommandRe
     read(move |reader| {
         let chosen = reader.hash_random_fields(db, &key, Some(count))?.unwrap_or_default();
         if with_values {
-            return Ok(flat_pairs(chosen));
+            return Ok(pairs_frame(bulk_pairs(chosen), protocol));
         }
         Ok(Frame::Array(chosen.into_iter().map(|(field, _)| Frame::bulk(field)).collect()))
     })

@@ -13,7 +13,7 @@ use crate::command::{CommandResult, Context, read};
 use crate::state::ServerState;
 
 /// The Redis version whose behaviour resplite reproduces; clients read it to pick features.
-const REDIS_VERSION: &str = "7.0.15";
+pub(crate) const REDIS_VERSION: &str = "7.0.15";
 
 /// Sections in the order Redis prints them, and whether `INFO` without arguments shows each.
 const SECTIONS: &[&str] = &["server", "clients", "stats", "keyspace"];

@@ -132,11 +132,9 @@ fn answer(first: &[u8], second: &[u8], options: &LcsOptions) -> Frame {
         }
     }
     if options.indexes {
-        Frame::Array(vec![
-            Frame::bulk("matches"),
-            Frame::Array(matches),
-            Frame::bulk("len"),
-            Frame::Integer(i64::from(total)),
+        Frame::Map(vec![
+            (Frame::bulk("matches"), Frame::Array(matches)),
+            (Frame::bulk("len"), Frame::Integer(i64::from(total))),
         ])
     } else {
         Frame::bulk(sequence)

@@ -16,5 +16,6 @@ pub(crate) mod server;
 pub(crate) mod sets;
 pub(crate) mod sorted_sets;
 pub(crate) mod strings;
+pub(crate) mod transactions;
 pub(crate) mod zset_algebra;
 pub(crate) mod zset_ranges;

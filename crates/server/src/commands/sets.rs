@@ -11,9 +11,14 @@ use crate::commands::element_scan;
 use crate::commands::hashes::random_count;
 use crate::error::CommandError;
 
-/// Members as a RESP2 array.
+/// Members as an array, for replies that may repeat a member (`SRANDMEMBER`).
 fn members_frame(members: Vec<Vec<u8>>) -> Frame {
     Frame::Array(members.into_iter().map(Frame::bulk).collect())
+}
+
+/// Members of a set: a set in RESP3, an array in RESP2.
+fn set_frame(members: Vec<Vec<u8>>) -> Frame {
+    Frame::Set(members.into_iter().map(Frame::bulk).collect())
 }
 
 pub(crate) fn sadd(context: &mut Context<'_>, mut args: Args) -> CommandResult {
@@ -30,7 +35,7 @@ pub(crate) fn srem(context: &mut Context<'_>, mut args: Args) -> CommandResult {
 
 pub(crate) fn smembers(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
-    read(move |reader| Ok(members_frame(reader.set_members(db, &key)?)))
+    read(move |reader| Ok(set_frame(reader.set_members(db, &key)?)))
 }
 
 pub(crate) fn sismember(context: &mut Context<'_>, mut args: Args) -> CommandResult {
@@ -70,7 +75,7 @@ pub(crate) fn spop(context: &mut Context<'_>, mut args: Args) -> CommandResult {
         .ok_or_else(|| CommandError::err("value is out of range, must be positive"))?;
     write(move |writer| {
         let popped = writer.set_pop(db, &key, Some(count))?;
-        Ok(members_frame(popped.unwrap_or_default()))
+        Ok(set_frame(popped.unwrap_or_default()))
     })
 }
 
@@ -103,7 +108,7 @@ pub(crate) fn smove(context: &mut Context<'_>, mut args: Args) -> CommandResult 
 /// The reading forms: `SINTER`, `SUNION`, `SDIFF`.
 fn combine(context: &Context<'_>, args: Args, operation: SetOperation) -> CommandResult {
     let (db, keys) = (context.db(), args.rest());
-    read(move |reader| Ok(members_frame(reader.set_combine(db, operation, &keys)?)))
+    read(move |reader| Ok(set_frame(reader.set_combine(db, operation, &keys)?)))
 }
 
 /// The storing forms: `SINTERSTORE`, `SUNIONSTORE`, `SDIFFSTORE`.

@@ -3,37 +3,35 @@
 //! `zset_ranges.rs`, `ZUNION` and its relatives in `zset_algebra.rs`.
 
 use bytes::Bytes;
-use resplite_resp::Frame;
+use resplite_resp::{Frame, Protocol};
 use resplite_store::{
     LexRange, ScoreRange, ScoredMember, StoreError, ZRange, ZaddFlags, format_score, parse_i64,
     parse_score,
 };
 
 use crate::args::{Args, is_word};
-use crate::command::{CommandResult, Context, read, write};
+use crate::command::{CommandResult, Context, pairs_frame, read, write};
 use crate::commands::element_scan;
 use crate::commands::hashes::random_count;
 use crate::error::CommandError;
 
-/// A score as Redis 7.0 replies with it (`%.17g`).
+/// A score as Redis 7.0 replies with it (`%.17g`): a double in RESP3, a bulk string in RESP2.
 pub(crate) fn score_frame(score: f64) -> Frame {
-    Frame::bulk(format_score(score))
+    Frame::Double(Bytes::from(format_score(score)))
 }
 
-/// Members, each followed by its score when `with_scores`, as one flat array (RESP2).
-pub(crate) fn members_frame(members: Vec<ScoredMember>, with_scores: bool) -> Frame {
-    Frame::Array(member_items(members, with_scores))
-}
-
-fn member_items(members: Vec<ScoredMember>, with_scores: bool) -> Vec<Frame> {
-    let mut items = Vec::with_capacity(members.len() * if with_scores { 2 } else { 1 });
-    for (member, score) in members {
-        items.push(Frame::bulk(member));
-        if with_scores {
-            items.push(score_frame(score));
-        }
+/// Members, each with its score when `with_scores` (see [`pairs_frame`] for the shapes).
+pub(crate) fn members_frame(
+    members: Vec<ScoredMember>,
+    with_scores: bool,
+    protocol: Protocol,
+) -> Frame {
+    if !with_scores {
+        return Frame::Array(members.into_iter().map(|(member, _)| Frame::bulk(member)).collect());
     }
-    items
+    let pairs =
+        members.into_iter().map(|(member, score)| (Frame::bulk(member), score_frame(score)));
+    pairs_frame(pairs, protocol)
 }
 
 /// Parses a score range, or `ERR min or max is not a float`.
@@ -170,9 +168,11 @@ pub(crate) fn zpopmax(context: &mut Context<'_>, args: Args) -> CommandResult {
     pop(context, args, true)
 }
 
-/// `ZPOPMIN key [count]`: a flat array of members and scores.
+/// `ZPOPMIN key [count]`: members and scores; with a count given, shaped like `ZRANGE …
+/// WITHSCORES`, without one a single flat pair even in RESP3.
 fn pop(context: &mut Context<'_>, mut args: Args, highest: bool) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
+    let protocol = if args.remaining() == 0 { Protocol::Resp2 } else { context.protocol() };
     if args.remaining() > 1 {
         return Err(CommandError::Syntax);
     }
@@ -182,7 +182,9 @@ fn pop(context: &mut Context<'_>, mut args: Args, highest: bool) -> CommandResul
             .filter(|count| *count >= 0)
             .ok_or_else(|| CommandError::err("value is out of range, must be positive"))?,
     };
-    write(move |writer| Ok(members_frame(writer.zset_pop(db, &key, highest, count)?, true)))
+    write(move |writer| {
+        Ok(members_frame(writer.zset_pop(db, &key, highest, count)?, true, protocol))
+    })
 }
 
 /// `ZMPOP numkeys key … MIN|MAX [COUNT count]`.
@@ -238,7 +240,7 @@ pub(crate) fn zmpop(context: &mut Context<'_>, args: Args) -> CommandResult {
 
 /// `ZRANDMEMBER key [count [WITHSCORES]]`.
 pub(crate) fn zrandmember(context: &mut Context<'_>, mut args: Args) -> CommandResult {
-    let (db, key) = (context.db(), args.bytes()?);
+    let (db, key, protocol) = (context.db(), args.bytes()?, context.protocol());
     let Some(count_argument) = args.next() else {
         return read(move |reader| {
             let chosen = reader.zset_random_members(db, &key, None)?;
@@ -257,7 +259,7 @@ pub(crate) fn zrandmember(context: &mut Context<'_>, mut args: Args) -> CommandR
     }
     read(move |reader| {
         let chosen = reader.zset_random_members(db, &key, Some(count))?.unwrap_or_default();
-        Ok(members_frame(chosen, with_scores))
+        Ok(members_frame(chosen, with_scores, protocol))
     })
 }
 
@@ -272,7 +274,12 @@ pub(crate) fn zscan(context: &mut Context<'_>, mut args: Args) -> CommandResult 
         }
         let options = request.options?;
         let page = reader.zset_scan(db, &key, request.cursor, options.as_store())?;
-        Ok(element_scan::reply(page.cursor, member_items(page.items, true)))
+        // Unlike every other reply with scores, ZSCAN's are bulk strings in RESP3 too.
+        let items = page
+            .items
+            .into_iter()
+            .flat_map(|(member, score)| [Frame::bulk(member), Frame::bulk(format_score(score))]);
+        Ok(element_scan::reply(page.cursor, items.collect()))
     })
 }
 

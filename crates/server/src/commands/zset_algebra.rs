@@ -103,7 +103,7 @@ fn parse_options(
 
 /// Runs `ZUNION`/`ZINTER`/`ZDIFF numkeys key … [options]`.
 fn combine(context: &mut Context<'_>, args: Args, command: Command) -> CommandResult {
-    let db = context.db();
+    let (db, protocol) = (context.db(), context.protocol());
     let Request { keys, options } = parse(args.rest(), &command)?;
     read(move |reader| {
         let options = match options {
@@ -119,7 +119,7 @@ fn combine(context: &mut Context<'_>, args: Args, command: Command) -> CommandRe
             weights: options.weights,
             aggregate: options.aggregate,
         };
-        Ok(members_frame(reader.zset_combine(db, &request)?, options.with_scores))
+        Ok(members_frame(reader.zset_combine(db, &request)?, options.with_scores, protocol))
     })
 }
 

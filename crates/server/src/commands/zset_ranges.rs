@@ -93,10 +93,11 @@ fn range(
     reverse: Option<bool>,
 ) -> CommandResult {
     let (db, key, min, max) = (context.db(), args.bytes()?, args.bytes()?, args.bytes()?);
+    let protocol = context.protocol();
     let request = parse(&min, &max, &args.rest(), false, kind, reverse)?;
     read(move |reader| {
         let members = reader.zset_range(db, &key, &request.query)?;
-        Ok(members_frame(members, request.with_scores))
+        Ok(members_frame(members, request.with_scores, protocol))
     })
 }
 

@@ -1,0 +1,98 @@
+//! `MULTI`/`EXEC`: what a connection queues, and running the queue as one transaction.
+//!
+//! Commands sent after `MULTI` are only checked (known command, arity, authentication) and
+//! queued. `EXEC` decides them all in order — so `SELECT` inside the transaction applies to
+//! the commands after it — and sends them to the writer thread as **one job**: the watched
+//! keys are checked there, then every command runs in that job, in the same SQLite
+//! transaction, with no other client's write in between. Reads run on the writer's own
+//! connection, so they see the transaction's earlier writes; each write still runs under
+//! its own savepoint, so a command that fails (`INCR` on a hash) is answered with its error
+//! and the others apply, as in Redis.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use resplite_resp::Frame;
+use resplite_store::{StoreError, Writer};
+
+use crate::command::{Outcome, ReadOperation, WriteOperation};
+use crate::dispatch::run_one_write;
+use crate::error::CommandError;
+use crate::state::ServerState;
+use crate::watch::{Touch, Watch};
+
+/// The commands a connection has queued since `MULTI`.
+#[derive(Default)]
+pub(crate) struct Transaction {
+    pub(crate) queued: Vec<Vec<Bytes>>,
+    /// A command was refused while queuing, so `EXEC` must discard everything.
+    pub(crate) failed: bool,
+}
+
+/// One queued command, decided at `EXEC`.
+pub(crate) enum Step {
+    Reply(Frame),
+    Read(ReadOperation),
+    Write(WriteOperation, Touch),
+}
+
+impl Step {
+    /// The step for a handler's decision. Inside a transaction nothing waits and nothing
+    /// closes the connection: those outcomes become their plain replies.
+    pub(crate) fn from_decision(decided: Result<Outcome, CommandError>, touch: Touch) -> Step {
+        match decided {
+            Ok(Outcome::Reply(frame) | Outcome::ReplyAndClose(frame)) => Step::Reply(frame),
+            Ok(Outcome::ReplyAfter(_, frame)) => Step::Reply(frame),
+            Ok(Outcome::Read(operation)) => Step::Read(operation),
+            Ok(Outcome::Write(operation)) => Step::Write(operation, touch),
+            Ok(Outcome::Exec(_)) => Step::Reply(Frame::error("ERR EXEC inside MULTI")),
+            Err(error) => Step::Reply(error.to_frame()),
+        }
+    }
+}
+
+/// A transaction ready to run: the watches to check and the decided commands.
+pub(crate) struct ExecJob {
+    pub(crate) watches: Vec<Watch>,
+    pub(crate) steps: Vec<Step>,
+}
+
+/// What running an `EXEC` job produced: its reply, and what its writes may have modified
+/// (to touch again once committed).
+pub(crate) struct ExecResult {
+    pub(crate) reply: Frame,
+    pub(crate) touched: Vec<Touch>,
+}
+
+impl ExecJob {
+    /// Runs the transaction on the writer thread. A watched key that changed (or expired)
+    /// since `WATCH` makes the reply a null array and runs nothing.
+    pub(crate) fn run(
+        self,
+        server: &Arc<ServerState>,
+        writer: &mut Writer<'_>,
+    ) -> Result<ExecResult, StoreError> {
+        let ExecJob { watches, steps } = self;
+        let mut expired = false;
+        for watch in &watches {
+            expired |= writer.is_expired_in_place(watch.db(), watch.key())?;
+        }
+        let aborted = expired || server.watched.any_modified(&watches);
+        server.watched.release(watches);
+        if aborted {
+            return Ok(ExecResult { reply: Frame::NullArray, touched: Vec::new() });
+        }
+        let mut replies = Vec::with_capacity(steps.len());
+        let mut touched = Vec::new();
+        for step in steps {
+            replies.push(match step {
+                Step::Reply(frame) => frame,
+                Step::Read(operation) => operation(writer).unwrap_or_else(|error| error.to_frame()),
+                Step::Write(mut operation, touch) => {
+                    run_one_write(server, writer, &mut operation, &touch, &mut touched)
+                }
+            });
+        }
+        Ok(ExecResult { reply: Frame::Array(replies), touched })
+    }
+}
