@@ -21,6 +21,7 @@ use crate::args::Args;
 use crate::clients::Client;
 use crate::command::{Context, Outcome, ReadOperation, WriteOperation};
 use crate::error::{CommandError, store_error_frame, unknown_command};
+use crate::recording::{self, Recording};
 use crate::registry;
 use crate::state::ServerState;
 
@@ -92,16 +93,22 @@ fn decide(
     server.stats.commands_processed.fetch_add(1, Ordering::Relaxed);
     let Some(name) = request.first() else { return (Ok(Outcome::Reply(Frame::Null)), false) };
     let Some(command) = registry::lookup(name) else {
-        return (Ok(Outcome::Reply(unknown_command(name, &request[1..]))), false);
+        let reply = unknown_command(name, &request[1..]);
+        recording::record_unknown_command(server, &reply);
+        return (Ok(Outcome::Reply(reply)), false);
     };
     if !command.accepts_argument_count(request.len()) {
-        return (Err(CommandError::WrongArity(command.name.to_string())), false);
+        let error = CommandError::WrongArity(command.name.to_string());
+        recording::record_rejected(server, command, &error);
+        return (Err(error), false);
     }
     client.note_command(command.name);
+    let recording = Recording::start(server, client, command, &request);
     let mut args = Args::new(request);
     args.next();
     let fast = command.flags.contains(&"fast");
-    ((command.handler)(&mut Context { server, client }, args), fast)
+    let decided = (command.handler)(&mut Context { server, client }, args);
+    (recording.finish(server, client, decided), fast)
 }
 
 /// A run of consecutive reads or writes waiting to be sent as one job, each with the

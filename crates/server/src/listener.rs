@@ -21,13 +21,18 @@ use tokio_util::task::TaskTracker;
 use crate::clients::ClientRegistry;
 use crate::config::ServerConfig;
 use crate::connection;
+use crate::settings::Settings;
+use crate::slowlog::SlowLog;
 use crate::state::{ServerState, Stats};
+use crate::stats::CommandStats;
 
 /// Why a server could not start.
 #[derive(Debug)]
 pub enum ServerError {
     /// The database could not be opened.
     Store(StoreError),
+    /// A start-up parameter (`ServerConfig::parameters`) was refused.
+    Parameter(String),
     /// The address could not be listened on (for example, the port is taken).
     Bind {
         /// The address asked for.
@@ -41,6 +46,7 @@ impl fmt::Display for ServerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ServerError::Store(error) => write!(f, "cannot open the database: {error}"),
+            ServerError::Parameter(message) => write!(f, "bad start-up parameter: {message}"),
             ServerError::Bind { address, source } if source.kind() == io::ErrorKind::AddrInUse => {
                 write!(f, "cannot listen on {address}: the port is already in use")
             }
@@ -62,6 +68,9 @@ pub struct Server {
 impl Server {
     /// Opens the database and binds the listening socket.
     pub async fn bind(config: ServerConfig) -> Result<Server, ServerError> {
+        // Checked before anything is opened, so a bad parameter leaves no trace.
+        Settings::new(&config, config.port)
+            .map_err(|error| ServerError::Parameter(error.message()))?;
         let options = config.store.clone();
         let store = tokio::task::spawn_blocking(move || Store::open_with(options))
             .await
@@ -72,14 +81,20 @@ impl Server {
             .await
             .map_err(|source| ServerError::Bind { address, source })?;
         let port = listener.local_addr().map(|local| local.port()).unwrap_or(config.port);
+        let settings = Settings::new(&config, port)
+            .map_err(|error| ServerError::Parameter(error.message()))?;
         let state = ServerState {
             store,
             config,
+            settings,
             clients: Arc::new(ClientRegistry::default()),
             stats: Stats::default(),
+            command_stats: CommandStats::default(),
+            slowlog: SlowLog::default(),
             started: Instant::now(),
             started_at: SystemTime::now(),
-            run_id: random_run_id(),
+            run_id: random_hex_id(),
+            replication_id: random_hex_id(),
             port,
         };
         Ok(Server { listener, state: Arc::new(state) })
@@ -112,7 +127,7 @@ impl Server {
             };
             state.stats.connections_received.fetch_add(1, Ordering::Relaxed);
             let local = socket.local_addr().ok();
-            let limit = state.config.max_clients;
+            let limit = state.settings.maxclients();
             let Some(client) = state.clients.register(Some(peer), local, limit) else {
                 state.stats.rejected_connections.fetch_add(1, Ordering::Relaxed);
                 connections.spawn(async move {
@@ -137,6 +152,6 @@ impl Server {
     }
 }
 
-fn random_run_id() -> String {
+fn random_hex_id() -> String {
     (0..40).map(|_| char::from_digit(rand::random_range(0..16), 16).unwrap_or('0')).collect()
 }
