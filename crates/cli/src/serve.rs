@@ -8,40 +8,48 @@ use clap::{Args, ValueEnum};
 use resplite_server::{Durability, Server, ServerConfig, StoreOptions};
 use tracing_subscriber::EnvFilter;
 
-/// Options of `resplite serve`.
+/// Options of `resplite serve`. Options given here override the config file.
 #[derive(Args)]
 pub(crate) struct ServeArgs {
-    /// The database file (created when missing).
-    #[arg(long, env = "RESPLITE_DB", default_value = "resplite.db")]
-    db: PathBuf,
-    /// TCP port to listen on.
-    #[arg(long, env = "RESPLITE_PORT", default_value_t = 6379)]
-    port: u16,
-    /// Address to listen on. Anything but loopback exposes the data to the network.
-    #[arg(long, default_value = "127.0.0.1")]
-    bind: IpAddr,
+    /// A config file in Redis's `name value` format (see docs/configuration.md).
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// The database file (created when missing) [default: resplite.db].
+    #[arg(long, env = "RESPLITE_DB")]
+    db: Option<PathBuf>,
+    /// TCP port to listen on [default: 6379].
+    #[arg(long, env = "RESPLITE_PORT")]
+    port: Option<u16>,
+    /// Address to listen on [default: 127.0.0.1]. Anything but loopback exposes the data to
+    /// the network.
+    #[arg(long)]
+    bind: Option<IpAddr>,
     /// `normal`: acknowledged writes survive a crash of resplite; `full`: they also survive
-    /// power loss (every commit is synced).
-    #[arg(long, value_enum, default_value_t = DurabilityArg::Normal)]
-    durability: DurabilityArg,
-    /// The most clients connected at once.
-    #[arg(long, default_value_t = 10_000)]
-    maxclients: usize,
+    /// power loss (every commit is synced) [default: normal].
+    #[arg(long, value_enum)]
+    durability: Option<DurabilityArg>,
+    /// The most clients connected at once [default: 10000].
+    #[arg(long)]
+    maxclients: Option<usize>,
     /// A password clients must give (`AUTH password`, or `HELLO 3 AUTH default password`)
-    /// before any other command. Also read from `RESPLITE_REQUIREPASS`, which keeps it out
-    /// of the process list.
+    /// before any other command (empty: none). Also read from `RESPLITE_REQUIREPASS`, which
+    /// keeps it out of the process list.
     #[arg(long, env = "RESPLITE_REQUIREPASS", hide_env_values = true)]
     requirepass: Option<String>,
+    /// Close connections idle for this many seconds (0: never) [default: 0].
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<u32>,
     /// Threads for network I/O (default: half the CPU cores, at least 1). SQLite work runs
     /// on its own threads, so these only read requests and write replies.
     #[arg(long)]
     io_threads: Option<usize>,
-    /// Threads that run reads on their own read-only SQLite connections.
-    #[arg(long, default_value_t = 2)]
-    reader_threads: usize,
-    /// Log level (error, warn, info, debug, trace); `RUST_LOG` overrides it.
-    #[arg(long, default_value = "info")]
-    log_level: String,
+    /// Threads that run reads on their own read-only SQLite connections [default: 2].
+    #[arg(long)]
+    reader_threads: Option<usize>,
+    /// Log level (error, warn, info, debug, trace); `RUST_LOG` overrides it [default: info,
+    /// or the config file's `loglevel`].
+    #[arg(long)]
+    log_level: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -51,22 +59,14 @@ enum DurabilityArg {
 }
 
 pub(crate) fn run(args: ServeArgs) -> Result<()> {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&args.log_level));
+    let (config, warnings) = server_config(&args)?;
+    let log_level = args.log_level.clone().unwrap_or_else(|| log_level_of(&config).into());
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&log_level));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    for warning in warnings {
+        tracing::warn!("config file: {warning}");
+    }
 
-    let mut store = StoreOptions::new(&args.db);
-    store.durability = match args.durability {
-        DurabilityArg::Normal => Durability::Normal,
-        DurabilityArg::Full => Durability::Full,
-    };
-    let mut config = ServerConfig::new(store);
-    config.bind = args.bind;
-    config.port = args.port;
-    config.max_clients = args.maxclients;
-    config.requirepass = args.requirepass.filter(|password| !password.is_empty());
-
-    config.store.reader_threads = args.reader_threads.max(1);
     let io_threads = args.io_threads.unwrap_or_else(default_io_threads).max(1);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(io_threads)
@@ -74,19 +74,73 @@ pub(crate) fn run(args: ServeArgs) -> Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        if !config.bind.is_loopback() && config.requirepass.is_none() {
+        let has_password = config
+            .parameters
+            .iter()
+            .any(|(name, value)| name.eq_ignore_ascii_case("requirepass") && !value.is_empty());
+        if !config.bind.is_loopback() && !has_password {
             tracing::warn!(
                 bind = %config.bind,
                 "listening on a non-loopback address without authentication: anyone who can \
                  reach this address can read and change the data"
             );
         }
+        let db = config.store.path.clone();
         let server = Server::bind(config).await?;
         let address = server.local_addr()?;
-        tracing::info!(%address, db = %args.db.display(), "resplite is ready to accept connections");
+        tracing::info!(%address, db = %db.display(), "resplite is ready to accept connections");
         server.run(shutdown_signal()).await;
         Ok(())
     })
+}
+
+/// The server's configuration: defaults, then the config file, then the command line.
+/// Also returns the config file's warnings, to log once logging is set up.
+fn server_config(args: &ServeArgs) -> Result<(ServerConfig, Vec<String>)> {
+    let mut config = ServerConfig::new(StoreOptions::new("resplite.db"));
+    let warnings = match &args.config {
+        Some(path) => config.apply_config_file(path)?,
+        None => Vec::new(),
+    };
+    if let Some(db) = &args.db {
+        config.store.path = db.clone();
+    }
+    if let Some(port) = args.port {
+        config.port = port;
+    }
+    if let Some(bind) = args.bind {
+        config.bind = bind;
+    }
+    if let Some(durability) = args.durability {
+        config.store.durability = match durability {
+            DurabilityArg::Normal => Durability::Normal,
+            DurabilityArg::Full => Durability::Full,
+        };
+    }
+    if let Some(maxclients) = args.maxclients {
+        config.max_clients = maxclients;
+    }
+    if let Some(reader_threads) = args.reader_threads {
+        config.store.reader_threads = reader_threads.max(1);
+    }
+    // Later parameters win, so these override the file's.
+    if let Some(password) = &args.requirepass {
+        config.parameters.push(("requirepass".into(), password.clone()));
+    }
+    if let Some(timeout) = args.timeout {
+        config.parameters.push(("timeout".into(), timeout.to_string()));
+    }
+    Ok((config, warnings))
+}
+
+/// The log filter for the config file's Redis `loglevel`, when it has one.
+fn log_level_of(config: &ServerConfig) -> &'static str {
+    let level = config.parameters.iter().rev().find(|(name, _)| name == "loglevel");
+    match level.map(|(_, value)| value.to_ascii_lowercase()).as_deref() {
+        Some("debug") => "debug",
+        Some("warning") => "warn",
+        _ => "info",
+    }
 }
 
 /// Half the cores: measured on two cores, one I/O thread beside the reader and writer

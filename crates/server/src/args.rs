@@ -22,6 +22,11 @@ impl Args {
         self.items.len()
     }
 
+    /// The next argument, left in place.
+    pub(crate) fn peek(&self) -> Option<&Bytes> {
+        self.items.as_slice().first()
+    }
+
     /// The next argument, if any.
     pub(crate) fn next(&mut self) -> Option<Bytes> {
         self.items.next()

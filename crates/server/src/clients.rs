@@ -43,6 +43,8 @@ pub(crate) struct Client {
     pub(crate) transaction: Option<Transaction>,
     /// The keys this client watches (`WATCH`).
     pub(crate) watches: Vec<Watch>,
+    /// The subcommand of the command running now, if it has one (for `INFO commandstats`).
+    pub(crate) subcommand: Option<&'static str>,
     info: Arc<Mutex<ClientInfo>>,
     registry: Arc<ClientRegistry>,
 }
@@ -53,8 +55,15 @@ impl Client {
         lock(&self.info)
     }
 
+    /// The shared view itself, for what outlives the command (a slow-log entry names the
+    /// client as it is when the command ends).
+    pub(crate) fn shared_info(&self) -> Arc<Mutex<ClientInfo>> {
+        Arc::clone(&self.info)
+    }
+
     /// Records that `command` is running now.
-    pub(crate) fn note_command(&self, command: &'static str) {
+    pub(crate) fn note_command(&mut self, command: &'static str) {
+        self.subcommand = None;
         let mut info = self.info();
         info.last_active = Instant::now();
         info.last_command = command;
@@ -62,7 +71,8 @@ impl Client {
     }
 
     /// Records the subcommand of the command that is running (`client|list`).
-    pub(crate) fn note_subcommand(&self, subcommand: &'static str) {
+    pub(crate) fn note_subcommand(&mut self, subcommand: &'static str) {
+        self.subcommand = Some(subcommand);
         self.info().last_subcommand = Some(subcommand);
     }
 
@@ -133,6 +143,7 @@ impl ClientRegistry {
             authenticated: true,
             transaction: None,
             watches: Vec::new(),
+            subcommand: None,
             info,
             registry: Arc::clone(self),
         })

@@ -77,6 +77,36 @@ impl Context<'_> {
     }
 }
 
+impl Context<'_> {
+    /// Reads a subcommand from `args` and checks it against `table` (each name with its
+    /// Redis arity, counting the command and subcommand words): an unknown one is Redis's
+    /// `unknown subcommand` error, a wrong count is the arity error of `command|sub`.
+    pub(crate) fn subcommand(
+        &mut self,
+        command: &'static str,
+        table: &[(&'static str, i32)],
+        args: &mut Args,
+    ) -> Result<&'static str, CommandError> {
+        let subcommand = args.bytes()?;
+        let Some(&(name, arity)) =
+            table.iter().find(|(name, _)| subcommand.eq_ignore_ascii_case(name.as_bytes()))
+        else {
+            return Err(CommandError::UnknownSubcommand {
+                command,
+                subcommand: subcommand.to_vec(),
+            });
+        };
+        self.client.note_subcommand(name);
+        let given = args.remaining() + 2;
+        let wanted = arity.unsigned_abs() as usize;
+        if (arity >= 0 && given != wanted) || given < wanted {
+            let command = command.to_ascii_lowercase();
+            return Err(CommandError::WrongArity(format!("{command}|{name}")));
+        }
+        Ok(name)
+    }
+}
+
 /// Answer `frame` at once.
 pub(crate) fn reply(frame: Frame) -> CommandResult {
     Ok(Outcome::Reply(frame))

@@ -1,6 +1,7 @@
 //! The server's settings, as the command line or an embedding program gives them.
 
 use std::net::IpAddr;
+use std::path::PathBuf;
 
 use resplite_resp::Limits;
 use resplite_store::StoreOptions;
@@ -20,8 +21,11 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// The database file and its options.
     pub store: StoreOptions,
-    /// The password of the `default` user (`requirepass`); `None` lets every client in.
-    pub requirepass: Option<String>,
+    /// Runtime parameters to apply at start-up, in order, as `CONFIG SET <name> <value>`
+    /// would (for example `("requirepass", "…")` or `("notify-keyspace-events", "Ex")`).
+    pub parameters: Vec<(String, String)>,
+    /// The config file the settings came from, which `CONFIG REWRITE` rewrites.
+    pub config_file: Option<PathBuf>,
 }
 
 impl ServerConfig {
@@ -34,7 +38,8 @@ impl ServerConfig {
             databases: 16,
             limits: Limits::default(),
             store,
-            requirepass: None,
+            parameters: Vec::new(),
+            config_file: None,
         }
     }
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use bytes::BytesMut;
 use futures::{FutureExt, StreamExt};
-use resplite_resp::{Frame, ProtocolError, RequestCodec};
+use resplite_resp::{Frame, Limits, ProtocolError, RequestCodec};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::net::tcp::OwnedWriteHalf;
@@ -49,7 +49,10 @@ async fn serve_requests(
 ) {
     let _ = socket.set_nodelay(true);
     let (reader, mut writer) = socket.into_split();
-    let codec = RequestCodec::new(server.config.limits);
+    // `CONFIG SET proto-max-bulk-len` applies to connections opened after it.
+    let limits =
+        Limits { max_bulk_len: server.settings.proto_max_bulk_len(), ..server.config.limits };
+    let codec = RequestCodec::new(limits);
     let mut requests = FramedRead::with_capacity(reader, codec, 16 * 1024);
     let mut output = BytesMut::with_capacity(16 * 1024);
     loop {

@@ -21,6 +21,7 @@ use crate::args::Args;
 use crate::clients::Client;
 use crate::command::{Context, Outcome, ReadOperation, WriteOperation};
 use crate::error::{CommandError, store_error_frame, unknown_command};
+use crate::recording::{self, Recording};
 use crate::registry;
 use crate::state::ServerState;
 use crate::transaction::ExecJob;
@@ -127,18 +128,26 @@ pub(crate) fn decide(
         return Decision::reply(Ok(Outcome::Reply(Frame::Null)));
     };
     let refusal = match registry::lookup(name) {
-        None => Err(unknown_command(name, &request[1..])),
+        None => {
+            let reply = unknown_command(name, &request[1..]);
+            recording::record_unknown_command(server, &reply);
+            Err(reply)
+        }
         Some(command) if !command.accepts_argument_count(request.len()) => {
-            Err(CommandError::WrongArity(command.name.to_string()).to_frame())
+            let error = CommandError::WrongArity(command.name.to_string());
+            recording::record_rejected(server, command, &error);
+            Err(error.to_frame())
         }
         // The password may have been set after this client connected; Redis only asks
         // clients that connected while one was set, and so does `client.authenticated`.
         Some(command)
             if !client.authenticated
                 && !command.flags.contains(&"no_auth")
-                && server.required_password().is_some() =>
+                && server.settings.password_required() =>
         {
-            Err(Frame::error("NOAUTH Authentication required."))
+            let error = CommandError::Message("NOAUTH Authentication required.".into());
+            recording::record_rejected(server, command, &error);
+            Err(error.to_frame())
         }
         Some(command) => Ok(command),
     };
@@ -163,10 +172,12 @@ pub(crate) fn decide(
     } else {
         Touch::of(command, client.db, &request)
     };
+    let recording = Recording::start(server, client, command, &request);
     let mut args = Args::new(request);
     args.next();
     let fast = command.flags.contains(&"fast");
-    let outcome = (command.handler)(&mut Context { server, client }, args);
+    let decided = (command.handler)(&mut Context { server, client }, args);
+    let outcome = recording.finish(server, client, decided);
     Decision { outcome, fast, touch }
 }
 

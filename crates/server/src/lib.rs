@@ -27,16 +27,23 @@ mod clients;
 mod command;
 mod commands;
 mod config;
+mod config_file;
 mod connection;
 mod dispatch;
 mod error;
 mod listener;
+mod process;
+mod recording;
 mod registry;
+mod settings;
+mod slowlog;
 mod state;
+mod stats;
 mod transaction;
 mod watch;
 
 pub use config::ServerConfig;
+pub use config_file::ConfigFileError;
 pub use listener::{Server, ServerError};
 /// The store types that appear in [`ServerConfig`], so users of this crate need no second
 /// dependency to configure it.

@@ -9,11 +9,9 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::RwLock;
 use std::sync::atomic::Ordering;
 use std::time::{Instant, SystemTime};
 
-use bytes::Bytes;
 use resplite_store::{Store, StoreError};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
@@ -24,14 +22,35 @@ use crate::auth::FailedAttempts;
 use crate::clients::ClientRegistry;
 use crate::config::ServerConfig;
 use crate::connection;
+use crate::settings::Settings;
+use crate::slowlog::SlowLog;
 use crate::state::{ServerState, Stats};
+use crate::stats::CommandStats;
 use crate::watch::WatchedKeys;
+
+/// Drops `state` once no job holds it any more (bounded by a few seconds, after which it is
+/// dropped anyway).
+fn drop_last_handle(mut state: Arc<ServerState>) {
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match Arc::try_unwrap(state) {
+            Ok(last) => return drop(last),
+            Err(shared) if Instant::now() < deadline => {
+                state = shared;
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            Err(shared) => return drop(shared),
+        }
+    }
+}
 
 /// Why a server could not start.
 #[derive(Debug)]
 pub enum ServerError {
     /// The database could not be opened.
     Store(StoreError),
+    /// A start-up parameter (`ServerConfig::parameters`) was refused.
+    Parameter(String),
     /// The address could not be listened on (for example, the port is taken).
     Bind {
         /// The address asked for.
@@ -45,6 +64,7 @@ impl fmt::Display for ServerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ServerError::Store(error) => write!(f, "cannot open the database: {error}"),
+            ServerError::Parameter(message) => write!(f, "bad start-up parameter: {message}"),
             ServerError::Bind { address, source } if source.kind() == io::ErrorKind::AddrInUse => {
                 write!(f, "cannot listen on {address}: the port is already in use")
             }
@@ -66,6 +86,9 @@ pub struct Server {
 impl Server {
     /// Opens the database and binds the listening socket.
     pub async fn bind(config: ServerConfig) -> Result<Server, ServerError> {
+        // Checked before anything is opened, so a bad parameter leaves no trace.
+        Settings::new(&config, config.port)
+            .map_err(|error| ServerError::Parameter(error.message()))?;
         let options = config.store.clone();
         let store = tokio::task::spawn_blocking(move || Store::open_with(options))
             .await
@@ -76,18 +99,22 @@ impl Server {
             .await
             .map_err(|source| ServerError::Bind { address, source })?;
         let port = listener.local_addr().map(|local| local.port()).unwrap_or(config.port);
-        let requirepass = config.requirepass.clone().filter(|password| !password.is_empty());
+        let settings = Settings::new(&config, port)
+            .map_err(|error| ServerError::Parameter(error.message()))?;
         let state = ServerState {
             store,
-            requirepass: RwLock::new(requirepass.map(Bytes::from)),
             failed_logins: FailedAttempts::default(),
             watched: WatchedKeys::default(),
             config,
+            settings,
             clients: Arc::new(ClientRegistry::default()),
             stats: Stats::default(),
+            command_stats: CommandStats::default(),
+            slowlog: SlowLog::default(),
             started: Instant::now(),
             started_at: SystemTime::now(),
-            run_id: random_run_id(),
+            run_id: random_hex_id(),
+            replication_id: random_hex_id(),
             port,
         };
         Ok(Server { listener, state: Arc::new(state) })
@@ -120,7 +147,7 @@ impl Server {
             };
             state.stats.connections_received.fetch_add(1, Ordering::Relaxed);
             let local = socket.local_addr().ok();
-            let limit = state.config.max_clients;
+            let limit = state.settings.maxclients();
             let Some(mut client) = state.clients.register(Some(peer), local, limit) else {
                 state.stats.rejected_connections.fetch_add(1, Ordering::Relaxed);
                 connections.spawn(async move {
@@ -142,12 +169,15 @@ impl Server {
         connections.close();
         connections.wait().await;
         // The last store handle goes here; the writer commits, checkpoints and stops. That
-        // blocks, so it runs off the async threads.
-        let _ = tokio::task::spawn_blocking(move || drop(state)).await;
+        // blocks, so it runs off the async threads. A job finishing on the writer thread may
+        // still hold the state for a moment (its completion keeps it for WATCH and the
+        // command statistics); dropped there, the store could not wait for its own writer,
+        // and the process might exit before the final checkpoint. So wait for those first.
+        let _ = tokio::task::spawn_blocking(move || drop_last_handle(state)).await;
         tracing::info!("shutdown complete");
     }
 }
 
-fn random_run_id() -> String {
+fn random_hex_id() -> String {
     (0..40).map(|_| char::from_digit(rand::random_range(0..16), 16).unwrap_or('0')).collect()
 }

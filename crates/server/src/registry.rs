@@ -6,8 +6,9 @@
 
 use crate::command::Handler;
 use crate::commands::{
-    bitmaps, client, command_info, connection, expiry, hashes, hyperloglog, info, keys, lcs, lists,
-    server, sets, sorted_sets, strings, transactions, zset_algebra, zset_ranges,
+    bitmaps, client, command_info, config, connection, debug, expiry, hashes, hyperloglog, info,
+    keys, latency, lcs, lists, server, sets, slowlog, sorted_sets, strings, transactions,
+    zset_algebra, zset_ranges,
 };
 
 /// Where the keys are among a command's arguments (Redis's first/last/step triple).
@@ -186,6 +187,16 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         handler: command_info::command,
     },
     CommandSpec {
+        name: "config",
+        arity: -2,
+        flags: ADMIN,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::Server,
+        since: "2.0.0",
+        summary: "Reads and changes the runtime settings and rewrites the config file.",
+        handler: config::config,
+    },
+    CommandSpec {
         name: "copy",
         arity: -3,
         flags: WRITE,
@@ -204,6 +215,16 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         since: "1.0.0",
         summary: "Returns the number of keys in the database.",
         handler: server::dbsize,
+    },
+    CommandSpec {
+        name: "debug",
+        arity: -2,
+        flags: ADMIN,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::Server,
+        since: "1.0.0",
+        summary: "Debugging aids; resplite serves SLEEP and HELP.",
+        handler: debug::debug,
     },
     CommandSpec {
         name: "decr",
@@ -604,6 +625,26 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         since: "1.0.0",
         summary: "Returns the keys matching a glob pattern.",
         handler: keys::keys,
+    },
+    CommandSpec {
+        name: "lastsave",
+        arity: 1,
+        flags: FAST,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::Server,
+        since: "1.0.0",
+        summary: "Returns when data last reached the database file, as a Unix time.",
+        handler: server::lastsave,
+    },
+    CommandSpec {
+        name: "latency",
+        arity: -2,
+        flags: ADMIN,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::Server,
+        since: "2.8.13",
+        summary: "Latency monitor reports; resplite records no latency events.",
+        handler: latency::latency,
     },
     CommandSpec {
         name: "lcs",
@@ -1144,6 +1185,16 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         since: "1.0.0",
         summary: "Tells whether a member belongs to a set.",
         handler: sets::sismember,
+    },
+    CommandSpec {
+        name: "slowlog",
+        arity: -2,
+        flags: ADMIN,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::Server,
+        since: "2.2.12",
+        summary: "Reads and resets the log of slow commands.",
+        handler: slowlog::slowlog,
     },
     CommandSpec {
         name: "smembers",

@@ -1,7 +1,8 @@
-//! What every connection shares: the store, the configuration, the clients and counters.
+//! What every connection shares: the store, the configuration and runtime settings, the
+//! clients, counters and the slow log.
 
+use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, RwLock};
 use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
@@ -10,22 +11,29 @@ use resplite_store::Store;
 use crate::auth::FailedAttempts;
 use crate::clients::ClientRegistry;
 use crate::config::ServerConfig;
+use crate::settings::Settings;
+use crate::slowlog::SlowLog;
+use crate::stats::CommandStats;
 use crate::watch::WatchedKeys;
 
 /// Server-wide state, shared by every connection through an `Arc`.
 pub(crate) struct ServerState {
     pub(crate) store: Store,
     pub(crate) config: ServerConfig,
+    /// What `CONFIG GET`/`SET` show and change.
+    pub(crate) settings: Settings,
     pub(crate) clients: Arc<ClientRegistry>,
     pub(crate) stats: Stats,
+    pub(crate) command_stats: CommandStats,
+    pub(crate) slowlog: SlowLog,
     pub(crate) started: Instant,
     pub(crate) started_at: SystemTime,
     /// A random 40-hex-digit id of this server process, as Redis's `run_id`.
     pub(crate) run_id: String,
+    /// A random 40-hex-digit replication id, as Redis's `master_replid`.
+    pub(crate) replication_id: String,
     /// The port actually listened on (differs from the configured one when that was 0).
     pub(crate) port: u16,
-    /// The `default` user's password, when one is required.
-    pub(crate) requirepass: RwLock<Option<Bytes>>,
     /// Recent wrong passwords, which slow down further guesses.
     pub(crate) failed_logins: FailedAttempts,
     /// The keys clients watch for their transactions.
@@ -33,9 +41,9 @@ pub(crate) struct ServerState {
 }
 
 impl ServerState {
-    /// The password clients must give, if any.
+    /// The password clients must give, if any (`requirepass`).
     pub(crate) fn required_password(&self) -> Option<Bytes> {
-        self.requirepass.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+        self.settings.requirepass()
     }
 }
 
@@ -45,4 +53,15 @@ pub(crate) struct Stats {
     pub(crate) connections_received: AtomicU64,
     pub(crate) commands_processed: AtomicU64,
     pub(crate) rejected_connections: AtomicU64,
+}
+
+impl Stats {
+    /// `CONFIG RESETSTAT`: zeroes the counters.
+    pub(crate) fn reset(&self) {
+        for counter in
+            [&self.connections_received, &self.commands_processed, &self.rejected_connections]
+        {
+            counter.store(0, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
 }

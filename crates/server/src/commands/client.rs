@@ -20,21 +20,7 @@ const SUBCOMMANDS: &[(&str, i32)] = &[
 ];
 
 pub(crate) fn client(context: &mut Context<'_>, mut args: Args) -> CommandResult {
-    let subcommand = args.bytes()?;
-    let Some(&(name, arity)) = SUBCOMMANDS.iter().find(|(name, _)| is_word(&subcommand, name))
-    else {
-        return Err(CommandError::UnknownSubcommand {
-            command: "CLIENT",
-            subcommand: subcommand.to_vec(),
-        });
-    };
-    context.client.note_subcommand(name);
-    let given = args.remaining() + 2;
-    let fits =
-        if arity >= 0 { given == arity as usize } else { given >= arity.unsigned_abs() as usize };
-    if !fits {
-        return Err(CommandError::WrongArity(format!("client|{name}")));
-    }
+    let name = context.subcommand("CLIENT", SUBCOMMANDS, &mut args)?;
     match name {
         "id" => reply(Frame::Integer(context.client.id as i64)),
         "getname" => {

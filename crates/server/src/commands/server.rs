@@ -1,4 +1,4 @@
-//! Whole-server commands: `DBSIZE`, `FLUSHDB`, `FLUSHALL`, `SWAPDB`, `TIME`.
+//! Whole-server commands: `DBSIZE`, `FLUSHDB`, `FLUSHALL`, `SWAPDB`, `TIME`, `LASTSAVE`.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -66,4 +66,11 @@ pub(crate) fn time(_: &mut Context<'_>, _: Args) -> CommandResult {
         Frame::bulk(elapsed.as_secs().to_string()),
         Frame::bulk(elapsed.subsec_micros().to_string()),
     ]))
+}
+
+/// `LASTSAVE`: every acknowledged write is on disk, so this is when data last reached the
+/// database files.
+pub(crate) fn lastsave(context: &mut Context<'_>, _: Args) -> CommandResult {
+    let last_save = super::info::last_save_time(context.server);
+    reply(Frame::Integer(i64::try_from(last_save).unwrap_or(i64::MAX)))
 }

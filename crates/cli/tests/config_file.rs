@@ -1,0 +1,97 @@
+//! `resplite serve --config`: a Redis-style config file applied at start-up, overridden by
+//! the command line, reported by `CONFIG GET` and rewritten by `CONFIG REWRITE`.
+
+mod common;
+
+use std::fs;
+
+use common::{ServerProcess, free_port, resplite};
+
+fn config_get(connection: &mut redis::Connection, name: &str) -> String {
+    let pair: Vec<String> = redis::cmd("CONFIG").arg("GET").arg(name).query(connection).unwrap();
+    assert_eq!(pair.len(), 2, "{pair:?}");
+    pair[1].clone()
+}
+
+#[test]
+fn the_config_file_sets_parameters_and_the_command_line_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("resplite.conf");
+    let text = "# resplite settings\n\
+                port 1\n\
+                timeout 30\n\
+                notify-keyspace-events \"KEA\"\n\
+                maxclients 3\n\
+                client-output-buffer-limit pubsub 64mb 16mb 60\n\
+                slowlog-max-len 7\n\
+                daemonize no\n";
+    fs::write(&path, text).unwrap();
+    let config = path.to_str().unwrap();
+    let server =
+        ServerProcess::start(&dir.path().join("conf.db"), &["--config", config, "--timeout", "5"]);
+    let mut connection = server.connection();
+    assert_eq!(config_get(&mut connection, "timeout"), "5");
+    assert_eq!(config_get(&mut connection, "notify-keyspace-events"), "AKE");
+    assert_eq!(config_get(&mut connection, "slowlog-max-len"), "7");
+    assert_eq!(config_get(&mut connection, "port"), server.port.to_string());
+    assert_eq!(config_get(&mut connection, "dbfilename"), "conf.db");
+    assert!(
+        config_get(&mut connection, "client-output-buffer-limit")
+            .ends_with("pubsub 67108864 16777216 60")
+    );
+    let info: String = redis::cmd("INFO").arg("server").query(&mut connection).unwrap();
+    assert!(info.contains(&format!("config_file:{}\r\n", path.display())), "{info}");
+
+    // maxclients from the file is enforced (this connection is one of the three).
+    let _second = server.connection();
+    let _third = server.connection();
+    let mut fourth = server.raw();
+    let refused = common::read_until_closed(&mut fourth, std::time::Duration::from_secs(2));
+    assert_eq!(refused, b"-ERR max number of clients reached\r\n");
+    drop(_third);
+
+    // CONFIG REWRITE keeps the comment and unknown lines and records the new values.
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("notify-keyspace-events")
+        .arg("Ex")
+        .arg("maxmemory-policy")
+        .arg("allkeys-lru")
+        .query(&mut connection)
+        .unwrap();
+    let _: () = redis::cmd("CONFIG").arg("REWRITE").query(&mut connection).unwrap();
+    let rewritten = fs::read_to_string(&path).unwrap();
+    assert!(rewritten.starts_with("# resplite settings\n"), "{rewritten}");
+    assert!(rewritten.contains(&format!("\nport {}\n", server.port)), "{rewritten}");
+    assert!(rewritten.contains("\ntimeout 5\n"), "{rewritten}");
+    assert!(rewritten.contains("\nnotify-keyspace-events xE\n"), "{rewritten}");
+    assert!(rewritten.contains("\ndaemonize no\n"), "{rewritten}");
+    assert!(rewritten.ends_with("maxmemory-policy allkeys-lru\n"), "{rewritten}");
+}
+
+#[test]
+fn a_bad_config_file_stops_the_start_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.conf");
+    fs::write(&path, "timeout 10\n\nfrobnicate yes\n").unwrap();
+    let output = resplite()
+        .args(["serve", "--port", &free_port().to_string(), "--config"])
+        .arg(&path)
+        .arg("--db")
+        .arg(dir.path().join("x.db"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bad.conf, line 3: unknown option 'frobnicate'"), "stderr: {stderr}");
+    assert!(!dir.path().join("x.db").exists(), "nothing was created");
+}
+
+#[test]
+fn config_rewrite_without_a_config_file_is_redis_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("plain.db"), &[]);
+    let mut connection = server.connection();
+    let error = redis::cmd("CONFIG").arg("REWRITE").query::<()>(&mut connection).unwrap_err();
+    assert!(error.to_string().contains("The server is running without a config file"), "{error}");
+}

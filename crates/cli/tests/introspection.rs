@@ -1,0 +1,221 @@
+//! INFO, the command statistics, the slow log, DEBUG SLEEP and LASTSAVE, checked on the
+//! real binary.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use common::ServerProcess;
+
+/// An `INFO` reply as (section title, fields in order).
+type Sections = Vec<(String, Vec<(String, String)>)>;
+
+fn info(connection: &mut redis::Connection, sections: &[&str]) -> Sections {
+    let text: String = redis::cmd("INFO").arg(sections).query(connection).unwrap();
+    parse_info(&text)
+}
+
+/// Parses Redis's INFO layout strictly: `# Title` headers, `name:value` lines, CRLF line
+/// ends, one blank line between sections and none at the end.
+fn parse_info(text: &str) -> Sections {
+    assert!(text.is_empty() || text.ends_with("\r\n"), "INFO must end with CRLF");
+    let mut sections: Sections = Vec::new();
+    let mut expect_header = true;
+    for line in text.split("\r\n").take(text.matches("\r\n").count()) {
+        assert!(!line.contains('\n'), "bare LF in {line:?}");
+        if line.is_empty() {
+            assert!(!expect_header, "two blank lines in a row");
+            expect_header = true;
+            continue;
+        }
+        if expect_header {
+            let title = line.strip_prefix("# ").unwrap_or_else(|| panic!("header: {line:?}"));
+            sections.push((title.to_string(), Vec::new()));
+            expect_header = false;
+            continue;
+        }
+        let (name, value) = line.split_once(':').unwrap_or_else(|| panic!("field: {line:?}"));
+        sections.last_mut().unwrap().1.push((name.to_string(), value.to_string()));
+    }
+    sections
+}
+
+fn titles(sections: &Sections) -> Vec<&str> {
+    sections.iter().map(|(title, _)| title.as_str()).collect()
+}
+
+fn fields(sections: &Sections, title: &str) -> BTreeMap<String, String> {
+    let (_, fields) = sections.iter().find(|(found, _)| found == title).unwrap();
+    fields.iter().cloned().collect()
+}
+
+fn number(fields: &BTreeMap<String, String>, name: &str) -> f64 {
+    let value = fields.get(name).unwrap_or_else(|| panic!("no field {name}"));
+    value.parse().unwrap_or_else(|_| panic!("{name} is not a number: {value}"))
+}
+
+#[test]
+fn info_has_redis_sections_in_order_with_real_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("info.db"), &[]);
+    let mut connection = server.connection();
+    for n in 0..20 {
+        let _: () = redis::cmd("SET").arg(format!("k{n}")).arg("v").query(&mut connection).unwrap();
+    }
+    let _: () = redis::cmd("EXPIRE").arg("k0").arg(1000).query(&mut connection).unwrap();
+    let _ = redis::cmd("INCR").arg("k1").query::<i64>(&mut connection).unwrap_err();
+    let _ = redis::cmd("GET").query::<String>(&mut connection).unwrap_err();
+
+    // Redis's order; INFO without arguments leaves out the two per-command sections.
+    let every_section = [
+        "Server",
+        "Clients",
+        "Memory",
+        "Persistence",
+        "Stats",
+        "Replication",
+        "CPU",
+        "Modules",
+        "Commandstats",
+        "Errorstats",
+        "Latencystats",
+        "Cluster",
+        "Keyspace",
+    ];
+    let default = info(&mut connection, &[]);
+    let mut expected = every_section.to_vec();
+    expected.retain(|title| !["Commandstats", "Latencystats"].contains(title));
+    assert_eq!(titles(&default), expected);
+    assert_eq!(titles(&info(&mut connection, &["default"])), titles(&default));
+    let all = info(&mut connection, &["all"]);
+    assert_eq!(titles(&all), every_section);
+    assert_eq!(titles(&info(&mut connection, &["everything"])), titles(&all));
+    assert_eq!(titles(&info(&mut connection, &["KEYSPACE", "server"])), ["Server", "Keyspace"]);
+    assert_eq!(titles(&info(&mut connection, &["default", "commandstats"])).len(), 12);
+    assert!(info(&mut connection, &["nosuchsection"]).is_empty());
+
+    let server_fields = fields(&all, "Server");
+    assert_eq!(server_fields["redis_version"], "7.0.15");
+    assert_eq!(number(&server_fields, "tcp_port") as u16, server.port);
+    assert_eq!(number(&server_fields, "process_id") as u32, server.child.id());
+    assert_eq!(server_fields["run_id"].len(), 40);
+    assert_eq!(server_fields["config_file"], "");
+
+    let clients = fields(&all, "Clients");
+    assert_eq!(number(&clients, "connected_clients"), 1.0);
+    assert_eq!(number(&clients, "maxclients"), 10_000.0);
+
+    let memory = fields(&all, "Memory");
+    assert!(number(&memory, "used_memory_rss") > 1_000_000.0);
+    assert!(number(&memory, "used_memory_peak") >= number(&memory, "used_memory"));
+    assert!(memory["used_memory_human"].ends_with('M'), "{memory:?}");
+    assert_eq!(memory["maxmemory_policy"], "noeviction");
+
+    let persistence = fields(&all, "Persistence");
+    assert_eq!(persistence["loading"], "0");
+    assert!(number(&persistence, "resplite_database_bytes") > 0.0);
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as f64;
+    assert!((now - number(&persistence, "rdb_last_save_time")).abs() < 60.0);
+
+    let stats = fields(&all, "Stats");
+    assert!(number(&stats, "total_commands_processed") >= 25.0);
+    assert!(number(&stats, "total_connections_received") >= 1.0);
+    assert!(number(&stats, "instantaneous_ops_per_sec") >= 0.0);
+    assert_eq!(number(&stats, "total_error_replies"), 2.0);
+
+    let replication = fields(&all, "Replication");
+    assert_eq!(replication["role"], "master");
+    assert_eq!(replication["connected_slaves"], "0");
+    assert_eq!(replication["master_replid"].len(), 40);
+
+    let cpu = fields(&all, "CPU");
+    assert_eq!(cpu["used_cpu_user"].split('.').nth(1).map(str::len), Some(6));
+    // CPU time is counted in 10 ms ticks: keep the server busy until one shows.
+    let started = Instant::now();
+    loop {
+        let cpu = fields(&info(&mut connection, &["cpu"]), "CPU");
+        if number(&cpu, "used_cpu_user") + number(&cpu, "used_cpu_sys") > 0.0 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "no CPU time reported: {cpu:?}");
+    }
+
+    let commands = fields(&all, "Commandstats");
+    let set = &commands["cmdstat_set"];
+    assert!(set.starts_with("calls=20,usec="), "{set}");
+    assert!(set.ends_with(",rejected_calls=0,failed_calls=0"), "{set}");
+    assert!(commands["cmdstat_incr"].ends_with("failed_calls=1"), "{commands:?}");
+    assert!(
+        commands["cmdstat_get"].contains("calls=0,")
+            && commands["cmdstat_get"].contains("rejected_calls=1")
+    );
+    assert_eq!(fields(&all, "Errorstats")["errorstat_ERR"], "count=2");
+
+    assert_eq!(fields(&all, "Keyspace")["db0"], "keys=20,expires=1,avg_ttl=0");
+    assert_eq!(fields(&all, "Cluster")["cluster_enabled"], "0");
+
+    // CONFIG RESETSTAT forgets the counts.
+    let _: () = redis::cmd("CONFIG").arg("RESETSTAT").query(&mut connection).unwrap();
+    let reset = info(&mut connection, &["commandstats", "errorstats", "stats"]);
+    let commands = fields(&reset, "Commandstats");
+    assert!(!commands.contains_key("cmdstat_set"), "{commands:?}");
+    assert!(commands.contains_key("cmdstat_config|resetstat"), "{commands:?}");
+    assert!(fields(&reset, "Errorstats").is_empty());
+    assert!(number(&fields(&reset, "Stats"), "total_commands_processed") <= 2.0);
+}
+
+#[test]
+fn debug_sleep_delays_only_its_client_and_enters_the_slow_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("sleep.db"), &[]);
+    let mut sleeper = server.connection();
+    let _: () = redis::cmd("CLIENT").arg("SETNAME").arg("sleepy").query(&mut sleeper).unwrap();
+    let started = Instant::now();
+    let sleeping = thread::spawn(move || {
+        let reply: String =
+            redis::cmd("DEBUG").arg("SLEEP").arg("0.5").query(&mut sleeper).unwrap();
+        (reply, started.elapsed())
+    });
+    thread::sleep(Duration::from_millis(100));
+    let mut other = server.connection();
+    let ping_started = Instant::now();
+    for n in 0..20 {
+        let _: () = redis::cmd("SET").arg(format!("k{n}")).arg(n).query(&mut other).unwrap();
+        let _: i64 = redis::cmd("GET").arg(format!("k{n}")).query(&mut other).unwrap();
+    }
+    assert!(ping_started.elapsed() < Duration::from_millis(300), "others were held up");
+    let (reply, elapsed) = sleeping.join().unwrap();
+    assert_eq!(reply, "OK");
+    assert!(elapsed >= Duration::from_millis(500), "{elapsed:?}");
+
+    let entries: redis::Value = redis::cmd("SLOWLOG").arg("GET").query(&mut other).unwrap();
+    let redis::Value::Array(entries) = entries else { panic!("{entries:?}") };
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let redis::Value::Array(entry) = &entries[0] else { panic!() };
+    let redis::Value::Int(micros) = entry[2] else { panic!() };
+    assert!(micros >= 500_000, "{micros}");
+    let words: Vec<String> = redis::from_redis_value(entry[3].clone()).unwrap();
+    assert_eq!(words, ["DEBUG", "SLEEP", "0.5"]);
+    let peer: String = redis::from_redis_value(entry[4].clone()).unwrap();
+    assert!(peer.starts_with("127.0.0.1:"), "{peer}");
+    let name: String = redis::from_redis_value(entry[5].clone()).unwrap();
+    assert_eq!(name, "sleepy");
+    let length: i64 = redis::cmd("SLOWLOG").arg("LEN").query(&mut other).unwrap();
+    assert_eq!(length, 1);
+
+    let other_error = redis::cmd("DEBUG").arg("OBJECT").arg("k1").query::<String>(&mut other);
+    assert!(other_error.unwrap_err().to_string().contains("Try DEBUG HELP"));
+}
+
+#[test]
+fn lastsave_is_when_data_last_reached_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("lastsave.db"), &[]);
+    let mut connection = server.connection();
+    let _: () = redis::cmd("SET").arg("k").arg("v").query(&mut connection).unwrap();
+    let last_save: i64 = redis::cmd("LASTSAVE").query(&mut connection).unwrap();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+    assert!((now - last_save).abs() <= 2, "{last_save} vs {now}");
+}

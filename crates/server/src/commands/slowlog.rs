@@ -1,0 +1,66 @@
+//! `SLOWLOG GET`, `LEN`, `RESET` and `HELP`.
+
+use resplite_resp::Frame;
+
+use crate::args::Args;
+use crate::command::{CommandResult, Context, count, reply};
+use crate::error::{CommandError, printable};
+
+/// Each subcommand with its Redis arity (counting `SLOWLOG` itself).
+const SUBCOMMANDS: &[(&str, i32)] = &[("get", -2), ("help", 2), ("len", 2), ("reset", 2)];
+
+/// Entries `SLOWLOG GET` returns without a count.
+const DEFAULT_COUNT: usize = 10;
+
+pub(crate) fn slowlog(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let typed = args.peek().cloned().unwrap_or_default();
+    let slowlog = &context.server.slowlog;
+    match context.subcommand("SLOWLOG", SUBCOMMANDS, &mut args)? {
+        "get" => {
+            let wanted = match args.rest().as_slice() {
+                [] => Some(DEFAULT_COUNT),
+                [count] => match resplite_store::parse_i64(count) {
+                    Some(-1) => None,
+                    Some(count) if count >= 0 => Some(usize::try_from(count).unwrap_or(usize::MAX)),
+                    _ => {
+                        return Err(CommandError::err(
+                            "count should be greater than or equal to -1",
+                        ));
+                    }
+                },
+                _ => {
+                    return Err(CommandError::err(format!(
+                        "unknown subcommand or wrong number of arguments for '{}'. Try SLOWLOG \
+                         HELP.",
+                        printable(&typed, 128)
+                    )));
+                }
+            };
+            reply(slowlog.newest(wanted))
+        }
+        "len" => reply(count(slowlog.len())),
+        "reset" => {
+            slowlog.reset();
+            reply(Frame::ok())
+        }
+        _ => reply(help()),
+    }
+}
+
+fn help() -> Frame {
+    let lines = [
+        "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET [<count>]",
+        "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+        "    Entries are made of:",
+        "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+        "    client name",
+        "LEN",
+        "    Return the length of the slowlog.",
+        "RESET",
+        "    Reset the slowlog.",
+        "HELP",
+        "    Prints this help.",
+    ];
+    Frame::Array(lines.iter().map(|line| Frame::simple(line)).collect())
+}
