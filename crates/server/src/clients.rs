@@ -43,6 +43,8 @@ pub(crate) struct Client {
     pub(crate) transaction: Option<Transaction>,
     /// The keys this client watches (`WATCH`).
     pub(crate) watches: Vec<Watch>,
+    /// A second handle on the client's socket, to tell whether it has closed.
+    pub(crate) probe: Option<Arc<std::net::TcpStream>>,
     /// The subcommand of the command running now, if it has one (for `INFO commandstats`).
     pub(crate) subcommand: Option<&'static str>,
     info: Arc<Mutex<ClientInfo>>,
@@ -143,6 +145,7 @@ impl ClientRegistry {
             authenticated: true,
             transaction: None,
             watches: Vec::new(),
+            probe: None,
             subcommand: None,
             info,
             registry: Arc::clone(self),

@@ -38,6 +38,9 @@ pub(crate) enum Outcome {
     Write(WriteOperation),
     /// Run a transaction's queued commands as one job on the writer (`EXEC`).
     Exec(crate::transaction::ExecJob),
+    /// Take something from one of some keys, waiting until there is something to take
+    /// (`BLPOP` and the other blocking commands).
+    Block(crate::blocking::BlockRequest),
 }
 
 /// The result of every handler.

@@ -20,7 +20,7 @@ use tokio::sync::watch;
 use tokio_util::codec::FramedRead;
 
 use crate::clients::Client;
-use crate::dispatch::{After, execute_pipeline};
+use crate::dispatch::{After, Interrupts, execute_pipeline};
 use crate::state::ServerState;
 
 /// Output is written once this much is buffered, even mid-pipeline.
@@ -36,6 +36,11 @@ pub(crate) async fn serve(
     mut client: Client,
     shutdown: watch::Receiver<bool>,
 ) {
+    // A second handle on the socket lets the writer thread see, at the moment it would
+    // serve this client a blocked command's element, whether the client has already gone.
+    let Ok(socket) = socket.into_std() else { return };
+    client.probe = socket.try_clone().ok().map(Arc::new);
+    let Ok(socket) = TcpStream::from_std(socket) else { return };
     serve_requests(socket, &server, &mut client, shutdown).await;
     // What the client leaves behind in shared state goes with it.
     server.watched.release(std::mem::take(&mut client.watches));
@@ -98,7 +103,8 @@ async fn serve_requests(
                 None => break,
             }
         }
-        let (replies, after) = execute_pipeline(server, client, pipeline).await;
+        let mut interrupts = Interrupts { socket: requests.get_mut(), shutdown: &mut shutdown };
+        let (replies, after) = execute_pipeline(server, client, pipeline, &mut interrupts).await;
         for (reply, protocol) in &replies {
             reply.encode_as(*protocol, &mut output);
         }

@@ -15,9 +15,11 @@ use std::sync::atomic::Ordering;
 use bytes::Bytes;
 use resplite_resp::{Frame, Protocol};
 use resplite_store::{Reader, StoreError, Writer};
-use tokio::sync::oneshot;
+use tokio::net::tcp::OwnedReadHalf;
+use tokio::sync::{oneshot, watch};
 
 use crate::args::Args;
+use crate::blocking::BlockRequest;
 use crate::clients::Client;
 use crate::command::{Context, Outcome, ReadOperation, WriteOperation};
 use crate::error::{CommandError, store_error_frame, unknown_command};
@@ -26,6 +28,7 @@ use crate::registry;
 use crate::state::ServerState;
 use crate::transaction::ExecJob;
 use crate::watch::Touch;
+use crate::write_effects::{WriteEffects, run_one_write};
 
 /// Whether the connection stays open after the replies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +44,7 @@ pub(crate) async fn execute_pipeline(
     server: &Arc<ServerState>,
     client: &mut Client,
     requests: Vec<Vec<Bytes>>,
+    interrupts: &mut Interrupts<'_>,
 ) -> (Vec<(Frame, Protocol)>, After) {
     let mut replies: Vec<Option<Frame>> = Vec::with_capacity(requests.len());
     let mut protocols: Vec<Protocol> = Vec::with_capacity(requests.len());
@@ -85,6 +89,11 @@ pub(crate) async fn execute_pipeline(
             Ok(Outcome::Exec(job)) => {
                 pending.run(server, &mut replies).await;
                 replies[slot] = Some(run_exec(server, job).await);
+            }
+            Ok(Outcome::Block(mut request)) => {
+                request.touch = touch;
+                pending.run(server, &mut replies).await;
+                replies[slot] = Some(run_blocking(server, request, interrupts).await);
             }
             Err(error) => replies[slot] = Some(error.to_frame()),
         }
@@ -275,59 +284,135 @@ async fn run_reads(server: &Arc<ServerState>, operations: Vec<ReadOperation>) ->
 
 /// Runs writes in one job on the writer thread, each atomic on its own (`atomically`), so a
 /// failing command is answered with its error and changes nothing while the others still
-/// apply. The job may be replayed, so the operations are kept, not consumed. A write that
-/// changed something touches what it names for `WATCH`, as it runs and after the commit.
+/// apply. The job may be replayed, so the operations are kept, not consumed; its effects
+/// (`WATCH` touches, blocked clients served) are finished after the commit.
 async fn run_writes(
     server: &Arc<ServerState>,
     operations: Vec<(WriteOperation, Touch)>,
 ) -> Vec<Frame> {
     let count = operations.len();
     let mut operations = operations;
-    let watching = Arc::clone(server);
+    let running = Arc::clone(server);
     let run = move |writer: &mut Writer<'_>| {
-        let mut touched = Vec::new();
+        let mut effects = WriteEffects::default();
         let frames = operations
             .iter_mut()
             .map(|(operation, touch)| {
-                run_one_write(&watching, writer, operation, touch, &mut touched)
+                run_one_write(&running, writer, operation, touch, &mut effects)
             })
             .collect();
-        Ok((frames, touched))
+        Ok((frames, effects))
     };
     let committed = Arc::clone(server);
     let (sender, receiver) = oneshot::channel();
     server.store.write_replayable_then(run, move |result| {
-        let result = result.map(|(frames, touched): (Vec<Frame>, Vec<Touch>)| {
-            for touch in &touched {
-                committed.watched.touch(touch);
-            }
-            frames
-        });
+        let result = finish_effects(&committed, result).map(|(frames, _)| frames);
         let _ = sender.send(result);
     });
     delivered(count, "writer", receiver.await)
 }
 
-/// Runs one write command atomically on its own and answers its reply; when it changed
-/// something, it touches what `touch` names for `WATCH` and adds that to `touched`, to be
-/// touched again after the commit.
-pub(crate) fn run_one_write(
+/// Finishes the effects of a job whose commit is known, passing its result on.
+fn finish_effects<T>(
     server: &ServerState,
-    writer: &mut Writer<'_>,
-    operation: &mut WriteOperation,
-    touch: &Touch,
-    touched: &mut Vec<Touch>,
-) -> Frame {
-    let touch = server.watched.resolve(touch, |db, key| writer.exists(db, &[key]).unwrap_or(1) > 0);
-    let before = writer.changes();
-    let frame = writer
-        .atomically(|writer| operation(writer))
-        .unwrap_or_else(|error| store_error_frame(&error));
-    if writer.changes() != before {
-        server.watched.touch(&touch);
-        touched.push(touch);
+    result: Result<(T, WriteEffects), StoreError>,
+) -> Result<(T, ()), StoreError> {
+    result.map(|(value, effects)| {
+        effects.apply(server, true);
+        (value, ())
+    })
+}
+
+/// What can end a blocked command's wait besides its keys: the client leaving, or the
+/// server shutting down.
+pub(crate) struct Interrupts<'a> {
+    pub(crate) socket: &'a mut OwnedReadHalf,
+    pub(crate) shutdown: &'a mut watch::Receiver<bool>,
+}
+
+impl Interrupts<'_> {
+    async fn happened(&mut self) {
+        let Interrupts { socket, shutdown } = self;
+        let mut byte = [0u8; 1];
+        tokio::select! {
+            peeked = socket.peek(&mut byte) => match peeked {
+                Ok(0) | Err(_) => {}
+                // More requests while blocked: the client is there, and they wait their turn.
+                Ok(_) => std::future::pending().await,
+            },
+            () = stopping(shutdown) => {}
+        }
     }
-    frame
+}
+
+/// Resolves once shutdown has begun (or its sender is gone).
+async fn stopping(shutdown: &mut watch::Receiver<bool>) {
+    while !*shutdown.borrow_and_update() {
+        if shutdown.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Runs a blocking command (see `blocking`): tries it at once on the writer, which registers
+/// the client if there is nothing to take; then waits for the writer to serve it, for the
+/// timeout, or for an interruption. Giving up goes through the writer too, so the answer is
+/// whatever the writer decided first: an element or the timeout's null.
+async fn run_blocking(
+    server: &Arc<ServerState>,
+    request: BlockRequest,
+    interrupts: &mut Interrupts<'_>,
+) -> Frame {
+    let timeout = request.timeout;
+    let (reply_sender, reply) = oneshot::channel::<Frame>();
+    let running = Arc::clone(server);
+    let committed = Arc::clone(server);
+    let (sender, receiver) = oneshot::channel();
+    server.store.write_then(
+        move |writer| {
+            let mut request = request;
+            let mut effects = WriteEffects::default();
+            let touch = request.touch.clone();
+            let frame =
+                run_one_write(&running, writer, &mut request.operation, &touch, &mut effects);
+            if matches!(frame, Frame::Null | Frame::NullArray) {
+                // Registered in the same job as the try: no write can come in between.
+                let id = running.blocked.register(request, reply_sender);
+                return Ok((Err(id), effects));
+            }
+            Ok((Ok(frame), effects))
+        },
+        move |result| {
+            let _ = sender.send(finish_effects(&committed, result).map(|(first, ())| first));
+        },
+    );
+    let id = match receiver.await {
+        Ok(Ok(Ok(frame))) => return frame,
+        Ok(Ok(Err(id))) => id,
+        Ok(Err(error)) => return store_error_frame(&error),
+        Err(_) => return Frame::error("ERR the store's writer stopped"),
+    };
+    let expired = async {
+        match timeout {
+            Some(timeout) => tokio::time::sleep(timeout).await,
+            None => std::future::pending().await,
+        }
+    };
+    let mut reply = reply;
+    tokio::select! {
+        served = &mut reply => return served.unwrap_or(Frame::NullArray),
+        () = expired => {}
+        () = interrupts.happened() => {}
+    }
+    let cancelling = Arc::clone(server);
+    server.store.write_then(
+        move |_| {
+            cancelling.blocked.cancel(id, Frame::NullArray);
+            Ok(())
+        },
+        |_| {},
+    );
+    reply.await.unwrap_or(Frame::NullArray)
 }
 
 /// Runs a transaction's queue as one job on the writer thread (see `transaction`).
@@ -336,14 +421,9 @@ async fn run_exec(server: &Arc<ServerState>, job: ExecJob) -> Frame {
     let committed = Arc::clone(server);
     let (sender, receiver) = oneshot::channel();
     server.store.write_then(
-        move |writer| job.run(&running, writer),
+        move |writer| job.run(&running, writer).map(|done| (done.reply, done.effects)),
         move |result| {
-            let result = result.map(|done| {
-                for touch in &done.touched {
-                    committed.watched.touch(touch);
-                }
-                vec![done.reply]
-            });
+            let result = finish_effects(&committed, result).map(|(reply, ())| vec![reply]);
             let _ = sender.send(result);
         },
     );

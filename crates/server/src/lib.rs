@@ -23,6 +23,7 @@
 
 mod args;
 mod auth;
+mod blocking;
 mod clients;
 mod command;
 mod commands;
@@ -41,6 +42,7 @@ mod state;
 mod stats;
 mod transaction;
 mod watch;
+mod write_effects;
 
 pub use config::ServerConfig;
 pub use config_file::ConfigFileError;

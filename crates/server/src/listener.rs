@@ -19,6 +19,7 @@ use tokio::sync::watch;
 use tokio_util::task::TaskTracker;
 
 use crate::auth::FailedAttempts;
+use crate::blocking::BlockedClients;
 use crate::clients::ClientRegistry;
 use crate::config::ServerConfig;
 use crate::connection;
@@ -105,6 +106,7 @@ impl Server {
             store,
             failed_logins: FailedAttempts::default(),
             watched: WatchedKeys::default(),
+            blocked: BlockedClients::default(),
             config,
             settings,
             clients: Arc::new(ClientRegistry::default()),

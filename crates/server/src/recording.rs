@@ -77,6 +77,11 @@ impl Recording {
                 self.record(server, handler_time, None);
                 Ok(Outcome::Exec(job))
             }
+            // Time spent blocked is not time spent running (Redis does not count it either).
+            Ok(Outcome::Block(request)) => {
+                self.record(server, handler_time, None);
+                Ok(Outcome::Block(request))
+            }
             Err(error) => {
                 self.record(server, handler_time, Some(&error.to_frame()).and_then(error_text));
                 Err(error)

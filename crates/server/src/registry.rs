@@ -6,9 +6,9 @@
 
 use crate::command::Handler;
 use crate::commands::{
-    bitmaps, client, command_info, config, connection, debug, expiry, hashes, hyperloglog, info,
-    keys, latency, lcs, lists, server, sets, slowlog, sorted_sets, strings, transactions,
-    zset_algebra, zset_ranges,
+    bitmaps, blocking, client, command_info, config, connection, debug, expiry, hashes,
+    hyperloglog, info, keys, latency, lcs, lists, server, sets, slowlog, sorted_sets, strings,
+    transactions, zset_algebra, zset_ranges,
 };
 
 /// Where the keys are among a command's arguments (Redis's first/last/step triple).
@@ -94,6 +94,8 @@ const READ: &[&str] = &["readonly"];
 const FAST_READ: &[&str] = &["readonly", "fast"];
 const ADMIN: &[&str] = &["admin", "noscript", "loading", "stale"];
 const FAST: &[&str] = &["fast", "loading", "stale"];
+/// Commands that may wait for a key to fill.
+const BLOCKING: &[&str] = &["write", "blocking"];
 /// Transaction control, which runs at once even inside `MULTI`.
 const TRANSACTION: &[&str] = &["noscript", "loading", "stale", "fast", "allow_busy"];
 const EXEC: &[&str] = &["noscript", "loading", "stale", "skip_slowlog"];
@@ -165,6 +167,86 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         since: "2.8.7",
         summary: "Finds the first set or clear bit in a string.",
         handler: bitmaps::bitpos,
+    },
+    CommandSpec {
+        name: "blmove",
+        arity: 6,
+        flags: BLOCKING,
+        keys: KeyPositions { first: 1, last: 2, step: 1 },
+        group: Group::List,
+        since: "6.2.0",
+        summary: "Pops an element from a list, pushes it to another list and returns it; blocks until one is available.",
+        handler: blocking::blmove,
+    },
+    CommandSpec {
+        name: "blmpop",
+        arity: -5,
+        flags: BLOCKING,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::List,
+        since: "7.0.0",
+        summary: "Pops the first elements from one of several lists; blocks until one is available.",
+        handler: blocking::blmpop,
+    },
+    CommandSpec {
+        name: "blpop",
+        arity: -3,
+        flags: BLOCKING,
+        keys: KeyPositions { first: 1, last: -2, step: 1 },
+        group: Group::List,
+        since: "2.0.0",
+        summary: "Removes and returns the first element in a list; blocks until one is available.",
+        handler: blocking::blpop,
+    },
+    CommandSpec {
+        name: "brpop",
+        arity: -3,
+        flags: BLOCKING,
+        keys: KeyPositions { first: 1, last: -2, step: 1 },
+        group: Group::List,
+        since: "2.0.0",
+        summary: "Removes and returns the last element in a list; blocks until one is available.",
+        handler: blocking::brpop,
+    },
+    CommandSpec {
+        name: "brpoplpush",
+        arity: 4,
+        flags: BLOCKING,
+        keys: KeyPositions { first: 1, last: 2, step: 1 },
+        group: Group::List,
+        since: "2.2.0",
+        summary: "Pops an element from a list, pushes it to another list and returns it; blocks until one is available.",
+        handler: blocking::brpoplpush,
+    },
+    CommandSpec {
+        name: "bzmpop",
+        arity: -5,
+        flags: BLOCKING,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::SortedSet,
+        since: "7.0.0",
+        summary: "Removes and returns members by score from one of several sorted sets; blocks until one is available.",
+        handler: blocking::bzmpop,
+    },
+    CommandSpec {
+        name: "bzpopmax",
+        arity: -3,
+        flags: BLOCKING,
+        keys: KeyPositions { first: 1, last: -2, step: 1 },
+        group: Group::SortedSet,
+        since: "5.0.0",
+        summary: "Removes and returns the member with the highest score from one of several sorted sets; blocks until one is available.",
+        handler: blocking::bzpopmax,
+    },
+    CommandSpec {
+        name: "bzpopmin",
+        arity: -3,
+        flags: BLOCKING,
+        keys: KeyPositions { first: 1, last: -2, step: 1 },
+        group: Group::SortedSet,
+        since: "5.0.0",
+        summary: "Removes and returns the member with the lowest score from one of several sorted sets; blocks until one is available.",
+        handler: blocking::bzpopmin,
     },
     CommandSpec {
         name: "client",

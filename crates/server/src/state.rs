@@ -9,6 +9,7 @@ use bytes::Bytes;
 use resplite_store::Store;
 
 use crate::auth::FailedAttempts;
+use crate::blocking::BlockedClients;
 use crate::clients::ClientRegistry;
 use crate::config::ServerConfig;
 use crate::settings::Settings;
@@ -38,6 +39,8 @@ pub(crate) struct ServerState {
     pub(crate) failed_logins: FailedAttempts,
     /// The keys clients watch for their transactions.
     pub(crate) watched: WatchedKeys,
+    /// The clients blocked on keys.
+    pub(crate) blocked: BlockedClients,
 }
 
 impl ServerState {

@@ -16,10 +16,10 @@ use resplite_resp::Frame;
 use resplite_store::{StoreError, Writer};
 
 use crate::command::{Outcome, ReadOperation, WriteOperation};
-use crate::dispatch::run_one_write;
 use crate::error::CommandError;
 use crate::state::ServerState;
 use crate::watch::{Touch, Watch};
+use crate::write_effects::{WriteEffects, run_one_write};
 
 /// The commands a connection has queued since `MULTI`.
 #[derive(Default)]
@@ -46,6 +46,8 @@ impl Step {
             Ok(Outcome::Read(operation)) => Step::Read(operation),
             Ok(Outcome::Write(operation)) => Step::Write(operation, touch),
             Ok(Outcome::Exec(_)) => Step::Reply(Frame::error("ERR EXEC inside MULTI")),
+            // A blocking command in a transaction answers as its non-blocking form would.
+            Ok(Outcome::Block(request)) => Step::Write(request.operation, request.touch),
             Err(error) => Step::Reply(error.to_frame()),
         }
     }
@@ -57,11 +59,11 @@ pub(crate) struct ExecJob {
     pub(crate) steps: Vec<Step>,
 }
 
-/// What running an `EXEC` job produced: its reply, and what its writes may have modified
-/// (to touch again once committed).
+/// What running an `EXEC` job produced: its reply, and what its writes leave to do after
+/// the commit.
 pub(crate) struct ExecResult {
     pub(crate) reply: Frame,
-    pub(crate) touched: Vec<Touch>,
+    pub(crate) effects: WriteEffects,
 }
 
 impl ExecJob {
@@ -80,19 +82,19 @@ impl ExecJob {
         let aborted = expired || server.watched.any_modified(&watches);
         server.watched.release(watches);
         if aborted {
-            return Ok(ExecResult { reply: Frame::NullArray, touched: Vec::new() });
+            return Ok(ExecResult { reply: Frame::NullArray, effects: WriteEffects::default() });
         }
         let mut replies = Vec::with_capacity(steps.len());
-        let mut touched = Vec::new();
+        let mut effects = WriteEffects::default();
         for step in steps {
             replies.push(match step {
                 Step::Reply(frame) => frame,
                 Step::Read(operation) => operation(writer).unwrap_or_else(|error| error.to_frame()),
                 Step::Write(mut operation, touch) => {
-                    run_one_write(server, writer, &mut operation, &touch, &mut touched)
+                    run_one_write(server, writer, &mut operation, &touch, &mut effects)
                 }
             });
         }
-        Ok(ExecResult { reply: Frame::Array(replies), touched })
+        Ok(ExecResult { reply: Frame::Array(replies), effects })
     }
 }

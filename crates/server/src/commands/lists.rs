@@ -10,7 +10,7 @@ use crate::command::{CommandResult, Context, optional_bulk, read, write};
 use crate::error::CommandError;
 
 /// `LEFT` or `RIGHT`; anything else is a syntax error.
-fn list_end(argument: &[u8]) -> Result<ListEnd, CommandError> {
+pub(crate) fn list_end(argument: &[u8]) -> Result<ListEnd, CommandError> {
     if is_word(argument, "left") {
         Ok(ListEnd::Left)
     } else if is_word(argument, "right") {

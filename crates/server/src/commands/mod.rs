@@ -1,6 +1,7 @@
 //! Command handlers, one module per command family.
 
 pub(crate) mod bitmaps;
+pub(crate) mod blocking;
 pub(crate) mod client;
 pub(crate) mod command_info;
 pub(crate) mod config;

@@ -1,0 +1,200 @@
+//! Blocking commands: `BLPOP`, `BRPOP`, `BLMOVE`, `BRPOPLPUSH`, `BLMPOP`, `BZPOPMIN`,
+//! `BZPOPMAX`, `BZMPOP`. Each is its non-blocking form plus a timeout: the handler builds
+//! that form's write (a null reply meaning "nothing to take yet") and the keys to wait on;
+//! `blocking` does the waiting.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use resplite_resp::Frame;
+use resplite_store::{ListEnd, parse_i64};
+
+use crate::args::Args;
+use crate::blocking::BlockRequest;
+use crate::command::{CommandResult, Context, Handler, Outcome, WriteOperation};
+use crate::commands::lists::{self, list_end};
+use crate::commands::sorted_sets::{self, score_frame};
+use crate::error::CommandError;
+use crate::watch::Touch;
+
+/// A timeout in seconds as Redis reads it (a float; 0 waits for ever), rounded up to
+/// whole milliseconds. (Redis 7.0 has a "timeout is out of range" error too, which its
+/// own conversion never lets happen.)
+fn timeout(argument: &[u8]) -> Result<Option<Duration>, CommandError> {
+    let not_a_float = || CommandError::err("timeout is not a float or out of range");
+    let text = std::str::from_utf8(argument).map_err(|_| not_a_float())?;
+    if text.is_empty() || text.starts_with(char::is_whitespace) {
+        return Err(not_a_float());
+    }
+    let seconds: f64 = text.parse().map_err(|_| not_a_float())?;
+    if seconds.is_nan() {
+        return Err(not_a_float());
+    }
+    let milliseconds = (seconds * 1000.0).ceil();
+    // Redis 7.0 converts to a 64-bit integer before any range check, and on this platform
+    // everything past the range (`inf`, `1e300`) comes out as the most negative one.
+    if milliseconds < 0.0 || milliseconds >= i64::MAX as f64 {
+        return Err(CommandError::err("timeout is negative"));
+    }
+    Ok((milliseconds > 0.0).then(|| Duration::from_millis(milliseconds as u64)))
+}
+
+fn block(
+    context: &Context<'_>,
+    keys: Vec<Bytes>,
+    timeout: Option<Duration>,
+    operation: WriteOperation,
+) -> CommandResult {
+    let (db, probe) = (context.db(), context.client.probe.clone());
+    Ok(Outcome::Block(BlockRequest { db, keys, timeout, operation, touch: Touch::Nothing, probe }))
+}
+
+/// The write of a non-blocking command run with `words` as its arguments.
+fn non_blocking(
+    context: &mut Context<'_>,
+    handler: Handler,
+    words: Vec<Bytes>,
+) -> Result<WriteOperation, CommandError> {
+    let mut args = Args::new(words);
+    args.next();
+    match handler(context, args)? {
+        Outcome::Write(operation) => Ok(operation),
+        Outcome::Reply(frame) => Ok(Box::new(move |_| Ok(frame.clone()))),
+        _ => Err(CommandError::err("internal error: not a write")),
+    }
+}
+
+/// `BLPOP key [key …] timeout` and `BRPOP`.
+fn pop(context: &mut Context<'_>, args: Args, end: ListEnd) -> CommandResult {
+    let mut keys = args.rest();
+    let timeout = timeout(&keys.pop().unwrap_or_default())?;
+    let db = context.db();
+    let searched = keys.clone();
+    let operation: WriteOperation = Box::new(move |writer| {
+        Ok(match writer.list_pop_first(db, &searched, end, 1)? {
+            Some((index, mut values)) => Frame::Array(vec![
+                Frame::Bulk(searched[index].clone()),
+                Frame::bulk(values.pop().unwrap_or_default()),
+            ]),
+            None => Frame::NullArray,
+        })
+    });
+    block(context, keys, timeout, operation)
+}
+
+pub(crate) fn blpop(context: &mut Context<'_>, args: Args) -> CommandResult {
+    pop(context, args, ListEnd::Left)
+}
+
+pub(crate) fn brpop(context: &mut Context<'_>, args: Args) -> CommandResult {
+    pop(context, args, ListEnd::Right)
+}
+
+/// `BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout`.
+pub(crate) fn blmove(context: &mut Context<'_>, args: Args) -> CommandResult {
+    let words = args.rest();
+    list_end(&words[2])?;
+    list_end(&words[3])?;
+    let timeout = timeout(&words[4])?;
+    let source = words[0].clone();
+    let operation = non_blocking(context, lists::lmove, command_words("lmove", &words[..4]))?;
+    block(context, vec![source], timeout, operation)
+}
+
+/// `BRPOPLPUSH source destination timeout`.
+pub(crate) fn brpoplpush(context: &mut Context<'_>, args: Args) -> CommandResult {
+    let words = args.rest();
+    let timeout = timeout(&words[2])?;
+    let source = words[0].clone();
+    let operation =
+        non_blocking(context, lists::rpoplpush, command_words("rpoplpush", &words[..2]))?;
+    block(context, vec![source], timeout, operation)
+}
+
+/// `BLMPOP timeout numkeys key [key …] LEFT|RIGHT [COUNT count]`.
+pub(crate) fn blmpop(context: &mut Context<'_>, args: Args) -> CommandResult {
+    multi_pop(context, args, "lmpop", lists::lmpop)
+}
+
+/// `BZMPOP timeout numkeys key [key …] MIN|MAX [COUNT count]`.
+pub(crate) fn bzmpop(context: &mut Context<'_>, args: Args) -> CommandResult {
+    multi_pop(context, args, "zmpop", sorted_sets::zmpop)
+}
+
+fn multi_pop(
+    context: &mut Context<'_>,
+    args: Args,
+    name: &'static str,
+    handler: Handler,
+) -> CommandResult {
+    let words = args.rest();
+    let timeout = timeout(&words[0])?;
+    let operation = non_blocking(context, handler, command_words(name, &words[1..]))?;
+    // The handler has checked numkeys against the arguments.
+    let count = parse_i64(&words[1]).and_then(|count| usize::try_from(count).ok()).unwrap_or(0);
+    let keys = words.iter().skip(2).take(count).cloned().collect();
+    block(context, keys, timeout, operation)
+}
+
+/// `BZPOPMIN key [key …] timeout` and `BZPOPMAX`: answers the key, the member and its score.
+fn zset_pop(context: &mut Context<'_>, args: Args, highest: bool) -> CommandResult {
+    let mut keys = args.rest();
+    let timeout = timeout(&keys.pop().unwrap_or_default())?;
+    let db = context.db();
+    let searched = keys.clone();
+    let operation: WriteOperation = Box::new(move |writer| {
+        Ok(match writer.zset_pop_first(db, &searched, highest, 1)? {
+            Some((key, mut members)) => match members.pop() {
+                Some((member, score)) => {
+                    Frame::Array(vec![Frame::bulk(key), Frame::bulk(member), score_frame(score)])
+                }
+                None => Frame::NullArray,
+            },
+            None => Frame::NullArray,
+        })
+    });
+    block(context, keys, timeout, operation)
+}
+
+pub(crate) fn bzpopmin(context: &mut Context<'_>, args: Args) -> CommandResult {
+    zset_pop(context, args, false)
+}
+
+pub(crate) fn bzpopmax(context: &mut Context<'_>, args: Args) -> CommandResult {
+    zset_pop(context, args, true)
+}
+
+/// A request for another command: its name, then `arguments`.
+fn command_words(name: &'static str, arguments: &[Bytes]) -> Vec<Bytes> {
+    let mut words = Vec::with_capacity(arguments.len() + 1);
+    words.push(Bytes::from_static(name.as_bytes()));
+    words.extend_from_slice(arguments);
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_read_like_redis() {
+        assert_eq!(timeout(b"0").unwrap(), None);
+        assert_eq!(timeout(b"0.1").unwrap(), Some(Duration::from_millis(100)));
+        assert_eq!(timeout(b"0.0001").unwrap(), Some(Duration::from_millis(1)));
+        assert_eq!(timeout(b"2").unwrap(), Some(Duration::from_secs(2)));
+        assert_eq!(timeout(b"1e1").unwrap(), Some(Duration::from_secs(10)));
+        for bad in [&b"x"[..], b"", b" 1", b"nan", b"\xff"] {
+            let error = timeout(bad).unwrap_err().to_frame();
+            assert_eq!(error, Frame::error("ERR timeout is not a float or out of range"));
+        }
+        assert_eq!(timeout(b"-1").unwrap_err().to_frame(), Frame::error("ERR timeout is negative"));
+        assert_eq!(
+            timeout(b"inf").unwrap_err().to_frame(),
+            Frame::error("ERR timeout is negative")
+        );
+        assert_eq!(
+            timeout(b"1e300").unwrap_err().to_frame(),
+            Frame::error("ERR timeout is negative")
+        );
+    }
+}

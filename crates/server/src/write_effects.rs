@@ -1,0 +1,77 @@
+//! Running one write command on the writer thread with what follows from it: touching the
+//! keys it changed for `WATCH`, and serving the clients blocked on them — and, once the
+//! job's transaction has committed, finishing both (see `watch` and `blocking`).
+
+use resplite_resp::Frame;
+use resplite_store::Writer;
+
+use crate::blocking::Served;
+use crate::command::WriteOperation;
+use crate::error::store_error_frame;
+use crate::state::ServerState;
+use crate::watch::Touch;
+
+/// What the writes of one job leave to do after its commit.
+#[derive(Default)]
+pub(crate) struct WriteEffects {
+    /// What they changed, to touch again for `WATCH` once committed.
+    touched: Vec<Touch>,
+    /// The blocked clients they served, to answer once committed.
+    served: Served,
+}
+
+impl WriteEffects {
+    /// Finishes the job's effects once its commit is known (on the writer thread).
+    pub(crate) fn apply(self, server: &ServerState, committed: bool) {
+        if committed {
+            for touch in &self.touched {
+                server.watched.touch(touch);
+            }
+        }
+        server.blocked.deliver(self.served, committed);
+    }
+}
+
+/// Runs one write command atomically on its own and answers its reply. When it changed
+/// something, the keys it names are touched for `WATCH` and offered to blocked clients.
+pub(crate) fn run_one_write(
+    server: &ServerState,
+    writer: &mut Writer<'_>,
+    operation: &mut WriteOperation,
+    touch: &Touch,
+    effects: &mut WriteEffects,
+) -> Frame {
+    let (frame, changed) = run_and_touch(server, writer, operation, touch, &mut effects.touched);
+    if changed && server.blocked.any() {
+        let touched = &mut effects.touched;
+        server.blocked.serve(writer, touch, &mut effects.served, |writer, operation, touch| {
+            let (frame, changed) = run_and_touch(server, writer, operation, touch, touched);
+            (frame, changed.then(|| touch.clone()))
+        });
+    }
+    frame
+}
+
+/// Runs `operation` under its own savepoint; if it changed something, touches (for `WATCH`)
+/// the watched keys `touch` covers, noting them in `touched`. Answers the reply and whether
+/// anything changed.
+fn run_and_touch(
+    server: &ServerState,
+    writer: &mut Writer<'_>,
+    operation: &mut WriteOperation,
+    touch: &Touch,
+    touched: &mut Vec<Touch>,
+) -> (Frame, bool) {
+    let resolved =
+        server.watched.resolve(touch, |db, key| writer.exists(db, &[key]).unwrap_or(1) > 0);
+    let before = writer.changes();
+    let frame = writer
+        .atomically(|writer| operation(writer))
+        .unwrap_or_else(|error| store_error_frame(&error));
+    let changed = writer.changes() != before;
+    if changed {
+        server.watched.touch(&resolved);
+        touched.push(resolved);
+    }
+    (frame, changed)
+}
