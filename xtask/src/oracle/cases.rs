@@ -1,12 +1,15 @@
 //! Parsing oracle case files (the format is specified in `spec/oracle/README.md`).
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
 use resplite_resp::inline::split_args;
 
-/// The longest `!sleep` allowed, so the suite stays quick.
-const MAX_SLEEP: Duration = Duration::from_millis(1200);
+/// The longest `!sleep` or `!quiet` allowed, so the suite stays quick.
+const MAX_WAIT: Duration = Duration::from_millis(1200);
+/// Connections are numbered `@1` (the default) to `@9`.
+const MAX_CONNECTION: u8 = 9;
 
 /// One meaningful line of a case file.
 #[derive(Debug, PartialEq)]
@@ -15,6 +18,8 @@ pub(crate) struct Case {
     pub(crate) line: usize,
     /// The line as written, for reports.
     pub(crate) text: String,
+    /// Which of the file's connections the step uses: 1 unless the line starts with `@N`.
+    pub(crate) connection: u8,
     pub(crate) step: Step,
 }
 
@@ -33,6 +38,16 @@ pub(crate) enum Step {
     },
     /// Send bytes as they are and compare everything that comes back.
     Raw(Vec<u8>),
+    /// Send a command without reading its reply; a later `!recv` reads it. Not a case.
+    Send(Vec<Vec<u8>>),
+    /// Read replies that are due on the connection and compare them: one, or `count` of
+    /// them as one array, in the order they came or (for messages Redis sends in no defined
+    /// order) sorted.
+    Recv { count: usize, unordered: bool },
+    /// Nothing may arrive on the connection for this long.
+    Quiet(Duration),
+    /// Close the connection; its next use opens a new one. Not a case.
+    Close,
     /// Wait; not a case of its own.
     Sleep(Duration),
 }
@@ -45,12 +60,14 @@ pub(crate) enum Check {
     Sorted,
     /// Non-negative integers may differ by up to this much.
     Approx(u64),
+    /// Only the RESP type of the reply counts, for replies that hold a connection id.
+    Kind,
 }
 
 impl Case {
-    /// Whether the line counts as a case in the summary (sleeps do not).
+    /// Whether the line counts as a case in the summary: only lines that compare something.
     pub(crate) fn is_counted(&self) -> bool {
-        !matches!(self.step, Step::Sleep(_))
+        !matches!(self.step, Step::Sleep(_) | Step::Send(_) | Step::Close)
     }
 }
 
@@ -64,17 +81,84 @@ pub(crate) fn parse(name: &str, contents: &[u8]) -> Result<Vec<Case>> {
             continue;
         }
         let line_number = index + 1;
-        let step = parse_line(trimmed).with_context(|| format!("{name}:{line_number}"))?;
+        let (connection, step) =
+            parse_line(trimmed).with_context(|| format!("{name}:{line_number}"))?;
         let text = String::from_utf8_lossy(trimmed).into_owned();
-        cases.push(Case { line: line_number, text, step });
+        cases.push(Case { line: line_number, text, connection, step });
     }
+    check_replies_are_read(&cases).with_context(|| name.to_owned())?;
     Ok(cases)
 }
 
-fn parse_line(line: &[u8]) -> Result<Step> {
+/// Rejects files where a command would read the reply owed to an earlier `!send` on the
+/// same connection, or where a `!send` is never answered: either way a reply would end up
+/// compared against the wrong line.
+fn check_replies_are_read(cases: &[Case]) -> Result<()> {
+    // Per connection, the lines of `!send`s whose replies have not been read yet.
+    let mut unanswered: BTreeMap<u8, Vec<usize>> = BTreeMap::new();
+    for case in cases {
+        let owed = unanswered.entry(case.connection).or_default();
+        match case.step {
+            Step::Send(_) => owed.push(case.line),
+            Step::Recv { count, .. } => {
+                owed.drain(..count.min(owed.len()));
+            }
+            Step::Close => owed.clear(),
+            Step::Command { .. } | Step::Scan { .. } | Step::Raw(_) => {
+                if let Some(sent) = owed.first() {
+                    bail!(
+                        "{}: connection @{} still owes the reply to the !send on line {sent}; \
+                         read it with !recv first",
+                        case.line,
+                        case.connection
+                    );
+                }
+            }
+            Step::Quiet(_) | Step::Sleep(_) => {}
+        }
+    }
+    for (connection, owed) in unanswered {
+        if let Some(sent) = owed.first() {
+            bail!(
+                "the reply to the !send on line {sent} (@{connection}) is never read; \
+                 end the file with !recv or !close on @{connection}"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Splits a line into its connection number and step.
+fn parse_line(line: &[u8]) -> Result<(u8, Step)> {
     let Some(mut words) = split_args(line) else {
         bail!("unbalanced quotes");
     };
+    let connection = match words.first() {
+        Some(word) if word.starts_with(b"@") => {
+            let connection = parse_connection(&word[1..])?;
+            words.remove(0);
+            ensure!(!words.is_empty(), "@{connection} needs a command or directive");
+            connection
+        }
+        _ => 1,
+    };
+    let step = parse_step(words)?;
+    ensure!(
+        connection == 1 || !matches!(step, Step::Sleep(_)),
+        "!sleep waits on every connection; write it without @N"
+    );
+    Ok((connection, step))
+}
+
+fn parse_connection(digits: &[u8]) -> Result<u8> {
+    let number = parse_number(digits).context("connection number after @")?;
+    match u8::try_from(number) {
+        Ok(connection @ 1..=MAX_CONNECTION) => Ok(connection),
+        _ => bail!("connections are numbered @1 to @{MAX_CONNECTION}"),
+    }
+}
+
+fn parse_step(mut words: Vec<Vec<u8>>) -> Result<Step> {
     let first = words.first().cloned().unwrap_or_default();
     if !first.starts_with(b"!") {
         return Ok(Step::Command { args: words, check: Check::Exact });
@@ -90,21 +174,56 @@ fn parse_line(line: &[u8]) -> Result<Step> {
             let tolerance = parse_number(&words.remove(0)).context("!approx tolerance")?;
             Ok(Step::Command { args: words, check: Check::Approx(tolerance) })
         }
-        b"!scan" => parse_scan(words),
-        b"!sleep" => {
-            ensure!(words.len() == 1, "!sleep takes one number of milliseconds");
-            let sleep = Duration::from_millis(parse_number(&words[0]).context("!sleep time")?);
-            ensure!(sleep <= MAX_SLEEP, "!sleep is capped at {} ms", MAX_SLEEP.as_millis());
-            Ok(Step::Sleep(sleep))
+        b"!kind" => {
+            ensure!(!words.is_empty(), "!kind needs a command");
+            Ok(Step::Command { args: words, check: Check::Kind })
         }
+        b"!scan" => parse_scan(words),
+        b"!sleep" => Ok(Step::Sleep(parse_wait("!sleep", &words)?)),
+        b"!quiet" => Ok(Step::Quiet(parse_wait("!quiet", &words)?)),
         b"!raw" => {
             ensure!(words.len() == 1, "!raw takes exactly one quoted string of bytes");
             let bytes = words.remove(0);
             ensure!(!bytes.is_empty(), "!raw needs at least one byte");
             Ok(Step::Raw(bytes))
         }
+        b"!send" => {
+            ensure!(!words.is_empty(), "!send needs a command");
+            Ok(Step::Send(words))
+        }
+        b"!recv" => parse_recv(&words),
+        b"!close" => {
+            ensure!(words.is_empty(), "!close takes no arguments");
+            Ok(Step::Close)
+        }
         other => bail!("unknown directive `{}`", String::from_utf8_lossy(other)),
     }
+}
+
+/// `!recv`, `!recv N` or `!recv N unordered`.
+fn parse_recv(words: &[Vec<u8>]) -> Result<Step> {
+    let count = match words.first() {
+        None => 1,
+        Some(word) => parse_number(word).context("!recv count")?,
+    };
+    let count = usize::try_from(count).context("!recv count")?;
+    ensure!(count >= 1, "!recv reads at least one reply");
+    let unordered = match words.get(1..).unwrap_or_default() {
+        [] => false,
+        [word] if word.as_slice() == b"unordered" => true,
+        _ => bail!("!recv takes a count and then only the word `unordered`"),
+    };
+    Ok(Step::Recv { count, unordered })
+}
+
+/// The milliseconds of `!sleep` or `!quiet`, capped at [`MAX_WAIT`].
+fn parse_wait(directive: &str, words: &[Vec<u8>]) -> Result<Duration> {
+    ensure!(words.len() == 1, "{directive} takes one number of milliseconds");
+    let wait = Duration::from_millis(
+        parse_number(&words[0]).with_context(|| format!("{directive} time"))?,
+    );
+    ensure!(wait <= MAX_WAIT, "{directive} is capped at {} ms", MAX_WAIT.as_millis());
+    Ok(wait)
 }
 
 fn parse_scan(args: Vec<Vec<u8>>) -> Result<Step> {
@@ -128,108 +247,4 @@ fn parse_number(word: &[u8]) -> Result<u64> {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use super::{Case, Check, Step, parse};
-
-    fn steps(text: &str) -> Vec<Step> {
-        parse("test.txt", text.as_bytes()).unwrap().into_iter().map(|case| case.step).collect()
-    }
-
-    fn args(words: &[&str]) -> Vec<Vec<u8>> {
-        words.iter().map(|word| word.as_bytes().to_vec()).collect()
-    }
-
-    fn error(text: &str) -> String {
-        format!("{:#}", parse("test.txt", text.as_bytes()).unwrap_err())
-    }
-
-    #[test]
-    fn skips_blank_lines_and_comments_and_keeps_line_numbers() {
-        let cases =
-            parse("t", b"# heading\n\n   \n  # indented comment\r\nGET k\r\nPING\n").unwrap();
-        assert_eq!(
-            cases,
-            [
-                Case {
-                    line: 5,
-                    text: "GET k".to_owned(),
-                    step: Step::Command { args: args(&["GET", "k"]), check: Check::Exact },
-                },
-                Case {
-                    line: 6,
-                    text: "PING".to_owned(),
-                    step: Step::Command { args: args(&["PING"]), check: Check::Exact },
-                },
-            ]
-        );
-    }
-
-    #[test]
-    fn splits_with_redis_quoting() {
-        let parsed = steps(r#"SET "a b" 'c\'d' "\x41\r\n""#);
-        assert_eq!(
-            parsed,
-            [Step::Command {
-                args: vec![b"SET".to_vec(), b"a b".to_vec(), b"c'd".to_vec(), b"A\r\n".to_vec()],
-                check: Check::Exact,
-            }]
-        );
-    }
-
-    #[test]
-    fn reads_every_directive() {
-        let parsed = steps(
-            "!sort KEYS *\n!approx 2 TTL k\n!scan SCAN 0 MATCH a*\n!scan hscan h 0\n\
-             !sleep 150\n!raw \"PING\\r\\n\"\n",
-        );
-        assert_eq!(
-            parsed,
-            [
-                Step::Command { args: args(&["KEYS", "*"]), check: Check::Sorted },
-                Step::Command { args: args(&["TTL", "k"]), check: Check::Approx(2) },
-                Step::Scan {
-                    args: args(&["SCAN", "0", "MATCH", "a*"]),
-                    cursor_index: 1,
-                    pairs: false
-                },
-                Step::Scan { args: args(&["hscan", "h", "0"]), cursor_index: 2, pairs: true },
-                Step::Sleep(Duration::from_millis(150)),
-                Step::Raw(b"PING\r\n".to_vec()),
-            ]
-        );
-    }
-
-    #[test]
-    fn sleeps_are_not_counted_as_cases() {
-        let cases = parse("t", b"!sleep 10\nPING\n").unwrap();
-        let counted: Vec<bool> = cases.iter().map(Case::is_counted).collect();
-        assert_eq!(counted, [false, true]);
-    }
-
-    #[test]
-    fn an_empty_quoted_word_is_still_a_command() {
-        assert_eq!(
-            steps(r#""" a"#),
-            [Step::Command { args: args(&["", "a"]), check: Check::Exact }]
-        );
-    }
-
-    #[test]
-    fn rejects_malformed_lines_naming_file_and_line() {
-        assert!(error("PING\nGET \"k\n").starts_with("test.txt:2: unbalanced quotes"));
-        assert!(error("!bogus PING").contains("unknown directive `!bogus`"));
-        assert!(error("!sort").contains("!sort needs a command"));
-        assert!(error("!approx TTL k").contains("!approx tolerance"));
-        assert!(error("!approx -1 TTL k").contains("!approx tolerance"));
-        assert!(error("!approx 1").contains("needs a tolerance and a command"));
-        assert!(error("!scan SCAN 5").contains("cursor argument to be 0"));
-        assert!(error("!scan HSCAN h").contains("cursor argument to be 0"));
-        assert!(error("!scan KEYS *").contains("SCAN, SSCAN, HSCAN or ZSCAN"));
-        assert!(error("!sleep 5000").contains("capped at 1200 ms"));
-        assert!(error("!sleep").contains("one number"));
-        assert!(error("!raw a b").contains("exactly one"));
-        assert!(error("!raw \"\"").contains("at least one byte"));
-    }
-}
+mod tests;

@@ -3,6 +3,8 @@
 
 mod cases;
 mod runner;
+mod session;
+mod settings;
 mod wire;
 
 use std::path::{Path, PathBuf};
@@ -14,7 +16,7 @@ use anyhow::{Context, Result, bail};
 use crate::servers::ServerProcess;
 use crate::{cargo_program, redis_install, workspace_root};
 use cases::Case;
-use runner::Observed;
+use runner::{Observed, Problem};
 
 /// What `cargo xtask oracle` was asked to do.
 #[derive(Debug, Default)]
@@ -41,6 +43,8 @@ struct CaseFile {
     /// The path relative to `spec/oracle`, as shown in reports.
     name: String,
     cases: Vec<Case>,
+    /// What the file's `CONFIG SET` lines change, put back after it runs.
+    settings: Vec<Vec<u8>>,
 }
 
 pub(crate) fn run(options: &Options) -> Result<Summary> {
@@ -94,7 +98,8 @@ fn load_case_files(spec_dir: &Path, options: &Options) -> Result<Vec<CaseFile>> 
         let contents =
             std::fs::read(&path).with_context(|| format!("could not read {}", path.display()))?;
         let cases = cases::parse(&name, &contents)?;
-        files.push(CaseFile { name, cases });
+        let settings = settings::changed_by(&cases);
+        files.push(CaseFile { name, cases, settings });
     }
     if files.is_empty() {
         bail!("no case files in {} match {:?}", spec_dir.display(), options.filters);
@@ -141,26 +146,28 @@ fn build_resplite() -> Result<PathBuf> {
 }
 
 /// Runs one file on both servers at once (so `!raw` and `!sleep` waits overlap) and prints
-/// its mismatches.
+/// its mismatches and problems.
 fn run_file(
     file: &CaseFile,
     reference: &ServerProcess,
     candidate: &ServerProcess,
     summary: &mut Summary,
 ) {
+    let run_on = |server: &ServerProcess| {
+        let port = server.port();
+        settings::preserving(port, &file.settings, || runner::execute(port, &file.cases))
+    };
     let (reference_run, candidate_run) = std::thread::scope(|scope| {
-        let candidate_thread = scope.spawn(|| runner::execute(candidate.port(), &file.cases));
-        let reference_run = runner::execute(reference.port(), &file.cases);
+        let candidate_thread = scope.spawn(|| run_on(candidate));
+        let reference_run = run_on(reference);
         let candidate_run = candidate_thread
             .join()
             .unwrap_or_else(|_| Err("the thread replaying the file panicked".to_owned()));
         (reference_run, candidate_run)
     });
     let counted = file.cases.iter().filter(|case| case.is_counted()).count();
-    let (reference_observations, candidate_observations) = match (reference_run, candidate_run) {
-        (Ok(reference_observations), Ok(candidate_observations)) => {
-            (reference_observations, candidate_observations)
-        }
+    let (reference_run, candidate_run) = match (reference_run, candidate_run) {
+        (Ok(reference_run), Ok(candidate_run)) => (reference_run, candidate_run),
         (reference_run, candidate_run) => {
             for (server, run) in [(reference, reference_run), (candidate, candidate_run)] {
                 if let Err(reason) = run {
@@ -174,7 +181,7 @@ fn run_file(
     };
 
     let mut failed = 0;
-    let observations = reference_observations.iter().zip(&candidate_observations);
+    let observations = reference_run.observations.iter().zip(&candidate_run.observations);
     for (case, (reference_observed, candidate_observed)) in file.cases.iter().zip(observations) {
         let (Some(reference_observed), Some(candidate_observed)) =
             (reference_observed, candidate_observed)
@@ -192,9 +199,30 @@ fn run_file(
             (candidate, candidate_observed),
         );
     }
+    let mut problems = 0;
+    for (server, run) in [(reference, &reference_run), (candidate, &candidate_run)] {
+        for problem in &run.problems {
+            report_problem(file, server, problem);
+            problems += 1;
+        }
+    }
     summary.passed += counted - failed;
-    summary.failed += failed;
-    println!("{}: {} passed, {failed} failed", file.name, counted - failed);
+    summary.failed += failed + problems;
+    let problems_note = match problems {
+        0 => String::new(),
+        1 => ", and 1 problem".to_owned(),
+        _ => format!(", and {problems} problems"),
+    };
+    println!("{}: {} passed, {failed} failed{problems_note}", file.name, counted - failed);
+}
+
+/// A problem counts as a failure of its own: it means replies went unchecked.
+fn report_problem(file: &CaseFile, server: &ServerProcess, problem: &Problem) {
+    let place = match problem.line {
+        Some(line) => format!("{}:{line}", file.name),
+        None => format!("{} (end)", file.name),
+    };
+    println!("PROBLEM {place}: {}: {}", server.name(), problem.message);
 }
 
 fn report_mismatch(

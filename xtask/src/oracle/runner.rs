@@ -3,89 +3,154 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use resplite_resp::Frame;
 
 use super::cases::{Case, Check, Step};
-use super::wire::{Connection, RawReply, Reply};
+use super::session::Session;
+use super::wire::{RawReply, Reply};
 
 /// A SCAN that has not come back to cursor 0 after this many calls is looping.
 const MAX_SCAN_CALLS: usize = 10_000;
 /// Replies longer than this are cut short in reports.
 const MAX_SHOWN_BYTES: usize = 2_000;
+/// How long `!recv` waits for a reply that should already be due.
+const RECV_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What one server did for one case, already normalised for comparison.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Observed {
     Reply(Reply),
     Raw(RawReply),
+    /// Nothing arrived during a `!quiet`.
+    Silence,
 }
 
-/// Runs `cases` in order on the server at `port`, one observation per case (`None` for
-/// sleeps). Starts from a fresh connection and `FLUSHALL`; returns an error message when
-/// that setup fails, since every case after it would be meaningless.
-pub(crate) fn execute(port: u16, cases: &[Case]) -> Result<Vec<Option<Observed>>, String> {
-    let mut connection =
-        Connection::open(port).map_err(|error| format!("could not connect: {error}"))?;
-    match connection.command(&[b"FLUSHALL".to_vec()]) {
+/// What one server did for a whole file.
+#[derive(Debug, Default)]
+pub(crate) struct Run {
+    /// One per case, in order; `None` for lines that compare nothing.
+    pub(crate) observations: Vec<Option<Observed>>,
+    /// What went wrong outside any comparison; each one counts as a failed case.
+    pub(crate) problems: Vec<Problem>,
+}
+
+/// A fault in how a file ran on one server that no reply comparison would catch, such as a
+/// reply nobody read.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Problem {
+    /// The line it was noticed at; `None` for the end of the file.
+    pub(crate) line: Option<usize>,
+    pub(crate) message: String,
+}
+
+/// Runs `cases` in order on the server at `port`, one observation per case. Starts from
+/// fresh connections and `FLUSHALL`; returns an error message when that setup fails, since
+/// every case after it would be meaningless.
+pub(crate) fn execute(port: u16, cases: &[Case]) -> Result<Run, String> {
+    let mut session = Session::new(port);
+    match session.with(1, |connection| connection.command(&[b"FLUSHALL".to_vec()])) {
         Reply::Frame(Frame::Simple(status)) if status.as_ref() == b"OK" => {}
         other => return Err(format!("FLUSHALL answered {}", describe_reply(&other))),
     }
-    let mut session = Some(connection);
-    let mut observations = Vec::with_capacity(cases.len());
+    let mut run = Run { observations: Vec::with_capacity(cases.len()), problems: Vec::new() };
     for case in cases {
-        let observed = match &case.step {
-            Step::Sleep(duration) => {
-                std::thread::sleep(*duration);
-                None
-            }
-            Step::Raw(bytes) => Some(match take_connection(&mut session, port) {
-                // `raw` uses the connection up; the next case opens a new one, in db 0.
-                Ok(connection) => Observed::Raw(connection.raw(bytes)),
-                Err(failure) => Observed::Reply(failure),
-            }),
-            Step::Command { args, check } => {
-                Some(Observed::Reply(with_connection(&mut session, port, |connection| {
-                    let reply = connection.command(args);
-                    if *check == Check::Sorted { sort_array(reply) } else { reply }
-                })))
-            }
-            Step::Scan { args, cursor_index, pairs } => {
-                Some(Observed::Reply(with_connection(&mut session, port, |connection| {
-                    scan_to_end(|args| connection.command(args), args, *cursor_index, *pairs)
-                })))
-            }
-        };
-        observations.push(observed);
+        let observed = execute_step(&mut session, case, &mut run.problems);
+        run.observations.push(observed);
     }
-    Ok(observations)
+    for (number, unread) in session.unread_everywhere() {
+        let message = format!("@{number} ended the file with unread data: \"{}\"", escape(&unread));
+        run.problems.push(Problem { line: None, message });
+    }
+    Ok(run)
 }
 
-/// The open connection, or a new one if the last was closed or used up.
-fn take_connection(session: &mut Option<Connection>, port: u16) -> Result<Connection, Reply> {
-    match session.take() {
-        Some(connection) => Ok(connection),
-        None => Connection::open(port)
-            .map_err(|error| Reply::Broken(format!("could not reconnect: {error}"))),
+/// Runs one line on its connection; `None` for lines that compare nothing.
+fn execute_step(
+    session: &mut Session,
+    case: &Case,
+    problems: &mut Vec<Problem>,
+) -> Option<Observed> {
+    let number = case.connection;
+    // A command, a `!send` or a `!close` on a connection with a reply still waiting would
+    // let that reply be taken for the wrong line's, or be lost unchecked.
+    if !matches!(case.step, Step::Recv { .. } | Step::Quiet(_) | Step::Sleep(_)) {
+        let unread = session.unread(number);
+        if !unread.is_empty() {
+            let message =
+                format!("@{number} had unread data before this line: \"{}\"", escape(&unread));
+            problems.push(Problem { line: Some(case.line), message });
+        }
+    }
+    match &case.step {
+        Step::Sleep(duration) => {
+            std::thread::sleep(*duration);
+            None
+        }
+        Step::Close => {
+            session.close(number);
+            None
+        }
+        Step::Send(args) => {
+            let sent = session.connection(number).and_then(|connection| connection.send(args));
+            if let Err(failure) = sent {
+                let message = format!("@{number} could not send: {}", describe_reply(&failure));
+                problems.push(Problem { line: Some(case.line), message });
+                session.close(number);
+            }
+            None
+        }
+        Step::Recv { count, unordered } => {
+            Some(Observed::Reply(session.with(number, |connection| {
+                receive_several(|| connection.receive(RECV_TIMEOUT), *count, *unordered)
+            })))
+        }
+        Step::Quiet(period) => Some(match session.connection(number) {
+            Err(failure) => Observed::Reply(failure),
+            Ok(connection) => match connection.expect_silence(*period) {
+                None => Observed::Silence,
+                Some(reply) => {
+                    if !reply.leaves_connection_usable() {
+                        session.close(number);
+                    }
+                    Observed::Reply(reply)
+                }
+            },
+        }),
+        Step::Raw(bytes) => Some(match session.take(number) {
+            // `raw` uses the connection up; the next line on it opens a new one, in db 0.
+            Ok(connection) => Observed::Raw(connection.raw(bytes)),
+            Err(failure) => Observed::Reply(failure),
+        }),
+        Step::Command { args, check } => {
+            Some(Observed::Reply(session.with(number, |connection| {
+                let reply = connection.command(args);
+                if *check == Check::Sorted { sort_array(reply) } else { reply }
+            })))
+        }
+        Step::Scan { args, cursor_index, pairs } => {
+            Some(Observed::Reply(session.with(number, |connection| {
+                scan_to_end(|args| connection.command(args), args, *cursor_index, *pairs)
+            })))
+        }
     }
 }
 
-/// Runs `action` on the session's connection, keeping the connection only if it is still
-/// in step with the server afterwards.
-fn with_connection(
-    session: &mut Option<Connection>,
-    port: u16,
-    action: impl FnOnce(&mut Connection) -> Reply,
-) -> Reply {
-    let mut connection = match take_connection(session, port) {
-        Ok(connection) => connection,
-        Err(failure) => return failure,
-    };
-    let reply = action(&mut connection);
-    if reply.leaves_connection_usable() {
-        *session = Some(connection);
+/// Reads `count` replies with `receive`: one as it is, several as one array, sorted when
+/// they come in no defined order. The first failure is the answer instead.
+fn receive_several(mut receive: impl FnMut() -> Reply, count: usize, unordered: bool) -> Reply {
+    if count == 1 {
+        return receive();
     }
-    reply
+    let mut replies = Vec::with_capacity(count);
+    for _ in 0..count {
+        match receive() {
+            Reply::Frame(frame) => replies.push(frame),
+            failure => return failure,
+        }
+    }
+    Reply::Frame(Frame::Array(if unordered { sorted_unique(replies, false) } else { replies }))
 }
 
 /// Sorts an array reply's elements by their wire bytes; anything else is left alone.
@@ -149,7 +214,24 @@ fn group_elements(elements: &[Frame], pairs: bool) -> Vec<Frame> {
 }
 
 /// Whether two servers' observations agree under the case's rules.
+///
+/// Some observations never agree, even when both servers made them, because they mean the
+/// case itself is wrong: a `!quiet` that was not quiet, or a reply that never came.
 pub(crate) fn agree(step: &Step, reference: &Observed, candidate: &Observed) -> bool {
+    if matches!(step, Step::Quiet(_)) {
+        return *reference == Observed::Silence && *candidate == Observed::Silence;
+    }
+    let timed_out = Observed::Reply(Reply::TimedOut);
+    if *reference == timed_out || *candidate == timed_out {
+        return false;
+    }
+    if let Step::Command { check: Check::Kind, .. } = step
+        && let (Observed::Reply(Reply::Frame(left)), Observed::Reply(Reply::Frame(right))) =
+            (reference, candidate)
+    {
+        // The first byte of an encoded frame is its RESP type.
+        return left.to_bytes().first() == right.to_bytes().first();
+    }
     if let Step::Command { check: Check::Approx(tolerance), .. } = step
         && let (
             Observed::Reply(Reply::Frame(Frame::Integer(left))),
@@ -174,10 +256,11 @@ pub(crate) fn describe(observed: &Observed) -> String {
             let ending = if raw.closed { " (then closed the connection)" } else { "" };
             format!("\"{}\"{ending}", escape(&raw.bytes))
         }
+        Observed::Silence => "(nothing arrived)".to_owned(),
     }
 }
 
-fn describe_reply(reply: &Reply) -> String {
+pub(crate) fn describe_reply(reply: &Reply) -> String {
     match reply {
         Reply::Frame(frame) => format!("\"{}\"", escape(&frame.to_bytes())),
         Reply::Closed => "(connection closed without a reply)".to_owned(),

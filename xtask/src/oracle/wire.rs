@@ -15,6 +15,8 @@ const RAW_QUIET: Duration = Duration::from_millis(300);
 /// Upper bounds on one `!raw` read, against a server that never stops talking.
 const RAW_MAX_TIME: Duration = Duration::from_secs(10);
 const RAW_MAX_BYTES: usize = 16 * 1024 * 1024;
+/// The shortest socket wait; the socket API treats zero as "forever".
+const MIN_WAIT: Duration = Duration::from_millis(1);
 
 /// The outcome of sending one command.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,7 +24,7 @@ pub(crate) enum Reply {
     Frame(Frame),
     /// The server closed the connection before a whole reply arrived.
     Closed,
-    /// No whole reply within [`REPLY_TIMEOUT`].
+    /// No whole reply in time ([`REPLY_TIMEOUT`] for a command).
     TimedOut,
     /// The bytes were not RESP, or the socket failed in some other way.
     Broken(String),
@@ -55,21 +57,27 @@ impl Connection {
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let stream = TcpStream::connect_timeout(&address, Duration::from_secs(2))?;
         stream.set_nodelay(true)?;
-        stream.set_read_timeout(Some(REPLY_TIMEOUT))?;
         Ok(Connection { stream, buffer: BytesMut::new() })
     }
 
     /// Sends one command as a multibulk request and reads its reply.
     pub(crate) fn command(&mut self, args: &[Vec<u8>]) -> Reply {
-        let mut request = BytesMut::new();
-        encode_command(args, &mut request);
-        if let Err(error) = self.stream.write_all(&request) {
-            return reply_for_io_error(&error);
+        match self.send(args) {
+            Ok(()) => self.receive(REPLY_TIMEOUT),
+            Err(failure) => failure,
         }
-        self.read_reply()
     }
 
-    fn read_reply(&mut self) -> Reply {
+    /// Sends one command as a multibulk request without waiting for anything.
+    pub(crate) fn send(&mut self, args: &[Vec<u8>]) -> Result<(), Reply> {
+        let mut request = BytesMut::new();
+        encode_command(args, &mut request);
+        self.stream.write_all(&request).map_err(|error| reply_for_io_error(&error))
+    }
+
+    /// Reads the next reply, waiting at most `timeout` for it.
+    pub(crate) fn receive(&mut self, timeout: Duration) -> Reply {
+        let deadline = Instant::now() + timeout;
         let mut chunk = vec![0u8; 64 * 1024];
         loop {
             match parse_frame(&self.buffer) {
@@ -80,6 +88,13 @@ impl Connection {
                 Ok(None) => {}
                 Err(error) => return Reply::Broken(format!("not RESP: {error}")),
             }
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                return Reply::TimedOut;
+            };
+            // A zero read timeout would mean "wait forever" to the socket.
+            if let Err(error) = self.stream.set_read_timeout(Some(left.max(MIN_WAIT))) {
+                return reply_for_io_error(&error);
+            }
             match self.stream.read(&mut chunk) {
                 Ok(0) => return Reply::Closed,
                 Ok(read) => self.buffer.extend_from_slice(&chunk[..read]),
@@ -87,6 +102,47 @@ impl Connection {
                 Err(error) => return reply_for_io_error(&error),
             }
         }
+    }
+
+    /// Waits `period` for anything to arrive. `None` means silence; otherwise the reply
+    /// (or failure) that broke it, read whole.
+    pub(crate) fn expect_silence(&mut self, period: Duration) -> Option<Reply> {
+        if self.buffer.is_empty() {
+            let mut byte = [0u8; 1];
+            if let Err(error) = self.stream.set_read_timeout(Some(period.max(MIN_WAIT))) {
+                return Some(reply_for_io_error(&error));
+            }
+            // Peeking leaves the byte in the socket for `receive` to read with the rest.
+            match self.stream.peek(&mut byte) {
+                Ok(0) => return Some(Reply::Closed),
+                Ok(_) => {}
+                Err(error) if is_timeout(&error) => return None,
+                Err(error) => return Some(reply_for_io_error(&error)),
+            }
+        }
+        Some(self.receive(REPLY_TIMEOUT))
+    }
+
+    /// Everything that has already arrived and nobody has read, without waiting. A file
+    /// that leaves replies unread would otherwise compare them against later lines.
+    pub(crate) fn unread(&mut self) -> Vec<u8> {
+        let mut unread = std::mem::take(&mut self.buffer).to_vec();
+        if self.stream.set_nonblocking(true).is_err() {
+            return unread;
+        }
+        let mut chunk = vec![0u8; 64 * 1024];
+        loop {
+            match self.stream.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(read) => unread.extend_from_slice(&chunk[..read]),
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                // Would block: nothing more has arrived. Any other failure shows up on the
+                // connection's next real use.
+                Err(_) => break,
+            }
+        }
+        let _ = self.stream.set_nonblocking(false);
+        unread
     }
 
     /// Sends `bytes` untouched and collects everything that comes back until the server

@@ -1,10 +1,17 @@
 //! Unit tests for normalising and comparing observations; no server needed.
 
-use bytes::Bytes;
-use resplite_resp::Frame;
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, TcpListener};
+use std::time::Duration;
 
-use super::{Observed, agree, describe, escape, group_elements, scan_to_end, sort_array};
-use crate::oracle::cases::{Check, Step};
+use bytes::{Buf, Bytes, BytesMut};
+use resplite_resp::{Frame, parse_frame};
+
+use super::{
+    Observed, Problem, agree, describe, escape, execute, group_elements, receive_several,
+    scan_to_end, sort_array,
+};
+use crate::oracle::cases::{Check, Step, parse};
 use crate::oracle::wire::{RawReply, Reply};
 
 fn bulk(text: &str) -> Frame {
@@ -131,4 +138,109 @@ fn descriptions_name_failures_and_closed_connections() {
     assert_eq!(describe(&raw), "\"+OK\\r\\n\" (then closed the connection)");
     assert_eq!(describe(&integer(-2)), "\":-2\\r\\n\"");
     assert!(describe(&Observed::Reply(Reply::TimedOut)).contains("timed out"));
+}
+
+#[test]
+fn quiet_agrees_only_when_both_servers_stayed_silent() {
+    let quiet = Step::Quiet(Duration::from_millis(10));
+    assert!(agree(&quiet, &Observed::Silence, &Observed::Silence));
+    assert!(!agree(&quiet, &Observed::Silence, &integer(1)));
+    // Both servers sending the same thing means the case itself expects the wrong thing.
+    assert!(!agree(&quiet, &integer(1), &integer(1)));
+    assert_eq!(describe(&Observed::Silence), "(nothing arrived)");
+}
+
+#[test]
+fn a_reply_that_never_came_agrees_with_nothing() {
+    let timed_out = Observed::Reply(Reply::TimedOut);
+    assert!(!agree(&Step::Recv { count: 1, unordered: false }, &timed_out, &timed_out));
+    assert!(!agree(&command(Check::Exact), &timed_out, &timed_out));
+    assert!(agree(&Step::Recv { count: 1, unordered: false }, &integer(1), &integer(1)));
+}
+
+/// A stand-in server on a loopback port: it answers every command with `+OK`, and `TWICE`
+/// with two of them, as one write.
+fn fake_server() -> u16 {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let mut buffer = BytesMut::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    while let Ok(Some((request, used))) = parse_frame(&buffer) {
+                        buffer.advance(used);
+                        let twice = request == bulks(&["TWICE"]);
+                        let reply: &[u8] = if twice { b"+OK\r\n+OK\r\n" } else { b"+OK\r\n" };
+                        if stream.write_all(reply).is_err() {
+                            return;
+                        }
+                    }
+                    match stream.read(&mut chunk) {
+                        Ok(0) | Err(_) => return,
+                        Ok(read) => buffer.extend_from_slice(&chunk[..read]),
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+fn ok() -> Option<Observed> {
+    Some(Observed::Reply(Reply::Frame(Frame::Simple(Bytes::from_static(b"OK")))))
+}
+
+#[test]
+fn send_recv_and_quiet_follow_each_connection_separately() {
+    let cases =
+        parse("t", b"@2 !quiet 20\n!send TWICE\n@2 PING\n!recv\n!quiet 500\n!close\n").unwrap();
+    let run = execute(fake_server(), &cases).unwrap();
+    assert_eq!(run.observations, [Some(Observed::Silence), None, ok(), ok(), ok(), None]);
+    assert_eq!(run.problems, []);
+}
+
+#[test]
+fn replies_left_unread_are_reported_where_they_are_noticed() {
+    let cases =
+        parse("t", b"TWICE\nPING\n@2 TWICE\n@3 !send TWICE\n@3 !recv\n@3 !close\n").unwrap();
+    let run = execute(fake_server(), &cases).unwrap();
+    // Line 2 still gets its own reply: the stray one was set aside and reported.
+    assert_eq!(run.observations, [ok(), ok(), ok(), None, ok(), None]);
+    let problem =
+        |line, message: &str| Problem { line, message: format!("{message} \"+OK\\r\\n\"") };
+    assert_eq!(
+        run.problems,
+        [
+            problem(Some(2), "@1 had unread data before this line:"),
+            problem(Some(6), "@3 had unread data before this line:"),
+            problem(None, "@2 ended the file with unread data:"),
+        ]
+    );
+}
+
+#[test]
+fn several_replies_are_read_as_one_array_sorted_only_when_unordered() {
+    let replies = || {
+        let mut queue = vec![bulk("b"), bulk("a")].into_iter();
+        move || queue.next().map_or(Reply::TimedOut, Reply::Frame)
+    };
+    assert_eq!(receive_several(replies(), 1, false), Reply::Frame(bulk("b")));
+    assert_eq!(receive_several(replies(), 2, false), Reply::Frame(bulks(&["b", "a"])));
+    assert_eq!(receive_several(replies(), 2, true), Reply::Frame(bulks(&["a", "b"])));
+    assert_eq!(receive_several(replies(), 3, true), Reply::TimedOut);
+}
+
+#[test]
+fn kind_checks_compare_only_the_resp_type() {
+    let kind = command(Check::Kind);
+    let hello =
+        |id| Observed::Reply(Reply::Frame(Frame::Array(vec![bulk("id"), Frame::Integer(id)])));
+    assert!(agree(&kind, &hello(7), &hello(123)));
+    let error = Observed::Reply(Reply::Frame(Frame::Error(Bytes::from_static(b"ERR x"))));
+    assert!(!agree(&kind, &hello(7), &error));
+    assert!(!agree(&kind, &integer(1), &Observed::Reply(Reply::Frame(bulk("1")))));
+    assert!(!agree(&kind, &Observed::Reply(Reply::Closed), &hello(7)));
 }
