@@ -27,10 +27,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use resplite_resp::Frame;
-use resplite_store::{Db, Writer};
+use resplite_store::{Db, KeyType, Writer};
 use tokio::sync::oneshot;
 
-use crate::command::WriteOperation;
+use crate::command::{KeyedOperation, WriteStep};
 use crate::watch::Touch;
 
 /// What a blocking command asks for: its keys, how long to wait, and the operation that
@@ -40,20 +40,23 @@ pub(crate) struct BlockRequest {
     pub(crate) keys: Vec<Bytes>,
     /// `None` waits for ever (a timeout of 0).
     pub(crate) timeout: Option<Duration>,
-    pub(crate) operation: WriteOperation,
+    pub(crate) operation: KeyedOperation,
     pub(crate) touch: Touch,
     /// The client's socket, to check it is still there before giving it anything.
     pub(crate) probe: Option<Arc<TcpStream>>,
+    /// The type of key it takes from; a key of another type does not wake it.
+    pub(crate) kind: KeyType,
 }
 
 /// A registered client.
 struct Waiter {
     db: Db,
     keys: Vec<Bytes>,
-    operation: WriteOperation,
+    operation: KeyedOperation,
     touch: Touch,
     reply: oneshot::Sender<Frame>,
     probe: Option<Arc<TcpStream>>,
+    kind: KeyType,
 }
 
 impl Waiter {
@@ -119,8 +122,8 @@ impl BlockedClients {
                 queue.push_back(id);
             }
         }
-        let BlockRequest { db, keys, operation, touch, probe, .. } = request;
-        registry.waiters.insert(id, Waiter { db, keys, operation, touch, reply, probe });
+        let BlockRequest { db, keys, operation, touch, probe, kind, .. } = request;
+        registry.waiters.insert(id, Waiter { db, keys, operation, touch, reply, probe, kind });
         self.count.fetch_add(1, Ordering::SeqCst);
         id
     }
@@ -157,7 +160,7 @@ impl BlockedClients {
         writer: &mut Writer<'_>,
         touch: &Touch,
         served: &mut Served,
-        mut run: impl FnMut(&mut Writer<'_>, &mut WriteOperation, &Touch) -> (Frame, Option<Touch>),
+        mut run: impl FnMut(&mut Writer<'_>, &mut WriteStep<'_>, &Touch) -> (Frame, Option<Touch>),
     ) {
         if !self.any() {
             return;
@@ -167,6 +170,7 @@ impl BlockedClients {
         while let Some(slot) = ready.pop_front() {
             let queued: Vec<u64> =
                 registry.queues.get(&slot).into_iter().flatten().copied().collect();
+            let kind = writer.key_type(slot.0, &slot.1).ok().flatten();
             for id in queued {
                 if served.ids.contains(&id) {
                     continue;
@@ -176,12 +180,18 @@ impl BlockedClients {
                     // The client left; nothing may be taken for it.
                     continue;
                 }
-                let (frame, touched) = run(writer, &mut waiter.operation, &waiter.touch);
-                if matches!(frame, Frame::Null | Frame::NullArray | Frame::Error(_)) {
-                    // Nothing there for it (or the key now holds another type): the key has
-                    // nothing for the clients after it either.
+                if kind != Some(waiter.kind) {
+                    // Emptied, or holding another type now: it waits on.
                     break;
                 }
+                let operation = &mut waiter.operation;
+                let mut from_this_key = |writer: &mut Writer<'_>| operation(writer, Some(&slot.1));
+                let (frame, touched) = run(writer, &mut from_this_key, &waiter.touch);
+                if matches!(frame, Frame::Null | Frame::NullArray) {
+                    // Nothing there for it: the key has nothing for the clients after it.
+                    break;
+                }
+                // An element, or an error such as a move onto a key of another type.
                 served.ids.insert(id);
                 served.replies.push((id, frame));
                 if let Some(touched) = touched {

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use resplite_resp::{Frame, Protocol};
 use resplite_store::{Db, Reader, StoreError, Writer};
 
@@ -22,6 +23,14 @@ pub(crate) type ReadOperation = Box<dyn FnOnce(&Reader<'_>) -> Result<Frame, Com
 /// twice (see `Store::write_replayable_then`), so it must only read what it captured.
 pub(crate) type WriteOperation =
     Box<dyn FnMut(&mut Writer<'_>) -> Result<Frame, StoreError> + Send>;
+
+/// A write as run on the writer thread, borrowed (see [`WriteOperation`]).
+pub(crate) type WriteStep<'o> = dyn FnMut(&mut Writer<'_>) -> Result<Frame, StoreError> + Send + 'o;
+
+/// A blocking command's write: with a key, it takes from that key only (the one that has
+/// just been filled); without one, from the first non-empty of its keys, in order.
+pub(crate) type KeyedOperation =
+    Box<dyn FnMut(&mut Writer<'_>, Option<&Bytes>) -> Result<Frame, StoreError> + Send>;
 
 /// What a handler decided.
 pub(crate) enum Outcome {

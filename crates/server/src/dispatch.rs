@@ -110,6 +110,17 @@ pub(crate) async fn execute_pipeline(
 /// Commands that run at once inside `MULTI` rather than being queued.
 const RUN_INSIDE_MULTI: &[&str] = &["discard", "exec", "multi", "quit", "reset", "watch"];
 
+/// Redis's reply to a refused `EXEC`, which discards the transaction.
+fn exec_abort(client: &mut Client, refusal: Frame) -> Frame {
+    client.transaction = None;
+    let Frame::Error(text) = refusal else { return refusal };
+    let reason = text.strip_prefix(b"ERR ").unwrap_or(&text);
+    Frame::error(format!(
+        "EXECABORT Transaction discarded because of: {}",
+        String::from_utf8_lossy(reason)
+    ))
+}
+
 /// What [`decide`] made of one request.
 pub(crate) struct Decision {
     pub(crate) outcome: Result<Outcome, CommandError>,
@@ -165,6 +176,10 @@ pub(crate) fn decide(
         Err(frame) => {
             if let Some(transaction) = &mut client.transaction {
                 transaction.failed = true;
+            }
+            if name.eq_ignore_ascii_case(b"exec") {
+                // A refused EXEC ends the transaction, saying why, even outside one.
+                return Decision::reply(Ok(Outcome::Reply(exec_abort(client, frame))));
             }
             return Decision::reply(Ok(Outcome::Reply(frame)));
         }
@@ -373,8 +388,9 @@ async fn run_blocking(
             let mut request = request;
             let mut effects = WriteEffects::default();
             let touch = request.touch.clone();
-            let frame =
-                run_one_write(&running, writer, &mut request.operation, &touch, &mut effects);
+            let operation = &mut request.operation;
+            let mut from_any_key = |writer: &mut Writer<'_>| operation(writer, None);
+            let frame = run_one_write(&running, writer, &mut from_any_key, &touch, &mut effects);
             if matches!(frame, Frame::Null | Frame::NullArray) {
                 // Registered in the same job as the try: no write can come in between.
                 let id = running.blocked.register(request, reply_sender);

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Instant, SystemTime};
 
-use resplite_store::{Store, StoreError};
+use resplite_store::{ExpiryListener, Store, StoreError};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -90,7 +90,12 @@ impl Server {
         // Checked before anything is opened, so a bad parameter leaves no trace.
         Settings::new(&config, config.port)
             .map_err(|error| ServerError::Parameter(error.message()))?;
-        let options = config.store.clone();
+        let mut options = config.store.clone();
+        // A key deleted because it expired is a change for `WATCH`, whoever deletes it.
+        let watched = Arc::new(WatchedKeys::default());
+        let expirations = Arc::clone(&watched);
+        options.on_expired =
+            Some(ExpiryListener(Arc::new(move |db, key| expirations.touch_key(db, key))));
         let store = tokio::task::spawn_blocking(move || Store::open_with(options))
             .await
             .map_err(|error| ServerError::Store(StoreError::Internal(error.to_string())))?
@@ -105,7 +110,7 @@ impl Server {
         let state = ServerState {
             store,
             failed_logins: FailedAttempts::default(),
-            watched: WatchedKeys::default(),
+            watched,
             blocked: BlockedClients::default(),
             config,
             settings,

@@ -38,7 +38,7 @@ pub(crate) struct ServerState {
     /// Recent wrong passwords, which slow down further guesses.
     pub(crate) failed_logins: FailedAttempts,
     /// The keys clients watch for their transactions.
-    pub(crate) watched: WatchedKeys,
+    pub(crate) watched: Arc<WatchedKeys>,
     /// The clients blocked on keys.
     pub(crate) blocked: BlockedClients,
 }

@@ -47,7 +47,10 @@ impl Step {
             Ok(Outcome::Write(operation)) => Step::Write(operation, touch),
             Ok(Outcome::Exec(_)) => Step::Reply(Frame::error("ERR EXEC inside MULTI")),
             // A blocking command in a transaction answers as its non-blocking form would.
-            Ok(Outcome::Block(request)) => Step::Write(request.operation, request.touch),
+            Ok(Outcome::Block(request)) => {
+                let mut operation = request.operation;
+                Step::Write(Box::new(move |writer| operation(writer, None)), touch)
+            }
             Err(error) => Step::Reply(error.to_frame()),
         }
     }
@@ -77,7 +80,8 @@ impl ExecJob {
         let ExecJob { watches, steps } = self;
         let mut expired = false;
         for watch in &watches {
-            expired |= writer.is_expired_in_place(watch.db(), watch.key())?;
+            let deadline = writer.stored_deadline(watch.db(), watch.key())?;
+            expired |= watch.expired_since(deadline, writer.now());
         }
         let aborted = expired || server.watched.any_modified(&watches);
         server.watched.release(watches);
@@ -85,7 +89,7 @@ impl ExecJob {
             return Ok(ExecResult { reply: Frame::NullArray, effects: WriteEffects::default() });
         }
         let mut replies = Vec::with_capacity(steps.len());
-        let mut effects = WriteEffects::default();
+        let mut effects = WriteEffects::holding();
         for step in steps {
             replies.push(match step {
                 Step::Reply(frame) => frame,
@@ -95,6 +99,7 @@ impl ExecJob {
                 }
             });
         }
+        effects.serve_held(server, writer);
         Ok(ExecResult { reply: Frame::Array(replies), effects })
     }
 }

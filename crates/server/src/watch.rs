@@ -84,6 +84,8 @@ pub(crate) struct Watch {
     key: Bytes,
     version: u64,
     db_version: u64,
+    /// When `WATCH` ran (Unix ms): a deadline passed after this is a change.
+    watched_at: i64,
 }
 
 #[derive(Default)]
@@ -110,6 +112,12 @@ impl Watch {
     pub(crate) fn key(&self) -> &[u8] {
         &self.key
     }
+
+    /// Whether a key with the stored `deadline` expired after this watch began (at or
+    /// before `now`); a key already expired when watched does not count, as in Redis.
+    pub(crate) fn expired_since(&self, deadline: Option<i64>, now: i64) -> bool {
+        deadline.is_some_and(|deadline| deadline > self.watched_at && deadline <= now)
+    }
 }
 
 impl WatchedKeys {
@@ -124,7 +132,7 @@ impl WatchedKeys {
         let db_version = versions.databases.get(&db).copied().unwrap_or(0);
         let entry = versions.keys.entry((db, key.clone())).or_insert((0, 0));
         entry.1 += 1;
-        Watch { db, key, version: entry.0, db_version }
+        Watch { db, key, version: entry.0, db_version, watched_at: resplite_store::now_ms() }
     }
 
     /// Stops the given watches (after `EXEC`, `DISCARD`, `UNWATCH` or a disconnect).
@@ -184,6 +192,16 @@ impl WatchedKeys {
             })
             .collect();
         Touch::Exact(affected)
+    }
+
+    /// Records that `key` in `db` changed (an expired key deleted, for one).
+    pub(crate) fn touch_key(&self, db: Db, key: &[u8]) {
+        if self.count.load(Ordering::SeqCst) == 0 {
+            return;
+        }
+        if let Some(entry) = self.versions().keys.get_mut(&(db, Bytes::copy_from_slice(key))) {
+            entry.0 += 1;
+        }
     }
 
     /// Records that what `touch` names may have changed.

@@ -6,7 +6,7 @@ use resplite_resp::Frame;
 use resplite_store::Writer;
 
 use crate::blocking::Served;
-use crate::command::WriteOperation;
+use crate::command::WriteStep;
 use crate::error::store_error_frame;
 use crate::state::ServerState;
 use crate::watch::Touch;
@@ -18,9 +18,24 @@ pub(crate) struct WriteEffects {
     touched: Vec<Touch>,
     /// The blocked clients they served, to answer once committed.
     served: Served,
+    /// While a transaction runs, what its writes changed, to offer to blocked clients only
+    /// at its end (they see the state after `EXEC`, never one in the middle).
+    held: Option<Vec<Touch>>,
 }
 
 impl WriteEffects {
+    /// Effects that hold blocked clients back until [`WriteEffects::serve_held`].
+    pub(crate) fn holding() -> WriteEffects {
+        WriteEffects { held: Some(Vec::new()), ..WriteEffects::default() }
+    }
+
+    /// Offers what the held writes changed to blocked clients, in the order written.
+    pub(crate) fn serve_held(&mut self, server: &ServerState, writer: &mut Writer<'_>) {
+        for touch in self.held.take().unwrap_or_default() {
+            serve_blocked(server, writer, &touch, self);
+        }
+    }
+
     /// Finishes the job's effects once its commit is known (on the writer thread).
     pub(crate) fn apply(self, server: &ServerState, committed: bool) {
         if committed {
@@ -37,19 +52,32 @@ impl WriteEffects {
 pub(crate) fn run_one_write(
     server: &ServerState,
     writer: &mut Writer<'_>,
-    operation: &mut WriteOperation,
+    operation: &mut WriteStep<'_>,
     touch: &Touch,
     effects: &mut WriteEffects,
 ) -> Frame {
     let (frame, changed) = run_and_touch(server, writer, operation, touch, &mut effects.touched);
     if changed && server.blocked.any() {
-        let touched = &mut effects.touched;
-        server.blocked.serve(writer, touch, &mut effects.served, |writer, operation, touch| {
-            let (frame, changed) = run_and_touch(server, writer, operation, touch, touched);
-            (frame, changed.then(|| touch.clone()))
-        });
+        match &mut effects.held {
+            Some(held) => held.push(touch.clone()),
+            None => serve_blocked(server, writer, touch, effects),
+        }
     }
     frame
+}
+
+/// Offers the keys `touch` names to the clients blocked on them.
+fn serve_blocked(
+    server: &ServerState,
+    writer: &mut Writer<'_>,
+    touch: &Touch,
+    effects: &mut WriteEffects,
+) {
+    let touched = &mut effects.touched;
+    server.blocked.serve(writer, touch, &mut effects.served, |writer, operation, touch| {
+        let (frame, changed) = run_and_touch(server, writer, operation, touch, touched);
+        (frame, changed.then(|| touch.clone()))
+    });
 }
 
 /// Runs `operation` under its own savepoint; if it changed something, touches (for `WATCH`)
@@ -58,7 +86,7 @@ pub(crate) fn run_one_write(
 fn run_and_touch(
     server: &ServerState,
     writer: &mut Writer<'_>,
-    operation: &mut WriteOperation,
+    operation: &mut WriteStep<'_>,
     touch: &Touch,
     touched: &mut Vec<Touch>,
 ) -> (Frame, bool) {

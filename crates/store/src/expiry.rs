@@ -7,8 +7,8 @@ use crate::reader::{Db, KeyRow, Reader};
 use crate::writer::Writer;
 
 /// The oldest expired rows, for the sweeper.
-pub(crate) const SWEEP_SQL: &str = "SELECT id, kind, expires_at, length, list_head FROM keys WHERE expires_at <= ?1 \
-     ORDER BY expires_at LIMIT ?2";
+pub(crate) const SWEEP_SQL: &str = "SELECT id, kind, expires_at, length, list_head, db, key FROM keys \
+     WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2";
 
 /// The deadline state of a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,11 +63,11 @@ impl Reader<'_> {
         })
     }
 
-    /// Whether `key` has passed its deadline but is still stored, because no write and no
-    /// sweep has reached it yet. (Every read already treats it as missing; `WATCH` needs to
-    /// know, because Redis fails an `EXEC` whose watched key expired.)
-    pub fn is_expired_in_place(&self, db: Db, key: &[u8]) -> Result<bool> {
-        Ok(self.lookup_any(db, key)?.is_some_and(|row| self.is_expired(row.expires_at)))
+    /// The deadline stored for `key` (Unix ms), even one that has passed while no write and
+    /// no sweep has reached the key yet. Every read treats such a key as missing; `WATCH`
+    /// needs the deadline, because Redis fails an `EXEC` whose watched key expired since.
+    pub fn stored_deadline(&self, db: Db, key: &[u8]) -> Result<Option<i64>> {
+        Ok(self.lookup_any(db, key)?.and_then(|row| row.expires_at))
     }
 }
 
@@ -108,14 +108,16 @@ impl Writer<'_> {
     /// the deadline index (never a scan of all keys). Answers how many it deleted.
     pub(crate) fn sweep_expired(&mut self, limit: usize) -> Result<usize> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let expired: Vec<KeyRow> = {
+        let expired: Vec<(KeyRow, Db, Vec<u8>)> = {
             let mut statement = self.connection.prepare_cached(SWEEP_SQL)?;
-            let rows = statement.query_map(params![self.now(), limit], KeyRow::from_sql)?;
+            let rows = statement.query_map(params![self.now(), limit], |row| {
+                Ok((KeyRow::from_sql(row)?, row.get(5)?, row.get(6)?))
+            })?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         let count = expired.len();
-        for row in expired {
-            self.delete_row(row)?;
+        for (row, db, key) in expired {
+            self.delete_expired(db, &key, row)?;
         }
         Ok(count)
     }

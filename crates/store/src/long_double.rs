@@ -95,6 +95,22 @@ impl LongDouble {
         self.biased_exponent() != SPECIAL_EXPONENT
     }
 
+    /// The nearest `f64` (up to one more rounding step), infinities kept.
+    pub(crate) fn to_f64(self) -> f64 {
+        if self.is_nan() {
+            return f64::NAN;
+        }
+        let sign = if self.is_negative() { -1.0 } else { 1.0 };
+        if self.is_infinite() {
+            return sign * f64::INFINITY;
+        }
+        let unpacked = self.unpack();
+        let exponent = i32::try_from(unpacked.low_bit_exponent).unwrap_or(i32::MIN);
+        // Two steps keep an exponent far below f64's range from underflowing too early.
+        let half = exponent / 2;
+        sign * unpacked.significand as f64 * 2f64.powi(half) * 2f64.powi(exponent - half)
+    }
+
     /// Splits a finite value into sign, significand and the weight of its lowest bit.
     fn unpack(self) -> Unpacked {
         let biased = i64::from(self.biased_exponent());

@@ -1,5 +1,13 @@
 //! Redis's rules for reading and writing numbers stored in strings.
 
+use crate::long_double::LongDouble;
+
+/// Parses `text` as Redis's `string2ld` does (decimal or hexadecimal floats, `inf`; no
+/// spaces, no NaN), as the nearest `f64`. Redis reads timeouts this way, among others.
+pub fn parse_long_double(text: &[u8]) -> Option<f64> {
+    LongDouble::parse(text).map(LongDouble::to_f64)
+}
+
 /// Parses `text` as Redis's `string2ll` does: an optional `-`, then digits with no leading
 /// zero (except `0` itself), no `+`, no spaces, within the 64-bit signed range.
 pub fn parse_i64(text: &[u8]) -> Option<i64> {

@@ -1,7 +1,11 @@
 //! How a store is opened: file, durability and tuning.
 
+use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::Db;
 
 /// How hard a commit tries to reach the disk before a write is acknowledged.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -36,6 +40,25 @@ pub struct StoreOptions {
     pub sweep_batch: usize,
     /// The longest string value, as Redis's `proto-max-bulk-len` (512 MB by default).
     pub max_string_len: usize,
+    /// Told about every key deleted because its deadline passed.
+    pub on_expired: Option<ExpiryListener>,
+}
+
+/// A function the writer thread calls with the database and name of every key it deletes
+/// because the key's deadline passed — whether the sweeper found it or a write did — in
+/// the transaction that deletes it. A server uses it for Redis's `expired` keyspace events
+/// and to fail transactions that watched the key. It runs on the writer thread, so it must
+/// be quick and must not wait for the store.
+#[derive(Clone)]
+pub struct ExpiryListener(pub Arc<ExpiryFn>);
+
+/// The function inside an [`ExpiryListener`]: a key's database and name.
+pub type ExpiryFn = dyn Fn(Db, &[u8]) + Send + Sync;
+
+impl fmt::Debug for ExpiryListener {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("ExpiryListener")
+    }
 }
 
 impl StoreOptions {
@@ -49,6 +72,7 @@ impl StoreOptions {
             sweep_interval: Duration::from_millis(100),
             sweep_batch: 500,
             max_string_len: 512 * 1024 * 1024,
+            on_expired: None,
         }
     }
 }

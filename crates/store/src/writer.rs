@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Result, StoreError};
 use crate::kind::KeyType;
+use crate::options::ExpiryListener;
 use crate::reader::{Db, KeyRow, Reader};
 
 /// Finds a key's row and string payload by name (the writer's read-modify-write lookup).
@@ -25,6 +26,7 @@ pub struct Writer<'a> {
     /// and only notes when a failing operation had already changed something.
     optimistic: bool,
     needs_replay: bool,
+    on_expired: Option<&'a ExpiryListener>,
 }
 
 impl<'a> Deref for Writer<'a> {
@@ -36,24 +38,35 @@ impl<'a> Deref for Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    pub(crate) fn new(connection: &'a Connection, now: i64, max_string_len: usize) -> Writer<'a> {
+    pub(crate) fn new(
+        connection: &'a Connection,
+        now: i64,
+        max_string_len: usize,
+        on_expired: Option<&'a ExpiryListener>,
+    ) -> Writer<'a> {
         Writer {
             reader: Reader::new(connection, now),
             max_string_len,
             optimistic: false,
             needs_replay: false,
+            on_expired,
         }
     }
 
     /// A writer for an optimistic run: operations take no savepoint of their own, because
     /// the writer thread can replay the whole run under savepoints if one of them fails after
     /// changing something (see `writer_thread`).
-    pub(crate) fn optimistic(
-        connection: &'a Connection,
-        now: i64,
-        max_string_len: usize,
-    ) -> Writer<'a> {
-        Writer { optimistic: true, ..Writer::new(connection, now, max_string_len) }
+    pub(crate) fn optimistic(self) -> Writer<'a> {
+        Writer { optimistic: true, ..self }
+    }
+
+    /// Deletes the row of a key whose deadline has passed, telling the expiry listener.
+    pub(crate) fn delete_expired(&mut self, db: Db, key: &[u8], row: KeyRow) -> Result<()> {
+        self.delete_row(row)?;
+        if let Some(listener) = self.on_expired {
+            (listener.0)(db, key);
+        }
+        Ok(())
     }
 
     /// Whether an operation of this optimistic run failed after changing the database, so
@@ -121,7 +134,7 @@ impl<'a> Writer<'a> {
     pub(crate) fn live_row(&mut self, db: Db, key: &[u8]) -> Result<Option<KeyRow>> {
         match self.lookup_any(db, key)? {
             Some(row) if self.is_expired(row.expires_at) => {
-                self.delete_row(row)?;
+                self.delete_expired(db, key, row)?;
                 Ok(None)
             }
             row => Ok(row),
@@ -140,7 +153,7 @@ impl<'a> Writer<'a> {
             .optional()?;
         match found {
             Some((row, _)) if self.is_expired(row.expires_at) => {
-                self.delete_row(row)?;
+                self.delete_expired(db, key, row)?;
                 Ok(None)
             }
             Some((row, _)) if row.kind != KeyType::String => Err(StoreError::WrongType),

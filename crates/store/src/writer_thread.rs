@@ -24,7 +24,7 @@ use rusqlite::Connection;
 
 use crate::clock;
 use crate::error::{Result, StoreError};
-use crate::options::StoreOptions;
+use crate::options::{ExpiryListener, StoreOptions};
 use crate::writer::Writer;
 
 /// The most operations committed together; bounds the latency one commit adds.
@@ -137,6 +137,7 @@ impl WriterThread {
             interval: options.sweep_interval,
             batch: options.sweep_batch,
             max_string_len: options.max_string_len,
+            on_expired: options.on_expired.clone(),
         };
         let handle = thread::Builder::new()
             .name("resplite-writer".into())
@@ -172,11 +173,18 @@ impl Drop for WriterThread {
     }
 }
 
-#[derive(Clone, Copy)]
+/// What the writer thread runs with: the sweeper's settings and what every `Writer` needs.
 struct Sweep {
     interval: Duration,
     batch: usize,
     max_string_len: usize,
+    on_expired: Option<ExpiryListener>,
+}
+
+impl Sweep {
+    fn writer<'a>(&'a self, connection: &'a Connection) -> Writer<'a> {
+        Writer::new(connection, clock::now_ms(), self.max_string_len, self.on_expired.as_ref())
+    }
 }
 
 fn run(connection: Connection, receiver: Receiver<Box<dyn Job>>, sweep: Sweep) {
@@ -197,7 +205,7 @@ fn run(connection: Connection, receiver: Receiver<Box<dyn Job>>, sweep: Sweep) {
             }
         }
         let sweep_due = Instant::now() >= next_sweep;
-        let more_due = commit_round(&connection, jobs, sweep, sweep_due);
+        let more_due = commit_round(&connection, jobs, &sweep, sweep_due);
         if sweep_due {
             next_sweep = if more_due { Instant::now() } else { Instant::now() + sweep.interval };
         }
@@ -218,7 +226,7 @@ fn run_cached(connection: &Connection, sql: &str) -> rusqlite::Result<usize> {
 fn commit_round(
     connection: &Connection,
     jobs: Vec<Box<dyn Job>>,
-    sweep: Sweep,
+    sweep: &Sweep,
     sweep_due: bool,
 ) -> bool {
     if jobs.is_empty() && !sweep_due {
@@ -238,13 +246,13 @@ fn commit_round(
     while start < jobs.len() {
         let length = jobs[start..].iter().take_while(|job| job.replayable()).count();
         if length == 0 {
-            let mut writer = Writer::new(connection, clock::now_ms(), sweep.max_string_len);
+            let mut writer = sweep.writer(connection);
             jobs[start].run(&mut writer);
             start += 1;
             continue;
         }
         let stretch = &mut jobs[start..start + length];
-        if let Err(error) = run_optimistically(connection, stretch, &sweep, whole_round) {
+        if let Err(error) = run_optimistically(connection, stretch, sweep, whole_round) {
             failure = Some(error);
             break;
         }
@@ -252,7 +260,7 @@ fn commit_round(
     }
     let mut more_due = false;
     if sweep_due && failure.is_none() {
-        let mut writer = Writer::new(connection, clock::now_ms(), sweep.max_string_len);
+        let mut writer = sweep.writer(connection);
         let swept = writer.atomically(|writer| writer.sweep_expired(sweep.batch)).unwrap_or(0);
         let reclaimed =
             writer.atomically(|writer| writer.reclaim_deleted(RECLAIM_BUDGET)).unwrap_or(0);
@@ -287,7 +295,7 @@ fn run_optimistically(
     let mut replay = !bracketed;
     if bracketed {
         for job in jobs.iter_mut() {
-            let mut writer = Writer::optimistic(connection, clock::now_ms(), sweep.max_string_len);
+            let mut writer = sweep.writer(connection).optimistic();
             job.run(&mut writer);
             if writer.needs_replay() {
                 replay = true;
@@ -307,7 +315,7 @@ fn run_optimistically(
     }
     if replay {
         for job in jobs.iter_mut() {
-            let mut writer = Writer::new(connection, clock::now_ms(), sweep.max_string_len);
+            let mut writer = sweep.writer(connection);
             job.run(&mut writer);
         }
     }

@@ -65,23 +65,37 @@ pub(crate) fn preserving(
 /// Each parameter's current value. A server that lacks the parameter (or `CONFIG`
 /// altogether) has nothing to put back, so it is left out rather than reported.
 fn save(keeper: &mut Connection, parameters: &[Vec<u8>]) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let mut saved = Vec::new();
-    for parameter in parameters {
-        let reply = keeper.command(&[b"CONFIG".to_vec(), b"GET".to_vec(), parameter.clone()]);
-        if let Reply::Frame(Frame::Array(items)) = reply
-            && let [Frame::Bulk(_), Frame::Bulk(value)] = items.as_slice()
-        {
-            saved.push((parameter.clone(), value.to_vec()));
-        }
-    }
-    saved
+    parameters
+        .iter()
+        .filter_map(|parameter| Some((parameter.clone(), current(keeper, parameter)?)))
+        .collect()
 }
 
-/// Sets every saved value again, one parameter at a time so one refusal does not stop the
-/// rest; answers a message for each one that failed.
+/// The value of one parameter, if the server has it.
+fn current(keeper: &mut Connection, parameter: &[u8]) -> Option<Vec<u8>> {
+    let reply = keeper.command(&[b"CONFIG".to_vec(), b"GET".to_vec(), parameter.to_vec()]);
+    match reply {
+        Reply::Frame(Frame::Array(items) | Frame::Set(items)) => match items.as_slice() {
+            [Frame::Bulk(_), Frame::Bulk(value)] => Some(value.to_vec()),
+            _ => None,
+        },
+        Reply::Frame(Frame::Map(pairs)) => match pairs.as_slice() {
+            [(_, Frame::Bulk(value))] => Some(value.to_vec()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Sets every saved value that changed again, one parameter at a time so one refusal does
+/// not stop the rest; answers a message for each one that failed. (Unchanged ones are left
+/// alone: some, like `databases`, cannot be set at all.)
 fn restore(keeper: &mut Connection, saved: &[(Vec<u8>, Vec<u8>)]) -> Vec<String> {
     let mut failures = Vec::new();
     for (parameter, value) in saved {
+        if current(keeper, parameter).as_ref() == Some(value) {
+            continue;
+        }
         let request = [b"CONFIG".to_vec(), b"SET".to_vec(), parameter.clone(), value.clone()];
         match keeper.command(&request) {
             Reply::Frame(Frame::Simple(status)) if status.as_ref() == b"OK" => {}

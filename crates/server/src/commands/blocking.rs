@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use resplite_resp::Frame;
-use resplite_store::{ListEnd, parse_i64};
+use resplite_store::{KeyType, ListEnd, parse_i64, parse_long_double};
 
 use crate::args::Args;
 use crate::blocking::BlockRequest;
-use crate::command::{CommandResult, Context, Handler, Outcome, WriteOperation};
+use crate::command::{CommandResult, Context, Handler, KeyedOperation, Outcome, WriteOperation};
 use crate::commands::lists::{self, list_end};
 use crate::commands::sorted_sets::{self, score_frame};
 use crate::error::CommandError;
@@ -21,15 +21,8 @@ use crate::watch::Touch;
 /// whole milliseconds. (Redis 7.0 has a "timeout is out of range" error too, which its
 /// own conversion never lets happen.)
 fn timeout(argument: &[u8]) -> Result<Option<Duration>, CommandError> {
-    let not_a_float = || CommandError::err("timeout is not a float or out of range");
-    let text = std::str::from_utf8(argument).map_err(|_| not_a_float())?;
-    if text.is_empty() || text.starts_with(char::is_whitespace) {
-        return Err(not_a_float());
-    }
-    let seconds: f64 = text.parse().map_err(|_| not_a_float())?;
-    if seconds.is_nan() {
-        return Err(not_a_float());
-    }
+    let seconds = parse_long_double(argument)
+        .ok_or_else(|| CommandError::err("timeout is not a float or out of range"))?;
     let milliseconds = (seconds * 1000.0).ceil();
     // Redis 7.0 converts to a 64-bit integer before any range check, and on this platform
     // everything past the range (`inf`, `1e300`) comes out as the most negative one.
@@ -41,12 +34,14 @@ fn timeout(argument: &[u8]) -> Result<Option<Duration>, CommandError> {
 
 fn block(
     context: &Context<'_>,
+    kind: KeyType,
     keys: Vec<Bytes>,
     timeout: Option<Duration>,
-    operation: WriteOperation,
+    operation: KeyedOperation,
 ) -> CommandResult {
     let (db, probe) = (context.db(), context.client.probe.clone());
-    Ok(Outcome::Block(BlockRequest { db, keys, timeout, operation, touch: Touch::Nothing, probe }))
+    let touch = Touch::Nothing;
+    Ok(Outcome::Block(BlockRequest { db, keys, timeout, operation, touch, probe, kind }))
 }
 
 /// The write of a non-blocking command run with `words` as its arguments.
@@ -64,14 +59,20 @@ fn non_blocking(
     }
 }
 
+/// A single-key command's write, which has no choice of key to make.
+fn single_key(mut operation: WriteOperation) -> KeyedOperation {
+    Box::new(move |writer, _| operation(writer))
+}
+
 /// `BLPOP key [key …] timeout` and `BRPOP`.
 fn pop(context: &mut Context<'_>, args: Args, end: ListEnd) -> CommandResult {
     let mut keys = args.rest();
     let timeout = timeout(&keys.pop().unwrap_or_default())?;
     let db = context.db();
-    let searched = keys.clone();
-    let operation: WriteOperation = Box::new(move |writer| {
-        Ok(match writer.list_pop_first(db, &searched, end, 1)? {
+    let all = keys.clone();
+    let operation: KeyedOperation = Box::new(move |writer, only| {
+        let searched = only.map_or(&all[..], std::slice::from_ref);
+        Ok(match writer.list_pop_first(db, searched, end, 1)? {
             Some((index, mut values)) => Frame::Array(vec![
                 Frame::Bulk(searched[index].clone()),
                 Frame::bulk(values.pop().unwrap_or_default()),
@@ -79,7 +80,7 @@ fn pop(context: &mut Context<'_>, args: Args, end: ListEnd) -> CommandResult {
             None => Frame::NullArray,
         })
     });
-    block(context, keys, timeout, operation)
+    block(context, KeyType::List, keys, timeout, operation)
 }
 
 pub(crate) fn blpop(context: &mut Context<'_>, args: Args) -> CommandResult {
@@ -98,7 +99,7 @@ pub(crate) fn blmove(context: &mut Context<'_>, args: Args) -> CommandResult {
     let timeout = timeout(&words[4])?;
     let source = words[0].clone();
     let operation = non_blocking(context, lists::lmove, command_words("lmove", &words[..4]))?;
-    block(context, vec![source], timeout, operation)
+    block(context, KeyType::List, vec![source], timeout, single_key(operation))
 }
 
 /// `BRPOPLPUSH source destination timeout`.
@@ -108,32 +109,48 @@ pub(crate) fn brpoplpush(context: &mut Context<'_>, args: Args) -> CommandResult
     let source = words[0].clone();
     let operation =
         non_blocking(context, lists::rpoplpush, command_words("rpoplpush", &words[..2]))?;
-    block(context, vec![source], timeout, operation)
+    block(context, KeyType::List, vec![source], timeout, single_key(operation))
 }
 
 /// `BLMPOP timeout numkeys key [key …] LEFT|RIGHT [COUNT count]`.
 pub(crate) fn blmpop(context: &mut Context<'_>, args: Args) -> CommandResult {
-    multi_pop(context, args, "lmpop", lists::lmpop)
+    multi_pop(context, args, KeyType::List, "lmpop", lists::lmpop)
 }
 
 /// `BZMPOP timeout numkeys key [key …] MIN|MAX [COUNT count]`.
 pub(crate) fn bzmpop(context: &mut Context<'_>, args: Args) -> CommandResult {
-    multi_pop(context, args, "zmpop", sorted_sets::zmpop)
+    multi_pop(context, args, KeyType::ZSet, "zmpop", sorted_sets::zmpop)
 }
 
 fn multi_pop(
     context: &mut Context<'_>,
     args: Args,
+    kind: KeyType,
     name: &'static str,
     handler: Handler,
 ) -> CommandResult {
     let words = args.rest();
     let timeout = timeout(&words[0])?;
-    let operation = non_blocking(context, handler, command_words(name, &words[1..]))?;
+    let mut from_any = non_blocking(context, handler, command_words(name, &words[1..]))?;
     // The handler has checked numkeys against the arguments.
     let count = parse_i64(&words[1]).and_then(|count| usize::try_from(count).ok()).unwrap_or(0);
-    let keys = words.iter().skip(2).take(count).cloned().collect();
-    block(context, keys, timeout, operation)
+    let keys: Vec<Bytes> = words.iter().skip(2).take(count).cloned().collect();
+    // For serving one key that has just been filled: the same command on that key alone.
+    let options = &words[2 + count..];
+    let mut from_one: Vec<(Bytes, WriteOperation)> = Vec::with_capacity(keys.len());
+    for key in &keys {
+        let mut request = command_words(name, &[Bytes::from_static(b"1"), key.clone()]);
+        request.extend_from_slice(options);
+        from_one.push((key.clone(), non_blocking(context, handler, request)?));
+    }
+    let operation: KeyedOperation = Box::new(move |writer, only| match only {
+        None => from_any(writer),
+        Some(only) => match from_one.iter_mut().find(|(key, _)| key == only) {
+            Some((_, operation)) => operation(writer),
+            None => Ok(Frame::NullArray),
+        },
+    });
+    block(context, kind, keys, timeout, operation)
 }
 
 /// `BZPOPMIN key [key …] timeout` and `BZPOPMAX`: answers the key, the member and its score.
@@ -141,9 +158,10 @@ fn zset_pop(context: &mut Context<'_>, args: Args, highest: bool) -> CommandResu
     let mut keys = args.rest();
     let timeout = timeout(&keys.pop().unwrap_or_default())?;
     let db = context.db();
-    let searched = keys.clone();
-    let operation: WriteOperation = Box::new(move |writer| {
-        Ok(match writer.zset_pop_first(db, &searched, highest, 1)? {
+    let all = keys.clone();
+    let operation: KeyedOperation = Box::new(move |writer, only| {
+        let searched = only.map_or(&all[..], std::slice::from_ref);
+        Ok(match writer.zset_pop_first(db, searched, highest, 1)? {
             Some((key, mut members)) => match members.pop() {
                 Some((member, score)) => {
                     Frame::Array(vec![Frame::bulk(key), Frame::bulk(member), score_frame(score)])
@@ -153,7 +171,7 @@ fn zset_pop(context: &mut Context<'_>, args: Args, highest: bool) -> CommandResu
             None => Frame::NullArray,
         })
     });
-    block(context, keys, timeout, operation)
+    block(context, KeyType::ZSet, keys, timeout, operation)
 }
 
 pub(crate) fn bzpopmin(context: &mut Context<'_>, args: Args) -> CommandResult {
@@ -183,6 +201,8 @@ mod tests {
         assert_eq!(timeout(b"0.0001").unwrap(), Some(Duration::from_millis(1)));
         assert_eq!(timeout(b"2").unwrap(), Some(Duration::from_secs(2)));
         assert_eq!(timeout(b"1e1").unwrap(), Some(Duration::from_secs(10)));
+        assert_eq!(timeout(b"0x10").unwrap(), Some(Duration::from_secs(16)));
+        assert_eq!(timeout(b"-0").unwrap(), None);
         for bad in [&b"x"[..], b"", b" 1", b"nan", b"\xff"] {
             let error = timeout(bad).unwrap_err().to_frame();
             assert_eq!(error, Frame::error("ERR timeout is not a float or out of range"));
