@@ -10,6 +10,7 @@ use bytes::Bytes;
 use resplite_resp::Protocol;
 use resplite_store::Db;
 
+use crate::pubsub::Inbox;
 use crate::transaction::Transaction;
 use crate::watch::Watch;
 
@@ -45,6 +46,8 @@ pub(crate) struct Client {
     pub(crate) watches: Vec<Watch>,
     /// A second handle on the client's socket, to tell whether it has closed.
     pub(crate) probe: Option<Arc<std::net::TcpStream>>,
+    /// Its pub/sub subscriptions and message queue, once it has subscribed.
+    pub(crate) pubsub: Option<Inbox>,
     /// The subcommand of the command running now, if it has one (for `INFO commandstats`).
     pub(crate) subcommand: Option<&'static str>,
     info: Arc<Mutex<ClientInfo>>,
@@ -146,6 +149,7 @@ impl ClientRegistry {
             transaction: None,
             watches: Vec::new(),
             probe: None,
+            pubsub: None,
             subcommand: None,
             info,
             registry: Arc::clone(self),

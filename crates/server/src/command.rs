@@ -50,6 +50,8 @@ pub(crate) enum Outcome {
     /// Take something from one of some keys, waiting until there is something to take
     /// (`BLPOP` and the other blocking commands).
     Block(crate::blocking::BlockRequest),
+    /// Answer with several replies in a row (`SUBSCRIBE a b` confirms each channel).
+    Several(Vec<Frame>),
 }
 
 /// The result of every handler.

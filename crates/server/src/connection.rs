@@ -21,6 +21,7 @@ use tokio_util::codec::FramedRead;
 
 use crate::clients::Client;
 use crate::dispatch::{After, Interrupts, execute_pipeline};
+use crate::pubsub::Delivery;
 use crate::state::ServerState;
 
 /// Output is written once this much is buffered, even mid-pipeline.
@@ -44,6 +45,9 @@ pub(crate) async fn serve(
     serve_requests(socket, &server, &mut client, shutdown).await;
     // What the client leaves behind in shared state goes with it.
     server.watched.release(std::mem::take(&mut client.watches));
+    if let Some(mut inbox) = client.pubsub.take() {
+        server.pubsub.forget(client.id, &mut inbox);
+    }
 }
 
 async fn serve_requests(
@@ -61,6 +65,11 @@ async fn serve_requests(
     let mut requests = FramedRead::with_capacity(reader, codec, 16 * 1024);
     let mut output = BytesMut::with_capacity(16 * 1024);
     loop {
+        // Messages published to this client go out between its commands.
+        if !take_messages(server, client, &mut output) {
+            let _ = flush(&mut writer, &mut output).await;
+            return;
+        }
         // Only bytes already buffered can hold another request without waiting; polling the
         // socket here would cost a system call per request that nearly always finds nothing.
         let ready =
@@ -73,6 +82,7 @@ async fn serve_requests(
                 }
                 tokio::select! {
                     next = requests.next() => next,
+                    () = message_waiting(client) => continue,
                     _ = shutdown.changed() => return,
                 }
             }
@@ -124,6 +134,32 @@ async fn serve_requests(
             return;
         }
     }
+}
+
+/// Resolves when a published message waits for this client (never, without subscriptions).
+async fn message_waiting(client: &mut Client) {
+    match &mut client.pubsub {
+        Some(inbox) => inbox.wait().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Encodes the messages waiting for this client into `output`; answers false when the
+/// client passed its output limit and must be disconnected.
+fn take_messages(server: &ServerState, client: &mut Client, output: &mut BytesMut) -> bool {
+    let protocol = client.protocol;
+    let Some(inbox) = &mut client.pubsub else { return true };
+    let limit = server.settings.pubsub_output_limit();
+    while let Some(delivery) = inbox.try_take() {
+        match delivery {
+            Delivery::Message(frame, size) => {
+                frame.encode_as(protocol, output);
+                inbox.taken(size);
+            }
+            Delivery::Overflow => return false,
+        }
+    }
+    inbox.within_soft_limit(&limit, output.len())
 }
 
 async fn flush(writer: &mut OwnedWriteHalf, output: &mut BytesMut) -> std::io::Result<()> {

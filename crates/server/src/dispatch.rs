@@ -50,6 +50,8 @@ pub(crate) async fn execute_pipeline(
     let mut protocols: Vec<Protocol> = Vec::with_capacity(requests.len());
     let mut pending = Pending::None;
     let mut after = After::Continue;
+    // Replies after the first of commands that answer several times, by slot.
+    let mut more: Vec<(usize, Vec<Frame>)> = Vec::new();
     for request in requests {
         let slot = replies.len();
         replies.push(None);
@@ -57,6 +59,11 @@ pub(crate) async fn execute_pipeline(
         protocols.push(client.protocol);
         match outcome {
             Ok(Outcome::Reply(frame)) => replies[slot] = Some(frame),
+            Ok(Outcome::Several(frames)) => {
+                let mut frames = frames.into_iter();
+                replies[slot] = frames.next();
+                more.push((slot, frames.collect()));
+            }
             Ok(Outcome::ReplyAfter(delay, frame)) => {
                 pending.run(server, &mut replies).await;
                 tokio::time::sleep(delay).await;
@@ -99,13 +106,46 @@ pub(crate) async fn execute_pipeline(
         }
     }
     pending.run(server, &mut replies).await;
-    let replies = replies
-        .into_iter()
-        .map(|reply| reply.unwrap_or_else(|| Frame::error("ERR internal error: no reply")))
-        .zip(protocols)
-        .collect();
-    (replies, after)
+    let mut more = more.into_iter().peekable();
+    let mut written = Vec::with_capacity(replies.len());
+    for (slot, (reply, protocol)) in replies.into_iter().zip(protocols).enumerate() {
+        written.push((
+            reply.unwrap_or_else(|| Frame::error("ERR internal error: no reply")),
+            protocol,
+        ));
+        if let Some((_, frames)) = more.next_if(|(with_more, _)| *with_more == slot) {
+            written.extend(frames.into_iter().map(|frame| (frame, protocol)));
+        }
+    }
+    (written, after)
 }
+
+/// Commands whose first argument is a subcommand, which Redis names with them (`client|list`).
+const CONTAINERS: &[&str] =
+    &["client", "command", "config", "debug", "latency", "object", "pubsub", "slowlog"];
+
+/// A command's name as Redis's errors give it: `pubsub|numpat` for a subcommand.
+fn full_name(name: &str, request: &[Bytes]) -> String {
+    match request.get(1) {
+        Some(subcommand) if CONTAINERS.contains(&name) => {
+            format!("{name}|{}", String::from_utf8_lossy(subcommand).to_ascii_lowercase())
+        }
+        _ => name.to_string(),
+    }
+}
+
+/// What a RESP2 client with subscriptions may still send.
+const ALLOWED_SUBSCRIBED: &[&str] = &[
+    "ping",
+    "psubscribe",
+    "punsubscribe",
+    "quit",
+    "reset",
+    "ssubscribe",
+    "subscribe",
+    "sunsubscribe",
+    "unsubscribe",
+];
 
 /// Commands that run at once inside `MULTI` rather than being queued.
 const RUN_INSIDE_MULTI: &[&str] = &["discard", "exec", "multi", "quit", "reset", "watch"];
@@ -168,6 +208,19 @@ pub(crate) fn decide(
             let error = CommandError::Message("NOAUTH Authentication required.".into());
             recording::record_rejected(server, command, &error);
             Err(error.to_frame())
+        }
+        // A RESP2 connection with subscriptions carries messages; it takes only commands
+        // about subscriptions (RESP3 keeps messages apart as pushes, so anything goes).
+        Some(command)
+            if client.protocol == Protocol::Resp2
+                && client.pubsub.as_ref().is_some_and(|inbox| inbox.subscriptions() > 0)
+                && !ALLOWED_SUBSCRIBED.contains(&command.name) =>
+        {
+            Err(Frame::error(format!(
+                "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / \
+                 RESET are allowed in this context",
+                full_name(command.name, &request)
+            )))
         }
         Some(command) => Ok(command),
     };

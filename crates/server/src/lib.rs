@@ -34,6 +34,7 @@ mod dispatch;
 mod error;
 mod listener;
 mod process;
+mod pubsub;
 mod recording;
 mod registry;
 mod settings;

@@ -23,6 +23,7 @@ use crate::blocking::BlockedClients;
 use crate::clients::ClientRegistry;
 use crate::config::ServerConfig;
 use crate::connection;
+use crate::pubsub::PubSub;
 use crate::settings::Settings;
 use crate::slowlog::SlowLog;
 use crate::state::{ServerState, Stats};
@@ -112,6 +113,7 @@ impl Server {
             failed_logins: FailedAttempts::default(),
             watched,
             blocked: BlockedClients::default(),
+            pubsub: PubSub::default(),
             config,
             settings,
             clients: Arc::new(ClientRegistry::default()),

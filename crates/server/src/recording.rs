@@ -77,6 +77,10 @@ impl Recording {
                 self.record(server, handler_time, None);
                 Ok(Outcome::Exec(job))
             }
+            Ok(Outcome::Several(frames)) => {
+                self.record(server, handler_time, None);
+                Ok(Outcome::Several(frames))
+            }
             // Time spent blocked is not time spent running (Redis does not count it either).
             Ok(Outcome::Block(request)) => {
                 self.record(server, handler_time, None);

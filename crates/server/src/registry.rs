@@ -7,8 +7,8 @@
 use crate::command::Handler;
 use crate::commands::{
     bitmaps, blocking, client, command_info, config, connection, debug, expiry, hashes,
-    hyperloglog, info, keys, latency, lcs, lists, server, sets, slowlog, sorted_sets, strings,
-    transactions, zset_algebra, zset_ranges,
+    hyperloglog, info, keys, latency, lcs, lists, pubsub, server, sets, slowlog, sorted_sets,
+    strings, transactions, zset_algebra, zset_ranges,
 };
 
 /// Where the keys are among a command's arguments (Redis's first/last/step triple).
@@ -30,6 +30,7 @@ pub(crate) enum Group {
     List,
     Server,
     Set,
+    PubSub,
     SortedSet,
     String,
     Transactions,
@@ -49,6 +50,7 @@ impl Group {
             Group::SortedSet => "sorted-set",
             Group::String => "string",
             Group::Transactions => "transactions",
+            Group::PubSub => "pubsub",
         }
     }
 
@@ -65,6 +67,7 @@ impl Group {
             Group::SortedSet => "@sortedset",
             Group::String => "@string",
             Group::Transactions => "@transaction",
+            Group::PubSub => "@pubsub",
         }
     }
 }
@@ -94,6 +97,9 @@ const READ: &[&str] = &["readonly"];
 const FAST_READ: &[&str] = &["readonly", "fast"];
 const ADMIN: &[&str] = &["admin", "noscript", "loading", "stale"];
 const FAST: &[&str] = &["fast", "loading", "stale"];
+/// Subscribing and unsubscribing.
+const PUBSUB: &[&str] = &["pubsub", "noscript", "loading", "stale"];
+const PUBLISH: &[&str] = &["pubsub", "loading", "stale", "fast", "may_replicate"];
 /// Commands that may wait for a key to fill.
 const BLOCKING: &[&str] = &["write", "blocking"];
 /// Transaction control, which runs at once even inside `MULTI`.
@@ -1019,6 +1025,16 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         handler: strings::psetex,
     },
     CommandSpec {
+        name: "psubscribe",
+        arity: -2,
+        flags: PUBSUB,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::PubSub,
+        since: "2.0.0",
+        summary: "Listens for messages published to channels that match one or more patterns.",
+        handler: pubsub::psubscribe,
+    },
+    CommandSpec {
         name: "pttl",
         arity: 2,
         flags: FAST_READ,
@@ -1027,6 +1043,36 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         since: "2.6.0",
         summary: "Returns the time to live of a key in milliseconds.",
         handler: expiry::pttl,
+    },
+    CommandSpec {
+        name: "publish",
+        arity: 3,
+        flags: PUBLISH,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::PubSub,
+        since: "2.0.0",
+        summary: "Posts a message to a channel.",
+        handler: pubsub::publish,
+    },
+    CommandSpec {
+        name: "pubsub",
+        arity: -2,
+        flags: PUBSUB,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::PubSub,
+        since: "2.8.0",
+        summary: "Introspects the pub/sub channels and patterns.",
+        handler: pubsub::pubsub,
+    },
+    CommandSpec {
+        name: "punsubscribe",
+        arity: -1,
+        flags: PUBSUB,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::PubSub,
+        since: "2.0.0",
+        summary: "Stops listening to messages published to channels that match one or more patterns.",
+        handler: pubsub::punsubscribe,
     },
     CommandSpec {
         name: "quit",
@@ -1359,6 +1405,16 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         handler: strings::strlen,
     },
     CommandSpec {
+        name: "subscribe",
+        arity: -2,
+        flags: PUBSUB,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::PubSub,
+        since: "2.0.0",
+        summary: "Listens for messages published to channels.",
+        handler: pubsub::subscribe,
+    },
+    CommandSpec {
         name: "substr",
         arity: 4,
         flags: READ,
@@ -1447,6 +1503,16 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         since: "4.0.0",
         summary: "Deletes one or more keys.",
         handler: keys::del,
+    },
+    CommandSpec {
+        name: "unsubscribe",
+        arity: -1,
+        flags: PUBSUB,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::PubSub,
+        since: "2.0.0",
+        summary: "Stops listening to messages posted to channels.",
+        handler: pubsub::unsubscribe,
     },
     CommandSpec {
         name: "unwatch",

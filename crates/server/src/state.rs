@@ -12,6 +12,7 @@ use crate::auth::FailedAttempts;
 use crate::blocking::BlockedClients;
 use crate::clients::ClientRegistry;
 use crate::config::ServerConfig;
+use crate::pubsub::PubSub;
 use crate::settings::Settings;
 use crate::slowlog::SlowLog;
 use crate::stats::CommandStats;
@@ -41,6 +42,8 @@ pub(crate) struct ServerState {
     pub(crate) watched: Arc<WatchedKeys>,
     /// The clients blocked on keys.
     pub(crate) blocked: BlockedClients,
+    /// Pub/sub subscriptions.
+    pub(crate) pubsub: PubSub,
 }
 
 impl ServerState {

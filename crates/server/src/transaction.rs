@@ -46,6 +46,9 @@ impl Step {
             Ok(Outcome::Read(operation)) => Step::Read(operation),
             Ok(Outcome::Write(operation)) => Step::Write(operation, touch),
             Ok(Outcome::Exec(_)) => Step::Reply(Frame::error("ERR EXEC inside MULTI")),
+            Ok(Outcome::Several(frames)) => {
+                Step::Reply(frames.into_iter().next().unwrap_or(Frame::NullArray))
+            }
             // A blocking command in a transaction answers as its non-blocking form would.
             Ok(Outcome::Block(request)) => {
                 let mut operation = request.operation;

@@ -10,9 +10,16 @@ use crate::commands::client::is_valid_name;
 use crate::commands::info::REDIS_VERSION;
 use crate::error::CommandError;
 
-pub(crate) fn ping(_: &mut Context<'_>, mut args: Args) -> CommandResult {
+pub(crate) fn ping(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     if args.remaining() > 1 {
         return Err(CommandError::WrongArity("ping".into()));
+    }
+    // A RESP2 client with subscriptions reads everything as messages, so PING answers in
+    // their shape.
+    let subscribed = context.client.pubsub.as_ref().is_some_and(|inbox| inbox.subscriptions() > 0);
+    if subscribed && context.client.protocol == Protocol::Resp2 {
+        let message = args.next().unwrap_or_default();
+        return reply(Frame::Array(vec![Frame::bulk("pong"), Frame::Bulk(message)]));
     }
     reply(args.next().map_or_else(|| Frame::simple("PONG"), Frame::Bulk))
 }
@@ -154,6 +161,7 @@ pub(crate) fn hello(context: &mut Context<'_>, args: Args) -> CommandResult {
 /// database 0, RESP2, no name, and authenticated only if no password is required.
 pub(crate) fn reset(context: &mut Context<'_>, _: Args) -> CommandResult {
     context.client.transaction = None;
+    crate::commands::pubsub::leave_all(context);
     let watches = std::mem::take(&mut context.client.watches);
     context.server.watched.release(watches);
     context.client.select(0);

@@ -16,6 +16,7 @@ pub(crate) mod keys;
 pub(crate) mod latency;
 pub(crate) mod lcs;
 pub(crate) mod lists;
+pub(crate) mod pubsub;
 pub(crate) mod server;
 pub(crate) mod sets;
 pub(crate) mod slowlog;

@@ -1,0 +1,148 @@
+//! Pub/sub commands: `SUBSCRIBE`, `UNSUBSCRIBE`, `PSUBSCRIBE`, `PUNSUBSCRIBE`, `PUBLISH` and
+//! `PUBSUB` (see `pubsub` for delivery).
+
+use bytes::Bytes;
+use resplite_resp::Frame;
+
+use crate::args::{Args, is_word};
+use crate::command::{CommandResult, Context, Outcome, count, reply};
+use crate::error::CommandError;
+use crate::pubsub::Inbox;
+
+/// A confirmation such as `subscribe ch 3`: the kind, the name (or null) and the client's
+/// subscription count after it.
+fn confirmation(kind: &'static str, name: Option<Bytes>, subscriptions: usize) -> Frame {
+    Frame::Push(vec![
+        Frame::bulk(kind),
+        name.map_or(Frame::Null, Frame::Bulk),
+        count(subscriptions),
+    ])
+}
+
+/// The client's inbox, created on its first subscription.
+fn inbox<'c>(context: &'c mut Context<'_>) -> &'c mut Inbox {
+    context.client.pubsub.get_or_insert_with(|| Inbox::new(context.client.probe.clone()))
+}
+
+pub(crate) fn subscribe(context: &mut Context<'_>, args: Args) -> CommandResult {
+    let (server, id) = (std::sync::Arc::clone(context.server), context.client.id);
+    let mut frames = Vec::new();
+    for channel in args.rest() {
+        let inbox = inbox(context);
+        server.pubsub.subscribe(id, inbox, channel.clone());
+        frames.push(confirmation("subscribe", Some(channel), inbox.subscriptions()));
+    }
+    Ok(Outcome::Several(frames))
+}
+
+pub(crate) fn psubscribe(context: &mut Context<'_>, args: Args) -> CommandResult {
+    let (server, id) = (std::sync::Arc::clone(context.server), context.client.id);
+    let mut frames = Vec::new();
+    for pattern in args.rest() {
+        let inbox = inbox(context);
+        server.pubsub.psubscribe(id, inbox, pattern.clone());
+        frames.push(confirmation("psubscribe", Some(pattern), inbox.subscriptions()));
+    }
+    Ok(Outcome::Several(frames))
+}
+
+pub(crate) fn unsubscribe(context: &mut Context<'_>, args: Args) -> CommandResult {
+    unsubscribe_from(context, args.rest(), false)
+}
+
+pub(crate) fn punsubscribe(context: &mut Context<'_>, args: Args) -> CommandResult {
+    unsubscribe_from(context, args.rest(), true)
+}
+
+/// Unsubscribes from the given channels (or patterns), or from all of them when none are
+/// given; one confirmation each, or one with a null name when there was nothing to leave.
+fn unsubscribe_from(context: &mut Context<'_>, names: Vec<Bytes>, patterns: bool) -> CommandResult {
+    let kind = if patterns { "punsubscribe" } else { "unsubscribe" };
+    let (server, id) = (std::sync::Arc::clone(context.server), context.client.id);
+    let inbox = inbox(context);
+    let names = if names.is_empty() {
+        if patterns { inbox.patterns.clone() } else { inbox.channels.clone() }
+    } else {
+        names
+    };
+    if names.is_empty() {
+        let frame = confirmation(kind, None, inbox.subscriptions());
+        if inbox.subscriptions() == 0 {
+            context.client.pubsub = None;
+        }
+        return Ok(Outcome::Several(vec![frame]));
+    }
+    let mut frames = Vec::with_capacity(names.len());
+    for name in names {
+        if patterns {
+            server.pubsub.punsubscribe(id, inbox, &name);
+        } else {
+            server.pubsub.unsubscribe(id, inbox, &name);
+        }
+        frames.push(confirmation(kind, Some(name), inbox.subscriptions()));
+    }
+    if inbox.subscriptions() == 0 {
+        context.client.pubsub = None;
+    }
+    Ok(Outcome::Several(frames))
+}
+
+/// Leaves every channel and pattern (`RESET`, or a client going away).
+pub(crate) fn leave_all(context: &mut Context<'_>) {
+    if let Some(mut inbox) = context.client.pubsub.take() {
+        context.server.pubsub.forget(context.client.id, &mut inbox);
+    }
+}
+
+pub(crate) fn publish(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let (channel, message) = (args.bytes()?, args.bytes()?);
+    let limit = context.server.settings.pubsub_output_limit();
+    reply(count(context.server.pubsub.publish(&channel, &message, &limit)))
+}
+
+/// `PUBSUB CHANNELS [pattern] | NUMSUB [channel …] | NUMPAT | HELP`.
+pub(crate) fn pubsub(context: &mut Context<'_>, args: Args) -> CommandResult {
+    let words = args.rest();
+    let subcommand = &words[0];
+    let arguments = &words[1..];
+    let wrong_arity = |name: &str| Err(CommandError::WrongArity(format!("pubsub|{name}")));
+    let pubsub = &context.server.pubsub;
+    if is_word(subcommand, "channels") {
+        if arguments.len() > 1 {
+            return Err(CommandError::err(format!(
+                "unknown subcommand or wrong number of arguments for '{}'. Try PUBSUB HELP.",
+                String::from_utf8_lossy(subcommand)
+            )));
+        }
+        let channels = pubsub.channels(arguments.first().map(|pattern| &pattern[..]));
+        return reply(Frame::Array(channels.into_iter().map(Frame::Bulk).collect()));
+    }
+    if is_word(subcommand, "numsub") {
+        let counts = arguments
+            .iter()
+            .map(|channel| (Frame::Bulk(channel.clone()), count(pubsub.subscribers(channel))));
+        return reply(Frame::Map(counts.collect()));
+    }
+    if is_word(subcommand, "numpat") {
+        if !arguments.is_empty() {
+            return wrong_arity("numpat");
+        }
+        return reply(count(pubsub.pattern_count()));
+    }
+    if is_word(subcommand, "help") {
+        let lines = [
+            "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "CHANNELS [<pattern>]",
+            "    Return the currently active channels matching a <pattern> (default: '*').",
+            "NUMPAT",
+            "    Return number of subscriptions to patterns.",
+            "NUMSUB [<channel> ...]",
+            "    Return the number of subscribers for the specified channels, excluding",
+            "    pattern subscriptions(default: no channels).",
+            "HELP",
+            "    Print this help.",
+        ];
+        return reply(Frame::Array(lines.iter().map(|line| Frame::simple(line)).collect()));
+    }
+    Err(CommandError::UnknownSubcommand { command: "PUBSUB", subcommand: subcommand.to_vec() })
+}

@@ -1,0 +1,295 @@
+//! Pub/sub: who listens to which channel or pattern, and delivering published messages.
+//!
+//! Each subscribed connection has a message queue (an unbounded channel) that its
+//! connection task drains into the socket whenever it is not running a command. A
+//! subscriber that does not read cannot make the server's memory grow without bound: the
+//! bytes waiting in its queue are counted, and past the `client-output-buffer-limit pubsub`
+//! hard limit (32 MB by default), or above the soft limit for longer than its seconds,
+//! further messages are not queued and the connection is closed, as Redis does.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::{Shutdown, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use bytes::Bytes;
+use resplite_resp::Frame;
+use resplite_store::glob_match;
+use tokio::sync::mpsc;
+
+use crate::settings::OutputLimit;
+
+/// What a subscriber's connection receives.
+pub(crate) enum Delivery {
+    /// A message to write (a `message` or `pmessage` push).
+    Message(Frame, usize),
+    /// The output limit was passed: close the connection.
+    Overflow,
+}
+
+/// The sending side of one subscriber's queue, with its byte count.
+#[derive(Clone)]
+struct Mailbox {
+    sender: mpsc::UnboundedSender<Delivery>,
+    queued: Arc<AtomicUsize>,
+    overflowed: Arc<AtomicBool>,
+    /// The subscriber's socket, shut down when it passes its limit: its connection task may
+    /// be stuck writing to a client that does not read.
+    probe: Option<Arc<TcpStream>>,
+}
+
+impl Mailbox {
+    /// Queues `frame` unless the subscriber is over its limit; answers whether it was
+    /// queued (and so counts as received).
+    fn deliver(&self, frame: Frame, size: usize, limit: &OutputLimit) -> bool {
+        if self.overflowed.load(Ordering::Relaxed) {
+            return false;
+        }
+        let queued = self.queued.fetch_add(size, Ordering::Relaxed) + size;
+        if limit.hard > 0 && queued as u64 > limit.hard {
+            self.queued.fetch_sub(size, Ordering::Relaxed);
+            self.overflowed.store(true, Ordering::Relaxed);
+            let _ = self.sender.send(Delivery::Overflow);
+            if let Some(probe) = &self.probe {
+                let _ = probe.shutdown(Shutdown::Both);
+            }
+            return false;
+        }
+        self.sender.send(Delivery::Message(frame, size)).is_ok()
+    }
+}
+
+/// A subscribed connection's receiving side.
+pub(crate) struct Inbox {
+    receiver: mpsc::UnboundedReceiver<Delivery>,
+    /// A message taken while waiting, not yet written.
+    waiting: Option<Delivery>,
+    queued: Arc<AtomicUsize>,
+    /// Since when the output has stayed over the soft limit.
+    over_soft_since: Option<Instant>,
+    mailbox: Mailbox,
+    /// This client's channels and patterns, for its counts and for unsubscribing all.
+    pub(crate) channels: Vec<Bytes>,
+    pub(crate) patterns: Vec<Bytes>,
+}
+
+impl Inbox {
+    pub(crate) fn new(probe: Option<Arc<TcpStream>>) -> Inbox {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        let queued = Arc::new(AtomicUsize::new(0));
+        let mailbox = Mailbox {
+            sender,
+            queued: Arc::clone(&queued),
+            overflowed: Arc::new(AtomicBool::new(false)),
+            probe,
+        };
+        Inbox {
+            receiver,
+            waiting: None,
+            queued,
+            over_soft_since: None,
+            mailbox,
+            channels: Vec::new(),
+            patterns: Vec::new(),
+        }
+    }
+
+    /// Waits until a message is there (keeping it for [`Inbox::try_take`]).
+    pub(crate) async fn wait(&mut self) {
+        if self.waiting.is_none() {
+            self.waiting = self.receiver.recv().await;
+        }
+        if self.waiting.is_none() {
+            std::future::pending::<()>().await;
+        }
+    }
+
+    /// The next message, if one is there.
+    pub(crate) fn try_take(&mut self) -> Option<Delivery> {
+        self.waiting.take().or_else(|| self.receiver.try_recv().ok())
+    }
+
+    /// Whether the client's waiting output (`buffered` bytes not yet written, plus its
+    /// queue) has stayed over the soft limit no longer than the limit allows.
+    pub(crate) fn within_soft_limit(&mut self, limit: &OutputLimit, buffered: usize) -> bool {
+        let total = (buffered + self.queued()) as u64;
+        if limit.soft == 0 || total <= limit.soft {
+            self.over_soft_since = None;
+            return true;
+        }
+        let since = *self.over_soft_since.get_or_insert_with(Instant::now);
+        since.elapsed().as_secs() <= limit.soft_seconds
+    }
+
+    /// How many channels and patterns the client listens to.
+    pub(crate) fn subscriptions(&self) -> usize {
+        self.channels.len() + self.patterns.len()
+    }
+
+    /// Notes that a message of `size` bytes has been taken out of the queue.
+    pub(crate) fn taken(&self, size: usize) {
+        self.queued.fetch_sub(size, Ordering::Relaxed);
+    }
+
+    /// The bytes waiting in the queue.
+    pub(crate) fn queued(&self) -> usize {
+        self.queued.load(Ordering::Relaxed)
+    }
+}
+
+#[derive(Default)]
+struct Subscriptions {
+    channels: HashMap<Bytes, BTreeMap<u64, Mailbox>>,
+    patterns: BTreeMap<Bytes, BTreeMap<u64, Mailbox>>,
+}
+
+/// Every subscription of every client.
+#[derive(Default)]
+pub(crate) struct PubSub {
+    subscriptions: Mutex<Subscriptions>,
+}
+
+impl PubSub {
+    fn subscriptions(&self) -> MutexGuard<'_, Subscriptions> {
+        self.subscriptions.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Subscribes client `id` to `channel`; answers whether it was new for that client.
+    pub(crate) fn subscribe(&self, id: u64, inbox: &mut Inbox, channel: Bytes) -> bool {
+        if inbox.channels.contains(&channel) {
+            return false;
+        }
+        let mut subscriptions = self.subscriptions();
+        subscriptions
+            .channels
+            .entry(channel.clone())
+            .or_default()
+            .insert(id, inbox.mailbox.clone());
+        inbox.channels.push(channel);
+        true
+    }
+
+    /// Subscribes client `id` to `pattern`; answers whether it was new for that client.
+    pub(crate) fn psubscribe(&self, id: u64, inbox: &mut Inbox, pattern: Bytes) -> bool {
+        if inbox.patterns.contains(&pattern) {
+            return false;
+        }
+        let mut subscriptions = self.subscriptions();
+        subscriptions
+            .patterns
+            .entry(pattern.clone())
+            .or_default()
+            .insert(id, inbox.mailbox.clone());
+        inbox.patterns.push(pattern);
+        true
+    }
+
+    /// Unsubscribes client `id` from `channel`; answers whether it was subscribed.
+    pub(crate) fn unsubscribe(&self, id: u64, inbox: &mut Inbox, channel: &Bytes) -> bool {
+        let Some(index) = inbox.channels.iter().position(|known| known == channel) else {
+            return false;
+        };
+        inbox.channels.remove(index);
+        let mut subscriptions = self.subscriptions();
+        if let Some(clients) = subscriptions.channels.get_mut(channel) {
+            clients.remove(&id);
+            if clients.is_empty() {
+                subscriptions.channels.remove(channel);
+            }
+        }
+        true
+    }
+
+    /// Unsubscribes client `id` from `pattern`; answers whether it was subscribed.
+    pub(crate) fn punsubscribe(&self, id: u64, inbox: &mut Inbox, pattern: &Bytes) -> bool {
+        let Some(index) = inbox.patterns.iter().position(|known| known == pattern) else {
+            return false;
+        };
+        inbox.patterns.remove(index);
+        let mut subscriptions = self.subscriptions();
+        if let Some(clients) = subscriptions.patterns.get_mut(pattern) {
+            clients.remove(&id);
+            if clients.is_empty() {
+                subscriptions.patterns.remove(pattern);
+            }
+        }
+        true
+    }
+
+    /// Forgets every subscription of a client that is leaving.
+    pub(crate) fn forget(&self, id: u64, inbox: &mut Inbox) {
+        for channel in inbox.channels.clone() {
+            self.unsubscribe(id, inbox, &channel);
+        }
+        for pattern in inbox.patterns.clone() {
+            self.punsubscribe(id, inbox, &pattern);
+        }
+    }
+
+    /// Delivers `message` to the subscribers of `channel` and of every pattern matching it;
+    /// answers how many received it.
+    pub(crate) fn publish(&self, channel: &Bytes, message: &Bytes, limit: &OutputLimit) -> usize {
+        // Collected first, delivered after, so no subscriber's queue is fed under the lock.
+        let (direct, matching) = {
+            let subscriptions = self.subscriptions();
+            let direct: Vec<Mailbox> = subscriptions
+                .channels
+                .get(channel)
+                .map(|clients| clients.values().cloned().collect())
+                .unwrap_or_default();
+            let mut matching: Vec<(Bytes, Mailbox)> = Vec::new();
+            for (pattern, clients) in &subscriptions.patterns {
+                if glob_match(pattern, channel, false) {
+                    matching
+                        .extend(clients.values().map(|mailbox| (pattern.clone(), mailbox.clone())));
+                }
+            }
+            (direct, matching)
+        };
+        let mut received = 0;
+        if !direct.is_empty() {
+            let frame = Frame::Push(vec![
+                Frame::bulk("message"),
+                Frame::Bulk(channel.clone()),
+                Frame::Bulk(message.clone()),
+            ]);
+            let size = channel.len() + message.len() + 32;
+            for mailbox in &direct {
+                received += usize::from(mailbox.deliver(frame.clone(), size, limit));
+            }
+        }
+        for (pattern, mailbox) in matching {
+            let size = pattern.len() + channel.len() + message.len() + 48;
+            let frame = Frame::Push(vec![
+                Frame::bulk("pmessage"),
+                Frame::Bulk(pattern),
+                Frame::Bulk(channel.clone()),
+                Frame::Bulk(message.clone()),
+            ]);
+            received += usize::from(mailbox.deliver(frame, size, limit));
+        }
+        received
+    }
+
+    /// The channels with at least one subscriber, matching `pattern` if given.
+    pub(crate) fn channels(&self, pattern: Option<&[u8]>) -> Vec<Bytes> {
+        let subscriptions = self.subscriptions();
+        subscriptions
+            .channels
+            .keys()
+            .filter(|channel| pattern.is_none_or(|pattern| glob_match(pattern, channel, false)))
+            .cloned()
+            .collect()
+    }
+
+    /// How many clients listen to `channel` (patterns not counted).
+    pub(crate) fn subscribers(&self, channel: &[u8]) -> usize {
+        self.subscriptions().channels.get(channel).map_or(0, BTreeMap::len)
+    }
+
+    /// How many patterns have at least one subscriber.
+    pub(crate) fn pattern_count(&self) -> usize {
+        self.subscriptions().patterns.len()
+    }
+}
