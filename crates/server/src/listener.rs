@@ -8,8 +8,8 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Instant, SystemTime};
 
 use resplite_store::{ExpiryListener, Store, StoreError};
@@ -23,8 +23,10 @@ use crate::blocking::BlockedClients;
 use crate::clients::ClientRegistry;
 use crate::config::ServerConfig;
 use crate::connection;
+use crate::keyspace_events;
 use crate::pubsub::PubSub;
 use crate::settings::Settings;
+use crate::settings::notify;
 use crate::slowlog::SlowLog;
 use crate::state::{ServerState, Stats};
 use crate::stats::CommandStats;
@@ -92,11 +94,19 @@ impl Server {
         Settings::new(&config, config.port)
             .map_err(|error| ServerError::Parameter(error.message()))?;
         let mut options = config.store.clone();
-        // A key deleted because it expired is a change for `WATCH`, whoever deletes it.
+        // A key deleted because it expired is a change for `WATCH`, whoever deletes it, and
+        // an `expired` keyspace event. The store opens before the server state exists, so
+        // the listener finds the state through a slot filled in below.
         let watched = Arc::new(WatchedKeys::default());
         let expirations = Arc::clone(&watched);
-        options.on_expired =
-            Some(ExpiryListener(Arc::new(move |db, key| expirations.touch_key(db, key))));
+        let server_slot: Arc<OnceLock<Weak<ServerState>>> = Arc::new(OnceLock::new());
+        let late_server = Arc::clone(&server_slot);
+        options.on_expired = Some(ExpiryListener(Arc::new(move |db, key| {
+            expirations.touch_key(db, key);
+            if let Some(server) = late_server.get().and_then(Weak::upgrade) {
+                keyspace_events::publish_now(&server, notify::EXPIRED, "expired", db, key);
+            }
+        })));
         let store = tokio::task::spawn_blocking(move || Store::open_with(options))
             .await
             .map_err(|error| ServerError::Store(StoreError::Internal(error.to_string())))?
@@ -126,7 +136,9 @@ impl Server {
             replication_id: random_hex_id(),
             port,
         };
-        Ok(Server { listener, state: Arc::new(state) })
+        let state = Arc::new(state);
+        let _ = server_slot.set(Arc::downgrade(&state));
+        Ok(Server { listener, state })
     }
 
     /// The address the server listens on.

@@ -8,6 +8,7 @@ use resplite_store::Writer;
 use crate::blocking::Served;
 use crate::command::WriteStep;
 use crate::error::store_error_frame;
+use crate::keyspace_events::{self, Event};
 use crate::state::ServerState;
 use crate::watch::Touch;
 
@@ -21,6 +22,8 @@ pub(crate) struct WriteEffects {
     /// While a transaction runs, what its writes changed, to offer to blocked clients only
     /// at its end (they see the state after `EXEC`, never one in the middle).
     held: Option<Vec<Touch>>,
+    /// Keyspace notifications, to publish once committed.
+    events: Vec<Event>,
 }
 
 impl WriteEffects {
@@ -42,6 +45,7 @@ impl WriteEffects {
             for touch in &self.touched {
                 server.watched.touch(touch);
             }
+            keyspace_events::publish(server, &self.events);
         }
         server.blocked.deliver(self.served, committed);
     }
@@ -56,7 +60,7 @@ pub(crate) fn run_one_write(
     touch: &Touch,
     effects: &mut WriteEffects,
 ) -> Frame {
-    let (frame, changed) = run_and_touch(server, writer, operation, touch, &mut effects.touched);
+    let (frame, changed) = run_and_touch(server, writer, operation, touch, effects);
     if changed && server.blocked.any() {
         match &mut effects.held {
             Some(held) => held.push(touch.clone()),
@@ -73,33 +77,41 @@ fn serve_blocked(
     touch: &Touch,
     effects: &mut WriteEffects,
 ) {
-    let touched = &mut effects.touched;
-    server.blocked.serve(writer, touch, &mut effects.served, |writer, operation, touch| {
-        let (frame, changed) = run_and_touch(server, writer, operation, touch, touched);
+    let mut served = std::mem::take(&mut effects.served);
+    server.blocked.serve(writer, touch, &mut served, |writer, operation, touch| {
+        let (frame, changed) = run_and_touch(server, writer, operation, touch, effects);
         (frame, changed.then(|| touch.clone()))
     });
+    effects.served = served;
 }
 
 /// Runs `operation` under its own savepoint; if it changed something, touches (for `WATCH`)
-/// the watched keys `touch` covers, noting them in `touched`. Answers the reply and whether
-/// anything changed.
+/// the watched keys `touch` covers, noting them in `effects` with the keyspace events the
+/// operation reported. Answers the reply and whether anything changed.
 fn run_and_touch(
     server: &ServerState,
     writer: &mut Writer<'_>,
     operation: &mut WriteStep<'_>,
     touch: &Touch,
-    touched: &mut Vec<Touch>,
+    effects: &mut WriteEffects,
 ) -> (Frame, bool) {
     let resolved =
         server.watched.resolve(touch, |db, key| writer.exists(db, &[key]).unwrap_or(1) > 0);
     let before = writer.changes();
-    let frame = writer
-        .atomically(|writer| operation(writer))
-        .unwrap_or_else(|error| store_error_frame(&error));
+    let flags = server.settings.notify_keyspace_events();
+    let (result, events) =
+        keyspace_events::collecting(flags, || writer.atomically(|writer| operation(writer)));
+    let frame = match result {
+        Ok(frame) => {
+            effects.events.extend(events);
+            frame
+        }
+        Err(error) => store_error_frame(&error),
+    };
     let changed = writer.changes() != before;
     if changed {
         server.watched.touch(&resolved);
-        touched.push(resolved);
+        effects.touched.push(resolved);
     }
     (frame, changed)
 }

@@ -7,11 +7,22 @@ use resplite_store::{KeyType, ScanOptions, parse_i64};
 use crate::args::{Args, is_word};
 use crate::command::{CommandResult, Context, count, optional_bulk, read, write};
 use crate::error::CommandError;
+use crate::keyspace_events;
+use crate::settings::notify;
 
 pub(crate) fn del(context: &mut Context<'_>, args: Args) -> CommandResult {
     let db = context.db();
     let keys = args.rest();
-    write(move |writer| Ok(count(writer.delete(db, &keys)?)))
+    write(move |writer| {
+        let mut deleted = 0;
+        for key in &keys {
+            if writer.delete(db, std::slice::from_ref(key))? > 0 {
+                keyspace_events::emit(notify::GENERIC, "del", db, key);
+                deleted += 1;
+            }
+        }
+        Ok(count(deleted))
+    })
 }
 
 pub(crate) fn exists(context: &mut Context<'_>, args: Args) -> CommandResult {

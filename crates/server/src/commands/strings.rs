@@ -8,6 +8,8 @@ use crate::args::{Args, is_word};
 use crate::command::{CommandResult, Context, count, optional_bulk, read, write};
 use crate::commands::expiry::{Unit, invalid_expire_time};
 use crate::error::CommandError;
+use crate::keyspace_events;
+use crate::settings::notify;
 
 pub(crate) fn get(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
@@ -103,6 +105,9 @@ fn set_generic(
     let db = context.db();
     write(move |writer| {
         let outcome = writer.set(db, &key, &value, options)?;
+        if outcome.written {
+            keyspace_events::emit(notify::STRING, "set", db, &key);
+        }
         Ok(reply(outcome.written, outcome.previous))
     })
 }
