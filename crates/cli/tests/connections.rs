@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::time::Duration;
 
 use common::{ServerProcess, read_until_closed};
@@ -140,4 +140,28 @@ fn client_list_describes_each_connection_like_redis() {
     }
     let own_id: i64 = redis::cmd("CLIENT").arg("ID").query(&mut connection).unwrap();
     assert!(line.starts_with(&format!("id={own_id} ")), "{line}");
+}
+
+#[test]
+fn idle_clients_are_closed_after_the_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("idle.db"), &["--timeout", "1"]);
+    let mut idle = server.raw();
+    idle.write_all(b"PING\r\n").unwrap();
+    let mut pong = [0u8; 7];
+    idle.read_exact(&mut pong).unwrap();
+    let started = std::time::Instant::now();
+    // The server closes the connection: the read ends instead of timing out (5 s).
+    let mut rest = [0u8; 16];
+    assert_eq!(idle.read(&mut rest).unwrap(), 0);
+    let waited = started.elapsed();
+    assert!(waited >= std::time::Duration::from_millis(900), "closed after {waited:?}");
+    // A subscriber is never timed out.
+    let mut subscriber = server.raw();
+    subscriber.write_all(b"SUBSCRIBE news\r\n").unwrap();
+    let mut confirmation = [0u8; 33];
+    subscriber.read_exact(&mut confirmation).unwrap();
+    subscriber.set_read_timeout(Some(std::time::Duration::from_millis(1_800))).unwrap();
+    let error = subscriber.read(&mut rest).unwrap_err();
+    assert!(matches!(error.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut));
 }

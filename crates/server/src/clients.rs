@@ -2,13 +2,14 @@
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use bytes::Bytes;
 use resplite_resp::Protocol;
 use resplite_store::Db;
+use tokio::sync::Notify;
 
 use crate::pubsub::Inbox;
 use crate::transaction::Transaction;
@@ -30,6 +31,34 @@ pub(crate) struct ClientInfo {
     pub(crate) last_command: &'static str,
     /// The subcommand of the last command, when it had one (`CLIENT LIST` shows both).
     pub(crate) last_subcommand: Option<&'static str>,
+    /// Closes the connection from elsewhere (`CLIENT KILL`).
+    pub(crate) kill_switch: Arc<KillSwitch>,
+}
+
+/// Lets another connection close this one (`CLIENT KILL`): the connection's task watches it
+/// between commands, while idle and while blocked.
+#[derive(Debug, Default)]
+pub(crate) struct KillSwitch {
+    killed: AtomicBool,
+    wake: Notify,
+}
+
+impl KillSwitch {
+    pub(crate) fn kill(&self) {
+        self.killed.store(true, Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+
+    pub(crate) fn is_killed(&self) -> bool {
+        self.killed.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once the connection has been killed.
+    pub(crate) async fn killed(&self) {
+        while !self.is_killed() {
+            self.wake.notified().await;
+        }
+    }
 }
 
 /// One connection's own state; dropping it removes the client from the registry.
@@ -48,6 +77,8 @@ pub(crate) struct Client {
     pub(crate) probe: Option<Arc<std::net::TcpStream>>,
     /// Its pub/sub subscriptions and message queue, once it has subscribed.
     pub(crate) pubsub: Option<Inbox>,
+    /// Set when another client kills this one.
+    pub(crate) kill_switch: Arc<KillSwitch>,
     /// The subcommand of the command running now, if it has one (for `INFO commandstats`).
     pub(crate) subcommand: Option<&'static str>,
     info: Arc<Mutex<ClientInfo>>,
@@ -126,6 +157,7 @@ impl ClientRegistry {
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         let now = Instant::now();
+        let kill_switch = Arc::new(KillSwitch::default());
         let info = Arc::new(Mutex::new(ClientInfo {
             id,
             peer,
@@ -139,9 +171,11 @@ impl ClientRegistry {
             last_active: now,
             last_command: "NULL",
             last_subcommand: None,
+            kill_switch: Arc::clone(&kill_switch),
         }));
         clients.insert(id, Arc::clone(&info));
         Some(Client {
+            kill_switch,
             id,
             db: 0,
             protocol: Protocol::Resp2,
@@ -154,6 +188,20 @@ impl ClientRegistry {
             info,
             registry: Arc::clone(self),
         })
+    }
+
+    /// Kills every client `chosen` picks; answers how many.
+    pub(crate) fn kill(&self, chosen: impl Fn(&ClientInfo) -> bool) -> usize {
+        let clients: Vec<_> = lock(&self.clients).values().cloned().collect();
+        let mut killed = 0;
+        for info in clients {
+            let info = lock(&info);
+            if chosen(&info) {
+                info.kill_switch.kill();
+                killed += 1;
+            }
+        }
+        killed
     }
 
     /// How many clients are connected.

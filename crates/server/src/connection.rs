@@ -64,8 +64,13 @@ async fn serve_requests(
     let codec = RequestCodec::new(limits);
     let mut requests = FramedRead::with_capacity(reader, codec, 16 * 1024);
     let mut output = BytesMut::with_capacity(16 * 1024);
+    let kill_switch = Arc::clone(&client.kill_switch);
     loop {
         // Messages published to this client go out between its commands.
+        // A killed client is closed as it stands, as Redis closes it: nothing more is sent.
+        if kill_switch.is_killed() {
+            return;
+        }
         if !take_messages(server, client, &mut output) {
             let _ = flush(&mut writer, &mut output).await;
             return;
@@ -80,9 +85,12 @@ async fn serve_requests(
                 if flush(&mut writer, &mut output).await.is_err() || *shutdown.borrow() {
                     return;
                 }
+                let idle_limit = idle_limit(server, client);
                 tokio::select! {
                     next = requests.next() => next,
                     () = message_waiting(client) => continue,
+                    () = kill_switch.killed() => return,
+                    () = idle_limit => return,
                     _ = shutdown.changed() => return,
                 }
             }
@@ -113,8 +121,15 @@ async fn serve_requests(
                 None => break,
             }
         }
-        let mut interrupts = Interrupts { socket: requests.get_mut(), shutdown: &mut shutdown };
+        let mut interrupts = Interrupts {
+            socket: requests.get_mut(),
+            shutdown: &mut shutdown,
+            kill_switch: &kill_switch,
+        };
         let (replies, after) = execute_pipeline(server, client, pipeline, &mut interrupts).await;
+        if kill_switch.is_killed() {
+            return;
+        }
         for (reply, protocol) in &replies {
             reply.encode_as(*protocol, &mut output);
         }
@@ -133,6 +148,19 @@ async fn serve_requests(
         if output.len() >= FLUSH_THRESHOLD && flush(&mut writer, &mut output).await.is_err() {
             return;
         }
+    }
+}
+
+/// Resolves when the client has been idle for `timeout` seconds (never when the timeout is
+/// 0, or for a subscriber, which Redis never times out either).
+fn idle_limit(server: &ServerState, client: &Client) -> impl Future<Output = ()> + use<> {
+    let seconds = server.settings.timeout();
+    let subscribed = client.pubsub.as_ref().is_some_and(|inbox| inbox.subscriptions() > 0);
+    async move {
+        if seconds == 0 || subscribed {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
     }
 }
 

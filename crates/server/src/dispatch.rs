@@ -20,7 +20,7 @@ use tokio::sync::{oneshot, watch};
 
 use crate::args::Args;
 use crate::blocking::BlockRequest;
-use crate::clients::Client;
+use crate::clients::{Client, KillSwitch};
 use crate::command::{Context, Outcome, ReadOperation, WriteOperation};
 use crate::error::{CommandError, store_error_frame, unknown_command};
 use crate::recording::{self, Recording};
@@ -53,6 +53,11 @@ pub(crate) async fn execute_pipeline(
     // Replies after the first of commands that answer several times, by slot.
     let mut more: Vec<(usize, Vec<Frame>)> = Vec::new();
     for request in requests {
+        if server.pause.is_active() && is_held_by_pause(&request) {
+            // Paused commands wait in order, after the ones before them have run.
+            pending.run(server, &mut replies).await;
+            server.pause.wait(writes(&request)).await;
+        }
         let slot = replies.len();
         replies.push(None);
         let Decision { outcome, fast, touch } = decide(server, client, request);
@@ -118,6 +123,23 @@ pub(crate) async fn execute_pipeline(
         }
     }
     (written, after)
+}
+
+/// Whether `CLIENT PAUSE` may hold `request` back (`CLIENT` itself never, so that
+/// `CLIENT UNPAUSE` gets through).
+fn is_held_by_pause(request: &[Bytes]) -> bool {
+    request
+        .first()
+        .and_then(|name| registry::lookup(name))
+        .is_some_and(|command| command.name != "client")
+}
+
+/// Whether `request` may change data (what `CLIENT PAUSE WRITE` holds back).
+fn writes(request: &[Bytes]) -> bool {
+    request.first().and_then(|name| registry::lookup(name)).is_some_and(|command| {
+        command.flags.contains(&"write")
+            || matches!(command.name, "flushall" | "flushdb" | "swapdb" | "publish")
+    })
 }
 
 /// Commands whose first argument is a subcommand, which Redis names with them (`client|list`).
@@ -396,11 +418,12 @@ fn finish_effects<T>(
 pub(crate) struct Interrupts<'a> {
     pub(crate) socket: &'a mut OwnedReadHalf,
     pub(crate) shutdown: &'a mut watch::Receiver<bool>,
+    pub(crate) kill_switch: &'a KillSwitch,
 }
 
 impl Interrupts<'_> {
     async fn happened(&mut self) {
-        let Interrupts { socket, shutdown } = self;
+        let Interrupts { socket, shutdown, kill_switch } = self;
         let mut byte = [0u8; 1];
         tokio::select! {
             peeked = socket.peek(&mut byte) => match peeked {
@@ -409,6 +432,7 @@ impl Interrupts<'_> {
                 Ok(_) => std::future::pending().await,
             },
             () = stopping(shutdown) => {}
+            () = kill_switch.killed() => {}
         }
     }
 }

@@ -24,6 +24,7 @@ use crate::clients::ClientRegistry;
 use crate::config::ServerConfig;
 use crate::connection;
 use crate::keyspace_events;
+use crate::pause::Pause;
 use crate::pubsub::PubSub;
 use crate::settings::Settings;
 use crate::settings::notify;
@@ -124,6 +125,7 @@ impl Server {
             watched,
             blocked: BlockedClients::default(),
             pubsub: PubSub::default(),
+            pause: Pause::default(),
             config,
             settings,
             clients: Arc::new(ClientRegistry::default()),

@@ -12,6 +12,7 @@ use crate::auth::FailedAttempts;
 use crate::blocking::BlockedClients;
 use crate::clients::ClientRegistry;
 use crate::config::ServerConfig;
+use crate::pause::Pause;
 use crate::pubsub::PubSub;
 use crate::settings::Settings;
 use crate::slowlog::SlowLog;
@@ -44,6 +45,8 @@ pub(crate) struct ServerState {
     pub(crate) blocked: BlockedClients,
     /// Pub/sub subscriptions.
     pub(crate) pubsub: PubSub,
+    /// `CLIENT PAUSE`.
+    pub(crate) pause: Pause,
 }
 
 impl ServerState {

@@ -1,12 +1,15 @@
 //! `CLIENT` and its subcommands: connection identity and the list of clients.
 
+use std::time::{Duration, Instant};
+
 use bytes::Bytes;
 use resplite_resp::Frame;
 
 use crate::args::{Args, is_word};
-use crate::clients::list_line;
-use crate::command::{CommandResult, Context, reply};
+use crate::clients::{ClientInfo, list_line};
+use crate::command::{CommandResult, Context, Outcome, reply};
 use crate::error::CommandError;
+use crate::pause::PauseMode;
 
 /// Each subcommand with its Redis arity (counting `CLIENT` itself).
 const SUBCOMMANDS: &[(&str, i32)] = &[
@@ -14,9 +17,14 @@ const SUBCOMMANDS: &[(&str, i32)] = &[
     ("help", 2),
     ("id", 2),
     ("info", 2),
+    ("kill", -3),
     ("list", -2),
+    ("no-evict", 3),
+    ("no-touch", 3),
+    ("pause", -3),
     ("setinfo", 4),
     ("setname", 3),
+    ("unpause", 2),
 ];
 
 pub(crate) fn client(context: &mut Context<'_>, mut args: Args) -> CommandResult {
@@ -40,6 +48,21 @@ pub(crate) fn client(context: &mut Context<'_>, mut args: Args) -> CommandResult
         "setinfo" => set_info(context, args.bytes()?, args.bytes()?),
         "info" => reply(Frame::verbatim(list_line(&context.client.info()) + "\n")),
         "list" => list(context, args),
+        "kill" => kill(context, args.rest()),
+        "pause" => pause(context, args.rest()),
+        "unpause" => {
+            context.server.pause.unpause();
+            reply(Frame::ok())
+        }
+        // resplite never evicts keys, and tracks no access times to spare.
+        "no-evict" | "no-touch" => {
+            let switch = args.bytes()?;
+            if is_word(&switch, "on") || is_word(&switch, "off") {
+                reply(Frame::ok())
+            } else {
+                Err(CommandError::Syntax)
+            }
+        }
         _ => reply(help()),
     }
 }
@@ -112,6 +135,110 @@ fn list(context: &mut Context<'_>, args: Args) -> CommandResult {
     reply(Frame::verbatim(text))
 }
 
+/// `CLIENT KILL addr:port`, or `CLIENT KILL [ID id] [ADDR addr] [LADDR addr] [USER name]
+/// [TYPE type] [SKIPME yes|no] …`: closes the matching connections.
+fn kill(context: &mut Context<'_>, words: Vec<Bytes>) -> CommandResult {
+    let own_id = context.client.id;
+    let registry = &context.server.clients;
+    if let [address] = words.as_slice() {
+        let wanted = String::from_utf8_lossy(address).into_owned();
+        let killed = registry.kill(|info| peer_is(info.peer, &wanted));
+        return if killed > 0 {
+            reply(Frame::ok())
+        } else {
+            Err(CommandError::err("No such client"))
+        };
+    }
+    if !words.len().is_multiple_of(2) {
+        return Err(CommandError::Syntax);
+    }
+    let mut filter = KillFilter { skip_me: true, ..KillFilter::default() };
+    for pair in words.chunks_exact(2) {
+        let (option, value) = (&pair[0], &pair[1]);
+        let text = String::from_utf8_lossy(value).into_owned();
+        if is_word(option, "id") {
+            let id = resplite_store::parse_i64(value)
+                .filter(|id| *id > 0)
+                .ok_or_else(|| CommandError::err("client-id should be greater than 0"))?;
+            filter.id = Some(id as u64);
+        } else if is_word(option, "type") {
+            let known = ["normal", "master", "replica", "slave", "pubsub"];
+            if !known.iter().any(|kind| is_word(value, kind)) {
+                return Err(CommandError::err(format!("Unknown client type '{text}'")));
+            }
+            filter.normal_only = Some(is_word(value, "normal"));
+        } else if is_word(option, "addr") {
+            filter.addr = Some(text);
+        } else if is_word(option, "laddr") {
+            filter.laddr = Some(text);
+        } else if is_word(option, "user") {
+            if text != "default" {
+                return Err(CommandError::err(format!("No such user '{text}'")));
+            }
+        } else if is_word(option, "skipme") {
+            filter.skip_me = if is_word(value, "yes") {
+                true
+            } else if is_word(value, "no") {
+                false
+            } else {
+                return Err(CommandError::Syntax);
+            };
+        } else {
+            return Err(CommandError::Syntax);
+        }
+    }
+    let matches = |info: &ClientInfo| {
+        filter.id.is_none_or(|id| id == info.id)
+            && filter.addr.as_ref().is_none_or(|addr| peer_is(info.peer, addr))
+            && filter.laddr.as_ref().is_none_or(|addr| peer_is(info.local, addr))
+            // Every resplite client is a normal one (pub/sub ones included, for now).
+            && filter.normal_only.is_none_or(|normal| normal)
+    };
+    let killed = registry.kill(|info| info.id != own_id && matches(info));
+    // A client that kills itself is answered first, then closed.
+    if !filter.skip_me && matches(&context.client.info()) {
+        return Ok(Outcome::ReplyAndClose(Frame::Integer(killed as i64 + 1)));
+    }
+    reply(Frame::Integer(killed as i64))
+}
+
+/// What `CLIENT KILL`'s filters ask for.
+#[derive(Default)]
+struct KillFilter {
+    id: Option<u64>,
+    addr: Option<String>,
+    laddr: Option<String>,
+    normal_only: Option<bool>,
+    skip_me: bool,
+}
+
+fn peer_is(address: Option<std::net::SocketAddr>, wanted: &str) -> bool {
+    address.is_some_and(|address| address.to_string() == wanted)
+}
+
+/// `CLIENT PAUSE timeout-ms [WRITE|ALL]`.
+fn pause(context: &mut Context<'_>, words: Vec<Bytes>) -> CommandResult {
+    let milliseconds = resplite_store::parse_i64(&words[0])
+        .ok_or_else(|| CommandError::err("timeout is not an integer or out of range"))?;
+    if milliseconds < 0 {
+        return Err(CommandError::err("timeout is negative"));
+    }
+    let mode = match &words[1..] {
+        [] => PauseMode::All,
+        [mode] if is_word(mode, "all") => PauseMode::All,
+        [mode] if is_word(mode, "write") => PauseMode::Write,
+        [_] => return Err(CommandError::err("CLIENT PAUSE mode must be WRITE or ALL")),
+        _ => {
+            return Err(CommandError::err(
+                "unknown subcommand or wrong number of arguments for 'PAUSE'. Try CLIENT HELP.",
+            ));
+        }
+    };
+    let deadline = Instant::now() + Duration::from_millis(milliseconds as u64);
+    context.server.pause.pause(deadline, mode);
+    reply(Frame::ok())
+}
+
 fn help() -> Frame {
     let lines = [
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -127,6 +254,17 @@ fn help() -> Frame {
         "    Set client library name or version.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are: ID <client-id>, TYPE <normal|pubsub>,",
+        "    USER <username>, ADDR <ip:port>, LADDR <ip:port>, SKIPME (YES|NO).",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
+        "NO-EVICT (ON|OFF)",
+        "    Accepted; resplite never evicts keys.",
         "HELP",
         "    Print this help.",
     ];
