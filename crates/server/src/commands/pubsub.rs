@@ -118,10 +118,11 @@ pub(crate) fn pubsub(context: &mut Context<'_>, args: Args) -> CommandResult {
         return reply(Frame::Array(channels.into_iter().map(Frame::Bulk).collect()));
     }
     if is_word(subcommand, "numsub") {
+        // A flat array even in RESP3, in Redis 7.0.
         let counts = arguments
             .iter()
-            .map(|channel| (Frame::Bulk(channel.clone()), count(pubsub.subscribers(channel))));
-        return reply(Frame::Map(counts.collect()));
+            .flat_map(|channel| [Frame::Bulk(channel.clone()), count(pubsub.subscribers(channel))]);
+        return reply(Frame::Array(counts.collect()));
     }
     if is_word(subcommand, "numpat") {
         if !arguments.is_empty() {
