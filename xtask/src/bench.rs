@@ -34,6 +34,8 @@ pub(crate) struct Options {
     pub(crate) sizes: bool,
     /// Elements of the large collections of the size benchmark.
     pub(crate) elements: usize,
+    /// Run the blocked-clients and fan-out benchmark (`bench_clients`) instead.
+    pub(crate) clients: bool,
 }
 
 impl Default for Options {
@@ -44,6 +46,7 @@ impl Default for Options {
             tests: DEFAULT_TESTS.to_owned(),
             sizes: false,
             elements: 1_000_000,
+            clients: false,
         }
     }
 }
@@ -74,6 +77,9 @@ pub(crate) fn run(options: &Options) -> Result<()> {
     }
     let benchmark = find_on_path("redis-benchmark")
         .context("`redis-benchmark` is not on PATH: install Debian's `redis-tools` package")?;
+    if options.clients {
+        return crate::bench_clients::run(&redis_server, &resplite, &benchmark);
+    }
     let servers = [
         ServerProcess::redis("redis", &redis_server)?,
         ServerProcess::redis_with(
@@ -123,10 +129,22 @@ fn run_benchmark(
     scenario: &Scenario,
     tests: &str,
 ) -> Result<Vec<(String, f64)>> {
+    benchmark_tests(benchmark, port, tests, scenario.clients, scenario.pipeline, scenario.requests)
+}
+
+/// Runs `redis-benchmark -t tests -c clients -P pipeline -n requests` against a server.
+pub(crate) fn benchmark_tests(
+    benchmark: &Path,
+    port: u16,
+    tests: &str,
+    clients: u32,
+    pipeline: u32,
+    requests: u32,
+) -> Result<Vec<(String, f64)>> {
     let output = Command::new(benchmark)
         .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-t", tests, "-r", "100000", "--csv"])
-        .args(["-c", &scenario.clients.to_string(), "-P", &scenario.pipeline.to_string()])
-        .args(["-n", &scenario.requests.to_string()])
+        .args(["-c", &clients.to_string(), "-P", &pipeline.to_string()])
+        .args(["-n", &requests.to_string()])
         .output()
         .context("could not run redis-benchmark")?;
     if !output.status.success() {
@@ -147,7 +165,7 @@ fn parse_csv(text: &str) -> Vec<(String, f64)> {
         .collect()
 }
 
-fn median(values: &[f64]) -> f64 {
+pub(crate) fn median(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     sorted.get(sorted.len() / 2).copied().unwrap_or(0.0)
@@ -232,6 +250,22 @@ fn load_keys(port: u16, keys: usize) -> Result<()> {
     }
     Ok(())
 }
+
+/// The CPU time (user and system) a process has used so far, in seconds.
+pub(crate) fn cpu_seconds(pid: u32) -> Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .context("could not read /proc (the CPU reading needs Linux)")?;
+    // The command name is in parentheses and may hold spaces; count fields after it.
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |index: usize| fields.get(index).and_then(|field| field.parse::<f64>().ok());
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let (user, system) = (ticks(11).unwrap_or(0.0), ticks(12).unwrap_or(0.0));
+    Ok((user + system) / CLOCK_TICKS_PER_SECOND)
+}
+
+/// Linux's `USER_HZ`, the unit of `/proc/PID/stat`'s times, 100 on every common platform.
+const CLOCK_TICKS_PER_SECOND: f64 = 100.0;
 
 /// VmRSS and VmHWM of a process, in kB.
 fn memory_of(pid: u32) -> Result<(u64, u64)> {

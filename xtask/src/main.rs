@@ -9,6 +9,7 @@
 //! - `cargo xtask tidy` checks the project's conventions.
 
 mod bench;
+mod bench_clients;
 mod bench_sizes;
 mod ci;
 mod oracle;
@@ -37,6 +38,8 @@ commands:
       --tests LIST              the redis-benchmark -t list (default: strings and collections)
       --sizes                   instead: operations on 10- and N-element collections
       --elements N              N for --sizes (default 1000000)
+      --clients                 instead: 1,000 blocked clients (idle CPU, GET/SET with them)
+                                and pub/sub fan-out to 100 subscribers
   tidy                          module docs, crate edges, the command list in spec/commands.md
   help                          this text";
 
@@ -118,6 +121,7 @@ fn parse_bench_options(args: &[String]) -> Result<bench::Options> {
             "--keys" => options.memory_keys = number("--keys")?,
             "--elements" => options.elements = number("--elements")?.max(10),
             "--sizes" => options.sizes = true,
+            "--clients" => options.clients = true,
             "--tests" => {
                 options.tests = args.next().context("--tests needs a list such as get,set")?.clone()
             }

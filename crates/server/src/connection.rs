@@ -180,9 +180,9 @@ fn take_messages(server: &ServerState, client: &mut Client, output: &mut BytesMu
     let limit = server.settings.pubsub_output_limit();
     while let Some(delivery) = inbox.try_take() {
         match delivery {
-            Delivery::Message(frame, size) => {
-                frame.encode_as(protocol, output);
-                inbox.taken(size);
+            Delivery::Message(message) => {
+                output.extend_from_slice(message.bytes(protocol));
+                inbox.taken(&message);
             }
             Delivery::Overflow => return false,
         }

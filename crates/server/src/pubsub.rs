@@ -14,16 +14,44 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use bytes::Bytes;
-use resplite_resp::Frame;
+use resplite_resp::{Frame, Protocol};
 use resplite_store::glob_match;
 use tokio::sync::mpsc;
 
 use crate::settings::OutputLimit;
 
+/// A message as it goes on the wire, in both protocol versions (RESP2 array, RESP3 push).
+pub(crate) struct Encoded {
+    resp2: Bytes,
+    resp3: Bytes,
+}
+
+impl Encoded {
+    fn of(frame: &Frame) -> Arc<Encoded> {
+        Arc::new(Encoded {
+            resp2: frame.to_bytes_as(Protocol::Resp2),
+            resp3: frame.to_bytes_as(Protocol::Resp3),
+        })
+    }
+
+    /// The bytes for a client speaking `protocol`.
+    pub(crate) fn bytes(&self, protocol: Protocol) -> &Bytes {
+        match protocol {
+            Protocol::Resp2 => &self.resp2,
+            Protocol::Resp3 => &self.resp3,
+        }
+    }
+
+    /// What it counts against a subscriber's output limit.
+    fn size(&self) -> usize {
+        self.resp3.len()
+    }
+}
+
 /// What a subscriber's connection receives.
 pub(crate) enum Delivery {
     /// A message to write (a `message` or `pmessage` push).
-    Message(Frame, usize),
+    Message(Arc<Encoded>),
     /// The output limit was passed: close the connection.
     Overflow,
 }
@@ -42,7 +70,8 @@ struct Mailbox {
 impl Mailbox {
     /// Queues `frame` unless the subscriber is over its limit; answers whether it was
     /// queued (and so counts as received).
-    fn deliver(&self, frame: Frame, size: usize, limit: &OutputLimit) -> bool {
+    fn deliver(&self, message: &Arc<Encoded>, limit: &OutputLimit) -> bool {
+        let size = message.size();
         if self.overflowed.load(Ordering::Relaxed) {
             return false;
         }
@@ -56,7 +85,7 @@ impl Mailbox {
             }
             return false;
         }
-        self.sender.send(Delivery::Message(frame, size)).is_ok()
+        self.sender.send(Delivery::Message(Arc::clone(message))).is_ok()
     }
 }
 
@@ -127,9 +156,9 @@ impl Inbox {
         self.channels.len() + self.patterns.len()
     }
 
-    /// Notes that a message of `size` bytes has been taken out of the queue.
-    pub(crate) fn taken(&self, size: usize) {
-        self.queued.fetch_sub(size, Ordering::Relaxed);
+    /// Notes that `message` has been taken out of the queue.
+    pub(crate) fn taken(&self, message: &Encoded) {
+        self.queued.fetch_sub(message.size(), Ordering::Relaxed);
     }
 
     /// The bytes waiting in the queue.
@@ -229,45 +258,35 @@ impl PubSub {
 
     /// Delivers `message` to the subscribers of `channel` and of every pattern matching it;
     /// answers how many received it.
+    ///
+    /// Each distinct message is encoded once, in both protocol versions, and shared by every
+    /// subscriber's queue; queuing never waits, so it happens under the lock.
     pub(crate) fn publish(&self, channel: &Bytes, message: &Bytes, limit: &OutputLimit) -> usize {
-        // Collected first, delivered after, so no subscriber's queue is fed under the lock.
-        let (direct, matching) = {
-            let subscriptions = self.subscriptions();
-            let direct: Vec<Mailbox> = subscriptions
-                .channels
-                .get(channel)
-                .map(|clients| clients.values().cloned().collect())
-                .unwrap_or_default();
-            let mut matching: Vec<(Bytes, Mailbox)> = Vec::new();
-            for (pattern, clients) in &subscriptions.patterns {
-                if glob_match(pattern, channel, false) {
-                    matching
-                        .extend(clients.values().map(|mailbox| (pattern.clone(), mailbox.clone())));
-                }
-            }
-            (direct, matching)
-        };
+        let subscriptions = self.subscriptions();
         let mut received = 0;
-        if !direct.is_empty() {
-            let frame = Frame::Push(vec![
+        if let Some(clients) = subscriptions.channels.get(channel) {
+            let encoded = Encoded::of(&Frame::Push(vec![
                 Frame::bulk("message"),
                 Frame::Bulk(channel.clone()),
                 Frame::Bulk(message.clone()),
-            ]);
-            let size = channel.len() + message.len() + 32;
-            for mailbox in &direct {
-                received += usize::from(mailbox.deliver(frame.clone(), size, limit));
+            ]));
+            for mailbox in clients.values() {
+                received += usize::from(mailbox.deliver(&encoded, limit));
             }
         }
-        for (pattern, mailbox) in matching {
-            let size = pattern.len() + channel.len() + message.len() + 48;
-            let frame = Frame::Push(vec![
+        for (pattern, clients) in &subscriptions.patterns {
+            if !glob_match(pattern, channel, false) {
+                continue;
+            }
+            let encoded = Encoded::of(&Frame::Push(vec![
                 Frame::bulk("pmessage"),
-                Frame::Bulk(pattern),
+                Frame::Bulk(pattern.clone()),
                 Frame::Bulk(channel.clone()),
                 Frame::Bulk(message.clone()),
-            ]);
-            received += usize::from(mailbox.deliver(frame, size, limit));
+            ]));
+            for mailbox in clients.values() {
+                received += usize::from(mailbox.deliver(&encoded, limit));
+            }
         }
         received
     }
