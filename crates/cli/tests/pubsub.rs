@@ -65,3 +65,33 @@ fn a_subscriber_that_stops_reading_is_cut_off_at_its_output_limit() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// MONITOR shows other clients' commands as Redis's text lines, passwords hidden and admin
+/// commands left out.
+#[test]
+fn monitor_streams_every_command_as_a_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("monitor.db"), &[]);
+    let mut monitor = server.raw();
+    monitor.write_all(b"MONITOR\r\n").unwrap();
+    let mut ok = [0u8; 5];
+    monitor.read_exact(&mut ok).unwrap();
+    assert_eq!(&ok, b"+OK\r\n");
+    let mut client = server.connection();
+    let _: () = redis::cmd("SET").arg("greeting").arg("a \"b\"").query(&mut client).unwrap();
+    let _: Vec<String> = redis::cmd("CONFIG").arg("GET").arg("port").query(&mut client).unwrap();
+    let _: String = redis::cmd("PING").query(&mut client).unwrap();
+    let mut seen = Vec::new();
+    let started = Instant::now();
+    while !String::from_utf8_lossy(&seen).contains("\"PING\"\r\n") {
+        assert!(started.elapsed() < Duration::from_secs(5), "{}", String::from_utf8_lossy(&seen));
+        let mut chunk = [0u8; 1024];
+        let read = monitor.read(&mut chunk).unwrap();
+        seen.extend_from_slice(&chunk[..read]);
+    }
+    let text = String::from_utf8_lossy(&seen);
+    let lines: Vec<&str> = text.split("\r\n").filter(|line| !line.is_empty()).collect();
+    assert!(lines.iter().all(|line| line.starts_with('+')), "{text}");
+    assert!(lines.iter().any(|line| line.ends_with(r#"] "SET" "greeting" "a \"b\"""#)), "{text}");
+    assert!(!text.contains("CONFIG"), "{text}");
+}

@@ -106,6 +106,11 @@ impl BlockedClients {
         self.registry.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// How many clients are blocked (`INFO clients`).
+    pub(crate) fn count(&self) -> usize {
+        self.count.load(Ordering::SeqCst)
+    }
+
     /// Whether anyone is blocked (one atomic load).
     pub(crate) fn any(&self) -> bool {
         self.count.load(Ordering::SeqCst) > 0

@@ -79,6 +79,8 @@ pub(crate) struct Client {
     pub(crate) pubsub: Option<Inbox>,
     /// Set when another client kills this one.
     pub(crate) kill_switch: Arc<KillSwitch>,
+    /// Whether it receives every command as text (`MONITOR`).
+    pub(crate) monitoring: bool,
     /// The subcommand of the command running now, if it has one (for `INFO commandstats`).
     pub(crate) subcommand: Option<&'static str>,
     info: Arc<Mutex<ClientInfo>>,
@@ -176,6 +178,7 @@ impl ClientRegistry {
         clients.insert(id, Arc::clone(&info));
         Some(Client {
             kill_switch,
+            monitoring: false,
             id,
             db: 0,
             protocol: Protocol::Resp2,

@@ -48,6 +48,9 @@ pub(crate) async fn serve(
     if let Some(mut inbox) = client.pubsub.take() {
         server.pubsub.forget(client.id, &mut inbox);
     }
+    if client.monitoring {
+        server.monitors.remove(client.id);
+    }
 }
 
 async fn serve_requests(

@@ -272,10 +272,17 @@ pub(crate) fn decide(
         Touch::of(command, client.db, &request)
     };
     let recording = Recording::start(server, client, command, &request);
+    let monitored =
+        (server.monitors.any() && !command.flags.contains(&"admin")).then(|| request.clone());
     let mut args = Args::new(request);
     args.next();
     let fast = command.flags.contains(&"fast");
     let decided = (command.handler)(&mut Context { server, client }, args);
+    if let Some(request) = monitored {
+        let address = client.info().peer.map(|peer| peer.to_string()).unwrap_or_default();
+        let limit = server.settings.pubsub_output_limit();
+        server.monitors.feed(client.db, &address, &request, &limit);
+    }
     let outcome = recording.finish(server, client, decided);
     Decision { outcome, fast, touch }
 }

@@ -34,6 +34,7 @@ mod dispatch;
 mod error;
 mod keyspace_events;
 mod listener;
+mod monitor;
 mod pause;
 mod process;
 mod pubsub;

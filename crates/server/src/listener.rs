@@ -24,6 +24,7 @@ use crate::clients::ClientRegistry;
 use crate::config::ServerConfig;
 use crate::connection;
 use crate::keyspace_events;
+use crate::monitor::Monitors;
 use crate::pause::Pause;
 use crate::pubsub::PubSub;
 use crate::settings::Settings;
@@ -126,6 +127,7 @@ impl Server {
             blocked: BlockedClients::default(),
             pubsub: PubSub::default(),
             pause: Pause::default(),
+            monitors: Monitors::default(),
             config,
             settings,
             clients: Arc::new(ClientRegistry::default()),

@@ -27,7 +27,7 @@ pub(crate) struct Encoded {
 }
 
 impl Encoded {
-    fn of(frame: &Frame) -> Arc<Encoded> {
+    pub(crate) fn of(frame: &Frame) -> Arc<Encoded> {
         Arc::new(Encoded {
             resp2: frame.to_bytes_as(Protocol::Resp2),
             resp3: frame.to_bytes_as(Protocol::Resp3),
@@ -58,7 +58,7 @@ pub(crate) enum Delivery {
 
 /// The sending side of one subscriber's queue, with its byte count.
 #[derive(Clone)]
-struct Mailbox {
+pub(crate) struct Mailbox {
     sender: mpsc::UnboundedSender<Delivery>,
     queued: Arc<AtomicUsize>,
     overflowed: Arc<AtomicBool>,
@@ -70,7 +70,7 @@ struct Mailbox {
 impl Mailbox {
     /// Queues `frame` unless the subscriber is over its limit; answers whether it was
     /// queued (and so counts as received).
-    fn deliver(&self, message: &Arc<Encoded>, limit: &OutputLimit) -> bool {
+    pub(crate) fn deliver(&self, message: &Arc<Encoded>, limit: &OutputLimit) -> bool {
         let size = message.size();
         if self.overflowed.load(Ordering::Relaxed) {
             return false;
@@ -149,6 +149,11 @@ impl Inbox {
         }
         let since = *self.over_soft_since.get_or_insert_with(Instant::now);
         since.elapsed().as_secs() <= limit.soft_seconds
+    }
+
+    /// The sending side of this queue, for another producer (`MONITOR`).
+    pub(crate) fn mailbox(&self) -> Mailbox {
+        self.mailbox.clone()
     }
 
     /// How many channels and patterns the client listens to.

@@ -885,6 +885,16 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         handler: strings::mget,
     },
     CommandSpec {
+        name: "monitor",
+        arity: 1,
+        flags: ADMIN,
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
+        group: Group::Server,
+        since: "1.0.0",
+        summary: "Streams a line for every command the server runs.",
+        handler: server::monitor,
+    },
+    CommandSpec {
         name: "move",
         arity: 3,
         flags: WRITE,

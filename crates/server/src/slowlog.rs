@@ -92,7 +92,7 @@ impl SlowLog {
 /// The arguments with passwords replaced by `(redacted)`, as Redis hides them: every
 /// argument of `AUTH`, the credentials of `HELLO … AUTH user pass`, and the values of
 /// `CONFIG SET requirepass/masterauth`.
-fn redacted(args: &[Bytes]) -> Vec<Bytes> {
+pub(crate) fn redacted(args: &[Bytes]) -> Vec<Bytes> {
     let hidden = Bytes::from_static(b"(redacted)");
     let mut args = args.to_vec();
     let Some(command) = args.first() else { return args };

@@ -12,6 +12,7 @@ use crate::auth::FailedAttempts;
 use crate::blocking::BlockedClients;
 use crate::clients::ClientRegistry;
 use crate::config::ServerConfig;
+use crate::monitor::Monitors;
 use crate::pause::Pause;
 use crate::pubsub::PubSub;
 use crate::settings::Settings;
@@ -47,6 +48,8 @@ pub(crate) struct ServerState {
     pub(crate) pubsub: PubSub,
     /// `CLIENT PAUSE`.
     pub(crate) pause: Pause,
+    /// The clients running `MONITOR`.
+    pub(crate) monitors: Monitors,
 }
 
 impl ServerState {

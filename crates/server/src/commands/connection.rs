@@ -162,6 +162,10 @@ pub(crate) fn hello(context: &mut Context<'_>, args: Args) -> CommandResult {
 pub(crate) fn reset(context: &mut Context<'_>, _: Args) -> CommandResult {
     context.client.transaction = None;
     crate::commands::pubsub::leave_all(context);
+    if context.client.monitoring {
+        context.server.monitors.remove(context.client.id);
+        context.client.monitoring = false;
+    }
     let watches = std::mem::take(&mut context.client.watches);
     context.server.watched.release(watches);
     context.client.select(0);

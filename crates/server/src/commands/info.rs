@@ -150,9 +150,10 @@ fn client_fields(server: &ServerState) -> Vec<(&'static str, String)> {
         ("connected_clients", server.clients.count().to_string()),
         ("cluster_connections", "0".into()),
         ("maxclients", server.settings.maxclients().to_string()),
-        ("blocked_clients", "0".into()),
+        ("blocked_clients", server.blocked.count().to_string()),
         ("tracking_clients", "0".into()),
-        ("clients_in_timeout_table", "0".into()),
+        // Every blocked client waits in resplite's timer wheel, timeout or not.
+        ("clients_in_timeout_table", server.blocked.count().to_string()),
     ]
 }
 
@@ -248,8 +249,8 @@ fn stats_fields(server: &ServerState) -> Vec<(&'static str, String)> {
         ("sync_partial_err", "0".into()),
         ("evicted_keys", "0".into()),
         ("evicted_clients", "0".into()),
-        ("pubsub_channels", "0".into()),
-        ("pubsub_patterns", "0".into()),
+        ("pubsub_channels", server.pubsub.channels(None).len().to_string()),
+        ("pubsub_patterns", server.pubsub.pattern_count().to_string()),
         ("latest_fork_usec", "0".into()),
         ("total_forks", "0".into()),
         ("total_error_replies", server.command_stats.error_replies().to_string()),

@@ -8,6 +8,7 @@ use resplite_store::parse_i64;
 use crate::args::{Args, is_word};
 use crate::command::{CommandResult, Context, count, read, reply, write};
 use crate::error::CommandError;
+use crate::pubsub::Inbox;
 
 pub(crate) fn dbsize(context: &mut Context<'_>, _: Args) -> CommandResult {
     let db = context.db();
@@ -73,4 +74,14 @@ pub(crate) fn time(_: &mut Context<'_>, _: Args) -> CommandResult {
 pub(crate) fn lastsave(context: &mut Context<'_>, _: Args) -> CommandResult {
     let last_save = super::info::last_save_time(context.server);
     reply(Frame::Integer(i64::try_from(last_save).unwrap_or(i64::MAX)))
+}
+
+/// `MONITOR`: from now on this client receives a line for every command the server runs
+/// (see `monitor`).
+pub(crate) fn monitor(context: &mut Context<'_>, _: Args) -> CommandResult {
+    let probe = context.client.probe.clone();
+    let mailbox = context.client.pubsub.get_or_insert_with(|| Inbox::new(probe)).mailbox();
+    context.server.monitors.add(context.client.id, mailbox);
+    context.client.monitoring = true;
+    reply(Frame::ok())
 }
