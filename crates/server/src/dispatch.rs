@@ -431,13 +431,17 @@ pub(crate) struct Interrupts<'a> {
 impl Interrupts<'_> {
     async fn happened(&mut self) {
         let Interrupts { socket, shutdown, kill_switch } = self;
-        let mut byte = [0u8; 1];
-        tokio::select! {
-            peeked = socket.peek(&mut byte) => match peeked {
+        let gone = async {
+            let mut byte = [0u8; 1];
+            match socket.peek(&mut byte).await {
                 Ok(0) | Err(_) => {}
-                // More requests while blocked: the client is there, and they wait their turn.
+                // More requests while blocked: the client is there, and they wait their turn
+                // (while shutdown and CLIENT KILL are still watched for).
                 Ok(_) => std::future::pending().await,
-            },
+            }
+        };
+        tokio::select! {
+            () = gone => {}
             () = stopping(shutdown) => {}
             () = kill_switch.killed() => {}
         }

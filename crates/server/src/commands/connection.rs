@@ -161,11 +161,11 @@ pub(crate) fn hello(context: &mut Context<'_>, args: Args) -> CommandResult {
 /// database 0, RESP2, no name, and authenticated only if no password is required.
 pub(crate) fn reset(context: &mut Context<'_>, _: Args) -> CommandResult {
     context.client.transaction = None;
-    crate::commands::pubsub::leave_all(context);
     if context.client.monitoring {
         context.server.monitors.remove(context.client.id);
         context.client.monitoring = false;
     }
+    crate::commands::pubsub::leave_all(context);
     let watches = std::mem::take(&mut context.client.watches);
     context.server.watched.release(watches);
     context.client.select(0);

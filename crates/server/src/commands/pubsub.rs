@@ -67,9 +67,7 @@ fn unsubscribe_from(context: &mut Context<'_>, names: Vec<Bytes>, patterns: bool
     };
     if names.is_empty() {
         let frame = confirmation(kind, None, inbox.subscriptions());
-        if inbox.subscriptions() == 0 {
-            context.client.pubsub = None;
-        }
+        drop_idle_inbox(context);
         return Ok(Outcome::Several(vec![frame]));
     }
     let mut frames = Vec::with_capacity(names.len());
@@ -81,17 +79,25 @@ fn unsubscribe_from(context: &mut Context<'_>, names: Vec<Bytes>, patterns: bool
         }
         frames.push(confirmation(kind, Some(name), inbox.subscriptions()));
     }
-    if inbox.subscriptions() == 0 {
-        context.client.pubsub = None;
-    }
+    drop_idle_inbox(context);
     Ok(Outcome::Several(frames))
 }
 
-/// Leaves every channel and pattern (`RESET`, or a client going away).
-pub(crate) fn leave_all(context: &mut Context<'_>) {
-    if let Some(mut inbox) = context.client.pubsub.take() {
-        context.server.pubsub.forget(context.client.id, &mut inbox);
+/// Drops the client's message queue once nothing feeds it: no subscription left, and no
+/// `MONITOR` (which uses the same queue).
+fn drop_idle_inbox(context: &mut Context<'_>) {
+    let subscribed = context.client.pubsub.as_ref().is_some_and(|inbox| inbox.subscriptions() > 0);
+    if !subscribed && !context.client.monitoring {
+        context.client.pubsub = None;
     }
+}
+
+/// Leaves every channel and pattern (`RESET`).
+pub(crate) fn leave_all(context: &mut Context<'_>) {
+    if let Some(inbox) = &mut context.client.pubsub {
+        context.server.pubsub.forget(context.client.id, inbox);
+    }
+    drop_idle_inbox(context);
 }
 
 pub(crate) fn publish(context: &mut Context<'_>, mut args: Args) -> CommandResult {
