@@ -12,9 +12,9 @@
 use std::cell::RefCell;
 
 use bytes::{BufMut, Bytes, BytesMut};
-use resplite_store::Db;
+use resplite_store::{Db, Reader, StoreError};
 
-use crate::settings::notify::{KEYEVENT, KEYSPACE};
+use crate::settings::notify::{GENERIC, KEYEVENT, KEYSPACE, NEW};
 use crate::state::ServerState;
 
 /// One thing that happened to one key.
@@ -26,9 +26,15 @@ pub(crate) struct Event {
     key: Bytes,
 }
 
+/// The events of one running operation, and the classes that can publish.
+struct Collected {
+    flags: u32,
+    events: Vec<Event>,
+}
+
 thread_local! {
     /// The events of the operation running on this thread, while notifications are on.
-    static COLLECTED: RefCell<Option<Vec<Event>>> = const { RefCell::new(None) };
+    static COLLECTED: RefCell<Option<Collected>> = const { RefCell::new(None) };
 }
 
 /// Reports that `name` (Redis's event name, such as `set`, `lpush` or `del`) of `class`
@@ -36,10 +42,53 @@ thread_local! {
 /// operation, once the change is certain.
 pub(crate) fn emit(class: u32, name: &'static str, db: Db, key: &[u8]) {
     COLLECTED.with(|collected| {
-        if let Some(events) = collected.borrow_mut().as_mut() {
-            events.push(Event { class, name, db, key: Bytes::copy_from_slice(key) });
+        if let Some(collected) = collected.borrow_mut().as_mut()
+            && collected.flags & class != 0
+        {
+            collected.events.push(Event { class, name, db, key: Bytes::copy_from_slice(key) });
         }
     });
+}
+
+/// Whether an event of `class` emitted now would be published. Ask before doing extra work
+/// (a lookup) only an event needs, so that with notifications off nothing is done.
+pub(crate) fn wants(class: u32) -> bool {
+    COLLECTED.with(|collected| {
+        collected.borrow().as_ref().is_some_and(|collected| collected.flags & class != 0)
+    })
+}
+
+/// Whether `key` is missing, asked before a write that may create it so that the `new`
+/// event can be emitted before the command's own (as Redis orders them); `false` without a
+/// lookup when `new` events are not wanted.
+pub(crate) fn missing(reader: &Reader<'_>, db: Db, key: &[u8]) -> Result<bool, StoreError> {
+    Ok(wants(NEW) && reader.exists(db, &[key])? == 0)
+}
+
+/// Emits the event `name` of `class` for a command that removed elements of `key`, then
+/// `del` if that emptied it (Redis's order).
+pub(crate) fn emit_removed(
+    reader: &Reader<'_>,
+    class: u32,
+    name: &'static str,
+    db: Db,
+    key: &[u8],
+) -> Result<(), StoreError> {
+    emit(class, name, db, key);
+    emit_del_if_emptied(reader, db, key)
+}
+
+/// Emits `del` for `key` when it no longer exists: called after a command's own event, once
+/// it removed elements, because the store deletes a collection that loses its last one.
+pub(crate) fn emit_del_if_emptied(
+    reader: &Reader<'_>,
+    db: Db,
+    key: &[u8],
+) -> Result<(), StoreError> {
+    if wants(GENERIC) && reader.exists(db, &[key])? == 0 {
+        emit(GENERIC, "del", db, key);
+    }
+    Ok(())
 }
 
 /// Runs `operation`, collecting what it emits when `flags` (the configured classes) could
@@ -48,12 +97,46 @@ pub(crate) fn collecting<R>(flags: u32, operation: impl FnOnce() -> R) -> (R, Ve
     if flags & (KEYSPACE | KEYEVENT) == 0 || flags & !(KEYSPACE | KEYEVENT) == 0 {
         return (operation(), Vec::new());
     }
-    let outer = COLLECTED.with(|collected| collected.borrow_mut().replace(Vec::new()));
+    let fresh = Collected { flags, events: Vec::new() };
+    let outer = COLLECTED.with(|collected| collected.borrow_mut().replace(fresh));
     let result = operation();
     let events = COLLECTED.with(|collected| {
-        std::mem::replace(&mut *collected.borrow_mut(), outer).unwrap_or_default()
+        std::mem::replace(&mut *collected.borrow_mut(), outer)
+            .map(|collected| collected.events)
+            .unwrap_or_default()
     });
     (result, events)
+}
+
+/// Whether `destination` exists before a command stores a result there, for the events of
+/// [`emit_stored`]; `false` without a lookup when neither `new` nor `del` is wanted.
+pub(crate) fn destination_existed(
+    reader: &Reader<'_>,
+    db: Db,
+    destination: &[u8],
+) -> Result<bool, StoreError> {
+    Ok(wants(NEW | GENERIC) && reader.exists(db, &[destination])? > 0)
+}
+
+/// Emits what a command storing a result at `destination` reports, as Redis does: a
+/// non-empty result is the event `name` (after `new` when the key did not exist); an empty
+/// one deletes the destination, which is `del` only if there was one.
+pub(crate) fn emit_stored(
+    existed: bool,
+    stored: bool,
+    class: u32,
+    name: &'static str,
+    db: Db,
+    destination: &[u8],
+) {
+    if stored {
+        if !existed {
+            emit(NEW, "new", db, destination);
+        }
+        emit(class, name, db, destination);
+    } else if existed {
+        emit(GENERIC, "del", db, destination);
+    }
 }
 
 /// Publishes `events` whose class is selected.
@@ -96,7 +179,7 @@ pub(crate) fn publish_now(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::notify::{GENERIC, STRING};
+    use crate::settings::notify::{EXPIRED, GENERIC, SET, STRING};
 
     #[test]
     fn events_are_collected_only_while_notifications_can_publish() {
@@ -112,5 +195,37 @@ mod tests {
         assert!(events.is_empty());
         // Outside an operation, emitting goes nowhere.
         emit(STRING, "set", 0, b"k");
+    }
+
+    #[test]
+    fn only_selected_classes_are_wanted_and_kept() {
+        assert!(!wants(GENERIC), "nothing is wanted outside an operation");
+        let flags = KEYEVENT | STRING | NEW;
+        let ((), events) = collecting(flags, || {
+            assert!(wants(STRING) && wants(NEW) && !wants(GENERIC));
+            emit(GENERIC, "del", 0, b"k");
+            emit(STRING, "set", 0, b"k");
+        });
+        assert_eq!(
+            events,
+            vec![Event { class: STRING, name: "set", db: 0, key: Bytes::from("k") }]
+        );
+        // Off by default: nothing is wanted, so no lookup is ever made for an event.
+        let ((), events) = collecting(0, || assert!(!wants(STRING | NEW | EXPIRED)));
+        assert!(events.is_empty());
+    }
+
+    #[test]
+    fn stored_results_report_as_redis_does() {
+        let names = |existed, stored| {
+            let ((), events) = collecting(KEYEVENT | GENERIC | SET | NEW, || {
+                emit_stored(existed, stored, SET, "sunionstore", 0, b"d");
+            });
+            events.iter().map(|event| event.name).collect::<Vec<_>>()
+        };
+        assert_eq!(names(false, true), ["new", "sunionstore"]);
+        assert_eq!(names(true, true), ["sunionstore"]);
+        assert_eq!(names(true, false), ["del"]);
+        assert!(names(false, false).is_empty());
     }
 }

@@ -266,7 +266,7 @@ impl Settings {
         {
             let mut values = settings.write_values();
             for (index, value) in initial.into_iter().enumerate() {
-                settings.store(&mut values, index, value);
+                settings.store(&mut values, index, value.clone(), &value);
             }
         }
         for (name, value) in &config.parameters {
@@ -301,10 +301,10 @@ impl Settings {
             let parameter = &PARAMETERS[index];
             let text = normalise(parameter, value, &values[index])
                 .map_err(|reason| SetError::Failed { name: parameter.name.into(), reason })?;
-            normalised.push((index, text));
+            normalised.push((index, text, value));
         }
-        for (index, text) in normalised {
-            self.store(&mut values, index, text);
+        for (index, text, given) in normalised {
+            self.store(&mut values, index, text, given);
         }
         Ok(())
     }
@@ -417,8 +417,14 @@ impl Settings {
     }
 
     /// Sets a parameter's text and refreshes the atomic copy of the hot ones. `text` has
-    /// been checked and normalised already.
-    fn store(&self, values: &mut RwLockWriteGuard<'_, Vec<Bytes>>, index: usize, text: Bytes) {
+    /// been checked and normalised already; `given` is the value as given.
+    fn store(
+        &self,
+        values: &mut RwLockWriteGuard<'_, Vec<Bytes>>,
+        index: usize,
+        text: Bytes,
+        given: &[u8],
+    ) {
         let number = || std::str::from_utf8(&text).ok().and_then(|text| text.parse::<i64>().ok());
         let unsigned = || number().map_or(0, |number| number.max(0) as u64);
         match PARAMETERS[index].name {
@@ -428,9 +434,11 @@ impl Settings {
                 *password = text.clone();
                 self.has_password.store(!text.is_empty(), Ordering::Release);
             }
+            // From the value as given: like Redis, the shown form drops `n` next to `A`,
+            // but the class stays on.
             "notify-keyspace-events" => self
                 .notify_keyspace_events
-                .store(notify::parse(&text).unwrap_or_default(), Ordering::Relaxed),
+                .store(notify::parse(given).unwrap_or_default(), Ordering::Relaxed),
             "timeout" => self.timeout.store(unsigned(), Ordering::Relaxed),
             "maxclients" => self.maxclients.store(unsigned(), Ordering::Relaxed),
             "slowlog-log-slower-than" => {

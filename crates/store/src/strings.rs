@@ -55,6 +55,8 @@ pub struct SetOutcome {
     pub written: bool,
     /// The previous string value, when `return_previous` was asked for and there was one.
     pub previous: Option<Vec<u8>>,
+    /// Whether the write created the key (it did not exist, or had expired, before).
+    pub created: bool,
 }
 
 /// How `GETEX` changes the deadline.
@@ -165,15 +167,16 @@ impl Writer<'_> {
             SetCondition::IfPresent => existing.is_none(),
         };
         if blocked {
-            return Ok(SetOutcome { written: false, previous });
+            return Ok(SetOutcome { written: false, previous, created: false });
         }
         let expires_at = match options.deadline {
             NewDeadline::Clear => None,
             NewDeadline::Keep => existing.and_then(|row| row.expires_at),
             NewDeadline::At(at) => Some(at),
         };
+        let created = existing.is_none();
         self.put_string(db, key, existing, value, expires_at)?;
-        Ok(SetOutcome { written: true, previous })
+        Ok(SetOutcome { written: true, previous, created })
     }
 
     /// `MSET` (`only_if_none_exist == false`) and `MSETNX` (`true`): writes all pairs, or

@@ -19,12 +19,24 @@ fn set_conditions_and_get_option() {
     let nx = SetOptions { condition: SetCondition::IfAbsent, ..Default::default() };
     let xx = SetOptions { condition: SetCondition::IfPresent, ..Default::default() };
     assert!(!set(b"x", xx).written);
-    assert!(set(b"first", nx).written);
+    let first = set(b"first", nx);
+    assert!(first.written && first.created);
     assert!(!set(b"second", nx).written);
     let outcome = set(b"third", SetOptions { return_previous: true, ..xx });
-    assert!(outcome.written);
+    assert!(outcome.written && !outcome.created);
     assert_eq!(outcome.previous, Some(b"first".to_vec()));
     assert_eq!(store.get(0, b"k").unwrap(), Some(b"third".to_vec()));
+}
+
+#[test]
+fn set_reports_a_key_created_over_an_expired_one() {
+    let (_dir, store) = common::open();
+    store.set(0, b"k", b"v").unwrap();
+    let past = SetOptions { deadline: NewDeadline::At(1), ..Default::default() };
+    assert!(!store.write(move |writer| writer.set(0, b"k", b"w", past)).unwrap().created);
+    // The key now has a deadline in the past: it is gone, so the next SET creates it.
+    let outcome = store.write(|writer| writer.set(0, b"k", b"x", SetOptions::default())).unwrap();
+    assert!(outcome.written && outcome.created);
 }
 
 #[test]

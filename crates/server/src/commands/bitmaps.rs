@@ -6,7 +6,10 @@ use resplite_store::{BitOperation, BitRange, RangeUnit, parse_i64};
 
 use crate::args::{Args, is_word};
 use crate::command::{CommandResult, Context, count, read, write};
+use crate::commands::strings::emit_string_change;
 use crate::error::CommandError;
+use crate::keyspace_events;
+use crate::settings::notify;
 
 /// The most bytes a bitmap may span, as Redis's default `proto-max-bulk-len`.
 const MAX_BITMAP_BYTES: u64 = 512 * 1024 * 1024;
@@ -26,7 +29,23 @@ pub(crate) fn setbit(context: &mut Context<'_>, mut args: Args) -> CommandResult
         Some(1) => true,
         _ => return Err(CommandError::err("bit is not an integer or out of range")),
     };
-    write(move |writer| Ok(Frame::Integer(i64::from(writer.set_bit(db, &key, offset, on)?))))
+    write(move |writer| {
+        // Redis reports SETBIT only when it created the key, grew it, or flipped the bit.
+        // The length is looked up only for the event; if the lookup fails (a wrong type),
+        // so will the write.
+        let was_missing = keyspace_events::missing(writer, db, &key)?;
+        let length_before = if keyspace_events::wants(notify::STRING) {
+            writer.string_len(db, &key).unwrap_or(0)
+        } else {
+            0
+        };
+        let previous = writer.set_bit(db, &key, offset, on)?;
+        let grew = offset / 8 >= length_before as u64;
+        if was_missing || grew || previous != on {
+            emit_string_change(was_missing, "setbit", db, &key);
+        }
+        Ok(Frame::Integer(i64::from(previous)))
+    })
 }
 
 pub(crate) fn getbit(context: &mut Context<'_>, mut args: Args) -> CommandResult {
@@ -132,5 +151,11 @@ pub(crate) fn bitop(context: &mut Context<'_>, mut args: Args) -> CommandResult 
     if operation == BitOperation::Not && sources.len() != 1 {
         return Err(CommandError::err("BITOP NOT must be called with a single source key."));
     }
-    write(move |writer| Ok(count(writer.bit_operation(db, operation, &destination, &sources)?)))
+    write(move |writer| {
+        let existed = keyspace_events::destination_existed(writer, db, &destination)?;
+        let length = writer.bit_operation(db, operation, &destination, &sources)?;
+        // Redis names the event of a stored BITOP result `set`.
+        keyspace_events::emit_stored(existed, length > 0, notify::STRING, "set", db, &destination);
+        Ok(count(length))
+    })
 }

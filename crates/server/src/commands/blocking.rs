@@ -73,10 +73,13 @@ fn pop(context: &mut Context<'_>, args: Args, end: ListEnd) -> CommandResult {
     let operation: KeyedOperation = Box::new(move |writer, only| {
         let searched = only.map_or(&all[..], std::slice::from_ref);
         Ok(match writer.list_pop_first(db, searched, end, 1)? {
-            Some((index, mut values)) => Frame::Array(vec![
-                Frame::Bulk(searched[index].clone()),
-                Frame::bulk(values.pop().unwrap_or_default()),
-            ]),
+            Some((index, mut values)) => {
+                lists::emit_popped(writer, end, db, &searched[index])?;
+                Frame::Array(vec![
+                    Frame::Bulk(searched[index].clone()),
+                    Frame::bulk(values.pop().unwrap_or_default()),
+                ])
+            }
             None => Frame::NullArray,
         })
     });
@@ -164,6 +167,7 @@ fn zset_pop(context: &mut Context<'_>, args: Args, highest: bool) -> CommandResu
         Ok(match writer.zset_pop_first(db, searched, highest, 1)? {
             Some((key, mut members)) => match members.pop() {
                 Some((member, score)) => {
+                    sorted_sets::emit_popped(writer, highest, db, &key)?;
                     Frame::Array(vec![Frame::bulk(key), Frame::bulk(member), score_frame(score)])
                 }
                 None => Frame::NullArray,

@@ -7,6 +7,8 @@ use resplite_store::{Deadline, ExpireCondition, now_ms};
 use crate::args::{Args, is_word};
 use crate::command::{CommandResult, Context, read, write};
 use crate::error::CommandError;
+use crate::keyspace_events;
+use crate::settings::notify;
 
 /// Seconds or milliseconds.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -66,7 +68,15 @@ fn expire_generic(
     }
     let base = if absolute { 0 } else { now_ms() };
     let at = when.checked_add(base).ok_or_else(|| invalid_expire_time(command))?;
-    write(move |writer| Ok(Frame::Integer(i64::from(writer.expire_at(db, &key, at, condition)?))))
+    write(move |writer| {
+        let changed = writer.expire_at(db, &key, at, condition)?;
+        if changed {
+            // A deadline already passed deletes the key at once.
+            let name = if at <= writer.now() { "del" } else { "expire" };
+            keyspace_events::emit(notify::GENERIC, name, db, &key);
+        }
+        Ok(Frame::Integer(i64::from(changed)))
+    })
 }
 
 pub(crate) fn expire(context: &mut Context<'_>, args: Args) -> CommandResult {
@@ -130,5 +140,11 @@ pub(crate) fn pexpiretime(context: &mut Context<'_>, args: Args) -> CommandResul
 
 pub(crate) fn persist(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
-    write(move |writer| Ok(Frame::Integer(i64::from(writer.persist(db, &key)?))))
+    write(move |writer| {
+        let persisted = writer.persist(db, &key)?;
+        if persisted {
+            keyspace_events::emit(notify::GENERIC, "persist", db, &key);
+        }
+        Ok(Frame::Integer(i64::from(persisted)))
+    })
 }

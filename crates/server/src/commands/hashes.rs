@@ -2,12 +2,14 @@
 
 use bytes::Bytes;
 use resplite_resp::Frame;
-use resplite_store::{FieldValue, parse_i64};
+use resplite_store::{Db, FieldValue, parse_i64};
 
 use crate::args::{Args, is_word};
 use crate::command::{CommandResult, Context, count, optional_bulk, pairs_frame, read, write};
 use crate::commands::element_scan;
 use crate::error::CommandError;
+use crate::keyspace_events;
+use crate::settings::notify;
 
 /// The field/value pairs of `HSET` and `HMSET`; an odd count is an arity error.
 fn field_value_pairs(args: Args, command: &str) -> Result<Vec<(Bytes, Bytes)>, CommandError> {
@@ -26,14 +28,29 @@ fn bulk_pairs(pairs: Vec<FieldValue>) -> impl Iterator<Item = (Frame, Frame)> {
 pub(crate) fn hset(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
     let pairs = field_value_pairs(args, "hset")?;
-    write(move |writer| Ok(Frame::Integer(writer.hash_set(db, &key, &pairs)?)))
+    write(move |writer| {
+        let was_missing = keyspace_events::missing(writer, db, &key)?;
+        let added = writer.hash_set(db, &key, &pairs)?;
+        emit_hash_change(was_missing, "hset", db, &key);
+        Ok(Frame::Integer(added))
+    })
+}
+
+/// Emits `name` for a hash command that wrote `key`, after `new` when it created the key.
+fn emit_hash_change(was_missing: bool, name: &'static str, db: Db, key: &[u8]) {
+    if was_missing {
+        keyspace_events::emit(notify::NEW, "new", db, key);
+    }
+    keyspace_events::emit(notify::HASH, name, db, key);
 }
 
 pub(crate) fn hmset(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
     let pairs = field_value_pairs(args, "hmset")?;
     write(move |writer| {
+        let was_missing = keyspace_events::missing(writer, db, &key)?;
         writer.hash_set(db, &key, &pairs)?;
+        emit_hash_change(was_missing, "hset", db, &key);
         Ok(Frame::ok())
     })
 }
@@ -41,7 +58,12 @@ pub(crate) fn hmset(context: &mut Context<'_>, mut args: Args) -> CommandResult 
 pub(crate) fn hsetnx(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key, field, value) = (context.db(), args.bytes()?, args.bytes()?, args.bytes()?);
     write(move |writer| {
-        Ok(Frame::Integer(i64::from(writer.hash_set_if_absent(db, &key, &field, &value)?)))
+        let was_missing = keyspace_events::missing(writer, db, &key)?;
+        let written = writer.hash_set_if_absent(db, &key, &field, &value)?;
+        if written {
+            emit_hash_change(was_missing, "hset", db, &key);
+        }
+        Ok(Frame::Integer(i64::from(written)))
     })
 }
 
@@ -83,7 +105,13 @@ pub(crate) fn hvals(context: &mut Context<'_>, mut args: Args) -> CommandResult 
 pub(crate) fn hdel(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
     let fields = args.rest();
-    write(move |writer| Ok(Frame::Integer(writer.hash_delete(db, &key, &fields)?)))
+    write(move |writer| {
+        let deleted = writer.hash_delete(db, &key, &fields)?;
+        if deleted > 0 {
+            keyspace_events::emit_removed(writer, notify::HASH, "hdel", db, &key)?;
+        }
+        Ok(Frame::Integer(deleted))
+    })
 }
 
 pub(crate) fn hexists(context: &mut Context<'_>, mut args: Args) -> CommandResult {
@@ -103,12 +131,22 @@ pub(crate) fn hstrlen(context: &mut Context<'_>, mut args: Args) -> CommandResul
 
 pub(crate) fn hincrby(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key, field, delta) = (context.db(), args.bytes()?, args.bytes()?, args.integer()?);
-    write(move |writer| Ok(Frame::Integer(writer.hash_increment(db, &key, &field, delta)?)))
+    write(move |writer| {
+        let was_missing = keyspace_events::missing(writer, db, &key)?;
+        let value = writer.hash_increment(db, &key, &field, delta)?;
+        emit_hash_change(was_missing, "hincrby", db, &key);
+        Ok(Frame::Integer(value))
+    })
 }
 
 pub(crate) fn hincrbyfloat(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key, field, delta) = (context.db(), args.bytes()?, args.bytes()?, args.bytes()?);
-    write(move |writer| Ok(Frame::bulk(writer.hash_increment_float(db, &key, &field, &delta)?)))
+    write(move |writer| {
+        let was_missing = keyspace_events::missing(writer, db, &key)?;
+        let value = writer.hash_increment_float(db, &key, &field, &delta)?;
+        emit_hash_change(was_missing, "hincrbyfloat", db, &key);
+        Ok(Frame::bulk(value))
+    })
 }
 
 /// `HRANDFIELD key [count [WITHVALUES]]`.

@@ -5,17 +5,27 @@ use resplite_store::StoreError;
 
 use crate::args::Args;
 use crate::command::{CommandResult, Context, read, write};
+use crate::commands::strings::emit_string_change;
 use crate::error::store_error_frame;
+use crate::keyspace_events;
 
 pub(crate) fn pfadd(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
     let elements = args.rest();
-    write(move |writer| match writer.pf_add(db, &key, &elements) {
-        Ok(changed) => Ok(Frame::Integer(i64::from(changed))),
-        // Redis keeps the registers set before it met the corruption: answer the error
-        // without failing (and so rolling back) the write.
-        Err(error @ StoreError::CorruptedHyperLogLog) => Ok(store_error_frame(&error)),
-        Err(error) => Err(error),
+    write(move |writer| {
+        let was_missing = keyspace_events::missing(writer, db, &key)?;
+        match writer.pf_add(db, &key, &elements) {
+            Ok(changed) => {
+                if changed {
+                    emit_string_change(was_missing, "pfadd", db, &key);
+                }
+                Ok(Frame::Integer(i64::from(changed)))
+            }
+            // Redis keeps the registers set before it met the corruption: answer the error
+            // without failing (and so rolling back) the write. It announces nothing.
+            Err(error @ StoreError::CorruptedHyperLogLog) => Ok(store_error_frame(&error)),
+            Err(error) => Err(error),
+        }
     })
 }
 
@@ -41,7 +51,10 @@ pub(crate) fn pfmerge(context: &mut Context<'_>, mut args: Args) -> CommandResul
     let (db, destination) = (context.db(), args.bytes()?);
     let sources = args.rest();
     write(move |writer| {
+        let was_missing = keyspace_events::missing(writer, db, &destination)?;
         writer.pf_merge(db, &destination, &sources)?;
+        // Redis names a merge's event `pfadd`, even when nothing changed.
+        emit_string_change(was_missing, "pfadd", db, &destination);
         Ok(Frame::ok())
     })
 }

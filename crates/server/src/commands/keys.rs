@@ -125,6 +125,13 @@ fn rename_generic(
     let (db, from, to) = (context.db(), args.bytes()?, args.bytes()?);
     write(move |writer| {
         let renamed = writer.rename(db, &from, &to, only_if_absent)?;
+        // Renaming a key to itself changes nothing, and Redis announces nothing.
+        if renamed && from != to {
+            // Redis deletes any old target and adds the key afresh, so it is always `new`.
+            keyspace_events::emit(notify::NEW, "new", db, &to);
+            keyspace_events::emit(notify::GENERIC, "rename_from", db, &from);
+            keyspace_events::emit(notify::GENERIC, "rename_to", db, &to);
+        }
         Ok(if only_if_absent { Frame::Integer(i64::from(renamed)) } else { Frame::ok() })
     })
 }
@@ -159,7 +166,13 @@ pub(crate) fn copy(context: &mut Context<'_>, mut args: Args) -> CommandResult {
         return Err(CommandError::err("source and destination objects are the same"));
     }
     write(move |writer| {
-        Ok(Frame::Integer(i64::from(writer.copy(db, &from, target_db, &to, replace)?)))
+        let copied = writer.copy(db, &from, target_db, &to, replace)?;
+        if copied {
+            // As with RENAME, a replaced target counts as a new key.
+            keyspace_events::emit(notify::NEW, "new", target_db, &to);
+            keyspace_events::emit(notify::GENERIC, "copy_to", target_db, &to);
+        }
+        Ok(Frame::Integer(i64::from(copied)))
     })
 }
 
@@ -182,7 +195,15 @@ pub(crate) fn move_key(context: &mut Context<'_>, mut args: Args) -> CommandResu
     if target_db == db {
         return Err(CommandError::err("source and destination objects are the same"));
     }
-    write(move |writer| Ok(Frame::Integer(i64::from(writer.move_key(db, &key, target_db)?))))
+    write(move |writer| {
+        let moved = writer.move_key(db, &key, target_db)?;
+        if moved {
+            keyspace_events::emit(notify::NEW, "new", target_db, &key);
+            keyspace_events::emit(notify::GENERIC, "move_from", db, &key);
+            keyspace_events::emit(notify::GENERIC, "move_to", target_db, &key);
+        }
+        Ok(Frame::Integer(i64::from(moved)))
+    })
 }
 
 pub(crate) fn touch(context: &mut Context<'_>, args: Args) -> CommandResult {

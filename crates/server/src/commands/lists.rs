@@ -3,11 +3,13 @@
 
 use bytes::Bytes;
 use resplite_resp::Frame;
-use resplite_store::{InsertPlace, ListEnd, PositionQuery, StoreError, parse_i64};
+use resplite_store::{Db, InsertPlace, ListEnd, PositionQuery, Reader, StoreError, parse_i64};
 
 use crate::args::{Args, is_word};
 use crate::command::{CommandResult, Context, optional_bulk, read, write};
 use crate::error::CommandError;
+use crate::keyspace_events;
+use crate::settings::notify;
 
 /// `LEFT` or `RIGHT`; anything else is a syntax error.
 pub(crate) fn list_end(argument: &[u8]) -> Result<ListEnd, CommandError> {
@@ -29,6 +31,33 @@ fn values_array(values: Vec<Vec<u8>>) -> Frame {
     Frame::Array(values.into_iter().map(Frame::bulk).collect())
 }
 
+/// Emits the event of a push at `end` of `key`, after `new` when the push created it.
+fn emit_pushed(was_missing: bool, end: ListEnd, db: Db, key: &[u8]) {
+    if was_missing {
+        keyspace_events::emit(notify::NEW, "new", db, key);
+    }
+    let name = match end {
+        ListEnd::Left => "lpush",
+        ListEnd::Right => "rpush",
+    };
+    keyspace_events::emit(notify::LIST, name, db, key);
+}
+
+/// Emits the events of taking elements from `end` of `key`: the pop, then `del` when it
+/// took the last one. Blocking pops report the same.
+pub(crate) fn emit_popped(
+    reader: &Reader<'_>,
+    end: ListEnd,
+    db: Db,
+    key: &[u8],
+) -> Result<(), StoreError> {
+    let name = match end {
+        ListEnd::Left => "lpop",
+        ListEnd::Right => "rpop",
+    };
+    keyspace_events::emit_removed(reader, notify::LIST, name, db, key)
+}
+
 fn push(
     context: &mut Context<'_>,
     mut args: Args,
@@ -38,7 +67,12 @@ fn push(
     let (db, key) = (context.db(), args.bytes()?);
     let elements = args.rest();
     write(move |writer| {
-        Ok(Frame::Integer(writer.list_push(db, &key, end, &elements, only_existing)?))
+        let was_missing = !only_existing && keyspace_events::missing(writer, db, &key)?;
+        let length = writer.list_push(db, &key, end, &elements, only_existing)?;
+        if length > 0 {
+            emit_pushed(was_missing, end, db, &key);
+        }
+        Ok(Frame::Integer(length))
     })
 }
 
@@ -71,6 +105,9 @@ fn pop(context: &mut Context<'_>, mut args: Args, end: ListEnd, name: &str) -> C
     };
     write(move |writer| {
         let popped = writer.list_pop(db, &key, end, count.unwrap_or(1))?;
+        if popped.as_ref().is_some_and(|values| !values.is_empty()) {
+            emit_popped(writer, end, db, &key)?;
+        }
         Ok(match (popped, count) {
             (None, Some(_)) => Frame::NullArray,
             (Some(values), Some(_)) => values_array(values),
@@ -123,6 +160,7 @@ pub(crate) fn lset(context: &mut Context<'_>, mut args: Args) -> CommandResult {
             });
         };
         writer.list_set(db, &key, index, &value)?;
+        keyspace_events::emit(notify::LIST, "lset", db, &key);
         Ok(Frame::ok())
     })
 }
@@ -138,18 +176,37 @@ pub(crate) fn linsert(context: &mut Context<'_>, mut args: Args) -> CommandResul
         return Err(CommandError::Syntax);
     };
     let (pivot, element) = (args.bytes()?, args.bytes()?);
-    write(move |writer| Ok(Frame::Integer(writer.list_insert(db, &key, place, &pivot, &element)?)))
+    write(move |writer| {
+        let length = writer.list_insert(db, &key, place, &pivot, &element)?;
+        // 0: no list; -1: no pivot. Either way nothing was inserted.
+        if length > 0 {
+            keyspace_events::emit(notify::LIST, "linsert", db, &key);
+        }
+        Ok(Frame::Integer(length))
+    })
 }
 
 pub(crate) fn lrem(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key, count, element) = (context.db(), args.bytes()?, args.integer()?, args.bytes()?);
-    write(move |writer| Ok(Frame::Integer(writer.list_remove(db, &key, count, &element)?)))
+    write(move |writer| {
+        let removed = writer.list_remove(db, &key, count, &element)?;
+        if removed > 0 {
+            keyspace_events::emit_removed(writer, notify::LIST, "lrem", db, &key)?;
+        }
+        Ok(Frame::Integer(removed))
+    })
 }
 
 pub(crate) fn ltrim(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key, start, stop) = (context.db(), args.bytes()?, args.integer()?, args.integer()?);
     write(move |writer| {
+        // Redis reports a trim of an existing list even when it keeps every element.
+        let existed = keyspace_events::wants(notify::LIST | notify::GENERIC)
+            && writer.exists(db, &[&key])? > 0;
         writer.list_trim(db, &key, start, stop)?;
+        if existed {
+            keyspace_events::emit_removed(writer, notify::LIST, "ltrim", db, &key)?;
+        }
         Ok(Frame::ok())
     })
 }
@@ -204,7 +261,16 @@ fn move_element(
     to: ListEnd,
 ) -> CommandResult {
     let db = context.db();
-    write(move |writer| Ok(optional_bulk(writer.list_move(db, &source, &destination, from, to)?)))
+    write(move |writer| {
+        let was_missing = keyspace_events::missing(writer, db, &destination)?;
+        let moved = writer.list_move(db, &source, &destination, from, to)?;
+        if moved.is_some() {
+            // Redis pushes onto the destination before it reports the pop from the source.
+            emit_pushed(was_missing, to, db, &destination);
+            emit_popped(writer, from, db, &source)?;
+        }
+        Ok(optional_bulk(moved))
+    })
 }
 
 /// `LMOVE source destination LEFT|RIGHT LEFT|RIGHT`.
@@ -246,6 +312,7 @@ pub(crate) fn lmpop(context: &mut Context<'_>, mut args: Args) -> CommandResult 
         let Some((index, values)) = writer.list_pop_first(db, &keys, end, count)? else {
             return Ok(Frame::NullArray);
         };
+        emit_popped(writer, end, db, &keys[index])?;
         Ok(Frame::Array(vec![Frame::Bulk(keys[index].clone()), values_array(values)]))
     })
 }

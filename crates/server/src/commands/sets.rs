@@ -3,13 +3,15 @@
 
 use bytes::Bytes;
 use resplite_resp::Frame;
-use resplite_store::{SetOperation, parse_i64};
+use resplite_store::{Db, SetOperation, parse_i64};
 
 use crate::args::{Args, is_word};
 use crate::command::{CommandResult, Context, count, optional_bulk, read, write};
 use crate::commands::element_scan;
 use crate::commands::hashes::random_count;
 use crate::error::CommandError;
+use crate::keyspace_events;
+use crate::settings::notify;
 
 /// Members as an array, for replies that may repeat a member (`SRANDMEMBER`).
 fn members_frame(members: Vec<Vec<u8>>) -> Frame {
@@ -24,13 +26,34 @@ fn set_frame(members: Vec<Vec<u8>>) -> Frame {
 pub(crate) fn sadd(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
     let members = args.rest();
-    write(move |writer| Ok(Frame::Integer(writer.set_add(db, &key, &members)?)))
+    write(move |writer| {
+        let was_missing = keyspace_events::missing(writer, db, &key)?;
+        let added = writer.set_add(db, &key, &members)?;
+        if added > 0 {
+            emit_added(was_missing, db, &key);
+        }
+        Ok(Frame::Integer(added))
+    })
+}
+
+/// Emits `sadd` for `key`, after `new` when the key was missing before.
+fn emit_added(was_missing: bool, db: Db, key: &[u8]) {
+    if was_missing {
+        keyspace_events::emit(notify::NEW, "new", db, key);
+    }
+    keyspace_events::emit(notify::SET, "sadd", db, key);
 }
 
 pub(crate) fn srem(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
     let members = args.rest();
-    write(move |writer| Ok(Frame::Integer(writer.set_remove(db, &key, &members)?)))
+    write(move |writer| {
+        let removed = writer.set_remove(db, &key, &members)?;
+        if removed > 0 {
+            keyspace_events::emit_removed(writer, notify::SET, "srem", db, &key)?;
+        }
+        Ok(Frame::Integer(removed))
+    })
 }
 
 pub(crate) fn smembers(context: &mut Context<'_>, mut args: Args) -> CommandResult {
@@ -63,6 +86,9 @@ pub(crate) fn spop(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let Some(count_argument) = args.next() else {
         return write(move |writer| {
             let popped = writer.set_pop(db, &key, None)?;
+            if popped.as_ref().is_some_and(|members| !members.is_empty()) {
+                keyspace_events::emit_removed(writer, notify::SET, "spop", db, &key)?;
+            }
             Ok(optional_bulk(popped.and_then(|members| members.into_iter().next())))
         });
     };
@@ -75,6 +101,9 @@ pub(crate) fn spop(context: &mut Context<'_>, mut args: Args) -> CommandResult {
         .ok_or_else(|| CommandError::err("value is out of range, must be positive"))?;
     write(move |writer| {
         let popped = writer.set_pop(db, &key, Some(count))?;
+        if popped.as_ref().is_some_and(|members| !members.is_empty()) {
+            keyspace_events::emit_removed(writer, notify::SET, "spop", db, &key)?;
+        }
         Ok(set_frame(popped.unwrap_or_default()))
     })
 }
@@ -101,7 +130,21 @@ pub(crate) fn smove(context: &mut Context<'_>, mut args: Args) -> CommandResult 
     let (db, source, destination, member) =
         (context.db(), args.bytes()?, args.bytes()?, args.bytes()?);
     write(move |writer| {
-        Ok(Frame::Integer(i64::from(writer.set_move(db, &source, &destination, &member)?)))
+        // Looked up before the move, for its events. Redis answers 0 for a missing source
+        // even when the destination has the wrong type, so a lookup error here means only
+        // that nothing will move.
+        let was_missing = keyspace_events::missing(writer, db, &destination)?;
+        let already_there = keyspace_events::wants(notify::SET)
+            && matches!(writer.set_is_member(db, &destination, &member), Ok(true));
+        let moved = writer.set_move(db, &source, &destination, &member)?;
+        // Moving a member to its own set changes nothing, and Redis says nothing.
+        if moved && source != destination {
+            keyspace_events::emit_removed(writer, notify::SET, "srem", db, &source)?;
+            if !already_there {
+                emit_added(was_missing, db, &destination);
+            }
+        }
+        Ok(Frame::Integer(i64::from(moved)))
     })
 }
 
@@ -115,8 +158,16 @@ fn combine(context: &Context<'_>, args: Args, operation: SetOperation) -> Comman
 fn combine_store(context: &Context<'_>, mut args: Args, operation: SetOperation) -> CommandResult {
     let (db, destination) = (context.db(), args.bytes()?);
     let keys = args.rest();
+    let name = match operation {
+        SetOperation::Intersection => "sinterstore",
+        SetOperation::Union => "sunionstore",
+        SetOperation::Difference => "sdiffstore",
+    };
     write(move |writer| {
-        Ok(Frame::Integer(writer.set_combine_store(db, &destination, operation, &keys)?))
+        let existed = keyspace_events::destination_existed(writer, db, &destination)?;
+        let stored = writer.set_combine_store(db, &destination, operation, &keys)?;
+        keyspace_events::emit_stored(existed, stored > 0, notify::SET, name, db, &destination);
+        Ok(Frame::Integer(stored))
     })
 }
 

@@ -5,8 +5,8 @@
 use bytes::Bytes;
 use resplite_resp::{Frame, Protocol};
 use resplite_store::{
-    LexRange, ScoreRange, ScoredMember, StoreError, ZRange, ZaddFlags, format_score, parse_i64,
-    parse_score,
+    Db, LexRange, Reader, ScoreRange, ScoredMember, StoreError, ZRange, ZaddFlags, format_score,
+    parse_i64, parse_score,
 };
 
 use crate::args::{Args, is_word};
@@ -14,6 +14,8 @@ use crate::command::{CommandResult, Context, pairs_frame, read, write};
 use crate::commands::element_scan;
 use crate::commands::hashes::random_count;
 use crate::error::CommandError;
+use crate::keyspace_events;
+use crate::settings::notify;
 
 /// A score as Redis 7.0 replies with it (`%.17g`): a double in RESP3, a bulk string in RESP2.
 pub(crate) fn score_frame(score: f64) -> Frame {
@@ -94,7 +96,16 @@ fn add(context: &mut Context<'_>, mut args: Args, incr: bool) -> CommandResult {
         .map(|pair| Ok((parse_score(&pair[0]).ok_or(StoreError::NotFloat)?, pair[1].clone())))
         .collect::<Result<Vec<(f64, Bytes)>, CommandError>>()?;
     write(move |writer| {
+        let was_missing = keyspace_events::missing(writer, db, &key)?;
         let outcome = writer.zset_add(db, &key, flags, &pairs)?;
+        // A score set to what it was is no change, and no event.
+        if outcome.added + outcome.updated > 0 {
+            if was_missing {
+                keyspace_events::emit(notify::NEW, "new", db, &key);
+            }
+            let name = if flags.incr { "zincr" } else { "zadd" };
+            keyspace_events::emit(notify::ZSET, name, db, &key);
+        }
         Ok(if flags.incr {
             outcome.score.map_or(Frame::Null, score_frame)
         } else {
@@ -106,7 +117,25 @@ fn add(context: &mut Context<'_>, mut args: Args, incr: bool) -> CommandResult {
 pub(crate) fn zrem(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
     let members = args.rest();
-    write(move |writer| Ok(Frame::Integer(writer.zset_remove(db, &key, &members)?)))
+    write(move |writer| {
+        let removed = writer.zset_remove(db, &key, &members)?;
+        if removed > 0 {
+            keyspace_events::emit_removed(writer, notify::ZSET, "zrem", db, &key)?;
+        }
+        Ok(Frame::Integer(removed))
+    })
+}
+
+/// Emits the events of popping members of `key` (as `ZPOPMIN`/`ZPOPMAX`, whichever end),
+/// for the blocking pops too.
+pub(crate) fn emit_popped(
+    reader: &Reader<'_>,
+    highest: bool,
+    db: Db,
+    key: &[u8],
+) -> Result<(), StoreError> {
+    let name = if highest { "zpopmax" } else { "zpopmin" };
+    keyspace_events::emit_removed(reader, notify::ZSET, name, db, key)
 }
 
 pub(crate) fn zscore(context: &mut Context<'_>, mut args: Args) -> CommandResult {
@@ -183,7 +212,11 @@ fn pop(context: &mut Context<'_>, mut args: Args, highest: bool) -> CommandResul
             .ok_or_else(|| CommandError::err("value is out of range, must be positive"))?,
     };
     write(move |writer| {
-        Ok(members_frame(writer.zset_pop(db, &key, highest, count)?, true, protocol))
+        let popped = writer.zset_pop(db, &key, highest, count)?;
+        if !popped.is_empty() {
+            emit_popped(writer, highest, db, &key)?;
+        }
+        Ok(members_frame(popped, true, protocol))
     })
 }
 
@@ -226,6 +259,9 @@ pub(crate) fn zmpop(context: &mut Context<'_>, args: Args) -> CommandResult {
         Ok(match writer.zset_pop_first(db, &keys, highest, count)? {
             None => Frame::NullArray,
             Some((key, members)) => {
+                if !members.is_empty() {
+                    emit_popped(writer, highest, db, &key)?;
+                }
                 let pairs = members
                     .into_iter()
                     .map(|(member, score)| {
@@ -298,21 +334,27 @@ pub(crate) fn zlexcount(context: &mut Context<'_>, mut args: Args) -> CommandRes
 pub(crate) fn zremrangebyrank(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
     let range = ZRange::Rank { start: args.integer()?, end: args.integer()? };
-    remove_range(db, key, range)
+    remove_range(db, key, range, "zremrangebyrank")
 }
 
 pub(crate) fn zremrangebyscore(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
     let range = ZRange::Score(score_range(&args.bytes()?, &args.bytes()?)?);
-    remove_range(db, key, range)
+    remove_range(db, key, range, "zremrangebyscore")
 }
 
 pub(crate) fn zremrangebylex(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
     let range = ZRange::Lex(lex_range(&args.bytes()?, &args.bytes()?)?);
-    remove_range(db, key, range)
+    remove_range(db, key, range, "zremrangebylex")
 }
 
-fn remove_range(db: resplite_store::Db, key: Bytes, range: ZRange) -> CommandResult {
-    write(move |writer| Ok(Frame::Integer(writer.zset_remove_range(db, &key, &range)?)))
+fn remove_range(db: Db, key: Bytes, range: ZRange, event: &'static str) -> CommandResult {
+    write(move |writer| {
+        let removed = writer.zset_remove_range(db, &key, &range)?;
+        if removed > 0 {
+            keyspace_events::emit_removed(writer, notify::ZSET, event, db, &key)?;
+        }
+        Ok(Frame::Integer(removed))
+    })
 }

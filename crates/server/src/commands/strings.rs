@@ -2,7 +2,9 @@
 
 use bytes::Bytes;
 use resplite_resp::Frame;
-use resplite_store::{DeadlineChange, NewDeadline, SetCondition, SetOptions, now_ms, parse_i64};
+use resplite_store::{
+    Db, Deadline, DeadlineChange, NewDeadline, SetCondition, SetOptions, now_ms, parse_i64,
+};
 
 use crate::args::{Args, is_word};
 use crate::command::{CommandResult, Context, count, optional_bulk, read, write};
@@ -103,10 +105,17 @@ fn set_generic(
     reply: fn(bool, Option<Vec<u8>>) -> Frame,
 ) -> CommandResult {
     let db = context.db();
+    let expires = matches!(options.deadline, NewDeadline::At(_));
     write(move |writer| {
         let outcome = writer.set(db, &key, &value, options)?;
         if outcome.written {
+            if outcome.created {
+                keyspace_events::emit(notify::NEW, "new", db, &key);
+            }
             keyspace_events::emit(notify::STRING, "set", db, &key);
+            if expires {
+                keyspace_events::emit(notify::GENERIC, "expire", db, &key);
+            }
         }
         Ok(reply(outcome.written, outcome.previous))
     })
@@ -165,7 +174,13 @@ pub(crate) fn getset(context: &mut Context<'_>, mut args: Args) -> CommandResult
 
 pub(crate) fn getdel(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
-    write(move |writer| Ok(optional_bulk(writer.get_delete(db, &key)?)))
+    write(move |writer| {
+        let value = writer.get_delete(db, &key)?;
+        if value.is_some() {
+            keyspace_events::emit(notify::GENERIC, "del", db, &key);
+        }
+        Ok(optional_bulk(value))
+    })
 }
 
 pub(crate) fn getex(context: &mut Context<'_>, mut args: Args) -> CommandResult {
@@ -190,7 +205,24 @@ pub(crate) fn getex(context: &mut Context<'_>, mut args: Args) -> CommandResult 
                 });
             }
         };
-        Ok(optional_bulk(writer.get_change_deadline(db, &key, change)?))
+        // PERSIST is an event only when there was a deadline to remove.
+        let had_deadline = change == Some(DeadlineChange::Persist)
+            && keyspace_events::wants(notify::GENERIC)
+            && matches!(writer.deadline(db, &key)?, Deadline::At(_));
+        let value = writer.get_change_deadline(db, &key, change)?;
+        if value.is_some() {
+            match change {
+                Some(DeadlineChange::Persist) if had_deadline => {
+                    keyspace_events::emit(notify::GENERIC, "persist", db, &key);
+                }
+                Some(DeadlineChange::At(at)) => {
+                    let name = if at <= writer.now() { "del" } else { "expire" };
+                    keyspace_events::emit(notify::GENERIC, name, db, &key);
+                }
+                _ => {}
+            }
+        }
+        Ok(optional_bulk(value))
     })
 }
 
@@ -216,7 +248,23 @@ fn set_many_generic(
     let pairs: Vec<(Bytes, Bytes)> =
         items.chunks_exact(2).map(|pair| (pair[0].clone(), pair[1].clone())).collect();
     write(move |writer| {
+        // Which keys are missing, for `new`: looked up only when those events are wanted.
+        let missing = if keyspace_events::wants(notify::NEW) {
+            let lookups = pairs.iter().map(|(key, _)| keyspace_events::missing(writer, db, key));
+            Some(lookups.collect::<Result<Vec<bool>, _>>()?)
+        } else {
+            None
+        };
         let written = writer.set_many(db, &pairs, only_if_none_exist)?;
+        if written {
+            for (index, (key, _)) in pairs.iter().enumerate() {
+                let first_mention = !pairs[..index].iter().any(|(earlier, _)| earlier == key);
+                if missing.as_ref().is_some_and(|missing| missing[index]) && first_mention {
+                    keyspace_events::emit(notify::NEW, "new", db, key);
+                }
+                keyspace_events::emit(notify::STRING, "set", db, key);
+            }
+        }
         Ok(if only_if_none_exist { Frame::Integer(i64::from(written)) } else { Frame::ok() })
     })
 }
@@ -231,7 +279,12 @@ pub(crate) fn msetnx(context: &mut Context<'_>, args: Args) -> CommandResult {
 
 fn increment_by(context: &mut Context<'_>, key: Bytes, delta: i64) -> CommandResult {
     let db = context.db();
-    write(move |writer| Ok(Frame::Integer(writer.increment(db, &key, delta)?)))
+    write(move |writer| {
+        let was_missing = keyspace_events::missing(writer, db, &key)?;
+        let value = writer.increment(db, &key, delta)?;
+        emit_string_change(was_missing, "incrby", db, &key);
+        Ok(Frame::Integer(value))
+    })
 }
 
 pub(crate) fn incr(context: &mut Context<'_>, mut args: Args) -> CommandResult {
@@ -258,12 +311,22 @@ pub(crate) fn decrby(context: &mut Context<'_>, mut args: Args) -> CommandResult
 
 pub(crate) fn incrbyfloat(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key, delta) = (context.db(), args.bytes()?, args.bytes()?);
-    write(move |writer| Ok(Frame::bulk(writer.increment_float(db, &key, &delta)?)))
+    write(move |writer| {
+        let was_missing = keyspace_events::missing(writer, db, &key)?;
+        let value = writer.increment_float(db, &key, &delta)?;
+        emit_string_change(was_missing, "incrbyfloat", db, &key);
+        Ok(Frame::bulk(value))
+    })
 }
 
 pub(crate) fn append(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key, suffix) = (context.db(), args.bytes()?, args.bytes()?);
-    write(move |writer| Ok(count(writer.append(db, &key, &suffix)?)))
+    write(move |writer| {
+        let was_missing = keyspace_events::missing(writer, db, &key)?;
+        let length = writer.append(db, &key, &suffix)?;
+        emit_string_change(was_missing, "append", db, &key);
+        Ok(count(length))
+    })
 }
 
 pub(crate) fn strlen(context: &mut Context<'_>, mut args: Args) -> CommandResult {
@@ -283,5 +346,22 @@ pub(crate) fn setrange(context: &mut Context<'_>, mut args: Args) -> CommandResu
     let value = args.bytes()?;
     let offset =
         usize::try_from(offset).map_err(|_| CommandError::err("offset is out of range"))?;
-    write(move |writer| Ok(count(writer.set_range(db, &key, offset, &value)?)))
+    write(move |writer| {
+        let was_missing = keyspace_events::missing(writer, db, &key)?;
+        let length = writer.set_range(db, &key, offset, &value)?;
+        // Writing nothing changes nothing (and creates no key), so Redis says nothing.
+        if !value.is_empty() {
+            emit_string_change(was_missing, "setrange", db, &key);
+        }
+        Ok(count(length))
+    })
+}
+
+/// Emits the event `name` of a string command that succeeded, after `new` when the key
+/// was missing before (the command created it).
+pub(crate) fn emit_string_change(was_missing: bool, name: &'static str, db: Db, key: &[u8]) {
+    if was_missing {
+        keyspace_events::emit(notify::NEW, "new", db, key);
+    }
+    keyspace_events::emit(notify::STRING, name, db, key);
 }

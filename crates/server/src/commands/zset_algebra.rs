@@ -11,6 +11,8 @@ use crate::args::{Args, is_word};
 use crate::command::{CommandResult, Context, read, write};
 use crate::commands::sorted_sets::members_frame;
 use crate::error::CommandError;
+use crate::keyspace_events;
+use crate::settings::notify;
 
 /// The options after the keys.
 #[derive(Default)]
@@ -141,7 +143,12 @@ fn combine_store(context: &mut Context<'_>, mut args: Args, command: Command) ->
             weights: options.weights.clone(),
             aggregate: options.aggregate,
         };
-        Ok(Frame::Integer(writer.zset_combine_store(db, &destination, &request)?))
+        let existed = keyspace_events::destination_existed(writer, db, &destination)?;
+        let stored = writer.zset_combine_store(db, &destination, &request)?;
+        // The event is named after the command: `zunionstore`, `zinterstore`, `zdiffstore`.
+        let name = command.name;
+        keyspace_events::emit_stored(existed, stored > 0, notify::ZSET, name, db, &destination);
+        Ok(Frame::Integer(stored))
     })
 }
 

@@ -10,6 +10,8 @@ use crate::args::{Args, is_word};
 use crate::command::{CommandResult, Context, read, write};
 use crate::commands::sorted_sets::{lex_range, members_frame, score_range};
 use crate::error::CommandError;
+use crate::keyspace_events;
+use crate::settings::notify;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -133,7 +135,10 @@ pub(crate) fn zrangestore(context: &mut Context<'_>, mut args: Args) -> CommandR
     let (min, max) = (args.bytes()?, args.bytes()?);
     let request = parse(&min, &max, &args.rest(), true, Kind::Unset, None)?;
     write(move |writer| {
+        let existed = keyspace_events::destination_existed(writer, db, &destination)?;
         let stored = writer.zset_range_store(db, &destination, &source, &request.query)?;
+        let name = "zrangestore";
+        keyspace_events::emit_stored(existed, stored > 0, notify::ZSET, name, db, &destination);
         Ok(Frame::Integer(stored))
     })
 }

@@ -81,6 +81,15 @@ fn hot_values_follow_every_change() {
 }
 
 #[test]
+fn new_keys_stay_selected_next_to_the_alias_that_hides_them() {
+    // Redis shows `KEAn` as `AKE`, yet still publishes `new`.
+    let settings = settings();
+    set(&settings, &[("notify-keyspace-events", "KEAn")]).unwrap();
+    assert_eq!(value(&settings, "notify-keyspace-events"), "AKE");
+    assert_ne!(settings.notify_keyspace_events() & notify::NEW, 0);
+}
+
+#[test]
 fn a_refused_pair_changes_nothing() {
     let settings = settings();
     let error = set(&settings, &[("timeout", "5"), ("hz", "x")]).unwrap_err();
