@@ -111,6 +111,11 @@ impl BlockedClients {
         self.count.load(Ordering::SeqCst)
     }
 
+    /// Whether a client is blocked on one of the keys `touch` names.
+    pub(crate) fn waits_on(&self, touch: &Touch) -> bool {
+        self.any() && !ready_keys(&self.registry(), touch).is_empty()
+    }
+
     /// Whether anyone is blocked (one atomic load).
     pub(crate) fn any(&self) -> bool {
         self.count.load(Ordering::SeqCst) > 0

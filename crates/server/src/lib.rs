@@ -51,9 +51,9 @@ mod write_effects;
 pub use config::ServerConfig;
 pub use config_file::ConfigFileError;
 pub use listener::{Server, ServerError};
-/// The store types that appear in [`ServerConfig`], so users of this crate need no second
-/// dependency to configure it.
-pub use resplite_store::{Durability, StoreOptions};
+/// The store types that appear in [`ServerConfig`] and [`Server::store`], so users of this
+/// crate need no second dependency to configure the server or write beside it.
+pub use resplite_store::{Durability, Store, StoreOptions};
 
 /// The names of every command this server answers, sorted (for docs and tooling).
 pub fn command_names() -> impl Iterator<Item = &'static str> {

@@ -12,7 +12,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Instant, SystemTime};
 
-use resplite_store::{ExpiryListener, Store, StoreError};
+use resplite_store::{ExpiryListener, FillListener, Store, StoreError};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -33,6 +33,7 @@ use crate::slowlog::SlowLog;
 use crate::state::{ServerState, Stats};
 use crate::stats::CommandStats;
 use crate::watch::WatchedKeys;
+use crate::write_effects;
 
 /// Drops `state` once no job holds it any more (bounded by a few seconds, after which it is
 /// dropped anyway).
@@ -109,6 +110,14 @@ impl Server {
                 keyspace_events::publish_now(&server, notify::EXPIRED, "expired", db, key);
             }
         })));
+        // Writes through the store itself (a program embedding the server and its store)
+        // wake blocked clients too.
+        let filling_server = Arc::clone(&server_slot);
+        options.on_filled = Some(FillListener(Arc::new(move |filled| {
+            if let Some(server) = filling_server.get().and_then(Weak::upgrade) {
+                write_effects::serve_filled_elsewhere(&server, filled);
+            }
+        })));
         let store = tokio::task::spawn_blocking(move || Store::open_with(options))
             .await
             .map_err(|error| ServerError::Store(StoreError::Internal(error.to_string())))?
@@ -143,6 +152,13 @@ impl Server {
         let state = Arc::new(state);
         let _ = server_slot.set(Arc::downgrade(&state));
         Ok(Server { listener, state })
+    }
+
+    /// A handle on the server's store, for a program that embeds the server and also reads
+    /// and writes keys directly (see `resplite_store::Store`). Its writes are seen by the
+    /// server's clients at once, and wake clients blocked on the keys they fill.
+    pub fn store(&self) -> Store {
+        self.state.store.clone()
     }
 
     /// The address the server listens on.

@@ -3,7 +3,10 @@
 //! job's transaction has committed, finishing both (see `watch` and `blocking`).
 
 use resplite_resp::Frame;
-use resplite_store::Writer;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use resplite_store::{Filled, Writer};
 
 use crate::blocking::Served;
 use crate::command::WriteStep;
@@ -68,6 +71,42 @@ pub(crate) fn run_one_write(
         }
     }
     frame
+}
+
+/// Offers keys written outside the server's own commands (by a program using the store
+/// directly, in the same process) to the clients blocked on them, in a writer job of their
+/// own. The server's own writes have served their waiters already; for those this finds
+/// nothing to do and queues nothing.
+pub(crate) fn serve_filled_elsewhere(server: &Arc<ServerState>, filled: &[Filled]) {
+    if !server.blocked.any() {
+        return;
+    }
+    let touch = if filled.iter().any(|filled| matches!(filled, Filled::Database(_))) {
+        Touch::Everything
+    } else {
+        let keys = filled.iter().filter_map(|filled| match filled {
+            Filled::Key(db, key) => Some((*db, Bytes::copy_from_slice(key))),
+            Filled::Database(_) => None,
+        });
+        Touch::Exact(keys.collect())
+    };
+    if !server.blocked.waits_on(&touch) {
+        return;
+    }
+    let running = Arc::clone(server);
+    let committed = Arc::clone(server);
+    server.store.write_then(
+        move |writer| {
+            let mut effects = WriteEffects::default();
+            serve_blocked(&running, writer, &touch, &mut effects);
+            Ok(effects)
+        },
+        move |result| {
+            if let Ok(effects) = result {
+                effects.apply(&committed, true);
+            }
+        },
+    );
 }
 
 /// Offers the keys `touch` names to the clients blocked on them.

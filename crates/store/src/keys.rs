@@ -249,6 +249,7 @@ impl Writer<'_> {
             self.delete_row(target)?;
         }
         self.execute("UPDATE keys SET key = ?2 WHERE id = ?1", params![source.id, to])?;
+        self.note_filled(db, to);
         Ok(true)
     }
 
@@ -276,6 +277,7 @@ impl Writer<'_> {
         )?;
         let copy = self.connection.last_insert_rowid();
         self.copy_elements(source.kind, source.id, copy)?;
+        self.note_filled(to_db, to);
         Ok(true)
     }
 
@@ -288,6 +290,7 @@ impl Writer<'_> {
             return Ok(false);
         }
         self.execute("UPDATE keys SET db = ?2 WHERE id = ?1", params![source.id, to_db])?;
+        self.note_filled(to_db, key);
         Ok(true)
     }
 
@@ -316,6 +319,8 @@ impl Writer<'_> {
         self.execute("UPDATE keys SET db = ?2 WHERE db = ?1", params![first, parking])?;
         self.execute("UPDATE keys SET db = ?2 WHERE db = ?1", params![second, first])?;
         self.execute("UPDATE keys SET db = ?2 WHERE db = ?1", params![parking, second])?;
+        self.note_filled_database(first);
+        self.note_filled_database(second);
         Ok(())
     }
 }

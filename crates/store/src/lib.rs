@@ -90,7 +90,9 @@ pub use keys::{DbStats, ScanOptions, ScanPage};
 pub use kind::KeyType;
 pub use lists::{InsertPlace, ListEnd, PositionQuery};
 pub use numbers::{parse_i64, parse_long_double};
-pub use options::{Durability, ExpiryFn, ExpiryListener, StoreOptions};
+pub use options::{
+    Durability, ExpiryFn, ExpiryListener, FillFn, FillListener, Filled, StoreOptions,
+};
 pub use reader::{Db, Reader};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 pub use score::{format_score, parse_score};

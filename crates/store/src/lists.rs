@@ -276,6 +276,7 @@ impl Writer<'_> {
         };
         let Some(mut row) = row else { return Ok(0) };
         self.push_elements(&mut row, end, elements)?;
+        self.note_filled(db, key);
         Ok(row.length)
     }
 
@@ -363,6 +364,7 @@ impl Writer<'_> {
             None => self.collection_or_create(db, destination, KeyType::List)?,
         };
         self.push_elements(&mut destination_row, to, &[&value])?;
+        self.note_filled(db, destination);
         Ok(Some(value))
     }
 

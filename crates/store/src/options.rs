@@ -42,6 +42,34 @@ pub struct StoreOptions {
     pub max_string_len: usize,
     /// Told about every key deleted because its deadline passed.
     pub on_expired: Option<ExpiryListener>,
+    /// Told, after each commit, which keys may have gained list or sorted-set elements.
+    pub on_filled: Option<FillListener>,
+}
+
+/// What may have gained elements in a commit: a key, or a whole database (`SWAPDB`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Filled {
+    /// This key of this database: pushed to, added to, or written by a rename, copy or move.
+    Key(Db, Vec<u8>),
+    /// Every key of this database (it was swapped with another).
+    Database(Db),
+}
+
+/// A function the writer thread calls after each commit with the keys whose lists or sorted
+/// sets may have gained elements in it, in the order written — through any caller of the
+/// store, a server's clients or a program embedding the store. A server uses it to wake
+/// clients blocked on those keys. It runs on the writer thread: it must be quick, and may
+/// queue writes (`Store::write_then`) but not wait for one.
+#[derive(Clone)]
+pub struct FillListener(pub Arc<FillFn>);
+
+/// The function inside a [`FillListener`].
+pub type FillFn = dyn Fn(&[Filled]) + Send + Sync;
+
+impl fmt::Debug for FillListener {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("FillListener")
+    }
 }
 
 /// A function the writer thread calls with the database and name of every key it deletes
@@ -73,6 +101,7 @@ impl StoreOptions {
             sweep_batch: 500,
             max_string_len: 512 * 1024 * 1024,
             on_expired: None,
+            on_filled: None,
         }
     }
 }

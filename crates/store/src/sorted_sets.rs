@@ -317,6 +317,9 @@ impl Writer<'_> {
             }
         }
         self.change_length(&mut row, outcome.added)?;
+        if outcome.added > 0 {
+            self.note_filled(db, key);
+        }
         Ok(outcome)
     }
 

@@ -4,6 +4,7 @@
 //! lock. Row-level helpers here are the single place where key rows are created and deleted,
 //! so later per-type tables have one place to hook their cleanup.
 
+use std::cell::RefCell;
 use std::ops::Deref;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -11,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Result, StoreError};
 use crate::kind::KeyType;
-use crate::options::ExpiryListener;
+use crate::options::{ExpiryListener, Filled};
 use crate::reader::{Db, KeyRow, Reader};
 
 /// Finds a key's row and string payload by name (the writer's read-modify-write lookup).
@@ -27,6 +28,8 @@ pub struct Writer<'a> {
     optimistic: bool,
     needs_replay: bool,
     on_expired: Option<&'a ExpiryListener>,
+    /// The writer thread's log of keys that may have gained elements this round.
+    filled: Option<&'a RefCell<Vec<Filled>>>,
 }
 
 impl<'a> Deref for Writer<'a> {
@@ -43,6 +46,7 @@ impl<'a> Writer<'a> {
         now: i64,
         max_string_len: usize,
         on_expired: Option<&'a ExpiryListener>,
+        filled: Option<&'a RefCell<Vec<Filled>>>,
     ) -> Writer<'a> {
         Writer {
             reader: Reader::new(connection, now),
@@ -50,6 +54,22 @@ impl<'a> Writer<'a> {
             optimistic: false,
             needs_replay: false,
             on_expired,
+            filled,
+        }
+    }
+
+    /// Notes that `key` in `db` may have gained list or sorted-set elements (see
+    /// [`FillListener`](crate::FillListener)).
+    pub(crate) fn note_filled(&self, db: Db, key: &[u8]) {
+        if let Some(filled) = self.filled {
+            filled.borrow_mut().push(Filled::Key(db, key.to_vec()));
+        }
+    }
+
+    /// Notes that any key of `db` may have gained elements.
+    pub(crate) fn note_filled_database(&self, db: Db) {
+        if let Some(filled) = self.filled {
+            filled.borrow_mut().push(Filled::Database(db));
         }
     }
 

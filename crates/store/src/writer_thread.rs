@@ -14,7 +14,7 @@
 //! without starving client writes. Reclaiming the elements of deleted big collections rides
 //! along in the same way, a bounded number of rows per round.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
@@ -24,7 +24,7 @@ use rusqlite::Connection;
 
 use crate::clock;
 use crate::error::{Result, StoreError};
-use crate::options::{ExpiryListener, StoreOptions};
+use crate::options::{ExpiryListener, FillListener, Filled, StoreOptions};
 use crate::writer::Writer;
 
 /// The most operations committed together; bounds the latency one commit adds.
@@ -138,6 +138,8 @@ impl WriterThread {
             batch: options.sweep_batch,
             max_string_len: options.max_string_len,
             on_expired: options.on_expired.clone(),
+            on_filled: options.on_filled.clone(),
+            filled: RefCell::new(Vec::new()),
         };
         let handle = thread::Builder::new()
             .name("resplite-writer".into())
@@ -179,11 +181,32 @@ struct Sweep {
     batch: usize,
     max_string_len: usize,
     on_expired: Option<ExpiryListener>,
+    on_filled: Option<FillListener>,
+    /// Keys that may have gained elements in the current round (kept only with a listener).
+    filled: RefCell<Vec<Filled>>,
 }
 
 impl Sweep {
     fn writer<'a>(&'a self, connection: &'a Connection) -> Writer<'a> {
-        Writer::new(connection, clock::now_ms(), self.max_string_len, self.on_expired.as_ref())
+        let filled = self.on_filled.as_ref().map(|_| &self.filled);
+        Writer::new(
+            connection,
+            clock::now_ms(),
+            self.max_string_len,
+            self.on_expired.as_ref(),
+            filled,
+        )
+    }
+
+    /// After a round: tells the listener what was filled if it committed, and starts over.
+    fn report_filled(&self, committed: bool) {
+        let filled = std::mem::take(&mut *self.filled.borrow_mut());
+        if committed
+            && !filled.is_empty()
+            && let Some(listener) = &self.on_filled
+        {
+            let _ = catch_unwind(AssertUnwindSafe(|| (listener.0)(&filled)));
+        }
     }
 }
 
@@ -273,6 +296,7 @@ fn commit_round(
     if commit.is_err() {
         let _ = run_cached(connection, "ROLLBACK");
     }
+    sweep.report_filled(commit.is_ok());
     for job in jobs {
         // A caller's callback that panics must not take the writer down with it.
         let _ = catch_unwind(AssertUnwindSafe(|| job.finish(commit.clone())));

@@ -526,6 +526,7 @@ impl Writer<'_> {
         }
         let length = i64::try_from(members.len()).unwrap_or(i64::MAX);
         self.change_length(&mut row, length)?;
+        self.note_filled(db, key);
         Ok(length)
     }
 }
