@@ -7,9 +7,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use bytes::Bytes;
+use futures::task::AtomicWaker;
 use resplite_resp::Protocol;
 use resplite_store::Db;
-use tokio::sync::Notify;
+use std::task::Poll;
 
 use crate::pubsub::Inbox;
 use crate::transaction::Transaction;
@@ -37,16 +38,20 @@ pub(crate) struct ClientInfo {
 
 /// Lets another connection close this one (`CLIENT KILL`): the connection's task watches it
 /// between commands, while idle and while blocked.
+///
+/// Only the connection's own task waits on it, so one registered waker is enough; that
+/// keeps waiting lock-free, which matters because the task starts a wait for every batch of
+/// requests it reads.
 #[derive(Debug, Default)]
 pub(crate) struct KillSwitch {
     killed: AtomicBool,
-    wake: Notify,
+    waker: AtomicWaker,
 }
 
 impl KillSwitch {
     pub(crate) fn kill(&self) {
         self.killed.store(true, Ordering::SeqCst);
-        self.wake.notify_one();
+        self.waker.wake();
     }
 
     pub(crate) fn is_killed(&self) -> bool {
@@ -54,10 +59,15 @@ impl KillSwitch {
     }
 
     /// Resolves once the connection has been killed.
-    pub(crate) async fn killed(&self) {
-        while !self.is_killed() {
-            self.wake.notified().await;
-        }
+    pub(crate) fn killed(&self) -> impl Future<Output = ()> + '_ {
+        std::future::poll_fn(move |context| {
+            if self.is_killed() {
+                return Poll::Ready(());
+            }
+            self.waker.register(context.waker());
+            // Checked again after registering, so a kill in between is not missed.
+            if self.is_killed() { Poll::Ready(()) } else { Poll::Pending }
+        })
     }
 }
 
