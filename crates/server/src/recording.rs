@@ -68,8 +68,9 @@ impl Recording {
                 self.record(server, handler_time, error_text(&frame));
                 Ok(Outcome::ReplyAndClose(frame))
             }
+            // The pause is the command's own doing (DEBUG SLEEP), so it counts.
             Ok(Outcome::ReplyAfter(delay, frame)) => {
-                self.record(server, handler_time, error_text(&frame));
+                self.record(server, handler_time + delay, error_text(&frame));
                 Ok(Outcome::ReplyAfter(delay, frame))
             }
             // The queued commands record themselves as they are decided.

@@ -5,7 +5,7 @@ use std::time::Duration;
 use resplite_resp::Frame;
 
 use crate::args::{Args, is_word};
-use crate::command::{CommandResult, Context, read, reply};
+use crate::command::{CommandResult, Context, Outcome, reply};
 use crate::error::{CommandError, printable};
 
 pub(crate) fn debug(_: &mut Context<'_>, args: Args) -> CommandResult {
@@ -14,13 +14,9 @@ pub(crate) fn debug(_: &mut Context<'_>, args: Args) -> CommandResult {
         [sleep, seconds] if is_word(sleep, "sleep") => {
             let pause =
                 Duration::try_from_secs_f64(seconds_like_strtod(seconds)).unwrap_or_default();
-            // Redis stops the whole server here; resplite delays only this client. The wait
-            // happens on a reader thread (never an async one); the other reader threads
-            // keep serving everyone else.
-            read(move |_| {
-                std::thread::sleep(pause);
-                Ok(Frame::ok())
-            })
+            // Redis stops the whole server here; resplite delays only this client's reply
+            // (and its later commands), holding no thread while it waits.
+            Ok(Outcome::ReplyAfter(pause, Frame::ok()))
         }
         [subcommand, ..] => Err(CommandError::err(format!(
             "unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
