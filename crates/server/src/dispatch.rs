@@ -23,6 +23,8 @@ use crate::blocking::BlockRequest;
 use crate::clients::{Client, KillSwitch};
 use crate::command::{Context, Outcome, ReadOperation, WriteOperation};
 use crate::error::{CommandError, store_error_frame, unknown_command};
+use crate::key_misses;
+use crate::keyspace_events;
 use crate::recording::{self, Recording};
 use crate::registry;
 use crate::state::ServerState;
@@ -274,10 +276,16 @@ pub(crate) fn decide(
     let recording = Recording::start(server, client, command, &request);
     let monitored =
         (server.monitors.any() && !command.flags.contains(&"admin")).then(|| request.clone());
+    let misses =
+        key_misses::keys_to_check(server.settings.notify_keyspace_events(), command.name, &request)
+            .map(|keys| (client.db, keys));
     let mut args = Args::new(request);
     args.next();
     let fast = command.flags.contains(&"fast");
-    let decided = (command.handler)(&mut Context { server, client }, args);
+    let mut decided = (command.handler)(&mut Context { server, client }, args);
+    if let Some((db, keys)) = misses {
+        decided = key_misses::report_misses(decided, db, keys);
+    }
     if let Some(request) = monitored {
         let address = client.info().peer.map(|peer| peer.to_string()).unwrap_or_default();
         let limit = server.settings.pubsub_output_limit();
@@ -347,6 +355,7 @@ fn run_reads_inline(
 ) -> Result<Vec<Frame>, Vec<ReadOperation>> {
     let count = operations.len();
     let mut operations = Some(operations);
+    let flags = server.settings.notify_keyspace_events();
     let attempt = server.store.try_read(|reader| {
         let operations = operations.take().unwrap_or_default();
         Ok(operations
@@ -354,7 +363,8 @@ fn run_reads_inline(
             .map(|operation| {
                 // As on the reader threads, a panicking read answers an error and harms
                 // nothing else.
-                match catch_unwind(AssertUnwindSafe(|| operation(reader))) {
+                let run = || keyspace_events::reading(server, flags, || operation(reader));
+                match catch_unwind(AssertUnwindSafe(run)) {
                     Ok(result) => result.unwrap_or_else(|error| error.to_frame()),
                     Err(_) => Frame::error("ERR internal error: the command panicked"),
                 }
@@ -370,10 +380,19 @@ fn run_reads_inline(
 /// Runs reads on one reader thread, one after another at the same instant.
 async fn run_reads(server: &Arc<ServerState>, operations: Vec<ReadOperation>) -> Vec<Frame> {
     let count = operations.len();
+    let flags = server.settings.notify_keyspace_events();
+    // Only reads that may report misses need the server, to publish them.
+    let publisher = key_misses::reported(flags).then(|| Arc::clone(server));
     let run = move |reader: &Reader<'_>| {
         Ok(operations
             .into_iter()
-            .map(|operation| operation(reader).unwrap_or_else(|error| error.to_frame()))
+            .map(|operation| {
+                let result = match &publisher {
+                    Some(server) => keyspace_events::reading(server, flags, || operation(reader)),
+                    None => operation(reader),
+                };
+                result.unwrap_or_else(|error| error.to_frame())
+            })
             .collect())
     };
     answers(count, "readers", |done| server.store.read_then(run, done)).await

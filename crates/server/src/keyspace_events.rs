@@ -6,7 +6,8 @@
 //! events are collected per operation ([`collecting`]), kept only if the operation
 //! succeeded, and published once the job's transaction has committed (`write_effects`), so
 //! a command rolled back or replayed never announces anything twice or falsely. Keys that
-//! expire are reported by the store and published at once. With notifications off (the
+//! expire are reported by the store and published at once, and so are the `keymiss` events
+//! of a read (`key_misses`), right after it: a read has no commit. With notifications off (the
 //! default) [`emit`] does nothing but read a thread-local flag.
 
 use std::cell::RefCell;
@@ -14,6 +15,7 @@ use std::cell::RefCell;
 use bytes::{BufMut, Bytes, BytesMut};
 use resplite_store::{Db, Reader, StoreError};
 
+use crate::key_misses;
 use crate::settings::notify::{GENERIC, KEYEVENT, KEYSPACE, NEW};
 use crate::state::ServerState;
 
@@ -106,6 +108,17 @@ pub(crate) fn collecting<R>(flags: u32, operation: impl FnOnce() -> R) -> (R, Ve
             .unwrap_or_default()
     });
     (result, events)
+}
+
+/// Runs the read `operation` and publishes at once what it emitted (`keymiss` events): a
+/// read has no commit to wait for. With `flags` that publish no misses, it only runs it.
+pub(crate) fn reading<R>(server: &ServerState, flags: u32, operation: impl FnOnce() -> R) -> R {
+    if !key_misses::reported(flags) {
+        return operation();
+    }
+    let (result, events) = collecting(flags, operation);
+    publish(server, &events);
+    result
 }
 
 /// Whether `destination` exists before a command stores a result there, for the events of

@@ -32,6 +32,7 @@ mod config_file;
 mod connection;
 mod dispatch;
 mod error;
+mod key_misses;
 mod keyspace_events;
 mod listener;
 mod monitor;

@@ -17,6 +17,7 @@ use resplite_store::{StoreError, Writer};
 
 use crate::command::{Outcome, ReadOperation, WriteOperation};
 use crate::error::CommandError;
+use crate::keyspace_events;
 use crate::state::ServerState;
 use crate::watch::{Touch, Watch};
 use crate::write_effects::{WriteEffects, run_one_write};
@@ -96,7 +97,14 @@ impl ExecJob {
         for step in steps {
             replies.push(match step {
                 Step::Reply(frame) => frame,
-                Step::Read(operation) => operation(writer).unwrap_or_else(|error| error.to_frame()),
+                Step::Read(operation) => {
+                    // Reads report misses in order with the writes around them, so their
+                    // events wait for the commit too.
+                    let flags = server.settings.notify_keyspace_events();
+                    let (result, events) = keyspace_events::collecting(flags, || operation(writer));
+                    effects.add_events(events);
+                    result.unwrap_or_else(|error| error.to_frame())
+                }
                 Step::Write(mut operation, touch) => {
                     run_one_write(server, writer, &mut operation, &touch, &mut effects)
                 }

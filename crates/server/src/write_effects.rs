@@ -42,6 +42,11 @@ impl WriteEffects {
         }
     }
 
+    /// Keeps `events` (of a read inside the job) to publish with the writes' once committed.
+    pub(crate) fn add_events(&mut self, events: Vec<Event>) {
+        self.events.extend(events);
+    }
+
     /// Finishes the job's effects once its commit is known (on the writer thread).
     pub(crate) fn apply(self, server: &ServerState, committed: bool) {
         if committed {

@@ -1,0 +1,164 @@
+//! Keyspace notifications of class `m`: the `keymiss` event, for each key a command looked
+//! up and did not find, reported by exactly the commands that report it in Redis 7.0.
+//!
+//! Redis fires `keymiss` from its read lookup, so plain reads report it, and so do writes
+//! that read a key before writing (`SET … GET`, `GETDEL`, the sources of `SINTERSTORE`),
+//! while writes that only create or change a key (`INCR`, `LPUSH`, `DEL`) and lookups that
+//! do not count as reads (`OBJECT`, `RANDOMKEY`, `SCAN`) never do. Which keys a command
+//! looks up is told here from its arguments, once its handler accepted them; the operation
+//! it decided is wrapped to check those keys first and emit an event for each one missing
+//! (a key named twice is looked up, and reported, twice). Only done while `m` can publish:
+//! otherwise deciding a command costs one flag check more.
+
+use bytes::Bytes;
+use resplite_store::{Db, Reader, StoreError, parse_i64};
+
+use crate::command::{CommandResult, Outcome};
+use crate::keyspace_events;
+use crate::settings::notify::{KEY_MISS, KEYEVENT, KEYSPACE};
+
+/// Which arguments of a command are the keys it looks up for reading.
+enum LookedUp {
+    /// The argument at this index.
+    Key(usize),
+    /// Every argument from this index on.
+    From(usize),
+    /// The arguments from the first index to the second.
+    Between(usize, usize),
+    /// A count at this index, then that many keys.
+    Counted(usize),
+    /// The key (argument 1) of `SET`, only when it has the `GET` option.
+    SetWithGet,
+}
+
+/// The keys `command` reads, as Redis looks them up; `None` for a command that reports no
+/// misses.
+fn looked_up(command: &str) -> Option<LookedUp> {
+    Some(match command {
+        "zrangestore" => LookedUp::Key(2),
+        "mget" | "exists" | "touch" | "sinter" | "sunion" | "sdiff" | "pfcount" => {
+            LookedUp::From(1)
+        }
+        // PFMERGE reads its destination too, before its sources.
+        "pfmerge" => LookedUp::From(1),
+        "sinterstore" | "sunionstore" | "sdiffstore" => LookedUp::From(2),
+        "bitop" => LookedUp::From(3),
+        "lcs" => LookedUp::Between(1, 2),
+        "sintercard" | "zunion" | "zinter" | "zdiff" | "zintercard" => LookedUp::Counted(1),
+        "zunionstore" | "zinterstore" | "zdiffstore" => LookedUp::Counted(2),
+        "set" => LookedUp::SetWithGet,
+        "get" | "getrange" | "substr" | "strlen" | "getbit" | "bitcount" | "bitpos" | "getex"
+        | "getdel" | "getset" | "llen" | "lrange" | "lindex" | "lpos" | "hget" | "hmget"
+        | "hgetall" | "hkeys" | "hvals" | "hlen" | "hexists" | "hstrlen" | "hrandfield"
+        | "hscan" | "scard" | "smembers" | "sismember" | "smismember" | "srandmember" | "sscan"
+        | "zcard" | "zscore" | "zmscore" | "zrange" | "zrangebyscore" | "zrangebylex"
+        | "zrevrange" | "zrevrangebyscore" | "zrevrangebylex" | "zrank" | "zrevrank" | "zcount"
+        | "zlexcount" | "zrandmember" | "zscan" | "type" | "ttl" | "pttl" | "expiretime"
+        | "pexpiretime" | "copy" => LookedUp::Key(1),
+        _ => return None,
+    })
+}
+
+/// The keys to check for misses, when the configured `flags` publish `keymiss` and `command`
+/// reports misses; taken from the request (the command name first) before its handler
+/// consumes it.
+pub(crate) fn keys_to_check(flags: u32, command: &str, request: &[Bytes]) -> Option<Vec<Bytes>> {
+    if !reported(flags) {
+        return None;
+    }
+    let keys = match looked_up(command)? {
+        LookedUp::Key(index) => request.get(index..=index).unwrap_or_default().to_vec(),
+        LookedUp::From(index) => request.get(index..).unwrap_or_default().to_vec(),
+        LookedUp::Between(first, last) => {
+            request.get(first..=last.min(request.len().saturating_sub(1)))?.to_vec()
+        }
+        LookedUp::Counted(index) => {
+            let count = usize::try_from(parse_i64(request.get(index)?)?).ok()?;
+            request.get(index + 1..).unwrap_or_default().iter().take(count).cloned().collect()
+        }
+        LookedUp::SetWithGet => {
+            let get = request.iter().skip(3).any(|arg| arg.eq_ignore_ascii_case(b"get"));
+            if !get {
+                return None;
+            }
+            request.get(1..=1).unwrap_or_default().to_vec()
+        }
+    };
+    Some(keys)
+}
+
+/// Whether the configured `flags` publish `keymiss` events anywhere.
+pub(crate) fn reported(flags: u32) -> bool {
+    flags & KEY_MISS != 0 && flags & (KEYSPACE | KEYEVENT) != 0
+}
+
+/// Wraps the read or write `decided` so that it first reports which of `keys` are missing
+/// (in `db`), as the command's lookups would in Redis. Other outcomes read nothing.
+pub(crate) fn report_misses(decided: CommandResult, db: Db, keys: Vec<Bytes>) -> CommandResult {
+    Ok(match decided? {
+        Outcome::Read(operation) => Outcome::Read(Box::new(move |reader| {
+            emit_misses(reader, db, &keys)?;
+            operation(reader)
+        })),
+        Outcome::Write(mut operation) => Outcome::Write(Box::new(move |writer| {
+            emit_misses(writer, db, &keys)?;
+            operation(writer)
+        })),
+        other => other,
+    })
+}
+
+/// Emits `keymiss` for each of `keys` missing from `db`, in order.
+fn emit_misses(reader: &Reader<'_>, db: Db, keys: &[Bytes]) -> Result<(), StoreError> {
+    if !keyspace_events::wants(KEY_MISS) {
+        return Ok(());
+    }
+    for key in keys {
+        if reader.exists(db, &[key])? == 0 {
+            keyspace_events::emit(KEY_MISS, "keymiss", db, key);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(command: &str, request: &[&str]) -> Option<Vec<String>> {
+        let request: Vec<Bytes> = request.iter().map(|arg| Bytes::from(arg.to_string())).collect();
+        keys_to_check(KEYEVENT | KEY_MISS, command, &request)
+            .map(|keys| keys.iter().map(|key| String::from_utf8_lossy(key).into_owned()).collect())
+    }
+
+    #[test]
+    fn the_keys_a_command_reads_are_checked() {
+        assert_eq!(keys("get", &["get", "k"]), Some(vec!["k".into()]));
+        assert_eq!(
+            keys("mget", &["mget", "a", "b", "a"]),
+            Some(vec!["a".into(), "b".into(), "a".into()])
+        );
+        assert_eq!(
+            keys("sinterstore", &["sinterstore", "d", "a", "b"]),
+            Some(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(
+            keys("zunionstore", &["zunionstore", "d", "2", "a", "b", "WEIGHTS", "1", "2"]),
+            Some(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(keys("lcs", &["lcs", "a", "b", "LEN"]), Some(vec!["a".into(), "b".into()]));
+        assert_eq!(keys("set", &["set", "k", "v", "NX", "get"]), Some(vec!["k".into()]));
+        assert_eq!(keys("set", &["set", "k", "v", "XX"]), None);
+        assert_eq!(keys("incr", &["incr", "k"]), None);
+        assert_eq!(keys("del", &["del", "k"]), None);
+    }
+
+    #[test]
+    fn misses_are_checked_only_while_they_can_publish() {
+        assert!(reported(KEYSPACE | KEY_MISS) && reported(KEYEVENT | KEY_MISS));
+        assert!(!reported(KEY_MISS) && !reported(KEYSPACE | KEYEVENT));
+        let request = [Bytes::from("get"), Bytes::from("k")];
+        assert!(keys_to_check(KEYEVENT, "get", &request).is_none());
+        assert!(keys_to_check(KEYEVENT | KEY_MISS, "get", &request).is_some());
+    }
+}
