@@ -1,16 +1,17 @@
-//! The registry of connected clients: ids, names and what `CLIENT LIST` shows.
+//! Connected clients: the registry behind `CLIENT LIST` and `CLIENT KILL`, and each
+//! connection's own state (database, protocol, authentication, transaction, subscriptions).
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Poll;
 use std::time::Instant;
 
 use bytes::Bytes;
 use futures::task::AtomicWaker;
 use resplite_resp::Protocol;
 use resplite_store::Db;
-use std::task::Poll;
 
 use crate::pubsub::Inbox;
 use crate::transaction::Transaction;

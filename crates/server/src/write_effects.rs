@@ -2,10 +2,10 @@
 //! keys it changed for `WATCH`, and serving the clients blocked on them — and, once the
 //! job's transaction has committed, finishing both (see `watch` and `blocking`).
 
-use resplite_resp::Frame;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use resplite_resp::Frame;
 use resplite_store::{Filled, Writer};
 
 use crate::blocking::Served;
