@@ -11,6 +11,7 @@ use std::mem;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use bytes::Bytes;
 use resplite_resp::{Frame, Protocol};
@@ -62,7 +63,7 @@ pub(crate) async fn execute_pipeline(
         }
         let slot = replies.len();
         replies.push(None);
-        let Decision { outcome, fast, touch } = decide(server, client, request);
+        let Decision { outcome, fast, touch, recording } = decide(server, client, request);
         protocols.push(client.protocol);
         match outcome {
             Ok(Outcome::Reply(frame)) => replies[slot] = Some(frame),
@@ -87,7 +88,7 @@ pub(crate) async fn execute_pipeline(
                     pending = Pending::Reads(Vec::new(), true);
                 }
                 if let Pending::Reads(reads, all_fast) = &mut pending {
-                    reads.push((slot, operation));
+                    reads.push((slot, (operation, recording)));
                     *all_fast &= fast;
                 }
             }
@@ -97,7 +98,7 @@ pub(crate) async fn execute_pipeline(
                     pending = Pending::Writes(Vec::new());
                 }
                 if let Pending::Writes(writes) = &mut pending {
-                    writes.push((slot, operation, touch));
+                    writes.push((slot, (operation, touch, recording)));
                 }
             }
             Ok(Outcome::Exec(job)) => {
@@ -192,11 +193,13 @@ pub(crate) struct Decision {
     pub(crate) fast: bool,
     /// What the command may modify, for `WATCH`.
     pub(crate) touch: Touch,
+    /// The timing of a read or write, to complete once it has run.
+    pub(crate) recording: Option<Recording>,
 }
 
 impl Decision {
     fn reply(outcome: Result<Outcome, CommandError>) -> Decision {
-        Decision { outcome, fast: false, touch: Touch::Nothing }
+        Decision { outcome, fast: false, touch: Touch::Nothing, recording: None }
     }
 }
 
@@ -291,8 +294,8 @@ pub(crate) fn decide(
         let limit = server.settings.pubsub_output_limit();
         server.monitors.feed(client.db, &address, &request, &limit);
     }
-    let outcome = recording.finish(server, client, decided);
-    Decision { outcome, fast, touch }
+    let (outcome, recording) = recording.finish(server, client, decided);
+    Decision { outcome, fast, touch, recording }
 }
 
 /// A run of consecutive reads or writes waiting to be sent as one job, each with the
@@ -300,9 +303,14 @@ pub(crate) fn decide(
 enum Pending {
     None,
     /// Reads, and whether every one of them is a `fast` command.
-    Reads(Vec<(usize, ReadOperation)>, bool),
-    Writes(Vec<(usize, WriteOperation, Touch)>),
+    Reads(Vec<(usize, TimedRead)>, bool),
+    Writes(Vec<(usize, TimedWrite)>),
 }
+
+/// A read with the timing to complete when it has run.
+type TimedRead = (ReadOperation, Option<Recording>);
+/// A write with what it may modify and the timing to complete when it has run.
+type TimedWrite = (WriteOperation, Touch, Option<Recording>);
 
 impl Pending {
     /// Sends the run to the store, waits for it and fills in its replies.
@@ -310,8 +318,7 @@ impl Pending {
         match mem::replace(self, Pending::None) {
             Pending::None => {}
             Pending::Reads(reads, all_fast) => {
-                let (slots, operations): (Vec<usize>, Vec<ReadOperation>) =
-                    reads.into_iter().unzip();
+                let (slots, operations): (Vec<usize>, Vec<TimedRead>) = reads.into_iter().unzip();
                 let frames = if all_fast && operations.len() <= INLINE_READS {
                     match run_reads_inline(server, operations) {
                         Ok(frames) => frames,
@@ -323,12 +330,7 @@ impl Pending {
                 fill(replies, slots, frames);
             }
             Pending::Writes(writes) => {
-                let mut slots = Vec::with_capacity(writes.len());
-                let mut operations = Vec::with_capacity(writes.len());
-                for (slot, operation, touch) in writes {
-                    slots.push(slot);
-                    operations.push((operation, touch));
-                }
+                let (slots, operations): (Vec<usize>, Vec<TimedWrite>) = writes.into_iter().unzip();
                 let frames = run_writes(server, operations).await;
                 fill(replies, slots, frames);
             }
@@ -351,8 +353,8 @@ const INLINE_READS: usize = 8;
 /// reader threads, and so do these when no connection is idle (never wait on the pool here).
 fn run_reads_inline(
     server: &Arc<ServerState>,
-    operations: Vec<ReadOperation>,
-) -> Result<Vec<Frame>, Vec<ReadOperation>> {
+    operations: Vec<TimedRead>,
+) -> Result<Vec<Frame>, Vec<TimedRead>> {
     let count = operations.len();
     let mut operations = Some(operations);
     let flags = server.settings.notify_keyspace_events();
@@ -360,14 +362,19 @@ fn run_reads_inline(
         let operations = operations.take().unwrap_or_default();
         Ok(operations
             .into_iter()
-            .map(|operation| {
+            .map(|(operation, recording)| {
+                let started = Instant::now();
                 // As on the reader threads, a panicking read answers an error and harms
                 // nothing else.
                 let run = || keyspace_events::reading(server, flags, || operation(reader));
-                match catch_unwind(AssertUnwindSafe(run)) {
+                let frame = match catch_unwind(AssertUnwindSafe(run)) {
                     Ok(result) => result.unwrap_or_else(|error| error.to_frame()),
                     Err(_) => Frame::error("ERR internal error: the command panicked"),
+                };
+                if let Some(recording) = recording {
+                    recording.complete(server, started.elapsed(), &frame);
                 }
+                frame
             })
             .collect::<Vec<Frame>>())
     });
@@ -378,20 +385,27 @@ fn run_reads_inline(
 }
 
 /// Runs reads on one reader thread, one after another at the same instant.
-async fn run_reads(server: &Arc<ServerState>, operations: Vec<ReadOperation>) -> Vec<Frame> {
+async fn run_reads(server: &Arc<ServerState>, operations: Vec<TimedRead>) -> Vec<Frame> {
     let count = operations.len();
     let flags = server.settings.notify_keyspace_events();
-    // Only reads that may report misses need the server, to publish them.
-    let publisher = key_misses::reported(flags).then(|| Arc::clone(server));
+    let publisher = key_misses::reported(flags);
+    let running = Arc::clone(server);
     let run = move |reader: &Reader<'_>| {
         Ok(operations
             .into_iter()
-            .map(|operation| {
-                let result = match &publisher {
-                    Some(server) => keyspace_events::reading(server, flags, || operation(reader)),
-                    None => operation(reader),
+            .map(|(operation, recording)| {
+                let started = Instant::now();
+                // Only reads that may report misses publish anything.
+                let result = if publisher {
+                    keyspace_events::reading(&running, flags, || operation(reader))
+                } else {
+                    operation(reader)
                 };
-                result.unwrap_or_else(|error| error.to_frame())
+                let frame = result.unwrap_or_else(|error| error.to_frame());
+                if let Some(recording) = recording {
+                    recording.complete(&running, started.elapsed(), &frame);
+                }
+                frame
             })
             .collect())
     };
@@ -402,10 +416,7 @@ async fn run_reads(server: &Arc<ServerState>, operations: Vec<ReadOperation>) ->
 /// failing command is answered with its error and changes nothing while the others still
 /// apply. The job may be replayed, so the operations are kept, not consumed; its effects
 /// (`WATCH` touches, blocked clients served) are finished after the commit.
-async fn run_writes(
-    server: &Arc<ServerState>,
-    operations: Vec<(WriteOperation, Touch)>,
-) -> Vec<Frame> {
+async fn run_writes(server: &Arc<ServerState>, operations: Vec<TimedWrite>) -> Vec<Frame> {
     let count = operations.len();
     let mut operations = operations;
     let running = Arc::clone(server);
@@ -413,8 +424,13 @@ async fn run_writes(
         let mut effects = WriteEffects::default();
         let frames = operations
             .iter_mut()
-            .map(|(operation, touch)| {
-                run_one_write(&running, writer, operation, touch, &mut effects)
+            .map(|(operation, touch, recording)| {
+                let started = Instant::now();
+                let frame = run_one_write(&running, writer, operation, touch, &mut effects);
+                if let Some(recording) = recording {
+                    recording.complete(&running, started.elapsed(), &frame);
+                }
+                frame
             })
             .collect();
         Ok((frames, effects))

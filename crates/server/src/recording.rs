@@ -6,6 +6,11 @@
 //! count, as Redis does not count time waiting for the event loop). A write is recorded
 //! each time the writer runs it; the writer replays a run of writes only after a failure
 //! that changed data, which is rare, and then the replay's time is counted too.
+//!
+//! This runs for every command, so it is kept cheap: a read or write of a pipeline is timed
+//! by the code that runs it ([`Recording::complete`]) rather than wrapped in another
+//! closure, and the few arguments of a typical command are kept without an allocation in
+//! case the command turns out slow.
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -25,8 +30,37 @@ pub(crate) struct Recording {
     command: &'static CommandSpec,
     subcommand: Option<&'static str>,
     started: Instant,
+    /// How long the handler took (set by [`Recording::finish`]).
+    handler_time: Duration,
     /// The request and who sent it, kept only while the slow log is on.
-    slowlog: Option<(Vec<Bytes>, Arc<Mutex<ClientInfo>>)>,
+    slowlog: Option<(KeptArgs, Arc<Mutex<ClientInfo>>)>,
+}
+
+/// A request's arguments kept for the slow log: up to four inline (most commands), more in
+/// a vector.
+enum KeptArgs {
+    Few(usize, [Bytes; 4]),
+    Many(Vec<Bytes>),
+}
+
+impl KeptArgs {
+    fn of(request: &[Bytes]) -> KeptArgs {
+        if request.len() > 4 {
+            return KeptArgs::Many(request.to_vec());
+        }
+        let mut few: [Bytes; 4] = [Bytes::new(), Bytes::new(), Bytes::new(), Bytes::new()];
+        for (slot, argument) in few.iter_mut().zip(request) {
+            *slot = argument.clone();
+        }
+        KeptArgs::Few(request.len(), few)
+    }
+
+    fn as_slice(&self) -> &[Bytes] {
+        match self {
+            KeptArgs::Few(count, few) => &few[..*count],
+            KeptArgs::Many(all) => all,
+        }
+    }
 }
 
 impl Recording {
@@ -45,21 +79,30 @@ impl Recording {
             command,
             subcommand: None,
             started: Instant::now(),
-            slowlog: slowlog_on.then(|| (request.to_vec(), client.shared_info())),
+            handler_time: Duration::ZERO,
+            slowlog: slowlog_on.then(|| (KeptArgs::of(request), client.shared_info())),
         }
     }
 
-    /// Takes the handler's decision: records a command answered at once, or wraps a read or
-    /// write so that it records itself when it has run.
+    /// Takes the handler's decision: records a command answered at once and answers `None`;
+    /// for a read or a write answers the recording back, to [`Recording::complete`] once the
+    /// read or write has run (or to [`Recording::wrap`] into it).
     pub(crate) fn finish(
         mut self,
         server: &Arc<ServerState>,
         client: &Client,
         decided: Result<Outcome, CommandError>,
-    ) -> Result<Outcome, CommandError> {
+    ) -> (Result<Outcome, CommandError>, Option<Recording>) {
         self.subcommand = client.subcommand;
         let handler_time = self.started.elapsed();
-        match decided {
+        self.handler_time = handler_time;
+        let outcome = match decided {
+            Ok(outcome @ (Outcome::Read(_) | Outcome::Write(_))) => {
+                return (Ok(outcome), Some(self));
+            }
+            decided => decided,
+        };
+        let outcome = match outcome {
             Ok(Outcome::Reply(frame)) => {
                 self.record(server, handler_time, error_text(&frame));
                 Ok(Outcome::Reply(frame))
@@ -91,32 +134,47 @@ impl Recording {
                 self.record(server, handler_time, Some(&error.to_frame()).and_then(error_text));
                 Err(error)
             }
-            Ok(Outcome::Read(operation)) => {
+            Ok(outcome @ (Outcome::Read(_) | Outcome::Write(_))) => Ok(outcome),
+        };
+        (outcome, None)
+    }
+
+    /// Records a read or write that took `elapsed` on its thread and answered `reply`.
+    pub(crate) fn complete(&self, server: &ServerState, elapsed: Duration, reply: &Frame) {
+        self.record(server, self.handler_time + elapsed, error_text(reply));
+    }
+
+    /// Makes a read or write record itself when it runs (for commands run outside a
+    /// pipeline's own runners: a transaction's queue).
+    pub(crate) fn wrap(self, server: &Arc<ServerState>, outcome: Outcome) -> Outcome {
+        match outcome {
+            Outcome::Read(operation) => {
                 let server = Arc::clone(server);
-                Ok(Outcome::Read(Box::new(move |reader| {
+                Outcome::Read(Box::new(move |reader| {
                     let started = Instant::now();
                     let result = operation(reader);
                     let error = match &result {
                         Ok(frame) => error_text(frame),
                         Err(error) => error_text(&error.to_frame()),
                     };
-                    self.record(&server, handler_time + started.elapsed(), error);
+                    self.record(&server, self.handler_time + started.elapsed(), error);
                     result
-                })))
+                }))
             }
-            Ok(Outcome::Write(mut operation)) => {
+            Outcome::Write(mut operation) => {
                 let server = Arc::clone(server);
-                Ok(Outcome::Write(Box::new(move |writer| {
+                Outcome::Write(Box::new(move |writer| {
                     let started = Instant::now();
                     let result = operation(writer);
                     let error = match &result {
                         Ok(frame) => error_text(frame),
                         Err(error) => error_text(&store_error_frame(error)),
                     };
-                    self.record(&server, handler_time + started.elapsed(), error);
+                    self.record(&server, self.handler_time + started.elapsed(), error);
                     result
-                })))
+                }))
             }
+            other => other,
         }
     }
 
@@ -141,6 +199,7 @@ impl Recording {
                 let info = client.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 (info.peer.map(|peer| peer.to_string()).unwrap_or_default(), info.name.clone())
             };
+            let args = args.as_slice();
             server.slowlog.push(args, micros, peer, name, server.settings.slowlog_max_len());
         }
     }

@@ -71,7 +71,14 @@ pub(crate) fn exec(context: &mut Context<'_>, _: Args) -> CommandResult {
         .into_iter()
         .map(|request| {
             let decision = dispatch::decide(context.server, context.client, request);
-            Step::from_decision(decision.outcome, decision.touch)
+            // A queued read or write times itself as it runs inside the EXEC job.
+            let outcome = match decision.recording {
+                Some(recording) => {
+                    decision.outcome.map(|outcome| recording.wrap(context.server, outcome))
+                }
+                None => decision.outcome,
+            };
+            Step::from_decision(outcome, decision.touch)
         })
         .collect();
     Ok(Outcome::Exec(ExecJob { watches, steps }))
