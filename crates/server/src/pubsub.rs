@@ -98,9 +98,9 @@ pub(crate) struct Inbox {
     /// Since when the output has stayed over the soft limit.
     over_soft_since: Option<Instant>,
     mailbox: Mailbox,
-    /// This client's channels and patterns, for its counts and for unsubscribing all.
-    pub(crate) channels: Vec<Bytes>,
-    pub(crate) patterns: Vec<Bytes>,
+    /// This client's channels and patterns ([`Target`] order), for its counts and for
+    /// unsubscribing all.
+    names: [Vec<Bytes>; 2],
 }
 
 impl Inbox {
@@ -119,8 +119,7 @@ impl Inbox {
             queued,
             over_soft_since: None,
             mailbox,
-            channels: Vec::new(),
-            patterns: Vec::new(),
+            names: [Vec::new(), Vec::new()],
         }
     }
 
@@ -158,7 +157,12 @@ impl Inbox {
 
     /// How many channels and patterns the client listens to.
     pub(crate) fn subscriptions(&self) -> usize {
-        self.channels.len() + self.patterns.len()
+        self.names.iter().map(Vec::len).sum()
+    }
+
+    /// The channels (or patterns) the client listens to.
+    pub(crate) fn names(&self, target: Target) -> &[Bytes] {
+        &self.names[target as usize]
     }
 
     /// Notes that `message` has been taken out of the queue.
@@ -172,11 +176,15 @@ impl Inbox {
     }
 }
 
-#[derive(Default)]
-struct Subscriptions {
-    channels: HashMap<Bytes, BTreeMap<u64, Mailbox>>,
-    patterns: BTreeMap<Bytes, BTreeMap<u64, Mailbox>>,
+/// What a subscription names: a channel, or a glob pattern of channels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Target {
+    Channel = 0,
+    Pattern = 1,
 }
+
+/// The subscribers of each channel and of each pattern ([`Target`] order).
+type Subscriptions = [HashMap<Bytes, BTreeMap<u64, Mailbox>>; 2];
 
 /// Every subscription of every client.
 #[derive(Default)]
@@ -189,63 +197,45 @@ impl PubSub {
         self.subscriptions.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Subscribes client `id` to `channel`; answers whether it was new for that client.
-    pub(crate) fn subscribe(&self, id: u64, inbox: &mut Inbox, channel: Bytes) -> bool {
-        if inbox.channels.contains(&channel) {
+    /// Subscribes client `id` to a channel or pattern; answers whether it was new for that
+    /// client.
+    pub(crate) fn subscribe(
+        &self,
+        id: u64,
+        inbox: &mut Inbox,
+        target: Target,
+        name: Bytes,
+    ) -> bool {
+        let names = &mut inbox.names[target as usize];
+        if names.contains(&name) {
             return false;
         }
         let mut subscriptions = self.subscriptions();
-        subscriptions
-            .channels
-            .entry(channel.clone())
-            .or_default()
-            .insert(id, inbox.mailbox.clone());
-        inbox.channels.push(channel);
+        let subscribers = subscriptions[target as usize].entry(name.clone()).or_default();
+        subscribers.insert(id, inbox.mailbox.clone());
+        names.push(name);
         true
     }
 
-    /// Subscribes client `id` to `pattern`; answers whether it was new for that client.
-    pub(crate) fn psubscribe(&self, id: u64, inbox: &mut Inbox, pattern: Bytes) -> bool {
-        if inbox.patterns.contains(&pattern) {
-            return false;
-        }
-        let mut subscriptions = self.subscriptions();
-        subscriptions
-            .patterns
-            .entry(pattern.clone())
-            .or_default()
-            .insert(id, inbox.mailbox.clone());
-        inbox.patterns.push(pattern);
-        true
-    }
-
-    /// Unsubscribes client `id` from `channel`; answers whether it was subscribed.
-    pub(crate) fn unsubscribe(&self, id: u64, inbox: &mut Inbox, channel: &Bytes) -> bool {
-        let Some(index) = inbox.channels.iter().position(|known| known == channel) else {
+    /// Unsubscribes client `id` from a channel or pattern; answers whether it was subscribed.
+    pub(crate) fn unsubscribe(
+        &self,
+        id: u64,
+        inbox: &mut Inbox,
+        target: Target,
+        name: &Bytes,
+    ) -> bool {
+        let names = &mut inbox.names[target as usize];
+        let Some(index) = names.iter().position(|known| known == name) else {
             return false;
         };
-        inbox.channels.remove(index);
+        names.remove(index);
         let mut subscriptions = self.subscriptions();
-        if let Some(clients) = subscriptions.channels.get_mut(channel) {
-            clients.remove(&id);
-            if clients.is_empty() {
-                subscriptions.channels.remove(channel);
-            }
-        }
-        true
-    }
-
-    /// Unsubscribes client `id` from `pattern`; answers whether it was subscribed.
-    pub(crate) fn punsubscribe(&self, id: u64, inbox: &mut Inbox, pattern: &Bytes) -> bool {
-        let Some(index) = inbox.patterns.iter().position(|known| known == pattern) else {
-            return false;
-        };
-        inbox.patterns.remove(index);
-        let mut subscriptions = self.subscriptions();
-        if let Some(clients) = subscriptions.patterns.get_mut(pattern) {
-            clients.remove(&id);
-            if clients.is_empty() {
-                subscriptions.patterns.remove(pattern);
+        let map = &mut subscriptions[target as usize];
+        if let Some(subscribers) = map.get_mut(name) {
+            subscribers.remove(&id);
+            if subscribers.is_empty() {
+                map.remove(name);
             }
         }
         true
@@ -253,11 +243,10 @@ impl PubSub {
 
     /// Forgets every subscription of a client that is leaving.
     pub(crate) fn forget(&self, id: u64, inbox: &mut Inbox) {
-        for channel in inbox.channels.clone() {
-            self.unsubscribe(id, inbox, &channel);
-        }
-        for pattern in inbox.patterns.clone() {
-            self.punsubscribe(id, inbox, &pattern);
+        for target in [Target::Channel, Target::Pattern] {
+            for name in inbox.names(target).to_vec() {
+                self.unsubscribe(id, inbox, target, &name);
+            }
         }
     }
 
@@ -269,7 +258,7 @@ impl PubSub {
     pub(crate) fn publish(&self, channel: &Bytes, message: &Bytes, limit: &OutputLimit) -> usize {
         let subscriptions = self.subscriptions();
         let mut received = 0;
-        if let Some(clients) = subscriptions.channels.get(channel) {
+        if let Some(clients) = subscriptions[Target::Channel as usize].get(channel) {
             let encoded = Encoded::of(&Frame::Push(vec![
                 Frame::bulk("message"),
                 Frame::Bulk(channel.clone()),
@@ -279,7 +268,7 @@ impl PubSub {
                 received += usize::from(mailbox.deliver(&encoded, limit));
             }
         }
-        for (pattern, clients) in &subscriptions.patterns {
+        for (pattern, clients) in &subscriptions[Target::Pattern as usize] {
             if !glob_match(pattern, channel, false) {
                 continue;
             }
@@ -298,9 +287,7 @@ impl PubSub {
 
     /// The channels with at least one subscriber, matching `pattern` if given.
     pub(crate) fn channels(&self, pattern: Option<&[u8]>) -> Vec<Bytes> {
-        let subscriptions = self.subscriptions();
-        subscriptions
-            .channels
+        self.subscriptions()[Target::Channel as usize]
             .keys()
             .filter(|channel| pattern.is_none_or(|pattern| glob_match(pattern, channel, false)))
             .cloned()
@@ -309,11 +296,11 @@ impl PubSub {
 
     /// How many clients listen to `channel` (patterns not counted).
     pub(crate) fn subscribers(&self, channel: &[u8]) -> usize {
-        self.subscriptions().channels.get(channel).map_or(0, BTreeMap::len)
+        self.subscriptions()[Target::Channel as usize].get(channel).map_or(0, BTreeMap::len)
     }
 
-    /// How many patterns have at least one subscriber.
-    pub(crate) fn pattern_count(&self) -> usize {
-        self.subscriptions().patterns.len()
+    /// How many channels (or patterns) have at least one subscriber.
+    pub(crate) fn count(&self, target: Target) -> usize {
+        self.subscriptions()[target as usize].len()
     }
 }

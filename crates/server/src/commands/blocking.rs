@@ -59,6 +59,13 @@ fn non_blocking(
     }
 }
 
+/// `key [key …] timeout`: the keys, and the timeout read from the last argument.
+fn keys_then_timeout(args: Args) -> Result<(Vec<Bytes>, Option<Duration>), CommandError> {
+    let mut keys = args.rest();
+    let timeout = timeout(&keys.pop().unwrap_or_default())?;
+    Ok((keys, timeout))
+}
+
 /// A single-key command's write, which has no choice of key to make.
 fn single_key(mut operation: WriteOperation) -> KeyedOperation {
     Box::new(move |writer, _| operation(writer))
@@ -66,8 +73,7 @@ fn single_key(mut operation: WriteOperation) -> KeyedOperation {
 
 /// `BLPOP key [key …] timeout` and `BRPOP`.
 fn pop(context: &mut Context<'_>, args: Args, end: ListEnd) -> CommandResult {
-    let mut keys = args.rest();
-    let timeout = timeout(&keys.pop().unwrap_or_default())?;
+    let (keys, timeout) = keys_then_timeout(args)?;
     let db = context.db();
     let all = keys.clone();
     let operation: KeyedOperation = Box::new(move |writer, only| {
@@ -158,8 +164,7 @@ fn multi_pop(
 
 /// `BZPOPMIN key [key …] timeout` and `BZPOPMAX`: answers the key, the member and its score.
 fn zset_pop(context: &mut Context<'_>, args: Args, highest: bool) -> CommandResult {
-    let mut keys = args.rest();
-    let timeout = timeout(&keys.pop().unwrap_or_default())?;
+    let (keys, timeout) = keys_then_timeout(args)?;
     let db = context.db();
     let all = keys.clone();
     let operation: KeyedOperation = Box::new(move |writer, only| {

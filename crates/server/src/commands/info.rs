@@ -16,6 +16,7 @@ use crate::args::Args;
 use crate::command::{CommandResult, Context, read};
 use crate::error::CommandError;
 use crate::process;
+use crate::pubsub::Target;
 use crate::state::ServerState;
 
 /// The Redis version whose behaviour resplite reproduces; clients read it to pick features.
@@ -249,8 +250,8 @@ fn stats_fields(server: &ServerState) -> Vec<(&'static str, String)> {
         ("sync_partial_err", "0".into()),
         ("evicted_keys", "0".into()),
         ("evicted_clients", "0".into()),
-        ("pubsub_channels", server.pubsub.channels(None).len().to_string()),
-        ("pubsub_patterns", server.pubsub.pattern_count().to_string()),
+        ("pubsub_channels", server.pubsub.count(Target::Channel).to_string()),
+        ("pubsub_patterns", server.pubsub.count(Target::Pattern).to_string()),
         ("latest_fork_usec", "0".into()),
         ("total_forks", "0".into()),
         ("total_error_replies", server.command_stats.error_replies().to_string()),

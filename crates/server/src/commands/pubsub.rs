@@ -7,7 +7,7 @@ use resplite_resp::Frame;
 use crate::args::{Args, is_word};
 use crate::command::{CommandResult, Context, Outcome, count, reply};
 use crate::error::CommandError;
-use crate::pubsub::Inbox;
+use crate::pubsub::{Inbox, Target};
 
 /// A confirmation such as `subscribe ch 3`: the kind, the name (or null) and the client's
 /// subscription count after it.
@@ -25,46 +25,41 @@ fn inbox<'c>(context: &'c mut Context<'_>) -> &'c mut Inbox {
 }
 
 pub(crate) fn subscribe(context: &mut Context<'_>, args: Args) -> CommandResult {
-    let (server, id) = (std::sync::Arc::clone(context.server), context.client.id);
-    let mut frames = Vec::new();
-    for channel in args.rest() {
-        let inbox = inbox(context);
-        server.pubsub.subscribe(id, inbox, channel.clone());
-        frames.push(confirmation("subscribe", Some(channel), inbox.subscriptions()));
-    }
-    Ok(Outcome::Several(frames))
+    subscribe_to(context, args.rest(), Target::Channel)
 }
 
 pub(crate) fn psubscribe(context: &mut Context<'_>, args: Args) -> CommandResult {
-    let (server, id) = (std::sync::Arc::clone(context.server), context.client.id);
-    let mut frames = Vec::new();
-    for pattern in args.rest() {
-        let inbox = inbox(context);
-        server.pubsub.psubscribe(id, inbox, pattern.clone());
-        frames.push(confirmation("psubscribe", Some(pattern), inbox.subscriptions()));
-    }
-    Ok(Outcome::Several(frames))
+    subscribe_to(context, args.rest(), Target::Pattern)
 }
 
 pub(crate) fn unsubscribe(context: &mut Context<'_>, args: Args) -> CommandResult {
-    unsubscribe_from(context, args.rest(), false)
+    unsubscribe_from(context, args.rest(), Target::Channel)
 }
 
 pub(crate) fn punsubscribe(context: &mut Context<'_>, args: Args) -> CommandResult {
-    unsubscribe_from(context, args.rest(), true)
+    unsubscribe_from(context, args.rest(), Target::Pattern)
+}
+
+/// Subscribes to each of `names`, one confirmation each.
+fn subscribe_to(context: &mut Context<'_>, names: Vec<Bytes>, target: Target) -> CommandResult {
+    let kind = if target == Target::Pattern { "psubscribe" } else { "subscribe" };
+    let (server, id) = (std::sync::Arc::clone(context.server), context.client.id);
+    let inbox = inbox(context);
+    let mut frames = Vec::with_capacity(names.len());
+    for name in names {
+        server.pubsub.subscribe(id, inbox, target, name.clone());
+        frames.push(confirmation(kind, Some(name), inbox.subscriptions()));
+    }
+    Ok(Outcome::Several(frames))
 }
 
 /// Unsubscribes from the given channels (or patterns), or from all of them when none are
 /// given; one confirmation each, or one with a null name when there was nothing to leave.
-fn unsubscribe_from(context: &mut Context<'_>, names: Vec<Bytes>, patterns: bool) -> CommandResult {
-    let kind = if patterns { "punsubscribe" } else { "unsubscribe" };
+fn unsubscribe_from(context: &mut Context<'_>, names: Vec<Bytes>, target: Target) -> CommandResult {
+    let kind = if target == Target::Pattern { "punsubscribe" } else { "unsubscribe" };
     let (server, id) = (std::sync::Arc::clone(context.server), context.client.id);
     let inbox = inbox(context);
-    let names = if names.is_empty() {
-        if patterns { inbox.patterns.clone() } else { inbox.channels.clone() }
-    } else {
-        names
-    };
+    let names = if names.is_empty() { inbox.names(target).to_vec() } else { names };
     if names.is_empty() {
         let frame = confirmation(kind, None, inbox.subscriptions());
         drop_idle_inbox(context);
@@ -72,11 +67,7 @@ fn unsubscribe_from(context: &mut Context<'_>, names: Vec<Bytes>, patterns: bool
     }
     let mut frames = Vec::with_capacity(names.len());
     for name in names {
-        if patterns {
-            server.pubsub.punsubscribe(id, inbox, &name);
-        } else {
-            server.pubsub.unsubscribe(id, inbox, &name);
-        }
+        server.pubsub.unsubscribe(id, inbox, target, &name);
         frames.push(confirmation(kind, Some(name), inbox.subscriptions()));
     }
     drop_idle_inbox(context);
@@ -134,7 +125,7 @@ pub(crate) fn pubsub(context: &mut Context<'_>, args: Args) -> CommandResult {
         if !arguments.is_empty() {
             return wrong_arity("numpat");
         }
-        return reply(count(pubsub.pattern_count()));
+        return reply(count(pubsub.count(Target::Pattern)));
     }
     if is_word(subcommand, "help") {
         let lines = [
