@@ -4,7 +4,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo_program, oracle, workspace_root};
+use crate::{cargo_program, oracle, redis_install, workspace_root};
 
 /// The cargo steps, cheapest first so the common mistakes fail fast.
 const CARGO_STEPS: &[(&str, &[&str])] = &[
@@ -25,11 +25,30 @@ pub(crate) fn run() -> Result<()> {
             bail!("ci: the {name} step failed ({status})");
         }
     }
+    run_migration_tests()?;
     println!("==> oracle: cargo xtask oracle");
     let summary = oracle::run(&oracle::Options::default()).context("ci: the oracle step failed")?;
     if summary.failed > 0 {
         bail!("ci: the oracle step failed ({} mismatching cases)", summary.failed);
     }
     println!("ci: all steps passed");
+    Ok(())
+}
+
+/// The migration tests import from a real `redis-server`, so a plain `cargo test` skips them
+/// (they are `#[ignore]`d with that reason); here Redis is installed when missing and they run.
+fn run_migration_tests() -> Result<()> {
+    let redis_server = redis_install::ensure_redis_server()?;
+    let args = ["test", "-p", "resplite", "--test", "migration", "--", "--ignored"];
+    println!("==> migration: cargo {}", args.join(" "));
+    let status = Command::new(cargo_program())
+        .args(args)
+        .env("RESPLITE_TEST_REDIS_SERVER", &redis_server)
+        .current_dir(workspace_root())
+        .status()
+        .context("could not run cargo for the migration step")?;
+    if !status.success() {
+        bail!("ci: the migration step failed ({status})");
+    }
     Ok(())
 }

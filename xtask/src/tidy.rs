@@ -17,6 +17,8 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     ("resp", &[]),
     ("store", &[]),
     ("server", &["resplite-resp", "resplite-store"]),
+    // The tracker speaks RESP itself on its subscription (see crates/migrate/src/subscriber.rs).
+    ("migrate", &["resplite-resp", "resplite-store"]),
     ("cli", &["resplite-server", "resplite-migrate"]),
 ];
 

@@ -1,7 +1,11 @@
-//! The `resplite` command: `resplite serve` runs the server; later issues add `import` and
-//! `tracker` for migrating from Redis.
+//! The `resplite` command: `resplite serve` runs the server; `resplite import` and
+//! `resplite tracker` migrate a live Redis into a resplite database.
 
+mod import;
+mod migration_report;
+mod progress;
 mod serve;
+mod tracker;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -18,11 +22,33 @@ struct Cli {
 enum Command {
     /// Serve the Redis protocol from a SQLite database file.
     Serve(serve::ServeArgs),
+    /// Migrate a live Redis into a resplite database (see docs/migration.md).
+    #[command(subcommand)]
+    Import(import::ImportCommand),
+    /// Record the keys a live Redis changes during a migration.
+    #[command(subcommand)]
+    Tracker(tracker::TrackerCommand),
 }
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Import(command) => {
+            init_migration_logging();
+            import::run(command)
+        }
+        Command::Tracker(command) => {
+            init_migration_logging();
+            tracker::run(command)
+        }
     }
+}
+
+/// Warnings (such as tracker gaps) to stderr; `RUST_LOG` overrides the level.
+fn init_migration_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

@@ -49,7 +49,9 @@ struct Shared {
 /// by every connection and reclaimable; they show in the process's resident size.
 const PAGE_SIZE: u32 = 2048;
 
-const MEMORY_MAP_PRAGMA: &str = "PRAGMA mmap_size = 1073741824;";
+fn memory_map_pragma(options: &StoreOptions) -> String {
+    format!("PRAGMA mmap_size = {};", options.memory_map_bytes)
+}
 
 impl Store {
     /// Opens (or creates) the database at `path` with default options.
@@ -61,12 +63,13 @@ impl Store {
     pub fn open_with(options: StoreOptions) -> Result<Store> {
         let connection =
             open_writer(&options).map_err(|error| explain_open_error(error, &options.path))?;
+        let map_pragma = memory_map_pragma(&options);
         let manager = SqliteConnectionManager::file(&options.path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .with_init(|connection| {
+            .with_init(move |connection| {
                 connection.busy_timeout(Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
                 connection.set_prepared_statement_cache_capacity(128);
-                connection.execute_batch(MEMORY_MAP_PRAGMA)?;
+                connection.execute_batch(&map_pragma)?;
                 Ok(())
             });
         let reader_threads = options.reader_threads.max(1);
@@ -197,14 +200,15 @@ fn open_writer(options: &StoreOptions) -> Result<Connection> {
         Durability::Full => "FULL",
     };
     connection.execute_batch(&format!(
-        "PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;"
+        "PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{};",
+        options.page_cache_kib
     ))?;
     // The checkpointer thread copies the log into the database file every 100 ms; the
     // writer's own automatic checkpoint (inside a commit, so a stall for whichever client
     // triggers it) is only a backstop, at 50,000 pages. Savepoint sub-journals in memory
     // avoid writing a temporary file for every replayed command.
     connection.execute_batch("PRAGMA wal_autocheckpoint = 50000; PRAGMA temp_store = MEMORY;")?;
-    connection.execute_batch(MEMORY_MAP_PRAGMA)?;
+    connection.execute_batch(&memory_map_pragma(options))?;
     schema::prepare(&connection, &options.path)?;
     Ok(connection)
 }

@@ -40,6 +40,13 @@ pub struct StoreOptions {
     pub sweep_batch: usize,
     /// The longest string value, as Redis's `proto-max-bulk-len` (512 MB by default).
     pub max_string_len: usize,
+    /// The writer connection's page cache, in KiB (64 MiB by default). A smaller cache
+    /// saves memory at the cost of more reads from the file.
+    pub page_cache_kib: u32,
+    /// How much of the file every connection maps into memory, in bytes (1 GiB by default;
+    /// see `engine.rs`). Mapped pages count in the process's resident size; 0 turns mapping
+    /// off.
+    pub memory_map_bytes: u64,
     /// Told about every key deleted because its deadline passed.
     pub on_expired: Option<ExpiryListener>,
     /// Told, after each commit, which keys may have gained list or sorted-set elements.
@@ -100,6 +107,8 @@ impl StoreOptions {
             sweep_interval: Duration::from_millis(100),
             sweep_batch: 500,
             max_string_len: 512 * 1024 * 1024,
+            page_cache_kib: 65_536,
+            memory_map_bytes: 1 << 30,
             on_expired: None,
             on_filled: None,
         }

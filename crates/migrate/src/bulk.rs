@@ -1,0 +1,748 @@
+//! The bulk copy: every key of the chosen databases, read page by page with `SCAN` and
+//! written into the destination, resumable exactly.
+//!
+//! Three kinds of thread share the work. A scanner walks `SCAN` and hands out numbered pages;
+//! readers (`max_concurrency` of them, each with its own connection) read a page's keys and
+//! turn them into batches of at most `batch_keys` keys and `batch_bytes` bytes; the calling
+//! thread commits the batches. A page's keys may be committed in several transactions and
+//! pages may finish out of order, so the checkpoint (the `SCAN` position after a page, and the
+//! counters of every page up to it) only moves over pages that are complete with all pages
+//! before them, and it is written in the same transaction as the batch that completes them.
+//! A crash at any moment therefore resumes at a page boundary whose counters are exact;
+//! pages after it are read and written again, which is harmless because every write replaces
+//! the whole key.
+//!
+//! A pass after the first (`--rescan`) ends by *pruning*: destination keys that no longer
+//! exist in the source are deleted, so the pass also covers deletions a tracker gap missed.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, bounded};
+use resplite_store::{Db, ScanOptions, SqlValue, Writer};
+
+use crate::control::{Control, Lease, MAX_CONCURRENCY, SharedControls, Throttles};
+use crate::destination::{append_chunk, replace_key};
+use crate::error::{MigrateError, Result};
+use crate::registry::{Registry, Run, record_error, update_run};
+use crate::snapshot::{Continuation, Elements, KeyRead, Kind, SourceReader};
+use crate::source::{Source, database_count, server_facts};
+
+/// `scan_db` while a pass prunes (its copy is done).
+const PRUNING: i64 = -1;
+
+/// How a bulk copy runs.
+#[derive(Clone, Debug, Default)]
+pub struct BulkOptions {
+    /// The logical databases to copy; `None` for all of them.
+    pub dbs: Option<Vec<Db>>,
+    /// Continue an unfinished pass from its checkpoint instead of starting it over.
+    pub resume: bool,
+    /// Start a new pass over a completed run (and prune keys the source no longer has).
+    pub rescan: bool,
+    /// Elements per chunk of a large collection (0: 1,000).
+    pub chunk_elements: usize,
+    /// Throttles to set before starting.
+    pub throttles: Throttles,
+}
+
+/// Live figures of a bulk copy, for progress displays.
+#[derive(Clone, Debug, Default)]
+pub struct BulkProgress {
+    /// Keys read from `SCAN` and handled (committed ones and those in flight).
+    pub scanned_keys: u64,
+    /// Keys written.
+    pub migrated_keys: u64,
+    /// Keys of types resplite does not store.
+    pub skipped_keys: u64,
+    /// Keys that failed.
+    pub error_keys: u64,
+    /// Value bytes written.
+    pub migrated_bytes: u64,
+    /// Keys pruned (rescans only).
+    pub pruned_keys: u64,
+    /// Keys in the source when the copy started (`INFO keyspace`), for an ETA.
+    pub total_keys: u64,
+    /// The database being scanned.
+    pub db: i64,
+    /// Time since this process started the copy.
+    pub elapsed: Duration,
+    /// Whether a `pause` is holding the copy.
+    pub paused: bool,
+}
+
+/// How a bulk copy ended.
+#[derive(Clone, Debug)]
+pub struct BulkReport {
+    /// The run row afterwards.
+    pub run: Run,
+    /// The final figures of this process's work.
+    pub progress: BulkProgress,
+}
+
+/// Per-page figures, committed with the checkpoint.
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    scanned: i64,
+    migrated: i64,
+    skipped: i64,
+    errors: i64,
+    bytes: i64,
+}
+
+impl Counts {
+    fn add(&mut self, other: &Counts) {
+        self.scanned += other.scanned;
+        self.migrated += other.migrated;
+        self.skipped += other.skipped;
+        self.errors += other.errors;
+        self.bytes += other.bytes;
+    }
+}
+
+/// A page of `SCAN`: its keys and where the scan stands after it.
+struct Page {
+    seq: u64,
+    db: Db,
+    keys: Vec<Vec<u8>>,
+    /// The checkpoint after this page: `(db, cursor)`, or `None` when it ends the copy.
+    next: Option<(i64, u64)>,
+}
+
+/// What to do with one key in a batch.
+enum Entry {
+    Replace { key: Vec<u8>, elements: Elements, deadline: Option<i64> },
+    Append { key: Vec<u8>, elements: Elements },
+    Error { key: Vec<u8>, message: String },
+}
+
+/// Keys for one destination transaction.
+struct Batch {
+    seq: u64,
+    db: Db,
+    entries: Vec<Entry>,
+    /// Set on a page's last batch: the page's figures and the checkpoint after it.
+    page_done: Option<(Counts, Option<(i64, u64)>)>,
+}
+
+/// Copies every key of the chosen databases from `source` into the run's destination.
+///
+/// `on_progress` is called about every quarter second. Returns when the pass is complete,
+/// or with [`MigrateError::Stopped`] after an abort or [`SharedControls::interrupt`]
+/// (everything committed until then is kept and `--resume` continues from it).
+pub fn run_bulk(
+    source: &Source,
+    registry: &Registry,
+    options: &BulkOptions,
+    interrupt: &dyn Fn() -> bool,
+    on_progress: &mut dyn FnMut(&BulkProgress),
+) -> Result<BulkReport> {
+    let mut probe = source.connect(0)?;
+    let facts = server_facts(&mut probe)?;
+    if facts.mode == "cluster" {
+        return Err(MigrateError::Refused(
+            "the source runs in cluster mode; migrate each primary shard separately".into(),
+        ));
+    }
+    let dbs: Vec<Db> = match &options.dbs {
+        Some(dbs) => dbs.clone(),
+        None => (0..database_count(&mut probe)).collect(),
+    };
+    let run = registry.create_or_load(source.redacted())?;
+    let lease = Lease::claim(registry, "bulk", &options.throttles)?;
+    let run = start_pass(&lease, &run, &dbs, options)?;
+    let controls = Arc::new(SharedControls::new(&run));
+    let total_keys = dbs.iter().map(|db| facts.keyspace.get(db).copied().unwrap_or(0)).sum();
+    let mut copy = Copy {
+        lease: &lease,
+        controls: controls.clone(),
+        committed: committed_counts(&run),
+        started: Instant::now(),
+        total_keys,
+        redirty: run.dirty_keys_applied + run.dirty_keys_deleted > 0,
+        progress: BulkProgress::default(),
+    };
+    let outcome = if run.scan_db == PRUNING {
+        Ok(())
+    } else {
+        copy.copy_pages(
+            source,
+            &run,
+            &dbs,
+            options,
+            facts.has_expire_time(),
+            interrupt,
+            on_progress,
+        )
+    };
+    let outcome = outcome.and_then(|()| {
+        if run.pass > 0 { copy.prune(source, &dbs, interrupt, on_progress) } else { Ok(()) }
+    });
+    let status = match &outcome {
+        Ok(()) => "completed",
+        Err(MigrateError::Stopped) if controls.interrupted() || interrupt() => "interrupted",
+        Err(MigrateError::Stopped) => "aborted",
+        Err(_) => "failed",
+    };
+    let mut assignments = vec![("bulk_status", SqlValue::from(status))];
+    if status == "completed" {
+        let now = resplite_store::now_ms();
+        assignments.push(("bulk_completed_at", now.into()));
+        assignments.push(("completed_pass_started_at", run.pass_started_at.into()));
+        assignments.push(("scan_cursor", "0".into()));
+    }
+    if let Err(error) = &outcome
+        && !matches!(error, MigrateError::Stopped)
+    {
+        let _ = registry.record_error("bulk", None, &error.to_string());
+    }
+    registry.update(&assignments)?;
+    outcome?;
+    on_progress(&copy.progress);
+    Ok(BulkReport { run: registry.require()?, progress: copy.progress })
+}
+
+/// Decides where the pass starts and records it.
+fn start_pass(lease: &Lease, run: &Run, dbs: &[Db], options: &BulkOptions) -> Result<Run> {
+    let registry = lease.registry();
+    let now = resplite_store::now_ms();
+    let first_db = i64::from(dbs.first().copied().unwrap_or(0));
+    let fresh_pass = |pass: i64| -> Vec<(&'static str, SqlValue)> {
+        vec![
+            ("pass", pass.into()),
+            ("pass_started_at", now.into()),
+            ("scan_db", first_db.into()),
+            ("scan_cursor", "0".into()),
+            ("scanned_keys", 0i64.into()),
+            ("migrated_keys", 0i64.into()),
+            ("skipped_keys", 0i64.into()),
+            ("error_keys", 0i64.into()),
+            ("migrated_bytes", 0i64.into()),
+            ("pruned_keys", 0i64.into()),
+        ]
+    };
+    let mut assignments = match run.bulk_status.as_str() {
+        "completed" if !options.rescan => {
+            return Err(MigrateError::Refused(format!(
+                "the bulk copy of run {} is complete; pass --rescan to copy everything again \
+                 (needed to cover a tracker gap)",
+                run.run_id
+            )));
+        }
+        "completed" => fresh_pass(run.pass + 1),
+        "pending" => fresh_pass(0),
+        _ if options.resume && run.pass_started_at.is_some() => Vec::new(),
+        _ => fresh_pass(run.pass),
+    };
+    assignments.push(("bulk_status", "running".into()));
+    registry.update(&assignments)?;
+    registry.require()
+}
+
+fn committed_counts(run: &Run) -> Counts {
+    Counts {
+        scanned: run.scanned_keys,
+        migrated: run.migrated_keys,
+        skipped: run.skipped_keys,
+        errors: run.error_keys,
+        bytes: run.migrated_bytes,
+    }
+}
+
+/// The state of one bulk copy on the committing thread.
+struct Copy<'a> {
+    lease: &'a Lease,
+    controls: Arc<SharedControls>,
+    committed: Counts,
+    started: Instant,
+    total_keys: u64,
+    /// Whether a delta apply has run, so that keys it applied and this copy overwrites with
+    /// possibly older values must be marked dirty again.
+    redirty: bool,
+    progress: BulkProgress,
+}
+
+impl Copy<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn copy_pages(
+        &mut self,
+        source: &Source,
+        run: &Run,
+        dbs: &[Db],
+        options: &BulkOptions,
+        expire_time: bool,
+        interrupt: &dyn Fn() -> bool,
+        on_progress: &mut dyn FnMut(&BulkProgress),
+    ) -> Result<()> {
+        let start_db = run.scan_db;
+        let start_cursor: u64 = run.scan_cursor.parse().unwrap_or(0);
+        let remaining: Vec<Db> =
+            dbs.iter().copied().filter(|db| i64::from(*db) >= start_db).collect();
+        let (page_tx, page_rx) = bounded::<Page>(MAX_CONCURRENCY);
+        let (batch_tx, batch_rx) = bounded::<Result<Batch>>(8);
+        let chunk = if options.chunk_elements == 0 { 1000 } else { options.chunk_elements };
+        let controls_handle = self.controls.clone();
+        let controls: &SharedControls = &controls_handle;
+        let scan_finished = AtomicBool::new(false);
+        let scan_finished = &scan_finished;
+        thread::scope(|scope| -> Result<()> {
+            let scanner_batches = batch_tx.clone();
+            scope.spawn(move || {
+                let outcome = scan_pages(source, &remaining, start_cursor, controls, &page_tx);
+                scan_finished.store(true, Ordering::Relaxed);
+                if let Err(error) = outcome {
+                    controls.interrupt();
+                    let _ = scanner_batches.send(Err(error));
+                }
+            });
+            for index in 0..MAX_CONCURRENCY {
+                let (pages, batches) = (page_rx.clone(), batch_tx.clone());
+                scope.spawn(move || {
+                    let reader =
+                        PageReader { source, controls, scan_finished, expire_time, chunk, index };
+                    if let Err(error) = reader.run(&pages, &batches) {
+                        controls.interrupt();
+                        let _ = batches.send(Err(error));
+                    }
+                });
+            }
+            drop((page_rx, batch_tx));
+            self.commit_batches(&batch_rx, interrupt, on_progress)
+        })
+    }
+
+    /// Commits batches as they arrive, moving the checkpoint over completed pages.
+    fn commit_batches(
+        &mut self,
+        batches: &Receiver<Result<Batch>>,
+        interrupt: &dyn Fn() -> bool,
+        on_progress: &mut dyn FnMut(&BulkProgress),
+    ) -> Result<()> {
+        let mut failure = None;
+        // Pages finished but not yet checkpointed, by sequence number.
+        let mut finished: BTreeMap<u64, (Counts, Option<(i64, u64)>)> = BTreeMap::new();
+        let mut next_seq = 0;
+        let mut finished_copy = false;
+        let mut in_flight = Counts::default();
+        loop {
+            if interrupt() {
+                self.controls.interrupt();
+            }
+            if self.lease.poll_due() {
+                let run = self.lease.poll()?;
+                self.redirty |= run.dirty_keys_applied + run.dirty_keys_deleted > 0;
+                self.controls.follow(&run);
+                self.report(&in_flight, on_progress);
+            }
+            let batch = match batches.recv_timeout(Duration::from_millis(50)) {
+                Ok(Ok(batch)) => batch,
+                Ok(Err(error)) => {
+                    failure.get_or_insert(error);
+                    continue;
+                }
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => continue,
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+            };
+            if let Some((counts, next)) = batch.page_done {
+                finished.insert(batch.seq, (counts, next));
+                in_flight.add(&counts);
+            }
+            // The checkpoint moves over every page now complete along with all before it.
+            let mut checkpoint = None;
+            let mut advanced = Counts::default();
+            while let Some((counts, next)) = finished.remove(&next_seq) {
+                advanced.add(&counts);
+                checkpoint = Some(next);
+                next_seq += 1;
+            }
+            let mut committed = self.committed;
+            committed.add(&advanced);
+            let assignments = checkpoint.map(|next| checkpoint_assignments(&committed, next));
+            finished_copy |= matches!(checkpoint, Some(None));
+            self.write_batch(batch, assignments)?;
+            self.committed = committed;
+            in_flight = subtract(&in_flight, &advanced);
+        }
+        self.report(&in_flight, on_progress);
+        if let Some(error) = failure {
+            return Err(error);
+        }
+        if !finished_copy {
+            return Err(MigrateError::Stopped);
+        }
+        Ok(())
+    }
+
+    fn write_batch(
+        &mut self,
+        batch: Batch,
+        checkpoint: Option<Vec<(&'static str, SqlValue)>>,
+    ) -> Result<()> {
+        let run_id = self.lease.registry().run_id().to_owned();
+        let redirty = self.redirty;
+        let db = batch.db;
+        self.lease.registry().store().write(move |writer| {
+            for entry in &batch.entries {
+                write_entry(writer, &run_id, db, entry, redirty)?;
+            }
+            if let Some(assignments) = &checkpoint {
+                update_run(writer, &run_id, assignments)?;
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    fn report(&mut self, in_flight: &Counts, on_progress: &mut dyn FnMut(&BulkProgress)) {
+        let mut total = self.committed;
+        total.add(in_flight);
+        self.progress.scanned_keys = total.scanned as u64;
+        self.progress.migrated_keys = total.migrated as u64;
+        self.progress.skipped_keys = total.skipped as u64;
+        self.progress.error_keys = total.errors as u64;
+        self.progress.migrated_bytes = total.bytes as u64;
+        self.progress.total_keys = self.total_keys;
+        self.progress.elapsed = self.started.elapsed();
+        self.progress.paused = self.controls.control() == Control::Pause;
+        on_progress(&self.progress);
+    }
+
+    /// Deletes destination keys that the source no longer has, database by database.
+    fn prune(
+        &mut self,
+        source: &Source,
+        dbs: &[Db],
+        interrupt: &dyn Fn() -> bool,
+        on_progress: &mut dyn FnMut(&BulkProgress),
+    ) -> Result<()> {
+        let registry = self.lease.registry().clone();
+        registry.update(&[("scan_db", PRUNING.into())])?;
+        for &db in dbs {
+            let mut connection = source.connect(db)?;
+            let mut cursor = 0;
+            loop {
+                if interrupt() || !self.controls.wait_while_paused() {
+                    return Err(MigrateError::Stopped);
+                }
+                if self.lease.poll_due() {
+                    self.controls.follow(&self.lease.poll()?);
+                }
+                let options = ScanOptions { pattern: None, count: 1000, key_type: None };
+                let page = registry.store().read(|reader| reader.scan(db, cursor, &options))?;
+                if !page.keys.is_empty() {
+                    let mut pipe = redis::pipe();
+                    for key in &page.keys {
+                        pipe.cmd("EXISTS").arg(key);
+                    }
+                    self.controls.throttle(page.keys.len() as u64);
+                    let exists: Vec<i64> = pipe.query(&mut connection)?;
+                    let gone: Vec<Vec<u8>> = page
+                        .keys
+                        .into_iter()
+                        .zip(exists)
+                        .filter_map(|(key, exists)| (exists == 0).then_some(key))
+                        .collect();
+                    if !gone.is_empty() {
+                        let (run_id, count) = (registry.run_id().to_owned(), gone.len() as i64);
+                        registry.store().write(move |writer| {
+                            writer.delete(db, &gone)?;
+                            crate::registry::add_to_counters(
+                                writer,
+                                &run_id,
+                                &[("pruned_keys", count)],
+                            )
+                        })?;
+                        self.progress.pruned_keys += count as u64;
+                        on_progress(&self.progress);
+                    }
+                }
+                cursor = page.cursor;
+                if cursor == 0 {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn subtract(total: &Counts, part: &Counts) -> Counts {
+    Counts {
+        scanned: total.scanned - part.scanned,
+        migrated: total.migrated - part.migrated,
+        skipped: total.skipped - part.skipped,
+        errors: total.errors - part.errors,
+        bytes: total.bytes - part.bytes,
+    }
+}
+
+fn checkpoint_assignments(
+    counts: &Counts,
+    next: Option<(i64, u64)>,
+) -> Vec<(&'static str, SqlValue)> {
+    let (db, cursor) = next.unwrap_or((PRUNING, 0));
+    vec![
+        ("scan_db", db.into()),
+        ("scan_cursor", cursor.to_string().into()),
+        ("scanned_keys", counts.scanned.into()),
+        ("migrated_keys", counts.migrated.into()),
+        ("skipped_keys", counts.skipped.into()),
+        ("error_keys", counts.errors.into()),
+        ("migrated_bytes", counts.bytes.into()),
+    ]
+}
+
+/// Writes one batch entry under its own savepoint, so a key that fails is recorded and the
+/// rest of the batch still commits.
+fn write_entry(
+    writer: &mut Writer<'_>,
+    run_id: &str,
+    db: Db,
+    entry: &Entry,
+    redirty: bool,
+) -> resplite_store::Result<()> {
+    let (key, outcome) = match entry {
+        Entry::Replace { key, elements, deadline } => {
+            (key, writer.atomically(|writer| replace_key(writer, db, key, elements, *deadline)))
+        }
+        Entry::Append { key, elements } => {
+            (key, writer.atomically(|writer| append_chunk(writer, db, key, elements)))
+        }
+        Entry::Error { key, message } => {
+            return record_error(writer, run_id, "bulk", Some((db, key)), message);
+        }
+    };
+    if let Err(error) = outcome {
+        return record_error(writer, run_id, "bulk", Some((db, key)), &error.to_string());
+    }
+    if redirty && matches!(entry, Entry::Replace { .. }) {
+        crate::dirty::mark_redirty(writer, run_id, db, key)?;
+    }
+    Ok(())
+}
+
+/// The scanner: walks `SCAN` over each database and hands out pages in order.
+fn scan_pages(
+    source: &Source,
+    dbs: &[Db],
+    start_cursor: u64,
+    controls: &SharedControls,
+    pages: &Sender<Page>,
+) -> Result<()> {
+    let mut seq = 0;
+    for (position, &db) in dbs.iter().enumerate() {
+        let mut connection = source.connect(db)?;
+        let mut cursor = if position == 0 { start_cursor } else { 0 };
+        loop {
+            if !controls.wait_while_paused() {
+                return Ok(());
+            }
+            controls.throttle(1);
+            let (next, keys): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("COUNT")
+                .arg(controls.scan_count())
+                .query(&mut connection)?;
+            let after = if next != 0 {
+                Some((i64::from(db), next))
+            } else {
+                dbs.get(position + 1).map(|&db| (i64::from(db), 0))
+            };
+            if pages.send(Page { seq, db, keys, next: after }).is_err() {
+                return Ok(());
+            }
+            seq += 1;
+            cursor = next;
+            if cursor == 0 {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A reader thread: turns pages into batches.
+struct PageReader<'a> {
+    source: &'a Source,
+    controls: &'a SharedControls,
+    scan_finished: &'a AtomicBool,
+    expire_time: bool,
+    chunk: usize,
+    index: usize,
+}
+
+impl PageReader<'_> {
+    fn run(&self, pages: &Receiver<Page>, batches: &Sender<Result<Batch>>) -> Result<()> {
+        let mut connection: Option<(Db, redis::Connection)> = None;
+        loop {
+            // Readers beyond the current concurrency wait without taking pages, until the
+            // scanner is done.
+            if self.index >= self.controls.max_concurrency() {
+                if self.controls.stopping() || self.scan_finished.load(Ordering::Relaxed) {
+                    return Ok(());
+                }
+                thread::sleep(Duration::from_millis(100));
+                continue;
+            }
+            let page = match pages.recv_timeout(Duration::from_millis(100)) {
+                Ok(page) => page,
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                    if self.controls.stopping() {
+                        return Ok(());
+                    }
+                    continue;
+                }
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return Ok(()),
+            };
+            if self.controls.stopping() {
+                return Ok(());
+            }
+            let con = match &mut connection {
+                Some((db, con)) if *db == page.db => con,
+                _ => {
+                    connection = Some((page.db, self.source.connect(page.db)?));
+                    &mut connection.as_mut().expect("just connected").1
+                }
+            };
+            if !self.read_page(con, page, batches)? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Reads one page into batches; answers false when the copy is stopping.
+    fn read_page(
+        &self,
+        connection: &mut redis::Connection,
+        page: Page,
+        batches: &Sender<Result<Batch>>,
+    ) -> Result<bool> {
+        let mut counts = Counts { scanned: page.keys.len() as i64, ..Counts::default() };
+        let mut batch = Vec::new();
+        let mut batch_bytes = 0;
+        let step = self.controls.batch_keys().max(1);
+        for keys in page.keys.chunks(step) {
+            if !self.controls.wait_while_paused() {
+                return Ok(false);
+            }
+            self.controls.throttle(keys.len() as u64 * 2);
+            let mut reader = SourceReader::new(connection, self.expire_time, self.chunk);
+            let reads = read_with_retries(&mut reader, keys)?;
+            for (key, read) in keys.iter().zip(reads) {
+                match read {
+                    KeyRead::Missing => {}
+                    KeyRead::Unsupported(_) => counts.skipped += 1,
+                    KeyRead::Changed => {
+                        counts.errors += 1;
+                        batch.push(Entry::Error {
+                            key: key.clone(),
+                            message: "type kept changing while being read".into(),
+                        });
+                    }
+                    KeyRead::Found(snapshot) => {
+                        let bytes = snapshot.elements.byte_size();
+                        batch_bytes += bytes;
+                        counts.bytes += bytes as i64;
+                        counts.migrated += 1;
+                        let kind = snapshot.elements.kind();
+                        let more = snapshot.more;
+                        batch.push(Entry::Replace {
+                            key: snapshot.key,
+                            elements: snapshot.elements,
+                            deadline: snapshot.deadline,
+                        });
+                        if let Some(from) = more {
+                            // A large collection: send what is gathered, then its chunks.
+                            self.send(batches, page.seq, page.db, std::mem::take(&mut batch))?;
+                            batch_bytes = 0;
+                            counts.bytes += self.stream_rest(
+                                &mut reader,
+                                key,
+                                kind,
+                                from,
+                                page.seq,
+                                page.db,
+                                batches,
+                            )? as i64;
+                        }
+                    }
+                }
+                if batch.len() >= step || batch_bytes >= self.controls.batch_bytes() {
+                    self.send(batches, page.seq, page.db, std::mem::take(&mut batch))?;
+                    batch_bytes = 0;
+                }
+            }
+        }
+        let last = Batch {
+            seq: page.seq,
+            db: page.db,
+            entries: batch,
+            page_done: Some((counts, page.next)),
+        };
+        batches.send(Ok(last)).map_err(|_| MigrateError::Stopped)?;
+        Ok(true)
+    }
+
+    /// Reads and sends the rest of a large collection chunk by chunk; answers its bytes.
+    #[allow(clippy::too_many_arguments)]
+    fn stream_rest(
+        &self,
+        reader: &mut SourceReader<'_>,
+        key: &[u8],
+        kind: Kind,
+        mut from: Continuation,
+        seq: u64,
+        db: Db,
+        batches: &Sender<Result<Batch>>,
+    ) -> Result<usize> {
+        let mut bytes = 0;
+        loop {
+            self.controls.throttle(1);
+            let Some((elements, more)) = reader.read_more(key, kind, from)? else {
+                return Ok(bytes);
+            };
+            bytes += elements.byte_size();
+            let entry = Entry::Append { key: key.to_vec(), elements };
+            self.send(batches, seq, db, vec![entry])?;
+            match more {
+                Some(next) => from = next,
+                None => return Ok(bytes),
+            }
+        }
+    }
+
+    fn send(
+        &self,
+        batches: &Sender<Result<Batch>>,
+        seq: u64,
+        db: Db,
+        entries: Vec<Entry>,
+    ) -> Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        batches
+            .send(Ok(Batch { seq, db, entries, page_done: None }))
+            .map_err(|_| MigrateError::Stopped)
+    }
+}
+
+/// Reads keys, retrying those whose type changed between the two round trips (twice).
+fn read_with_retries(reader: &mut SourceReader<'_>, keys: &[Vec<u8>]) -> Result<Vec<KeyRead>> {
+    let mut reads = reader.read_keys(keys)?;
+    for _ in 0..2 {
+        let changed: Vec<usize> =
+            (0..reads.len()).filter(|&i| reads[i] == KeyRead::Changed).collect();
+        if changed.is_empty() {
+            break;
+        }
+        let again: Vec<Vec<u8>> = changed.iter().map(|&i| keys[i].clone()).collect();
+        for (index, read) in changed.into_iter().zip(reader.read_keys(&again)?) {
+            reads[index] = read;
+        }
+    }
+    Ok(reads)
+}

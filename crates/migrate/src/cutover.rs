@@ -1,0 +1,176 @@
+//! The guided freeze: pause the source's writes, make sure the tracker has recorded every
+//! change made before the pause, apply what is left, verify a sample, and report how long
+//! writes were frozen.
+//!
+//! The pause is `CLIENT PAUSE <timeout> WRITE`, so even if this process dies the source
+//! resumes writes by itself when the timeout ends. Any failure unpauses at once. On success
+//! the pause is left in place until its timeout (or lifted with `unpause_after`), so the
+//! application can be switched to resplite before it writes to the source again.
+
+use std::time::{Duration, Instant};
+
+use crate::apply::{ApplyOptions, ApplyProgress, apply_dirty};
+use crate::error::{MigrateError, Result};
+use crate::registry::{Registry, Run};
+use crate::source::Source;
+use crate::status::status;
+use crate::verify::{Sample, VerifyOptions, VerifyReport, verify};
+
+/// How a cutover runs.
+#[derive(Clone, Debug)]
+pub struct CutoverOptions {
+    /// How long the source's writes stay paused at most (`CLIENT PAUSE` timeout).
+    pub pause_timeout: Duration,
+    /// How long to wait for the tracker to confirm it has seen everything before the pause.
+    pub barrier_timeout: Duration,
+    /// Random keys to verify in each direction after the final apply (0: none).
+    pub verify_sample: u64,
+    /// Lift the pause as soon as the cutover succeeded.
+    pub unpause_after: bool,
+}
+
+impl Default for CutoverOptions {
+    fn default() -> Self {
+        CutoverOptions {
+            pause_timeout: Duration::from_secs(120),
+            barrier_timeout: Duration::from_secs(10),
+            verify_sample: 1000,
+            unpause_after: false,
+        }
+    }
+}
+
+/// What a cutover did.
+#[derive(Clone, Debug)]
+pub struct CutoverReport {
+    /// The run afterwards.
+    pub run: Run,
+    /// Keys applied before the freeze.
+    pub before_freeze: ApplyProgress,
+    /// Keys applied during the freeze.
+    pub during_freeze: ApplyProgress,
+    /// The sample verification.
+    pub verification: VerifyReport,
+    /// How long the source's writes were frozen until the destination was ready.
+    pub downtime: Duration,
+    /// Whether the source is still paused (until the pause timeout).
+    pub still_paused: bool,
+}
+
+/// Unpauses the source when dropped, unless disarmed.
+struct PauseGuard<'a> {
+    source: &'a Source,
+    armed: bool,
+}
+
+impl Drop for PauseGuard<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            let unpaused = self.source.connect(0).and_then(|mut connection| {
+                Ok(redis::cmd("CLIENT").arg("UNPAUSE").exec(&mut connection)?)
+            });
+            if let Err(error) = unpaused {
+                tracing::error!(%error, "could not unpause the source; it resumes when the pause times out");
+            }
+        }
+    }
+}
+
+/// Runs the cutover of the run; see the module documentation.
+pub fn cutover(
+    source: &Source,
+    registry: &Registry,
+    options: &CutoverOptions,
+    interrupt: &dyn Fn() -> bool,
+    on_step: &mut dyn FnMut(&str),
+) -> Result<CutoverReport> {
+    let report = status(registry)?;
+    if !report.ready_for_cutover {
+        return Err(MigrateError::Refused(report.verdict));
+    }
+    on_step("applying dirty keys while the source is still live");
+    let mut quiet = |_: &ApplyProgress| {};
+    let (_, before_freeze) =
+        apply_dirty(source, registry, &ApplyOptions::default(), interrupt, &mut quiet)?;
+
+    let mut connection = source.connect(0)?;
+    let timeout_ms = options.pause_timeout.as_millis() as u64;
+    on_step("pausing the source's writes");
+    redis::cmd("CLIENT").arg("PAUSE").arg(timeout_ms).arg("WRITE").exec(&mut connection).map_err(
+        |error| {
+            MigrateError::Refused(format!(
+                "the source refused CLIENT PAUSE ({error}); freeze the application's writes \
+                 yourself, then run `resplite import apply-dirty --until-clean`"
+            ))
+        },
+    )?;
+    let frozen_at = Instant::now();
+    let mut guard = PauseGuard { source, armed: true };
+
+    on_step("waiting for the tracker to record every change made before the pause");
+    wait_for_barrier(registry, options.barrier_timeout)?;
+
+    on_step("applying the remaining dirty keys");
+    let until_clean = ApplyOptions { until_clean: true, ..ApplyOptions::default() };
+    let (_, during_freeze) = apply_dirty(source, registry, &until_clean, interrupt, &mut quiet)?;
+
+    let verification = if options.verify_sample > 0 {
+        on_step("verifying a sample of keys");
+        let verify_options = VerifyOptions {
+            sample: Sample::Count(options.verify_sample),
+            ..VerifyOptions::default()
+        };
+        verify(source, registry.store(), &verify_options, &mut |_| {})?
+    } else {
+        VerifyReport::default()
+    };
+    if verification.difference_count() > 0 {
+        return Err(MigrateError::Refused(format!(
+            "verification found {} difference(s) after the final apply; the source was unpaused \
+             (run `resplite import verify` for details)",
+            verification.difference_count()
+        )));
+    }
+    let downtime = frozen_at.elapsed();
+    if downtime >= options.pause_timeout {
+        return Err(MigrateError::Refused(format!(
+            "the pause ({} ms) ran out before the cutover finished, so writes may have reached \
+             the source after the final apply; run the cutover again with a longer \
+             --pause-timeout",
+            timeout_ms
+        )));
+    }
+    registry.update(&[
+        ("cutover_at", resplite_store::now_ms().into()),
+        ("cutover_downtime_ms", (downtime.as_millis() as i64).into()),
+    ])?;
+    guard.armed = options.unpause_after;
+    drop(guard);
+    Ok(CutoverReport {
+        run: registry.require()?,
+        before_freeze,
+        during_freeze,
+        verification,
+        downtime,
+        still_paused: !options.unpause_after,
+    })
+}
+
+/// Asks the tracker for a barrier and waits until it reports it has passed it.
+fn wait_for_barrier(registry: &Registry, timeout: Duration) -> Result<()> {
+    let run = registry.require()?;
+    let wanted = run.barrier_requested.max(run.barrier_reached) + 1;
+    registry.update(&[("barrier_requested", wanted.into())])?;
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if registry.require()?.barrier_reached >= wanted {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Err(MigrateError::Refused(format!(
+        "the tracker did not confirm within {} s that it has recorded every change; is it \
+         running? The source was unpaused",
+        timeout.as_secs()
+    )))
+}
