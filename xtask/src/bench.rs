@@ -109,7 +109,7 @@ pub(crate) fn run(options: &Options) -> Result<()> {
     Ok(())
 }
 
-fn build_release() -> Result<PathBuf> {
+pub(crate) fn build_release() -> Result<PathBuf> {
     println!("bench: building resplite (release)");
     let status = Command::new(cargo_program())
         .args(["build", "--release", "-p", "resplite"])

@@ -39,7 +39,7 @@ pub(crate) fn run() -> Result<()> {
 /// (they are `#[ignore]`d with that reason); here Redis is installed when missing and they run.
 fn run_migration_tests() -> Result<()> {
     let redis_server = redis_install::ensure_redis_server()?;
-    let args = ["test", "-p", "resplite", "--test", "migration", "--", "--ignored"];
+    let args = ["test", "--workspace", "--test", "migration", "--", "--ignored"];
     println!("==> migration: cargo {}", args.join(" "));
     let status = Command::new(cargo_program())
         .args(args)

@@ -10,6 +10,7 @@
 
 mod bench;
 mod bench_clients;
+mod bench_import;
 mod bench_sizes;
 mod ci;
 mod oracle;
@@ -31,7 +32,8 @@ commands:
       --pending                 also run spec/oracle/pending/*.txt
       --server PATH             the resplite binary to test (default: build target/debug/resplite)
       FILTER                    only files whose names contain one of these words
-  ci                            cargo fmt --check, clippy -D warnings, tests, then the oracle
+  ci                            cargo fmt --check, clippy -D warnings, tests, migration tests
+                                (against redis-server), then the oracle
   bench [options]               redis-benchmark against Redis and resplite: ratios, memory
       --rounds N                rounds per scenario, median reported (default 3)
       --keys N                  keys loaded for the memory reading (default 1000000)
@@ -40,6 +42,9 @@ commands:
       --elements N              N for --sizes (default 1000000)
       --clients                 instead: 1,000 blocked clients (idle CPU, GET/SET with them)
                                 and pub/sub fan-out to 100 subscribers
+  bench-import [options]        resplite import bulk from a loaded Redis: keys/s, MB/s, peak RSS
+      --keys N                  small keys of mixed types (default 1000000)
+      --hash-mb N               size of the large-hash case in MB (default 200)
   tidy                          module docs, crate edges, the command list in spec/commands.md
   help                          this text";
 
@@ -77,6 +82,10 @@ fn run() -> Result<ExitCode> {
             bench::run(&parse_bench_options(&rest)?)?;
             Ok(ExitCode::SUCCESS)
         }
+        "bench-import" => {
+            bench_import::run(&parse_bench_import_options(&rest)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
         "tidy" => {
             tidy::run()?;
             Ok(ExitCode::SUCCESS)
@@ -87,6 +96,23 @@ fn run() -> Result<ExitCode> {
         }
         other => bail!("unknown command `{other}`\n\n{USAGE}"),
     }
+}
+
+fn parse_bench_import_options(args: &[String]) -> Result<bench_import::Options> {
+    let mut options = bench_import::Options::default();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut number = |name: &str| -> Result<usize> {
+            let value = args.next().with_context(|| format!("{name} needs a number"))?;
+            value.parse().with_context(|| format!("{name} needs a number, not {value:?}"))
+        };
+        match arg.as_str() {
+            "--keys" => options.keys = number("--keys")?,
+            "--hash-mb" => options.hash_mb = number("--hash-mb")?,
+            other => bail!("unknown bench-import option `{other}`\n\n{USAGE}"),
+        }
+    }
+    Ok(options)
 }
 
 fn parse_oracle_options(args: &[String]) -> Result<oracle::Options> {
