@@ -271,15 +271,17 @@ const CLOCK_TICKS_PER_SECOND: f64 = 100.0;
 fn memory_of(pid: u32) -> Result<(u64, u64)> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .context("could not read /proc (the memory reading needs Linux)")?;
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|line| line.starts_with(name))
-            .and_then(|line| line.split_whitespace().nth(1))
-            .and_then(|value| value.parse().ok())
-            .unwrap_or(0)
-    };
-    Ok((field("VmRSS:"), field("VmHWM:")))
+    Ok((status_field_kb(&status, "VmRSS:"), status_field_kb(&status, "VmHWM:")))
+}
+
+/// A `kB` field of `/proc/PID/status` (0 when missing).
+pub(crate) fn status_field_kb(status: &str, name: &str) -> u64 {
+    status
+        .lines()
+        .find(|line| line.starts_with(name))
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use anyhow::{Context, Result, bail};
 use bytes::BytesMut;
 use resplite_resp::{Frame, encode_command, parse_frame};
 
-use crate::bench::build_release;
+use crate::bench::{build_release, status_field_kb};
 use crate::redis_install::ensure_redis_server;
 use crate::servers::ServerProcess;
 
@@ -96,7 +96,7 @@ fn import(resplite: &Path, port: u16, name: &str) -> Result<Measured> {
     let mut peak_kb = 0;
     let status = loop {
         if let Ok(status) = std::fs::read_to_string(&status_path) {
-            peak_kb = peak_kb.max(field_kb(&status, "VmHWM:"));
+            peak_kb = peak_kb.max(status_field_kb(&status, "VmHWM:"));
         }
         if let Some(status) = child.try_wait()? {
             break status;
@@ -116,15 +116,6 @@ fn import(resplite: &Path, port: u16, name: &str) -> Result<Measured> {
         bail!("resplite import failed ({status}): {output}");
     }
     Ok(Measured { elapsed, bytes: json_number(&output, "migrated_bytes"), peak_kb })
-}
-
-fn field_kb(status: &str, name: &str) -> u64 {
-    status
-        .lines()
-        .find(|line| line.starts_with(name))
-        .and_then(|line| line.split_whitespace().nth(1))
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(0)
 }
 
 /// The number after `"name":` in a JSON document (good enough for our own output).

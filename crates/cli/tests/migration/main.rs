@@ -346,3 +346,139 @@ fn one_shot_import_builds_a_new_file_and_refuses_to_overwrite() {
     run_json(&["import", "run", "--from", &url, "--to", db_arg, "--force"]);
     verify_full(&source, &db);
 }
+
+/// Waits (at most 30 s) until `ready` holds for the run's status document.
+fn wait_for_status(db: &Path, run_id: &str, ready: impl Fn(&Value) -> bool) -> Value {
+    let started = Instant::now();
+    loop {
+        let output =
+            run(&["import", "status", "--run-id", run_id, "--to", db.to_str().unwrap(), "--json"]);
+        if let Ok(document) = serde_json::from_slice::<Value>(&output.stdout)
+            && ready(&document)
+        {
+            return document;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "status never became ready");
+        sleep(Duration::from_millis(50));
+    }
+}
+
+fn control(db: &Path, run_id: &str, action: &[&str]) {
+    let mut args = vec!["import"];
+    args.extend_from_slice(action);
+    args.extend_from_slice(&["--run-id", run_id, "--to", db.to_str().unwrap()]);
+    run_json(&args);
+}
+
+#[test]
+#[ignore = "needs redis-server; `cargo xtask ci` runs it"]
+fn pause_resume_set_and_abort_reach_a_running_bulk_within_a_second() {
+    let source = RedisSource::start();
+    workload::load_every_type(&source, 4_000);
+    let total = workload::total_keys(&source);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("dest.db");
+    let db_arg = db.to_str().unwrap();
+    let url = source.url();
+    let spawn_bulk = |extra: &[&str]| {
+        resplite()
+            .args(["import", "bulk", "--run-id", "steer", "--from", &url, "--to", db_arg])
+            .args(["--scan-count", "50", "--batch-keys", "20"])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut bulk_process = spawn_bulk(&["--max-rps", "4000"]);
+    wait_for_status(&db, "steer", |s| s["run"]["scanned_keys"].as_u64().unwrap_or(0) > 0);
+    control(&db, "steer", &["pause"]);
+    // In-flight batches land within a second; after that nothing moves.
+    sleep(Duration::from_millis(1200));
+    let paused = status(&db, "steer")["run"]["scanned_keys"].as_u64().unwrap();
+    sleep(Duration::from_millis(1000));
+    assert_eq!(status(&db, "steer")["run"]["scanned_keys"].as_u64().unwrap(), paused);
+    assert!(paused < total);
+    // Lifting the rate limit and resuming lets it finish quickly.
+    control(&db, "steer", &["set", "--max-rps", "0", "--batch-keys", "200"]);
+    control(&db, "steer", &["resume"]);
+    let finished = wait_for_status(&db, "steer", |s| s["run"]["bulk_status"] == "completed");
+    assert_eq!(finished["run"]["scanned_keys"].as_u64().unwrap(), total);
+    assert_eq!(finished["run"]["throttles"]["max_rps"], 0);
+    assert!(bulk_process.wait().unwrap().success());
+
+    // Abort stops a running copy, keeps what it did, and --resume finishes it.
+    bulk_process = spawn_bulk(&["--rescan", "--max-rps", "3000"]);
+    wait_for_status(&db, "steer", |s| {
+        s["run"]["bulk_status"] == "running" && s["run"]["scanned_keys"].as_u64().unwrap_or(0) > 0
+    });
+    let asked = Instant::now();
+    control(&db, "steer", &["abort"]);
+    let status_code = bulk_process.wait().unwrap();
+    assert!(asked.elapsed() < Duration::from_secs(3), "abort took {:?}", asked.elapsed());
+    assert!(!status_code.success());
+    let aborted = status(&db, "steer");
+    assert_eq!(aborted["run"]["bulk_status"], "aborted", "{aborted:#}");
+    let report = bulk(&source, &db, "steer", &["--resume"]);
+    assert_eq!(report["run"]["scanned_keys"].as_u64().unwrap(), total);
+    verify_full(&source, &db);
+}
+
+#[test]
+#[ignore = "needs redis-server; `cargo xtask ci` runs it"]
+fn flushall_and_switched_off_notifications_are_gaps() {
+    let source = RedisSource::start();
+    workload::load_every_type(&source, 200);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("dest.db");
+    let db_arg = db.to_str().unwrap();
+    let url = source.url();
+    let _tracker = Tracker::start(&source, &db, "silent");
+    bulk(&source, &db, "silent", &[]);
+    run_json(&["import", "apply-dirty", "--run-id", "silent", "--from", &url, "--to", db_arg]);
+    assert_eq!(status(&db, "silent")["safe"], true);
+
+    // Notifications switched off: a gap opens and stays open until they are back.
+    let mut connection = source.connection(0);
+    redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("notify-keyspace-events")
+        .arg("")
+        .exec(&mut connection)
+        .unwrap();
+    let report =
+        wait_for_status(&db, "silent", |s| s["gaps"].as_array().is_some_and(|g| !g.is_empty()));
+    assert_eq!(report["safe"], false);
+    assert_eq!(report["gaps"][0]["ended_at"], Value::Null, "{report:#}");
+    redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("notify-keyspace-events")
+        .arg("AE")
+        .exec(&mut connection)
+        .unwrap();
+    wait_for_status(&db, "silent", |s| s["gaps"][0]["ended_at"].is_number());
+
+    // FLUSHALL sends no per-key events; the tracker sees it in INFO commandstats.
+    redis::cmd("FLUSHALL").exec(&mut connection).unwrap();
+    let report = wait_for_status(&db, "silent", |s| {
+        s["gaps"].as_array().is_some_and(|gaps| {
+            gaps.iter().any(|gap| gap["reason"].as_str().unwrap_or("").contains("FLUSHALL"))
+        })
+    });
+    assert_eq!(report["safe"], false);
+
+    // A rescan copies nothing and prunes everything: the destination is empty like the source.
+    let rescan = bulk(&source, &db, "silent", &["--rescan"]);
+    assert!(rescan["run"]["pruned_keys"].as_u64().unwrap() > 1000, "{rescan:#}");
+    let report = wait_for_status(&db, "silent", |s| s["safe"] == true);
+    assert!(report["gaps"].as_array().unwrap().iter().all(|gap| gap["covered"] == true));
+    let verified = verify_full(&source, &db);
+    assert_eq!(verified["destination_keys_checked"], 0);
+
+    // Stopping the tracker is clean, and leaves the run unsafe again.
+    let stopped = run_json(&["tracker", "stop", "--run-id", "silent", "--to", db_arg]);
+    assert_eq!(stopped["stopped"], true);
+    let report = status(&db, "silent");
+    assert_eq!(report["safe"], false);
+    assert_eq!(report["tracker_alive"], false);
+}
