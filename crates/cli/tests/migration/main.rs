@@ -9,7 +9,7 @@ mod common;
 mod redis_source;
 mod workload;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,6 +20,23 @@ use redis_source::RedisSource;
 use serde_json::Value;
 
 use common::{ServerProcess, resplite};
+
+/// A source Redis loaded with keys of every type, and a destination path in a fresh
+/// directory.
+struct Setup {
+    source: RedisSource,
+    db: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Setup {
+    fn new(keys_per_type: usize) -> Setup {
+        let source = RedisSource::start();
+        workload::load_every_type(&source, keys_per_type);
+        let dir = tempfile::tempdir().unwrap();
+        Setup { source, db: dir.path().join("dest.db"), _dir: dir }
+    }
+}
 
 /// Runs `resplite <args>` to completion.
 fn run(args: &[&str]) -> Output {
@@ -127,10 +144,8 @@ fn bulk(source: &RedisSource, db: &Path, run_id: &str, extra: &[&str]) -> Value 
 #[test]
 #[ignore = "needs redis-server; `cargo xtask ci` runs it"]
 fn live_migration_with_writes_during_bulk_ends_with_no_difference() {
-    let source = RedisSource::start();
-    workload::load_every_type(&source, 3_000);
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("dest.db");
+    let setup = Setup::new(3_000);
+    let (source, db) = (&setup.source, &setup.db);
     let db_arg = db.to_str().unwrap();
     let url = source.url();
 
@@ -138,10 +153,10 @@ fn live_migration_with_writes_during_bulk_ends_with_no_difference() {
     assert_eq!(preflight["ok"], true, "{preflight:#}");
     assert_eq!(preflight["probe_ok"], true);
 
-    let _tracker = Tracker::start(&source, &db, "live");
+    let _tracker = Tracker::start(source, db, "live");
     let stop = Arc::new(AtomicBool::new(false));
-    let writer = workload::spawn_writer(&source, stop.clone());
-    let report = bulk(&source, &db, "live", &["--scan-count", "200", "--batch-keys", "100"]);
+    let writer = workload::spawn_writer(source, stop.clone());
+    let report = bulk(source, db, "live", &["--scan-count", "200", "--batch-keys", "100"]);
     assert_eq!(report["run"]["bulk_status"], "completed");
     // A pre-delta while the application still writes.
     run_json(&["import", "apply-dirty", "--run-id", "live", "--from", &url, "--to", db_arg]);
@@ -150,7 +165,7 @@ fn live_migration_with_writes_during_bulk_ends_with_no_difference() {
     let writes = writer.join().unwrap();
     assert!(writes > 100, "the background writer made only {writes} changes");
 
-    let before = status(&db, "live");
+    let before = status(db, "live");
     assert!(before["dirty_keys"]["dirty"].as_i64().unwrap_or(0) > 0, "{before:#}");
     let cutover = run_json(&[
         "import",
@@ -166,26 +181,24 @@ fn live_migration_with_writes_during_bulk_ends_with_no_difference() {
     ]);
     assert!(cutover["downtime_ms"].as_u64().unwrap() < 30_000);
     // Still frozen: the whole keyspace must match, values, types and deadlines.
-    let verified = verify_full(&source, &db);
+    let verified = verify_full(source, db);
     assert!(verified["source_keys_checked"].as_u64().unwrap() > 10_000, "{verified:#}");
-    let after = status(&db, "live");
+    let after = status(db, "live");
     assert!(after["verdict"].as_str().unwrap().starts_with("cut over"), "{after:#}");
     redis::cmd("CLIENT").arg("UNPAUSE").exec(&mut source.connection(0)).unwrap();
 
     // Clients see the same data through resplite itself.
     drop(_tracker);
-    let server = ServerProcess::start(&db, &[]);
-    workload::check_fidelity(&source, &server);
+    let server = ServerProcess::start(db, &[]);
+    workload::check_fidelity(source, &server);
 }
 
 #[test]
 #[ignore = "needs redis-server; `cargo xtask ci` runs it"]
 fn bulk_killed_at_a_random_moment_resumes_to_the_same_result() {
-    let source = RedisSource::start();
-    workload::load_every_type(&source, 4_000);
-    let total: u64 = workload::total_keys(&source);
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("dest.db");
+    let setup = Setup::new(4_000);
+    let (source, db) = (&setup.source, &setup.db);
+    let total: u64 = workload::total_keys(source);
     let db_arg = db.to_str().unwrap();
     let url = source.url();
     let mut child = resplite()
@@ -196,52 +209,40 @@ fn bulk_killed_at_a_random_moment_resumes_to_the_same_result() {
         .spawn()
         .unwrap();
     // Kill it at a varying moment once it has committed something.
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(30) {
-        let document = run(&["import", "status", "--run-id", "crash", "--to", db_arg, "--json"]);
-        let scanned = serde_json::from_slice::<Value>(&document.stdout)
-            .ok()
-            .and_then(|document| document["run"]["scanned_keys"].as_u64());
-        if scanned.is_some_and(|scanned| scanned > 0) {
-            break;
-        }
-        sleep(Duration::from_millis(20));
-    }
+    wait_for_status(db, "crash", |s| s["run"]["scanned_keys"].as_u64().unwrap_or(0) > 0);
     sleep(Duration::from_millis(u64::from(std::process::id() % 400)));
     let _ = Command::new("kill").args(["-KILL", &child.id().to_string()]).status();
     let _ = child.wait();
-    let interrupted = status(&db, "crash");
+    let interrupted = status(db, "crash");
     let done_before = interrupted["run"]["scanned_keys"].as_u64().unwrap();
     assert!(done_before < total, "the copy finished before it was killed ({done_before} keys)");
 
-    let report = bulk(&source, &db, "crash", &["--resume"]);
+    let report = bulk(source, db, "crash", &["--resume"]);
     let run = &report["run"];
     assert_eq!(run["bulk_status"], "completed");
     // Counters are exact across the crash: each key counted once.
     assert_eq!(run["scanned_keys"].as_u64().unwrap(), total, "{run:#}");
     assert_eq!(run["migrated_keys"].as_u64().unwrap(), total, "{run:#}");
-    verify_full(&source, &db);
+    verify_full(source, db);
 
     // A second pass over the same run changes nothing (idempotent replays).
-    let again = bulk(&source, &db, "crash", &["--rescan"]);
+    let again = bulk(source, db, "crash", &["--rescan"]);
     assert_eq!(again["run"]["migrated_keys"].as_u64().unwrap(), total);
     assert_eq!(again["run"]["pruned_keys"].as_u64().unwrap(), 0);
-    verify_full(&source, &db);
+    verify_full(source, db);
 }
 
 #[test]
 #[ignore = "needs redis-server; `cargo xtask ci` runs it"]
 fn a_tracker_gap_blocks_cutover_until_a_rescan_covers_it() {
-    let source = RedisSource::start();
-    workload::load_every_type(&source, 300);
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("dest.db");
+    let setup = Setup::new(300);
+    let (source, db) = (&setup.source, &setup.db);
     let db_arg = db.to_str().unwrap();
     let url = source.url();
-    let _tracker = Tracker::start(&source, &db, "gap");
-    bulk(&source, &db, "gap", &[]);
+    let _tracker = Tracker::start(source, db, "gap");
+    bulk(source, db, "gap", &[]);
     run_json(&["import", "apply-dirty", "--run-id", "gap", "--from", &url, "--to", db_arg]);
-    assert_eq!(status(&db, "gap")["safe"], true, "{:#}", status(&db, "gap"));
+    assert_eq!(status(db, "gap")["safe"], true, "{:#}", status(db, "gap"));
 
     // The source drops the subscriber (as it does past its output buffer limit); a key
     // deleted meanwhile could be missed, so the run is no longer safe.
@@ -251,35 +252,33 @@ fn a_tracker_gap_blocks_cutover_until_a_rescan_covers_it() {
     assert!(killed >= 1);
     redis::cmd("DEL").arg("s:1").exec(&mut connection).unwrap();
     sleep(Duration::from_millis(1500));
-    let report = status(&db, "gap");
+    let report = status(db, "gap");
     assert_eq!(report["safe"], false, "{report:#}");
     assert!(report["verdict"].as_str().unwrap().contains("gap"), "{report:#}");
     let refused = run(&["import", "cutover", "--run-id", "gap", "--from", &url, "--to", db_arg]);
     assert!(!refused.status.success(), "cutover went ahead over an uncovered gap");
 
-    bulk(&source, &db, "gap", &["--rescan"]);
+    bulk(source, db, "gap", &["--rescan"]);
     run_json(&["import", "apply-dirty", "--run-id", "gap", "--from", &url, "--to", db_arg]);
-    let report = status(&db, "gap");
+    let report = status(db, "gap");
     assert_eq!(report["safe"], true, "{report:#}");
-    verify_full(&source, &db);
+    verify_full(source, db);
 }
 
 #[test]
 #[ignore = "needs redis-server; `cargo xtask ci` runs it"]
 fn unsupported_types_are_counted_and_reported_never_silently_dropped() {
-    let source = RedisSource::start();
-    workload::load_every_type(&source, 20);
+    let setup = Setup::new(20);
+    let (source, db) = (&setup.source, &setup.db);
     let mut connection = source.connection(2);
     redis::cmd("XADD").arg("events").arg("*").arg("a").arg("1").exec(&mut connection).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("dest.db");
     let url = source.url();
     let preflight =
         run_json(&["import", "preflight", "--from", &url, "--to", db.to_str().unwrap()]);
     assert_eq!(preflight["type_sample"]["stream"], 1, "{preflight:#}");
-    let report = bulk(&source, &db, "types", &[]);
+    let report = bulk(source, db, "types", &[]);
     assert_eq!(report["run"]["skipped_keys"], 1);
-    let verified = verify_full(&source, &db);
+    let verified = verify_full(source, db);
     assert_eq!(verified["by_kind"]["unsupported"], 1, "{verified:#}");
 }
 
@@ -325,26 +324,24 @@ fn a_50_mb_hash_is_imported_with_bounded_memory() {
 #[test]
 #[ignore = "needs redis-server; `cargo xtask ci` runs it"]
 fn one_shot_import_builds_a_new_file_and_refuses_to_overwrite() {
-    let source = RedisSource::start();
-    workload::load_every_type(&source, 200);
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("dest.db");
+    let setup = Setup::new(200);
+    let (source, db) = (&setup.source, &setup.db);
     let db_arg = db.to_str().unwrap();
     let url = source.url();
     let report = run_json(&["import", "run", "--from", &url, "--to", db_arg]);
-    assert_eq!(report["keys"].as_u64().unwrap(), workload::total_keys(&source));
-    verify_full(&source, &db);
+    assert_eq!(report["keys"].as_u64().unwrap(), workload::total_keys(source));
+    verify_full(source, db);
     let refused = run(&["import", "run", "--from", &url, "--to", db_arg]);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--force"));
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+    let leftovers: Vec<_> = std::fs::read_dir(setup._dir.path())
         .unwrap()
         .filter_map(|entry| entry.ok())
         .filter(|entry| entry.file_name().to_string_lossy().contains("importing"))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     run_json(&["import", "run", "--from", &url, "--to", db_arg, "--force"]);
-    verify_full(&source, &db);
+    verify_full(source, db);
 }
 
 /// Waits (at most 30 s) until `ready` holds for the run's status document.
@@ -373,11 +370,9 @@ fn control(db: &Path, run_id: &str, action: &[&str]) {
 #[test]
 #[ignore = "needs redis-server; `cargo xtask ci` runs it"]
 fn pause_resume_set_and_abort_reach_a_running_bulk_within_a_second() {
-    let source = RedisSource::start();
-    workload::load_every_type(&source, 4_000);
-    let total = workload::total_keys(&source);
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("dest.db");
+    let setup = Setup::new(4_000);
+    let (source, db) = (&setup.source, &setup.db);
+    let total = workload::total_keys(source);
     let db_arg = db.to_str().unwrap();
     let url = source.url();
     let spawn_bulk = |extra: &[&str]| {
@@ -391,52 +386,50 @@ fn pause_resume_set_and_abort_reach_a_running_bulk_within_a_second() {
             .unwrap()
     };
     let mut bulk_process = spawn_bulk(&["--max-rps", "4000"]);
-    wait_for_status(&db, "steer", |s| s["run"]["scanned_keys"].as_u64().unwrap_or(0) > 0);
-    control(&db, "steer", &["pause"]);
+    wait_for_status(db, "steer", |s| s["run"]["scanned_keys"].as_u64().unwrap_or(0) > 0);
+    control(db, "steer", &["pause"]);
     // In-flight batches land within a second; after that nothing moves.
     sleep(Duration::from_millis(1200));
-    let paused = status(&db, "steer")["run"]["scanned_keys"].as_u64().unwrap();
+    let paused = status(db, "steer")["run"]["scanned_keys"].as_u64().unwrap();
     sleep(Duration::from_millis(1000));
-    assert_eq!(status(&db, "steer")["run"]["scanned_keys"].as_u64().unwrap(), paused);
+    assert_eq!(status(db, "steer")["run"]["scanned_keys"].as_u64().unwrap(), paused);
     assert!(paused < total);
     // Lifting the rate limit and resuming lets it finish quickly.
-    control(&db, "steer", &["set", "--max-rps", "0", "--batch-keys", "200"]);
-    control(&db, "steer", &["resume"]);
-    let finished = wait_for_status(&db, "steer", |s| s["run"]["bulk_status"] == "completed");
+    control(db, "steer", &["set", "--max-rps", "0", "--batch-keys", "200"]);
+    control(db, "steer", &["resume"]);
+    let finished = wait_for_status(db, "steer", |s| s["run"]["bulk_status"] == "completed");
     assert_eq!(finished["run"]["scanned_keys"].as_u64().unwrap(), total);
     assert_eq!(finished["run"]["throttles"]["max_rps"], 0);
     assert!(bulk_process.wait().unwrap().success());
 
     // Abort stops a running copy, keeps what it did, and --resume finishes it.
     bulk_process = spawn_bulk(&["--rescan", "--max-rps", "3000"]);
-    wait_for_status(&db, "steer", |s| {
+    wait_for_status(db, "steer", |s| {
         s["run"]["bulk_status"] == "running" && s["run"]["scanned_keys"].as_u64().unwrap_or(0) > 0
     });
     let asked = Instant::now();
-    control(&db, "steer", &["abort"]);
+    control(db, "steer", &["abort"]);
     let status_code = bulk_process.wait().unwrap();
     assert!(asked.elapsed() < Duration::from_secs(3), "abort took {:?}", asked.elapsed());
     assert!(!status_code.success());
-    let aborted = status(&db, "steer");
+    let aborted = status(db, "steer");
     assert_eq!(aborted["run"]["bulk_status"], "aborted", "{aborted:#}");
-    let report = bulk(&source, &db, "steer", &["--resume"]);
+    let report = bulk(source, db, "steer", &["--resume"]);
     assert_eq!(report["run"]["scanned_keys"].as_u64().unwrap(), total);
-    verify_full(&source, &db);
+    verify_full(source, db);
 }
 
 #[test]
 #[ignore = "needs redis-server; `cargo xtask ci` runs it"]
 fn flushall_and_switched_off_notifications_are_gaps() {
-    let source = RedisSource::start();
-    workload::load_every_type(&source, 200);
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("dest.db");
+    let setup = Setup::new(200);
+    let (source, db) = (&setup.source, &setup.db);
     let db_arg = db.to_str().unwrap();
     let url = source.url();
-    let _tracker = Tracker::start(&source, &db, "silent");
-    bulk(&source, &db, "silent", &[]);
+    let _tracker = Tracker::start(source, db, "silent");
+    bulk(source, db, "silent", &[]);
     run_json(&["import", "apply-dirty", "--run-id", "silent", "--from", &url, "--to", db_arg]);
-    assert_eq!(status(&db, "silent")["safe"], true);
+    assert_eq!(status(db, "silent")["safe"], true);
 
     // Notifications switched off: a gap opens and stays open until they are back.
     let mut connection = source.connection(0);
@@ -447,7 +440,7 @@ fn flushall_and_switched_off_notifications_are_gaps() {
         .exec(&mut connection)
         .unwrap();
     let report =
-        wait_for_status(&db, "silent", |s| s["gaps"].as_array().is_some_and(|g| !g.is_empty()));
+        wait_for_status(db, "silent", |s| s["gaps"].as_array().is_some_and(|g| !g.is_empty()));
     assert_eq!(report["safe"], false);
     assert_eq!(report["gaps"][0]["ended_at"], Value::Null, "{report:#}");
     redis::cmd("CONFIG")
@@ -456,11 +449,11 @@ fn flushall_and_switched_off_notifications_are_gaps() {
         .arg("AE")
         .exec(&mut connection)
         .unwrap();
-    wait_for_status(&db, "silent", |s| s["gaps"][0]["ended_at"].is_number());
+    wait_for_status(db, "silent", |s| s["gaps"][0]["ended_at"].is_number());
 
     // FLUSHALL sends no per-key events; the tracker sees it in INFO commandstats.
     redis::cmd("FLUSHALL").exec(&mut connection).unwrap();
-    let report = wait_for_status(&db, "silent", |s| {
+    let report = wait_for_status(db, "silent", |s| {
         s["gaps"].as_array().is_some_and(|gaps| {
             gaps.iter().any(|gap| gap["reason"].as_str().unwrap_or("").contains("FLUSHALL"))
         })
@@ -468,17 +461,17 @@ fn flushall_and_switched_off_notifications_are_gaps() {
     assert_eq!(report["safe"], false);
 
     // A rescan copies nothing and prunes everything: the destination is empty like the source.
-    let rescan = bulk(&source, &db, "silent", &["--rescan"]);
+    let rescan = bulk(source, db, "silent", &["--rescan"]);
     assert!(rescan["run"]["pruned_keys"].as_u64().unwrap() > 1000, "{rescan:#}");
-    let report = wait_for_status(&db, "silent", |s| s["safe"] == true);
+    let report = wait_for_status(db, "silent", |s| s["safe"] == true);
     assert!(report["gaps"].as_array().unwrap().iter().all(|gap| gap["covered"] == true));
-    let verified = verify_full(&source, &db);
+    let verified = verify_full(source, db);
     assert_eq!(verified["destination_keys_checked"], 0);
 
     // Stopping the tracker is clean, and leaves the run unsafe again.
     let stopped = run_json(&["tracker", "stop", "--run-id", "silent", "--to", db_arg]);
     assert_eq!(stopped["stopped"], true);
-    let report = status(&db, "silent");
+    let report = status(db, "silent");
     assert_eq!(report["safe"], false);
     assert_eq!(report["tracker_alive"], false);
 }
