@@ -283,6 +283,7 @@ fn run_apply(args: ApplyArgs) -> Result<()> {
     let registry = Registry::open_path(&args.endpoints.to, &args.run_id, true)?;
     let options = ApplyOptions {
         until_clean: args.until_clean,
+        barrier: args.until_clean,
         chunk_elements: 0,
         throttles: args.throttles.throttles(),
     };

@@ -19,6 +19,7 @@ use crate::error::{MigrateError, Result};
 use crate::registry::{Registry, Run, add_to_counters, record_error};
 use crate::snapshot::{KeyRead, KeySnapshot, SourceReader};
 use crate::source::{Source, server_facts};
+use crate::tracker::wait_for_barrier;
 
 /// How a delta apply runs.
 #[derive(Clone, Debug, Default)]
@@ -28,6 +29,9 @@ pub struct ApplyOptions {
     pub until_clean: bool,
     /// Elements per chunk of a large collection (0: 1,000).
     pub chunk_elements: usize,
+    /// First wait until the tracker confirms it has recorded every change made so far (a
+    /// barrier, see `tracker.rs`); for a freeze the caller made itself.
+    pub barrier: bool,
     /// Throttles to set before starting.
     pub throttles: Throttles,
 }
@@ -60,7 +64,18 @@ pub fn apply_dirty(
     on_progress: &mut dyn FnMut(&ApplyProgress),
 ) -> Result<(Run, ApplyProgress)> {
     let run = registry.require()?;
+    if options.barrier && run.tracker_alive(resplite_store::now_ms()) {
+        wait_for_barrier(registry, Duration::from_secs(10))?;
+    }
     let lease = Lease::claim(registry, "apply-dirty", &options.throttles)?;
+    // Keys that failed before get one more try in each run.
+    let id = run.run_id.clone();
+    registry.store().write(move |writer| {
+        writer.execute_sql(
+            "UPDATE migration_dirty_keys SET state = 'dirty' WHERE run_id = ?1 AND state = 'error'",
+            &[id.into()],
+        )
+    })?;
     let controls = SharedControls::new(&registry.require()?);
     let mut connection = source.connect(0)?;
     let expire_time = server_facts(&mut connection)?.has_expire_time();
@@ -103,7 +118,7 @@ pub fn apply_dirty(
                     entry.insert(source.connect(db)?)
                 }
             };
-            controls.throttle(keys.len() as u64 * 2);
+            controls.throttle(keys.len() as u64 * 3);
             let mut reader = SourceReader::new(connection, expire_time, chunk);
             let names: Vec<Vec<u8>> = keys.iter().map(|key| key.key.clone()).collect();
             let reads = reader.read_keys(&names)?;

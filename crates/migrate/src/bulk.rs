@@ -29,7 +29,7 @@ use crate::destination::{append_chunk, replace_key};
 use crate::error::{MigrateError, Result};
 use crate::registry::{Registry, Run, record_error, update_run};
 use crate::snapshot::{Continuation, Elements, KeyRead, Kind, SourceReader};
-use crate::source::{Source, database_count, server_facts};
+use crate::source::{Source, database_count, refuse_cluster, server_facts};
 
 /// `scan_db` while a pass prunes (its copy is done).
 const PRUNING: i64 = -1;
@@ -142,11 +142,7 @@ pub fn run_bulk(
 ) -> Result<BulkReport> {
     let mut probe = source.connect(0)?;
     let facts = server_facts(&mut probe)?;
-    if facts.mode == "cluster" {
-        return Err(MigrateError::Refused(
-            "the source runs in cluster mode; migrate each primary shard separately".into(),
-        ));
-    }
+    refuse_cluster(&facts)?;
     let dbs: Vec<Db> = match &options.dbs {
         Some(dbs) => dbs.clone(),
         None => (0..database_count(&mut probe)).collect(),
@@ -628,7 +624,7 @@ impl PageReader<'_> {
             if !self.controls.wait_while_paused() {
                 return Ok(false);
             }
-            self.controls.throttle(keys.len() as u64 * 2);
+            self.controls.throttle(keys.len() as u64 * 3);
             let mut reader = SourceReader::new(connection, self.expire_time, self.chunk);
             let reads = read_with_retries(&mut reader, keys)?;
             for (key, read) in keys.iter().zip(reads) {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use resplite_store::SqlValue;
 
 use crate::error::{MigrateError, Result};
-use crate::registry::{Registry, Run};
+use crate::registry::{Registry, Run, load_run, update_run};
 
 /// How often a running step renews its heartbeat and reads its controls.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
@@ -142,9 +142,27 @@ impl Lease {
     /// Refused while another step holds it with a fresh heartbeat.
     pub fn claim(registry: &Registry, kind: &'static str, throttles: &Throttles) -> Result<Lease> {
         throttles.check()?;
-        let run = registry.require()?;
-        let now = resplite_store::now_ms();
-        if run.worker_alive(now) && run.worker_pid != Some(i64::from(std::process::id())) {
+        registry.require()?;
+        let mut assignments = throttles.assignments();
+        let pid = i64::from(std::process::id());
+        assignments.extend([
+            ("worker", kind.into()),
+            ("worker_pid", pid.into()),
+            ("worker_heartbeat", resplite_store::now_ms().into()),
+            ("control", "run".into()),
+        ]);
+        let run_id = registry.run_id().to_owned();
+        // Checked and taken in one transaction, so two steps starting at once cannot both
+        // get it.
+        let busy = registry.store().write(move |writer| {
+            let Some(run) = load_run(writer, &run_id)? else { return Ok(None) };
+            if run.worker_alive(writer.now()) && run.worker_pid != Some(pid) {
+                return Ok(Some(run));
+            }
+            update_run(writer, &run_id, &assignments)?;
+            Ok(None)
+        })?;
+        if let Some(run) = busy {
             return Err(MigrateError::Refused(format!(
                 "run {} is busy: {} (pid {}) is running; wait for it, or stop it with \
                  `resplite import abort`",
@@ -153,14 +171,6 @@ impl Lease {
                 run.worker_pid.unwrap_or(0)
             )));
         }
-        let mut assignments = throttles.assignments();
-        assignments.extend([
-            ("worker", kind.into()),
-            ("worker_pid", i64::from(std::process::id()).into()),
-            ("worker_heartbeat", now.into()),
-            ("control", "run".into()),
-        ]);
-        registry.update(&assignments)?;
         Ok(Lease { registry: registry.clone(), kind, last_poll: Mutex::new(Instant::now()) })
     }
 

@@ -13,7 +13,8 @@ use crate::apply::{ApplyOptions, ApplyProgress, apply_dirty};
 use crate::error::{MigrateError, Result};
 use crate::registry::{Registry, Run};
 use crate::source::Source;
-use crate::status::status;
+use crate::status::{gap_covered, status};
+use crate::tracker::wait_for_barrier;
 use crate::verify::{Sample, VerifyOptions, VerifyReport, verify};
 
 /// How a cutover runs.
@@ -108,11 +109,21 @@ pub fn cutover(
     let mut guard = PauseGuard { source, armed: true };
 
     on_step("waiting for the tracker to record every change made before the pause");
-    wait_for_barrier(registry, options.barrier_timeout)?;
+    wait_for_barrier(registry, options.barrier_timeout)
+        .map_err(|error| MigrateError::Refused(format!("{error}; the source was unpaused")))?;
 
     on_step("applying the remaining dirty keys");
     let until_clean = ApplyOptions { until_clean: true, ..ApplyOptions::default() };
-    let (_, during_freeze) = apply_dirty(source, registry, &until_clean, interrupt, &mut quiet)?;
+    let (run, during_freeze) = apply_dirty(source, registry, &until_clean, interrupt, &mut quiet)?;
+    // A gap that opened during the cutover (a lost subscription, a FLUSHALL) means a change
+    // may have been missed after all.
+    if let Some(gap) = registry.gaps()?.into_iter().find(|gap| !gap_covered(gap, &run)) {
+        return Err(MigrateError::Refused(format!(
+            "a tracking gap opened during the cutover ({}); the source was unpaused; run \
+             `resplite import bulk --rescan`, then cut over again",
+            gap.reason
+        )));
+    }
 
     let verification = if options.verify_sample > 0 {
         on_step("verifying a sample of keys");
@@ -154,23 +165,4 @@ pub fn cutover(
         downtime,
         still_paused: !options.unpause_after,
     })
-}
-
-/// Asks the tracker for a barrier and waits until it reports it has passed it.
-fn wait_for_barrier(registry: &Registry, timeout: Duration) -> Result<()> {
-    let run = registry.require()?;
-    let wanted = run.barrier_requested.max(run.barrier_reached) + 1;
-    registry.update(&[("barrier_requested", wanted.into())])?;
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if registry.require()?.barrier_reached >= wanted {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Err(MigrateError::Refused(format!(
-        "the tracker did not confirm within {} s that it has recorded every change; is it \
-         running? The source was unpaused",
-        timeout.as_secs()
-    )))
 }

@@ -39,6 +39,7 @@ mod dirty;
 mod error;
 pub mod oneshot;
 pub mod preflight;
+mod probe;
 pub mod registry;
 pub mod snapshot;
 pub mod source;

@@ -9,9 +9,10 @@ use resplite_store::Store;
 
 use crate::control::Throttles;
 use crate::error::Result;
+use crate::probe::probe_notifications;
 use crate::snapshot::Kind;
-use crate::source::{ServerFacts, Source, server_facts};
-use crate::subscriber::{Channels, Notice, Subscriber};
+use crate::source::{CLUSTER_REFUSAL, ServerFacts, Source, server_facts};
+use crate::subscriber::{Channels, Subscriber};
 use crate::tracker::{missing_notification_flags, notification_setting};
 
 /// Keys sampled with `RANDOMKEY` + `TYPE` to estimate the type distribution.
@@ -59,11 +60,7 @@ pub fn preflight(
     let facts = server_facts(&mut connection)?;
     let mut report = PreflightReport { latency, ..PreflightReport::default() };
     if facts.mode == "cluster" {
-        report.problems.push(
-            "the source runs in cluster mode; resplite imports one standalone server (migrate \
-             each primary shard separately)"
-                .into(),
-        );
+        report.problems.push(CLUSTER_REFUSAL.into());
     }
     if facts.silent_rewrites.is_none() {
         report.warnings.push(
@@ -76,10 +73,10 @@ pub fn preflight(
         Some(setting) => {
             report.missing_flags = missing_notification_flags(&setting, channels);
             if !report.missing_flags.is_empty() {
-                report.warnings.push(format!(
-                    "notify-keyspace-events is {setting:?} and lacks {:?}: run `CONFIG SET \
-                     notify-keyspace-events {setting}{}` (or `resplite tracker start \
-                     --configure-notifications`)",
+                report.problems.push(format!(
+                    "notify-keyspace-events is {setting:?} and lacks {:?}, so the tracker \
+                     refuses to start: run `CONFIG SET notify-keyspace-events {setting}{}` (or \
+                     `resplite tracker start --configure-notifications`)",
                     report.missing_flags, report.missing_flags
                 ));
             }
@@ -91,15 +88,15 @@ pub fn preflight(
                 .into(),
         ),
     }
-    report.probe_ok = probe_notifications(source, &mut connection, channels)?;
+    let silent = probe(source, &mut connection, channels)?;
+    report.probe_ok = silent.is_empty();
     if !report.probe_ok {
-        let problem = if report.missing_flags.is_empty() {
-            "a probe key's keyspace notification never arrived: the tracker cannot work"
-        } else {
-            "a probe key's keyspace notification never arrived: enable the notifications above \
-             (a one-shot `resplite import run` still works when downtime is acceptable)"
-        };
-        report.problems.push(problem.into());
+        report.problems.push(format!(
+            "probe keys written to the source produced no notification of class {}: the \
+             tracker cannot work until notify-keyspace-events covers it (a one-shot \
+             `resplite import run` still works when downtime is acceptable)",
+            silent.join(", ")
+        ));
     }
     if destination.exists() {
         match Store::open(destination) {
@@ -166,29 +163,19 @@ fn sample_types(source: &Source, facts: &ServerFacts, report: &mut PreflightRepo
     Ok(())
 }
 
-/// Writes a short-lived key and waits for its notification on the tracker's channels.
-fn probe_notifications(
+/// Provokes an event of every class the tracker needs (see `probe.rs`); answers the
+/// classes that stayed silent, or a note that no subscription was possible.
+fn probe(
     source: &Source,
     connection: &mut redis::Connection,
     channels: Channels,
-) -> Result<bool> {
+) -> Result<Vec<&'static str>> {
     let mut subscriber = match Subscriber::subscribe(source, channels) {
         Ok(subscriber) => subscriber,
-        Err(_) => return Ok(false),
+        Err(_) => return Ok(vec!["any (subscribing failed)"]),
     };
-    let key = format!("resplite:preflight-probe:{}", std::process::id());
-    redis::cmd("SET").arg(&key).arg("1").arg("PX").arg(10_000).exec(connection)?;
-    let deadline = Instant::now() + Duration::from_secs(2);
-    let mut seen = false;
-    while !seen && Instant::now() < deadline {
-        if let Some(Notice::Changed { key: changed, .. }) =
-            subscriber.next(Duration::from_millis(100))?
-        {
-            seen = changed == key.as_bytes();
-        }
-    }
-    redis::cmd("DEL").arg(&key).exec(connection)?;
-    Ok(seen)
+    let tag = format!("preflight:{}", std::process::id());
+    probe_notifications(connection, &mut subscriber, &tag, &mut |_| {})
 }
 
 /// Throttles to start with: a generous SCAN page, readers by dataset size, and a rate limit

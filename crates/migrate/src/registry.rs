@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use resplite_store::{Db, SqlValue, Store, StoreOptions, Writer};
+use resplite_store::{Db, Reader, SqlValue, Store, StoreOptions, Writer};
 
 use crate::error::{MigrateError, Result};
 
@@ -319,10 +319,7 @@ impl Registry {
 
     /// The run, if it exists.
     pub fn load(&self) -> Result<Option<Run>> {
-        let run_id = self.run_id.clone();
-        let sql = format!("SELECT {RUN_COLUMNS} FROM migration_runs WHERE run_id = ?1");
-        let rows = self.store.read(|reader| reader.query_sql(&sql, &[run_id.into()]))?;
-        Ok(rows.into_iter().next().map(Run::from_row))
+        Ok(self.store.read(|reader| load_run(reader, &self.run_id))?)
     }
 
     /// The run; an error naming the run when it does not exist.
@@ -466,6 +463,13 @@ pub fn importer_options(path: &std::path::Path) -> StoreOptions {
     options.readers = 2;
     options.reader_threads = 1;
     options
+}
+
+/// Reads a run row inside a read or a write.
+pub(crate) fn load_run(reader: &Reader<'_>, run_id: &str) -> resplite_store::Result<Option<Run>> {
+    let sql = format!("SELECT {RUN_COLUMNS} FROM migration_runs WHERE run_id = ?1");
+    let rows = reader.query_sql(&sql, &[run_id.into()])?;
+    Ok(rows.into_iter().next().map(Run::from_row))
 }
 
 /// Sets columns of a run row (and `updated_at`) inside a write. Column names come from this

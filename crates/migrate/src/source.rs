@@ -65,9 +65,8 @@ impl Source {
         let mut connection = self.client.get_connection_with_timeout(CONNECT_TIMEOUT)?;
         connection.set_read_timeout(Some(REPLY_TIMEOUT))?;
         connection.set_write_timeout(Some(REPLY_TIMEOUT))?;
-        if db != 0 {
-            redis::cmd("SELECT").arg(db).exec(&mut connection)?;
-        }
+        // Always select: a `/db` in the URI makes the client select that database first.
+        redis::cmd("SELECT").arg(db).exec(&mut connection)?;
         Ok(connection)
     }
 }
@@ -97,6 +96,8 @@ pub struct ServerFacts {
     pub ops_per_sec: u64,
     /// Keys per logical database that holds any.
     pub keyspace: BTreeMap<u32, u64>,
+    /// Keys with a deadline per logical database (`expires=`); some may be past it.
+    pub expiring: BTreeMap<u32, u64>,
     /// How many times `FLUSHALL`, `FLUSHDB` and `SWAPDB` have run (from `INFO commandstats`;
     /// `None` when the section is not available). These change keys without keyspace events.
     pub silent_rewrites: Option<u64>,
@@ -119,6 +120,17 @@ impl ServerFacts {
     }
 }
 
+/// Why a cluster-mode source is refused.
+pub const CLUSTER_REFUSAL: &str = "the source runs in cluster mode, which resplite cannot import (it imports one standalone Redis)";
+
+/// Refuses a source in cluster mode.
+pub fn refuse_cluster(facts: &ServerFacts) -> Result<()> {
+    if facts.mode == "cluster" {
+        return Err(MigrateError::Refused(CLUSTER_REFUSAL.into()));
+    }
+    Ok(())
+}
+
 /// Reads `INFO server`, `memory`, `keyspace` and `commandstats`.
 pub fn server_facts(connection: &mut redis::Connection) -> Result<ServerFacts> {
     let text: String = redis::cmd("INFO").arg("everything").query(connection)?;
@@ -137,12 +149,12 @@ fn parse_info(text: &str) -> ServerFacts {
             "used_memory" => facts.used_memory = value.parse().unwrap_or(0),
             "instantaneous_ops_per_sec" => facts.ops_per_sec = value.parse().unwrap_or(0),
             _ if name.starts_with("db") => {
-                let keys = value
-                    .split(',')
-                    .find_map(|part| part.strip_prefix("keys="))
-                    .and_then(|keys| keys.parse().ok());
-                if let (Ok(db), Some(keys)) = (name[2..].parse(), keys) {
+                let field = |prefix: &str| -> Option<u64> {
+                    value.split(',').find_map(|part| part.strip_prefix(prefix)?.parse().ok())
+                };
+                if let (Ok(db), Some(keys)) = (name[2..].parse(), field("keys=")) {
                     facts.keyspace.insert(db, keys);
+                    facts.expiring.insert(db, field("expires=").unwrap_or(0));
                 }
             }
             "cmdstat_flushall" | "cmdstat_flushdb" | "cmdstat_swapdb" => {

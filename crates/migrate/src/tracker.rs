@@ -21,8 +21,9 @@ use resplite_store::{Db, SqlValue};
 
 use crate::dirty::{KeyEvents, record_events};
 use crate::error::{MigrateError, Result};
-use crate::registry::{Registry, Run, update_run};
-use crate::source::{ServerFacts, Source, server_facts};
+use crate::probe::probe_notifications;
+use crate::registry::{Registry, Run, load_run, update_run};
+use crate::source::{ServerFacts, Source, refuse_cluster, server_facts};
 use crate::subscriber::{Channels, Notice, Subscriber};
 
 /// The longest time events wait in memory before being written.
@@ -100,21 +101,10 @@ pub fn run_tracker(
 ) -> Result<Run> {
     let mut control = source.connect(0)?;
     let facts = server_facts(&mut control)?;
-    if facts.mode == "cluster" {
-        return Err(MigrateError::Refused(
-            "the source runs in cluster mode; track each primary shard separately".into(),
-        ));
-    }
+    refuse_cluster(&facts)?;
     check_notifications(&mut control, options)?;
-    let run = registry.create_or_load(source.redacted())?;
-    let now = resplite_store::now_ms();
-    if run.tracker_alive(now) && run.tracker_pid != Some(i64::from(std::process::id())) {
-        return Err(MigrateError::Refused(format!(
-            "a tracker of run {} is already running (pid {})",
-            run.run_id,
-            run.tracker_pid.unwrap_or(0)
-        )));
-    }
+    registry.create_or_load(source.redacted())?;
+    let run = claim_tracker(registry)?;
     let mut tracker = Tracker {
         source,
         registry,
@@ -128,6 +118,35 @@ pub fn run_tracker(
     };
     let subscriber = tracker.connect_with_backoff(interrupt, None)?;
     tracker.start(&run, subscriber, interrupt, on_progress)
+}
+
+/// Takes the tracker role of the run in one transaction (so two trackers started at once
+/// cannot both run); answers the run as it was before.
+fn claim_tracker(registry: &Registry) -> Result<Run> {
+    let (run_id, pid) = (registry.run_id().to_owned(), i64::from(std::process::id()));
+    let (previous, busy) = registry.store().write(move |writer| {
+        let Some(run) = load_run(writer, &run_id)? else {
+            return Err(resplite_store::StoreError::Internal("the run vanished".into()));
+        };
+        if run.tracker_alive(writer.now()) && run.tracker_pid != Some(pid) {
+            return Ok((run, true));
+        }
+        let now = writer.now();
+        update_run(
+            writer,
+            &run_id,
+            &[("tracker_pid", pid.into()), ("tracker_heartbeat", now.into())],
+        )?;
+        Ok((run, false))
+    })?;
+    if busy {
+        return Err(MigrateError::Refused(format!(
+            "a tracker of run {} is already running (pid {})",
+            previous.run_id,
+            previous.tracker_pid.unwrap_or(0)
+        )));
+    }
+    Ok(previous)
 }
 
 fn check_notifications(connection: &mut redis::Connection, options: &TrackerOptions) -> Result<()> {
@@ -175,8 +194,11 @@ impl Tracker<'_> {
         interrupt: &dyn Fn() -> bool,
         on_progress: &mut dyn FnMut(&TrackerProgress),
     ) -> Result<Run> {
+        if let Err(error) = self.probe(&mut subscriber) {
+            let _ = self.registry.update(&[("tracker_pid", SqlValue::Null)]);
+            return Err(error);
+        }
         let now = resplite_store::now_ms();
-        self.probe(&mut subscriber)?;
         // Time before this tracker listened, once a copy had begun, is a gap.
         let uncovered_since = run.tracker_heartbeat.or(run.pass_started_at);
         if let Some(since) = uncovered_since {
@@ -211,28 +233,22 @@ impl Tracker<'_> {
         self.registry.require()
     }
 
-    /// Writes a temporary key and waits for its notification, proving that events flow.
+    /// Provokes one event of every class the tracker needs and refuses to run when any
+    /// does not arrive (see `probe.rs`).
     fn probe(&mut self, subscriber: &mut Subscriber) -> Result<()> {
-        let key =
-            format!("resplite:tracker-probe:{}:{}", self.registry.run_id(), std::process::id());
-        redis::cmd("SET").arg(&key).arg("1").arg("PX").arg(10_000).exec(&mut self.control)?;
-        let deadline = Instant::now() + Duration::from_secs(3);
-        let mut seen = false;
-        while Instant::now() < deadline && !seen {
-            if let Some(notice) = subscriber.next(Duration::from_millis(100))? {
-                if let Notice::Changed { key: changed, .. } = &notice {
-                    seen |= changed == key.as_bytes();
-                }
-                self.note(notice);
-            }
+        let tag = format!("tracker:{}:{}", self.registry.run_id(), std::process::id());
+        let mut notices = Vec::new();
+        let missing =
+            probe_notifications(&mut self.control, subscriber, &tag, &mut |n| notices.push(n))?;
+        for notice in notices {
+            self.note(notice);
         }
-        redis::cmd("DEL").arg(&key).exec(&mut self.control)?;
-        if !seen {
-            return Err(MigrateError::Refused(
-                "wrote a probe key to the source but no keyspace notification arrived within 3 \
-                 s; enable notify-keyspace-events (see `resplite import preflight`)"
-                    .into(),
-            ));
+        if !missing.is_empty() {
+            return Err(MigrateError::Refused(format!(
+                "the source sends no keyspace notifications of class {}: enable them in \
+                 notify-keyspace-events (see `resplite import preflight`)",
+                missing.join(", ")
+            )));
         }
         Ok(())
     }
@@ -460,6 +476,26 @@ pub fn stop_tracker(registry: &Registry, wait: Duration) -> Result<bool> {
         let _ = std::process::Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
     }
     Ok(false)
+}
+
+/// Asks the run's tracker for a barrier and waits until it reports it has recorded every
+/// change the source made before the request (see the module documentation).
+pub fn wait_for_barrier(registry: &Registry, timeout: Duration) -> Result<()> {
+    let run = registry.require()?;
+    let wanted = run.barrier_requested.max(run.barrier_reached) + 1;
+    registry.update(&[("barrier_requested", wanted.into())])?;
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if registry.require()?.barrier_reached >= wanted {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Err(MigrateError::Refused(format!(
+        "the tracker did not confirm within {} s that it has recorded every change; is it \
+         running?",
+        timeout.as_secs()
+    )))
 }
 
 #[cfg(test)]

@@ -154,18 +154,25 @@ pub fn verify(
         None => (0..database_count(&mut connection)).collect(),
     };
     let mut report = VerifyReport::default();
-    for db in dbs {
+    let source_sizes: Vec<u64> =
+        dbs.iter().map(|db| facts.keyspace.get(db).copied().unwrap_or(0)).collect();
+    let destination_sizes: Vec<u64> =
+        dbs.iter().map(|&db| store.read(|reader| reader.db_size(db))).collect::<Result<_, _>>()?;
+    let (source_total, destination_total) =
+        (source_sizes.iter().sum(), destination_sizes.iter().sum());
+    for (index, &db) in dbs.iter().enumerate() {
         let mut connection = source.connect(db)?;
-        let source_size = facts.keyspace.get(&db).copied().unwrap_or(0);
-        let destination_size = store.read(|reader| reader.db_size(db))?;
+        let source_wanted = sample_size(options.sample, source_sizes[index], source_total);
+        let destination_wanted =
+            sample_size(options.sample, destination_sizes[index], destination_total);
         let mut checker = Checker {
             reader: SourceReader::new(&mut connection, facts.has_expire_time(), 1000),
             store,
             db,
             options,
         };
-        checker.check_source_keys(source_size, &mut report, on_progress)?;
-        checker.check_destination_keys(destination_size, &mut report, on_progress)?;
+        checker.check_source_keys(source_wanted, &mut report, on_progress)?;
+        checker.check_destination_keys(destination_wanted, &mut report, on_progress)?;
     }
     Ok(report)
 }
@@ -187,16 +194,17 @@ struct Checker<'a, 'c> {
 }
 
 impl Checker<'_, '_> {
+    /// Checks `wanted` random source keys, or with `Sample::Full` every one `SCAN` returns.
     fn check_source_keys(
         &mut self,
-        keys: u64,
+        wanted: u64,
         report: &mut VerifyReport,
         on_progress: &mut dyn FnMut(&VerifyReport),
     ) -> Result<()> {
-        let wanted = sample_size(self.options.sample, keys, keys);
+        let full = self.options.sample == Sample::Full;
         let mut cursor = 0u64;
         let mut checked = 0;
-        while checked < wanted {
+        while full || checked < wanted {
             let names: Vec<Vec<u8>> = if self.options.sample == Sample::Full {
                 let (next, names): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")
                     .arg(cursor)
@@ -219,24 +227,25 @@ impl Checker<'_, '_> {
                 self.compare(name, read, report)?;
             }
             on_progress(report);
-            if self.options.sample == Sample::Full && cursor == 0 {
+            if full && cursor == 0 {
                 break;
             }
         }
         Ok(())
     }
 
+    /// Checks `wanted` random destination keys, or with `Sample::Full` every key.
     fn check_destination_keys(
         &mut self,
-        keys: u64,
+        wanted: u64,
         report: &mut VerifyReport,
         on_progress: &mut dyn FnMut(&VerifyReport),
     ) -> Result<()> {
-        let wanted = sample_size(self.options.sample, keys, keys);
+        let full = self.options.sample == Sample::Full;
         let db = self.db;
         let mut cursor = 0u64;
         let mut checked = 0;
-        while checked < wanted {
+        while full || checked < wanted {
             let names: Vec<Vec<u8>> = if self.options.sample == Sample::Full {
                 let options = ScanOptions { pattern: None, count: 1000, key_type: None };
                 let page = self.store.read(|reader| reader.scan(db, cursor, &options))?;
@@ -277,7 +286,7 @@ impl Checker<'_, '_> {
                 }
             }
             on_progress(report);
-            if self.options.sample == Sample::Full && cursor == 0 {
+            if full && cursor == 0 {
                 break;
             }
         }
