@@ -387,11 +387,15 @@ mod tests {
         let now = 1_000_000;
         let run = Run {
             worker: Some("bulk".into()),
+            worker_pid: Some(i64::from(std::process::id())),
             worker_heartbeat: Some(now - HEARTBEAT_STALE_MS - 1),
             ..Run::default()
         };
         assert!(!run.worker_alive(now));
         let run = Run { worker_heartbeat: Some(now), ..run };
         assert!(run.worker_alive(now));
+        // A lease whose process is gone is free at once.
+        let run = Run { worker_pid: Some(i64::from(u32::MAX)), ..run };
+        assert!(!run.worker_alive(now));
     }
 }

@@ -115,6 +115,13 @@ pub fn cutover(
     on_step("applying the remaining dirty keys");
     let until_clean = ApplyOptions { until_clean: true, ..ApplyOptions::default() };
     let (run, during_freeze) = apply_dirty(source, registry, &until_clean, interrupt, &mut quiet)?;
+    let failed = registry.dirty_counts()?.get("error").copied().unwrap_or(0);
+    if failed > 0 {
+        return Err(MigrateError::Refused(format!(
+            "{failed} dirty key(s) failed to apply during the freeze (see `resplite import \
+             status`); the source was unpaused"
+        )));
+    }
     // A gap that opened during the cutover (a lost subscription, a FLUSHALL) means a change
     // may have been missed after all.
     if let Some(gap) = registry.gaps()?.into_iter().find(|gap| !gap_covered(gap, &run)) {

@@ -86,6 +86,13 @@ fn build(
     };
     let (in_source, expiring) = (chosen(&facts.keyspace), chosen(&facts.expiring));
     let skipped = report.run.skipped_keys as u64;
+    if report.run.error_keys > 0 {
+        return Err(MigrateError::Refused(format!(
+            "{} key(s) failed to import ({}); nothing was replaced",
+            report.run.error_keys,
+            report.run.last_error.as_deref().unwrap_or("see the log")
+        )));
+    }
     // Redis counts keys past their deadline until it reclaims them, and keys expire on
     // either side while the copy runs: only keys with a deadline may account for a shortfall.
     let copied = written + skipped;

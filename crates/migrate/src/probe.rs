@@ -40,48 +40,31 @@ pub(crate) fn probe_notifications(
 ) -> Result<Vec<&'static str>> {
     let prefix = format!("resplite:probe:{tag}:");
     let key = |suffix: &str| format!("{prefix}{suffix}");
-    redis::pipe()
-        .cmd("SET")
-        .arg(key("string"))
-        .arg(1)
-        .arg("PX")
-        .arg(10_000)
-        .ignore()
-        .cmd("HSET")
-        .arg(key("hash"))
-        .arg("f")
-        .arg(1)
-        .ignore()
-        .cmd("PEXPIRE")
-        .arg(key("hash"))
-        .arg(10_000)
-        .ignore()
-        .cmd("RPUSH")
-        .arg(key("list"))
-        .arg(1)
-        .ignore()
-        .cmd("SADD")
-        .arg(key("set"))
-        .arg(1)
-        .ignore()
-        .cmd("ZADD")
-        .arg(key("zset"))
-        .arg(1)
-        .arg(1)
-        .ignore()
-        .cmd("SET")
-        .arg(key("expiring"))
-        .arg(1)
-        .arg("PX")
-        .arg(1)
-        .ignore()
-        .exec(connection)?;
+    let (string, hash, list, set, zset) =
+        (key("string"), key("hash"), key("list"), key("set"), key("zset"));
+    let expiring = key("expiring");
+    // Every probe key has a deadline, so none outlives this process should it die here.
+    let writes: [&[&str]; 10] = [
+        &["SET", &string, "1", "PX", "10000"],
+        &["HSET", &hash, "f", "1"],
+        &["PEXPIRE", &hash, "10000"],
+        &["RPUSH", &list, "1"],
+        &["PEXPIRE", &list, "10000"],
+        &["SADD", &set, "1"],
+        &["PEXPIRE", &set, "10000"],
+        &["ZADD", &zset, "1", "1"],
+        &["PEXPIRE", &zset, "10000"],
+        &["SET", &expiring, "1", "PX", "1"],
+    ];
+    let mut pipe = redis::pipe();
+    for command in writes {
+        pipe.cmd(command[0]).arg(&command[1..]).ignore();
+    }
+    pipe.exec(connection)?;
     // Touching a key past its deadline makes Redis expire it (and notify) right away.
     sleep(Duration::from_millis(5));
-    redis::cmd("EXISTS").arg(key("expiring")).exec(connection)?;
-    redis::cmd("DEL")
-        .arg(&[key("string"), key("hash"), key("list"), key("set"), key("zset")])
-        .exec(connection)?;
+    redis::cmd("EXISTS").arg(&expiring).exec(connection)?;
+    redis::cmd("DEL").arg(&[&string, &hash, &list, &set, &zset]).exec(connection)?;
     let mut seen = BTreeSet::new();
     let deadline = Instant::now() + PROBE_WAIT;
     while Instant::now() < deadline && seen.len() < PROBED_EVENTS.len() {

@@ -207,7 +207,7 @@ impl Run {
     /// Whether a tracker has written a heartbeat recently and its process still runs.
     pub fn tracker_alive(&self, now: i64) -> bool {
         self.tracker_heartbeat.is_some_and(|at| now - at <= HEARTBEAT_STALE_MS)
-            && self.tracker_pid.is_none_or(process_running)
+            && self.tracker_pid.is_some_and(process_running)
     }
 
     /// Whether a bulk, apply-dirty or cutover process has written a heartbeat recently and
@@ -215,7 +215,7 @@ impl Run {
     pub fn worker_alive(&self, now: i64) -> bool {
         self.worker.is_some()
             && self.worker_heartbeat.is_some_and(|at| now - at <= HEARTBEAT_STALE_MS)
-            && self.worker_pid.is_none_or(process_running)
+            && self.worker_pid.is_some_and(process_running)
     }
 }
 

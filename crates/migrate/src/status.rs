@@ -54,7 +54,7 @@ pub fn status(registry: &Registry) -> Result<StatusReport> {
         })
         .collect();
     let recent_errors = registry.recent_errors(5)?;
-    let tracker_alive = run.tracker_alive(now) && run.tracker_pid.is_some();
+    let tracker_alive = run.tracker_alive(now);
     let worker = crate::control::live_worker(&run);
     let (safe, verdict) = judge(&run, &dirty_keys, &gaps, tracker_alive);
     let only_pending = verdict.starts_with("not yet safe");

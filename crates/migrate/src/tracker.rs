@@ -195,7 +195,12 @@ impl Tracker<'_> {
         on_progress: &mut dyn FnMut(&TrackerProgress),
     ) -> Result<Run> {
         if let Err(error) = self.probe(&mut subscriber) {
-            let _ = self.registry.update(&[("tracker_pid", SqlValue::Null)]);
+            // Give the role back as it was, so the next start still sees when the last
+            // tracker stopped listening.
+            let _ = self.registry.update(&[
+                ("tracker_pid", SqlValue::Null),
+                ("tracker_heartbeat", run.tracker_heartbeat.into()),
+            ]);
             return Err(error);
         }
         let now = resplite_store::now_ms();
