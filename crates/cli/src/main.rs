@@ -8,6 +8,12 @@ mod serve;
 mod tracker;
 
 use anyhow::Result;
+
+/// mimalloc instead of the system allocator: the server allocates on its I/O threads and
+/// frees on the writer and reader threads (and back), which glibc's per-thread arenas turn
+/// into lock contention (see docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::{Parser, Subcommand};
 
 /// A Redis-compatible server whose keyspace lives in SQLite.
