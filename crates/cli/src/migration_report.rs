@@ -242,6 +242,12 @@ pub(crate) fn status_lines(report: &StatusReport) -> Vec<String> {
             run.dirty_keys_seen
         ),
     ];
+    if let Some((keys, bytes)) = report.bulk_rate {
+        lines.push(format!(
+            "bulk rate: {keys:.0} keys/s, {}/s over the pass",
+            human_bytes(bytes as u64)
+        ));
+    }
     let states: Vec<String> =
         report.dirty_keys.iter().map(|(state, count)| format!("{state} {count}")).collect();
     lines.push(format!(
@@ -280,6 +286,8 @@ pub(crate) fn status_json(report: &StatusReport) -> Value {
         })).collect::<Vec<_>>(),
         "tracker_alive": report.tracker_alive,
         "worker": report.worker,
+        "bulk_keys_per_second": report.bulk_rate.map(|(keys, _)| keys),
+        "bulk_bytes_per_second": report.bulk_rate.map(|(_, bytes)| bytes),
         "safe": report.safe,
         "verdict": report.verdict,
     })

@@ -24,6 +24,9 @@ pub struct StatusReport {
     pub tracker_alive: bool,
     /// The live bulk/apply/cutover process, if any.
     pub worker: Option<String>,
+    /// The current pass's average rate: keys and value bytes per second since it started
+    /// (until it completed, or until its last checkpoint).
+    pub bulk_rate: Option<(f64, f64)>,
     /// Whether it is safe to cut over now.
     pub safe: bool,
     /// Whether only pending dirty keys stand in the way (what `cutover` itself applies).
@@ -57,6 +60,15 @@ pub fn status(registry: &Registry) -> Result<StatusReport> {
     let tracker_alive = run.tracker_alive(now);
     let worker = crate::control::live_worker(&run);
     let (safe, verdict) = judge(&run, &dirty_keys, &gaps, tracker_alive);
+    let bulk_rate = run.pass_started_at.map(|started| {
+        let until = if run.bulk_status == "completed" {
+            run.bulk_completed_at.unwrap_or(run.updated_at)
+        } else {
+            run.updated_at
+        };
+        let seconds = ((until - started) as f64 / 1000.0).max(0.001);
+        (run.scanned_keys as f64 / seconds, run.migrated_bytes as f64 / seconds)
+    });
     let only_pending = verdict.starts_with("not yet safe");
     Ok(StatusReport {
         run,
@@ -65,6 +77,7 @@ pub fn status(registry: &Registry) -> Result<StatusReport> {
         recent_errors,
         tracker_alive,
         worker,
+        bulk_rate,
         safe,
         ready_for_cutover: safe || only_pending,
         verdict,
