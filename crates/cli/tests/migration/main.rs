@@ -286,37 +286,38 @@ fn unsupported_types_are_counted_and_reported_never_silently_dropped() {
 #[ignore = "needs redis-server; `cargo xtask ci` runs it"]
 fn a_50_mb_hash_is_imported_with_bounded_memory() {
     let source = RedisSource::start();
-    let fields = 50_000;
-    workload::load_big_hash(&source, "big", fields, 1024);
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("dest.db");
     let url = source.url();
-    let child = resplite()
-        .args([
-            "import",
-            "bulk",
-            "--run-id",
-            "big",
-            "--from",
-            &url,
-            "--to",
-            db.to_str().unwrap(),
-            "--json",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let peak = workload::peak_memory_until_exit(child);
-    assert!(peak.success, "the import failed");
-    // The hash is 50 MB; reading and writing it in chunks keeps the importer's memory below
-    // that (its largest part is a fixed 16 MiB SQLite page cache).
-    assert!(peak.anonymous_kb < 48 * 1024, "importer heap peaked at {} KB", peak.anonymous_kb);
+    let import = |name: &str| {
+        let db = dir.path().join(format!("{name}.db"));
+        let child = resplite()
+            .args(["import", "bulk", "--run-id", name, "--from", &url, "--to"])
+            .arg(&db)
+            .arg("--json")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let peak = workload::peak_memory_until_exit(child);
+        assert!(peak.success, "the import of {name} failed");
+        (peak, db)
+    };
+    // The same import of a 5 MB hash, then of a 50 MB one: memory must not follow the size.
+    workload::load_big_hash(&source, "big", 5_000, 1024);
+    let (small, _) = import("small");
+    redis::cmd("DEL").arg("big").exec(&mut source.connection(0)).unwrap();
+    workload::load_big_hash(&source, "big", 50_000, 1024);
+    let (large, db) = import("large");
+    let grown_kb = large.anonymous_kb.saturating_sub(small.anonymous_kb);
     assert!(
-        peak.resident_kb < 80 * 1024,
-        "importer resident size peaked at {} KB",
-        peak.resident_kb
+        grown_kb < 16 * 1024,
+        "importer heap: {} KB for 5 MB, {} KB for 50 MB",
+        small.anonymous_kb,
+        large.anonymous_kb
     );
+    // Its largest part is a fixed 16 MiB SQLite page cache; far below the hash's size.
+    assert!(large.anonymous_kb < 64 * 1024, "importer heap peaked at {} KB", large.anonymous_kb);
+    assert!(large.resident_kb < 96 * 1024, "importer RSS peaked at {} KB", large.resident_kb);
     let verified = verify_full(&source, &db);
     assert_eq!(verified["source_keys_checked"], 1);
 }
