@@ -440,6 +440,19 @@ impl Registry {
         Ok(())
     }
 
+    /// Ends the open gaps recorded with exactly `reason` at `at`.
+    pub fn close_gap(&self, reason: &str, at: i64) -> Result<()> {
+        let (run_id, reason) = (self.run_id.clone(), reason.to_owned());
+        self.store.write(move |writer| {
+            writer.execute_sql(
+                "UPDATE migration_gaps SET ended_at = ?2 \
+                 WHERE run_id = ?1 AND ended_at IS NULL AND reason = ?3",
+                &[run_id.into(), at.into(), reason.into()],
+            )
+        })?;
+        Ok(())
+    }
+
     /// Ends every open gap at `at`.
     pub fn close_gaps(&self, at: i64) -> Result<()> {
         let run_id = self.run_id.clone();

@@ -34,6 +34,9 @@ const FLUSH_KEYS: usize = 10_000;
 const ORDERS_INTERVAL: Duration = Duration::from_millis(200);
 /// How often the source's `INFO` and notification settings are checked.
 const SOURCE_CHECK_INTERVAL: Duration = Duration::from_secs(1);
+/// The gap recorded while the source's `INFO` cannot be read.
+const BLIND_REASON: &str =
+    "cannot read INFO from the source (FLUSHALL or a restart would go unseen)";
 /// The longest wait between reconnection attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
@@ -267,7 +270,8 @@ impl Tracker<'_> {
         let mut last_orders = Instant::now();
         let mut last_check = Instant::now();
         let mut last_ok_check = resplite_store::now_ms();
-        let mut config_gap_open = false;
+        let mut config_gap: Option<String> = None;
+        let mut blind_gap: Option<()> = None;
         loop {
             if interrupt() {
                 return Ok(());
@@ -308,9 +312,21 @@ impl Tracker<'_> {
             if last_check.elapsed() >= SOURCE_CHECK_INTERVAL {
                 last_check = Instant::now();
                 let now = resplite_store::now_ms();
-                match self.check_source(last_ok_check, now, &mut config_gap_open) {
-                    Ok(()) => last_ok_check = now,
-                    Err(error) => self.progress.last_problem = Some(error.to_string()),
+                match self.check_source(last_ok_check, now, &mut config_gap) {
+                    Ok(()) => {
+                        if blind_gap.take().is_some() {
+                            self.registry.close_gap(BLIND_REASON, now)?;
+                        }
+                        last_ok_check = now;
+                    }
+                    Err(error) => {
+                        // Unable to see a FLUSHALL or a restart: not safe until it can again.
+                        if blind_gap.is_none() {
+                            self.gap(last_ok_check, None, BLIND_REASON)?;
+                            blind_gap = Some(());
+                        }
+                        self.progress.last_problem = Some(error.to_string());
+                    }
                 }
             }
         }
@@ -318,7 +334,12 @@ impl Tracker<'_> {
 
     /// Looks for changes the notifications cannot show: a restart, a flush or swap, or
     /// notifications switched off.
-    fn check_source(&mut self, since: i64, now: i64, config_gap_open: &mut bool) -> Result<()> {
+    fn check_source(
+        &mut self,
+        since: i64,
+        now: i64,
+        config_gap: &mut Option<String>,
+    ) -> Result<()> {
         let facts = match server_facts(&mut self.control) {
             Ok(facts) => facts,
             Err(_) => {
@@ -335,14 +356,15 @@ impl Tracker<'_> {
         self.facts = facts;
         if let Some(setting) = notification_setting(&mut self.control) {
             let missing = missing_notification_flags(&setting, self.options.channels);
-            if !missing.is_empty() && !*config_gap_open {
+            if !missing.is_empty() && config_gap.is_none() {
                 let reason =
                     format!("notify-keyspace-events changed to {setting:?} (lacks {missing:?})");
                 self.gap(now, None, &reason)?;
-                *config_gap_open = true;
-            } else if missing.is_empty() && *config_gap_open {
-                self.registry.close_gaps(now)?;
-                *config_gap_open = false;
+                *config_gap = Some(reason);
+            } else if missing.is_empty()
+                && let Some(reason) = config_gap.take()
+            {
+                self.registry.close_gap(&reason, now)?;
             }
         }
         Ok(())
@@ -365,12 +387,13 @@ impl Tracker<'_> {
         let lost_at = resplite_store::now_ms();
         self.flush(None)?;
         self.progress.connected = false;
-        self.gap(lost_at, None, &format!("subscription lost: {problem}"))?;
+        let reason = format!("subscription lost: {problem}");
+        self.gap(lost_at, None, &reason)?;
         let _ =
             self.registry.record_error("tracker", None, &format!("subscription lost: {problem}"));
         on_progress(&self.progress);
         let subscriber = self.connect_with_backoff(interrupt, Some(on_progress))?;
-        self.registry.close_gaps(resplite_store::now_ms())?;
+        self.registry.close_gap(&reason, resplite_store::now_ms())?;
         self.progress.connected = true;
         // A barrier pinged on the lost connection must be pinged again.
         self.barrier_sent = 0;
