@@ -134,7 +134,10 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     match unit {
         "" | "s" => Ok(Duration::from_secs(number)),
         "ms" => Ok(Duration::from_millis(number)),
-        "m" => Ok(Duration::from_secs(number * 60)),
+        "m" => number
+            .checked_mul(60)
+            .map(Duration::from_secs)
+            .ok_or_else(|| format!("invalid duration {text:?}")),
         _ => Err(format!("invalid duration {text:?} (use ms, s or m)")),
     }
 }

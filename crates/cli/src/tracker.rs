@@ -35,6 +35,10 @@ pub(crate) struct StartArgs {
     /// Add missing classes to the source's notify-keyspace-events with CONFIG SET.
     #[arg(long)]
     configure_notifications: bool,
+    /// Run although the source's INFO lacks commandstats (FLUSHALL/FLUSHDB/SWAPDB would go
+    /// unseen).
+    #[arg(long)]
+    allow_unseen_flushes: bool,
 }
 
 pub(crate) fn run(command: TrackerCommand) -> Result<()> {
@@ -52,8 +56,11 @@ fn start(args: StartArgs) -> Result<()> {
     };
     let source = Source::new(&args.endpoints.from)?;
     let registry = Registry::open_path(&args.endpoints.to, &args.run_id, false)?;
-    let options =
-        TrackerOptions { channels, configure_notifications: args.configure_notifications };
+    let options = TrackerOptions {
+        channels,
+        configure_notifications: args.configure_notifications,
+        allow_unseen_flushes: args.allow_unseen_flushes,
+    };
     let run = run_live(args.endpoints.json, tracker_lines, |stop, progress| {
         run_tracker(&source, &registry, &options, stop, progress)
     })?;

@@ -15,9 +15,9 @@
 //! A pass after the first (`--rescan`) ends by *pruning*: destination keys that no longer
 //! exist in the source are deleted, so the pass also covers deletions a tracker gap missed.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -114,9 +114,24 @@ struct Page {
 
 /// What to do with one key in a batch.
 enum Entry {
-    Replace { key: Vec<u8>, elements: Elements, deadline: Option<i64> },
-    Append { key: Vec<u8>, elements: Elements },
-    Error { key: Vec<u8>, message: String },
+    Replace {
+        key: Vec<u8>,
+        elements: Elements,
+        deadline: Option<i64>,
+    },
+    Append {
+        key: Vec<u8>,
+        elements: Elements,
+    },
+    /// The source holds a type resplite does not store: the destination must not keep an
+    /// older value under that name.
+    Delete {
+        key: Vec<u8>,
+    },
+    Error {
+        key: Vec<u8>,
+        message: String,
+    },
 }
 
 /// Keys for one destination transaction.
@@ -175,7 +190,7 @@ pub fn run_bulk(
         )
     };
     let outcome = outcome.and_then(|()| {
-        if run.pass > 0 { copy.prune(source, &dbs, interrupt, on_progress) } else { Ok(()) }
+        if run.pass_prunes { copy.prune(source, &dbs, interrupt, on_progress) } else { Ok(()) }
     });
     let status = match &outcome {
         Ok(()) => "completed",
@@ -187,7 +202,10 @@ pub fn run_bulk(
     if status == "completed" {
         let now = resplite_store::now_ms();
         assignments.push(("bulk_completed_at", now.into()));
-        assignments.push(("completed_pass_started_at", run.pass_started_at.into()));
+        // Only a pass over every database (what the tracker watches) covers gaps.
+        if run.pass_dbs == "all" {
+            assignments.push(("completed_pass_started_at", run.pass_started_at.into()));
+        }
         assignments.push(("scan_cursor", "0".into()));
     }
     if let Err(error) = &outcome
@@ -206,10 +224,20 @@ fn start_pass(lease: &Lease, run: &Run, dbs: &[Db], options: &BulkOptions) -> Re
     let registry = lease.registry();
     let now = resplite_store::now_ms();
     let first_db = i64::from(dbs.first().copied().unwrap_or(0));
+    let pass_dbs = match &options.dbs {
+        None => "all".to_owned(),
+        Some(dbs) => dbs.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
+    };
+    // A pass must delete what the source no longer has whenever the destination already
+    // holds keys it did not copy itself (a later pass, a restarted one, a non-empty file).
+    let stats = registry.store().read(|reader| reader.keyspace_stats())?;
+    let destination_has_keys = stats.iter().any(|db| dbs.contains(&db.db) && db.keys > 0);
     let fresh_pass = |pass: i64| -> Vec<(&'static str, SqlValue)> {
         vec![
             ("pass", pass.into()),
             ("pass_started_at", now.into()),
+            ("pass_dbs", pass_dbs.clone().into()),
+            ("pass_prunes", i64::from(pass > 0 || destination_has_keys).into()),
             ("scan_db", first_db.into()),
             ("scan_cursor", "0".into()),
             ("scanned_keys", 0i64.into()),
@@ -230,7 +258,16 @@ fn start_pass(lease: &Lease, run: &Run, dbs: &[Db], options: &BulkOptions) -> Re
         }
         "completed" => fresh_pass(run.pass + 1),
         "pending" => fresh_pass(0),
-        _ if options.resume && run.pass_started_at.is_some() => Vec::new(),
+        _ if options.resume && run.pass_started_at.is_some() => {
+            if run.pass_dbs != pass_dbs {
+                return Err(MigrateError::Refused(format!(
+                    "the interrupted pass copies databases {}; resume it with the same --db \
+                     (or start it over without --resume)",
+                    run.pass_dbs
+                )));
+            }
+            Vec::new()
+        }
         _ => fresh_pass(run.pass),
     };
     assignments.push(("bulk_status", "running".into()));
@@ -284,6 +321,8 @@ impl Copy<'_> {
         let controls: &SharedControls = &controls_handle;
         let scan_finished = AtomicBool::new(false);
         let scan_finished = &scan_finished;
+        let streamed = Mutex::new(HashSet::new());
+        let streamed = &streamed;
         thread::scope(|scope| -> Result<()> {
             let scanner_batches = batch_tx.clone();
             scope.spawn(move || {
@@ -297,8 +336,15 @@ impl Copy<'_> {
             for index in 0..MAX_CONCURRENCY {
                 let (pages, batches) = (page_rx.clone(), batch_tx.clone());
                 scope.spawn(move || {
-                    let reader =
-                        PageReader { source, controls, scan_finished, expire_time, chunk, index };
+                    let reader = PageReader {
+                        source,
+                        controls,
+                        scan_finished,
+                        streamed,
+                        expire_time,
+                        chunk,
+                        index,
+                    };
                     if let Err(error) = reader.run(&pages, &batches) {
                         controls.interrupt();
                         let _ = batches.send(Err(error));
@@ -306,7 +352,14 @@ impl Copy<'_> {
                 });
             }
             drop((page_rx, batch_tx));
-            self.commit_batches(&batch_rx, interrupt, on_progress)
+            let outcome = self.commit_batches(&batch_rx, interrupt, on_progress);
+            if outcome.as_ref().is_err_and(|error| !matches!(error, MigrateError::Stopped)) {
+                // The committer gave up early: readers blocked on the full channel must see
+                // it close, or the scope waits for them forever.
+                controls.interrupt();
+            }
+            drop(batch_rx);
+            outcome
         })
     }
 
@@ -323,6 +376,8 @@ impl Copy<'_> {
         let mut next_seq = 0;
         let mut finished_copy = false;
         let mut in_flight = Counts::default();
+        // Keys whose write failed, by page, until the checkpoint moves over their page.
+        let mut failed_by_page: HashMap<u64, i64> = HashMap::new();
         loop {
             if interrupt() {
                 self.controls.interrupt();
@@ -351,14 +406,26 @@ impl Copy<'_> {
             let mut advanced = Counts::default();
             while let Some((counts, next)) = finished.remove(&next_seq) {
                 advanced.add(&counts);
+                let failed = failed_by_page.remove(&next_seq).unwrap_or(0);
+                advanced.migrated -= failed;
+                advanced.errors += failed;
                 checkpoint = Some(next);
                 next_seq += 1;
             }
             let mut committed = self.committed;
             committed.add(&advanced);
-            let assignments = checkpoint.map(|next| checkpoint_assignments(&committed, next));
             finished_copy |= matches!(checkpoint, Some(None));
-            self.write_batch(batch, assignments)?;
+            let seq = batch.seq;
+            let checkpoint = checkpoint.map(|next| (committed, next));
+            // A batch that moves the checkpoint completes its own page, so its own failures
+            // are counted in the same transaction.
+            let failed = self.write_batch(batch, checkpoint)?;
+            if checkpoint.is_some() {
+                committed.migrated -= failed;
+                committed.errors += failed;
+            } else if failed > 0 {
+                *failed_by_page.entry(seq).or_default() += failed;
+            }
             self.committed = committed;
             in_flight = subtract(&in_flight, &advanced);
         }
@@ -372,24 +439,29 @@ impl Copy<'_> {
         Ok(())
     }
 
+    /// Commits a batch (and the checkpoint it completes); answers how many of its keys
+    /// failed to be written.
     fn write_batch(
         &mut self,
         batch: Batch,
-        checkpoint: Option<Vec<(&'static str, SqlValue)>>,
-    ) -> Result<()> {
+        checkpoint: Option<(Counts, Option<(i64, u64)>)>,
+    ) -> Result<i64> {
         let run_id = self.lease.registry().run_id().to_owned();
         let redirty = self.redirty;
         let db = batch.db;
-        self.lease.registry().store().write(move |writer| {
+        let failed = self.lease.registry().store().write(move |writer| {
+            let mut failed = 0;
             for entry in &batch.entries {
-                write_entry(writer, &run_id, db, entry, redirty)?;
+                failed += i64::from(write_entry(writer, &run_id, db, entry, redirty)?);
             }
-            if let Some(assignments) = &checkpoint {
-                update_run(writer, &run_id, assignments)?;
+            if let Some((mut counts, next)) = checkpoint {
+                counts.migrated -= failed;
+                counts.errors += failed;
+                update_run(writer, &run_id, &checkpoint_assignments(&counts, next))?;
             }
-            Ok(())
+            Ok(failed)
         })?;
-        Ok(())
+        Ok(failed)
     }
 
     fn report(&mut self, in_flight: &Counts, on_progress: &mut dyn FnMut(&BulkProgress)) {
@@ -492,32 +564,42 @@ fn checkpoint_assignments(
 }
 
 /// Writes one batch entry under its own savepoint, so a key that fails is recorded and the
-/// rest of the batch still commits.
+/// rest of the batch still commits. Answers whether writing it failed. A key that could not
+/// be copied is registered as a failed dirty key, so the status stays unsafe until a delta
+/// apply copies it.
 fn write_entry(
     writer: &mut Writer<'_>,
     run_id: &str,
     db: Db,
     entry: &Entry,
     redirty: bool,
-) -> resplite_store::Result<()> {
+) -> resplite_store::Result<bool> {
     let (key, outcome) = match entry {
-        Entry::Replace { key, elements, deadline } => {
-            (key, writer.atomically(|writer| replace_key(writer, db, key, elements, *deadline)))
-        }
+        Entry::Replace { key, elements, deadline } => (
+            key,
+            writer.atomically(|writer| replace_key(writer, db, key, elements, *deadline).map(drop)),
+        ),
         Entry::Append { key, elements } => {
-            (key, writer.atomically(|writer| append_chunk(writer, db, key, elements)))
+            (key, writer.atomically(|writer| append_chunk(writer, db, key, elements).map(drop)))
+        }
+        Entry::Delete { key } => {
+            (key, writer.atomically(|writer| writer.delete(db, &[key]).map(drop)))
         }
         Entry::Error { key, message } => {
-            return record_error(writer, run_id, "bulk", Some((db, key)), message);
+            record_error(writer, run_id, "bulk", Some((db, key)), message)?;
+            crate::dirty::mark_failed(writer, run_id, db, key)?;
+            return Ok(false);
         }
     };
     if let Err(error) = outcome {
-        return record_error(writer, run_id, "bulk", Some((db, key)), &error.to_string());
+        record_error(writer, run_id, "bulk", Some((db, key)), &error.to_string())?;
+        crate::dirty::mark_failed(writer, run_id, db, key)?;
+        return Ok(matches!(entry, Entry::Replace { .. }));
     }
-    if redirty && matches!(entry, Entry::Replace { .. }) {
+    if redirty {
         crate::dirty::mark_redirty(writer, run_id, db, key)?;
     }
-    Ok(())
+    Ok(false)
 }
 
 /// The scanner: walks `SCAN` over each database and hands out pages in order.
@@ -565,12 +647,18 @@ struct PageReader<'a> {
     source: &'a Source,
     controls: &'a SharedControls,
     scan_finished: &'a AtomicBool,
+    /// The large collections this pass has streamed (or is streaming).
+    streamed: &'a Mutex<HashSet<(Db, Vec<u8>)>>,
     expire_time: bool,
     chunk: usize,
     index: usize,
 }
 
 impl PageReader<'_> {
+    fn lock_streamed(&self) -> std::sync::MutexGuard<'_, HashSet<(Db, Vec<u8>)>> {
+        self.streamed.lock().unwrap_or_else(|poison| poison.into_inner())
+    }
+
     fn run(&self, pages: &Receiver<Page>, batches: &Sender<Result<Batch>>) -> Result<()> {
         let mut connection: Option<(Db, redis::Connection)> = None;
         loop {
@@ -630,7 +718,10 @@ impl PageReader<'_> {
             for (key, read) in keys.iter().zip(reads) {
                 match read {
                     KeyRead::Missing => {}
-                    KeyRead::Unsupported(_) => counts.skipped += 1,
+                    KeyRead::Unsupported(_) => {
+                        counts.skipped += 1;
+                        batch.push(Entry::Delete { key: key.clone() });
+                    }
                     KeyRead::Changed => {
                         counts.errors += 1;
                         batch.push(Entry::Error {
@@ -638,6 +729,11 @@ impl PageReader<'_> {
                             message: "type kept changing while being read".into(),
                         });
                     }
+                    // SCAN may list a key twice; a large one is streamed only once per pass,
+                    // or two readers' chunks could interleave.
+                    KeyRead::Found(snapshot)
+                        if snapshot.more.is_some()
+                            && !self.lock_streamed().insert((page.db, key.clone())) => {}
                     KeyRead::Found(snapshot) => {
                         let bytes = snapshot.elements.byte_size();
                         batch_bytes += bytes;

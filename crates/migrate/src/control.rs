@@ -7,8 +7,8 @@
 //! renews the heartbeat and reads the run row about every quarter second, which is how
 //! `resplite import pause|resume|abort|set` reach it: they only update the row.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use resplite_store::SqlValue;
@@ -135,6 +135,37 @@ pub struct Lease {
     registry: Registry,
     kind: &'static str,
     last_poll: Mutex<Instant>,
+    /// The heartbeat thread: renews the lease every second, whatever the step is doing
+    /// (a long throttle wait or a huge key must not make the lease look abandoned).
+    heartbeat: Option<std::thread::JoinHandle<()>>,
+    stop_heartbeat: Arc<AtomicBool>,
+    /// Set when a renewal found the lease taken by another process.
+    lost: Arc<AtomicBool>,
+}
+
+/// Renews the lease of `run_id` held by `pid` until told to stop; notes when it is gone.
+fn renew_lease(registry: Registry, pid: i64, stop: Arc<AtomicBool>, lost: Arc<AtomicBool>) {
+    while !stop.load(Ordering::Relaxed) {
+        let run_id = registry.run_id().to_owned();
+        let renewed = registry.store().write(move |writer| {
+            let now = writer.now();
+            writer.execute_sql(
+                "UPDATE migration_runs SET worker_heartbeat = ?2 WHERE run_id = ?1 \
+                 AND worker_pid = ?3",
+                &[run_id.into(), now.into(), pid.into()],
+            )
+        });
+        if renewed == Ok(0) {
+            lost.store(true, Ordering::Relaxed);
+            return;
+        }
+        for _ in 0..20 {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 }
 
 impl Lease {
@@ -171,21 +202,37 @@ impl Lease {
                 run.worker_pid.unwrap_or(0)
             )));
         }
-        Ok(Lease { registry: registry.clone(), kind, last_poll: Mutex::new(Instant::now()) })
+        let (stop_heartbeat, lost) =
+            (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+        let heartbeat = {
+            let (registry, stop, lost) = (registry.clone(), stop_heartbeat.clone(), lost.clone());
+            std::thread::Builder::new()
+                .name("resplite-lease".into())
+                .spawn(move || renew_lease(registry, pid, stop, lost))
+                .ok()
+        };
+        Ok(Lease {
+            registry: registry.clone(),
+            kind,
+            last_poll: Mutex::new(Instant::now()),
+            heartbeat,
+            stop_heartbeat,
+            lost,
+        })
     }
 
     /// Renews the heartbeat and reads the run row (controls and throttles).
+    /// Reads the run row (controls and throttles); an error once another process has taken
+    /// the run (this one was stalled past the heartbeat's staleness).
     pub fn poll(&self) -> Result<Run> {
-        let (run_id, pid) = (self.registry.run_id().to_owned(), i64::from(std::process::id()));
-        self.registry.store().write(move |writer| {
-            let now = writer.now();
-            writer.execute_sql(
-                "UPDATE migration_runs SET worker_heartbeat = ?2 WHERE run_id = ?1 \
-                 AND worker_pid = ?3",
-                &[run_id.into(), now.into(), pid.into()],
-            )
-        })?;
         *self.last_poll.lock().unwrap_or_else(|poison| poison.into_inner()) = Instant::now();
+        if self.lost.load(Ordering::Relaxed) {
+            return Err(MigrateError::Refused(format!(
+                "another process took over run {}; this {} stopped",
+                self.registry.run_id(),
+                self.kind
+            )));
+        }
         self.registry.require()
     }
 
@@ -208,6 +255,10 @@ impl Lease {
 
 impl Drop for Lease {
     fn drop(&mut self) {
+        self.stop_heartbeat.store(true, Ordering::Relaxed);
+        if let Some(heartbeat) = self.heartbeat.take() {
+            let _ = heartbeat.join();
+        }
         let (run_id, pid) = (self.registry.run_id().to_owned(), i64::from(std::process::id()));
         let _ = self.registry.store().write(move |writer| {
             writer.execute_sql(

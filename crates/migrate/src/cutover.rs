@@ -111,6 +111,10 @@ pub fn cutover(
     on_step("waiting for the tracker to record every change made before the pause");
     wait_for_barrier(registry, options.barrier_timeout)
         .map_err(|error| MigrateError::Refused(format!("{error}; the source was unpaused")))?;
+    // Ctrl+C during the freeze unpauses (the guard) and stops.
+    if interrupt() {
+        return Err(MigrateError::Stopped);
+    }
 
     on_step("applying the remaining dirty keys");
     let until_clean = ApplyOptions { until_clean: true, ..ApplyOptions::default() };
@@ -142,6 +146,9 @@ pub fn cutover(
     } else {
         VerifyReport::default()
     };
+    if interrupt() {
+        return Err(MigrateError::Stopped);
+    }
     if verification.difference_count() > 0 {
         return Err(MigrateError::Refused(format!(
             "verification found {} difference(s) after the final apply; the source was unpaused \

@@ -49,7 +49,8 @@ pub(crate) fn record_events(
     Ok(())
 }
 
-/// Makes a key that was applied or deleted dirty again (a bulk copy just overwrote it).
+/// Makes a tracked key dirty again with a new generation (a bulk copy just overwrote it, so
+/// whatever a delta apply wrote or is writing may be older).
 pub(crate) fn mark_redirty(
     writer: &mut Writer<'_>,
     run_id: &str,
@@ -58,8 +59,29 @@ pub(crate) fn mark_redirty(
 ) -> resplite_store::Result<()> {
     writer.execute_sql(
         "UPDATE migration_dirty_keys SET state = 'dirty', events_count = events_count + 1 \
-         WHERE run_id = ?1 AND db = ?2 AND key = ?3 AND state != 'dirty'",
+         WHERE run_id = ?1 AND db = ?2 AND key = ?3",
         &[run_id.into(), db.into(), key.into()],
+    )?;
+    Ok(())
+}
+
+/// Registers a key the bulk copy could not write as failed, so the status is not safe until
+/// a delta apply (which retries failed keys) has copied it.
+pub(crate) fn mark_failed(
+    writer: &mut Writer<'_>,
+    run_id: &str,
+    db: Db,
+    key: &[u8],
+) -> resplite_store::Result<()> {
+    let now = writer.now();
+    writer.execute_sql(
+        "INSERT INTO migration_dirty_keys \
+             (run_id, db, key, first_seen_at, last_seen_at, events_count, last_event, state) \
+         VALUES (?1, ?2, ?3, ?4, ?4, 1, 'bulk-failed', 'error') \
+         ON CONFLICT (run_id, db, key) DO UPDATE SET \
+             last_seen_at = excluded.last_seen_at, events_count = events_count + 1, \
+             last_event = excluded.last_event, state = 'error'",
+        &[run_id.into(), db.into(), key.into(), now.into()],
     )?;
     Ok(())
 }
@@ -183,6 +205,10 @@ mod tests {
         let dirty = batch(&registry);
         assert_eq!(dirty.len(), 1);
         assert_eq!((dirty[0].key.as_slice(), dirty[0].generation), (&b"k"[..], 2));
+        // Overwritten again while dirty: a new generation, so an apply in flight cannot
+        // settle it with what it read before.
+        registry.store().write(|writer| mark_redirty(writer, "run", 2, b"k")).unwrap();
+        assert!(!settle_now(&registry, &dirty[0]));
     }
 
     #[test]

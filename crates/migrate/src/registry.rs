@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS migration_runs (
     scan_cursor       TEXT    NOT NULL DEFAULT '0',
     pass              INTEGER NOT NULL DEFAULT 0,
     pass_started_at   INTEGER,
+    pass_dbs          TEXT    NOT NULL DEFAULT 'all',
+    pass_prunes       INTEGER NOT NULL DEFAULT 0,
     completed_pass_started_at INTEGER,
     bulk_completed_at INTEGER,
     scan_count        INTEGER NOT NULL DEFAULT 1000,
@@ -98,7 +100,7 @@ pub const HEARTBEAT_STALE_MS: i64 = 5_000;
 /// The columns of [`Run`], in the order `Run::from_row` reads them.
 const RUN_COLUMNS: &str = "run_id, source_uri, created_at, updated_at, bulk_status, control, \
     worker, worker_pid, worker_heartbeat, scan_db, scan_cursor, pass, pass_started_at, \
-    completed_pass_started_at, bulk_completed_at, scan_count, max_concurrency, max_rps, \
+    pass_dbs, pass_prunes, completed_pass_started_at, bulk_completed_at, scan_count, max_concurrency, max_rps, \
     batch_keys, batch_bytes, scanned_keys, migrated_keys, skipped_keys, error_keys, \
     migrated_bytes, pruned_keys, dirty_keys_seen, dirty_keys_applied, dirty_keys_deleted, \
     source_run_id, tracker_pid, tracker_heartbeat, tracker_control, tracker_channels, \
@@ -125,7 +127,11 @@ pub struct Run {
     /// 0 for the first copy, then one more per `--rescan`.
     pub pass: i64,
     pub pass_started_at: Option<i64>,
-    /// When the latest pass that finished had started: gaps that ended before it are covered.
+    /// The databases the current pass copies: `all`, or numbers separated by commas.
+    pub pass_dbs: String,
+    /// Whether the current pass ends by pruning (it found keys in the destination).
+    pub pass_prunes: bool,
+    /// When the latest pass over every database that finished had started: gaps that ended before it are covered.
     pub completed_pass_started_at: Option<i64>,
     pub bulk_completed_at: Option<i64>,
     pub scan_count: i64,
@@ -175,6 +181,8 @@ impl Run {
             scan_cursor: text(next()).unwrap_or_default(),
             pass: next().as_i64().unwrap_or(0),
             pass_started_at: next().as_i64(),
+            pass_dbs: text(next()).unwrap_or_default(),
+            pass_prunes: next().as_i64().unwrap_or(0) != 0,
             completed_pass_started_at: next().as_i64(),
             bulk_completed_at: next().as_i64(),
             scan_count: next().as_i64().unwrap_or(0),

@@ -223,7 +223,18 @@ impl<'a> SourceReader<'a> {
             let replies: Vec<Value> = pipe.query(self.connection)?;
             self.commands_sent += replies.len() as u64;
             for ((index, kind), reply) in fetched.into_iter().zip(replies) {
-                let read = match self.parse_chunk(kind, reply, Continuation::Cursor(0))? {
+                let mut chunk = self.parse_chunk(kind, reply, Continuation::Cursor(0))?;
+                // A scan may answer no element yet a cursor to go on (a sparse hash table):
+                // only an empty answer that ends the scan means the key is gone.
+                while let ChunkRead::Chunk(elements, Some(from)) = &chunk
+                    && elements.is_empty()
+                {
+                    chunk = match self.read_more(&keys[index], kind, *from)? {
+                        Some((elements, more)) => ChunkRead::Chunk(elements, more),
+                        None => ChunkRead::WrongType,
+                    };
+                }
+                let read = match chunk {
                     ChunkRead::WrongType => KeyRead::Changed,
                     ChunkRead::Chunk(elements, _) if elements.is_empty() => KeyRead::Missing,
                     ChunkRead::Chunk(elements, more) => KeyRead::Found(KeySnapshot {

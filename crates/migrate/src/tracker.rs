@@ -52,6 +52,9 @@ pub struct TrackerOptions {
     /// Add the missing classes to `notify-keyspace-events` with `CONFIG SET` instead of
     /// refusing to start.
     pub configure_notifications: bool,
+    /// Run even though `INFO commandstats` is not available, so `FLUSHALL`, `FLUSHDB` and
+    /// `SWAPDB` (which send no per-key notifications) would go unseen.
+    pub allow_unseen_flushes: bool,
 }
 
 /// Live figures of the tracker.
@@ -105,6 +108,14 @@ pub fn run_tracker(
     let mut control = source.connect(0)?;
     let facts = server_facts(&mut control)?;
     refuse_cluster(&facts)?;
+    if facts.silent_rewrites.is_none() && !options.allow_unseen_flushes {
+        return Err(MigrateError::Refused(
+            "the source's INFO has no commandstats, so the tracker could not see FLUSHALL, \
+             FLUSHDB or SWAPDB (they send no per-key notifications); pass \
+             --allow-unseen-flushes if none will run during the migration"
+                .into(),
+        ));
+    }
     check_notifications(&mut control, options)?;
     registry.create_or_load(source.redacted())?;
     let run = claim_tracker(registry)?;
@@ -140,6 +151,16 @@ fn claim_tracker(registry: &Registry) -> Result<Run> {
             &run_id,
             &[("tracker_pid", pid.into()), ("tracker_heartbeat", now.into())],
         )?;
+        // Time since the last tracker listened (or since a copy began) is a gap, open from
+        // this moment until this tracker is subscribed and has proved its notifications, so
+        // the status is not safe meanwhile.
+        if let Some(since) = run.tracker_heartbeat.or(run.pass_started_at) {
+            writer.execute_sql(
+                "INSERT INTO migration_gaps (run_id, started_at, ended_at, reason) \
+                 VALUES (?1, ?2, NULL, 'the tracker was not running')",
+                &[run_id.clone().into(), since.into()],
+            )?;
+        }
         Ok((run, false))
     })?;
     if busy {
@@ -207,12 +228,8 @@ impl Tracker<'_> {
             return Err(error);
         }
         let now = resplite_store::now_ms();
-        // Time before this tracker listened, once a copy had begun, is a gap.
-        let uncovered_since = run.tracker_heartbeat.or(run.pass_started_at);
-        if let Some(since) = uncovered_since {
-            self.registry.record_gap(since, Some(now), "the tracker was not running")?;
-            self.progress.gaps += 1;
-        }
+        // Listening now: the gap opened when the role was taken ends here, as does any gap a
+        // previous tracker left open.
         self.registry.close_gaps(now)?;
         if run.source_run_id.as_deref().is_some_and(|id| id != self.facts.run_id) {
             self.registry.record_gap(

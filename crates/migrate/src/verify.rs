@@ -181,7 +181,7 @@ fn sample_size(sample: Sample, keys: u64, total: u64) -> u64 {
     match sample {
         Sample::Full => keys,
         Sample::Count(count) if total == 0 => count.min(keys),
-        Sample::Count(count) => (count * keys).div_ceil(total.max(1)).min(keys),
+        Sample::Count(count) => count.saturating_mul(keys).div_ceil(total.max(1)).min(keys),
         Sample::Fraction(fraction) => ((keys as f64 * fraction).ceil() as u64).min(keys),
     }
 }
@@ -312,6 +312,14 @@ impl Checker<'_, '_> {
             // Gone since it was listed (it expired or was deleted): nothing to compare.
             KeyRead::Missing | KeyRead::Changed => return Ok(()),
             KeyRead::Unsupported(type_name) => {
+                if self.store.read(|reader| reader.key_type(db, name))?.is_some() {
+                    let detail = format!(
+                        "the source now holds a {type_name}; the destination still has a value"
+                    );
+                    let difference =
+                        Difference { db, key: name.to_vec(), kind: DifferenceKind::Type, detail };
+                    report.note(difference, limit);
+                }
                 let detail =
                     format!("the source holds a {type_name}, which resplite does not store");
                 report.note(

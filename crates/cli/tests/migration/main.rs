@@ -217,6 +217,13 @@ fn bulk_killed_at_a_random_moment_resumes_to_the_same_result() {
     let done_before = interrupted["run"]["scanned_keys"].as_u64().unwrap();
     assert!(done_before < total, "the copy finished before it was killed ({done_before} keys)");
 
+    // The interrupted pass copies every database: resuming it for one is refused.
+    let refused = run(&["import", "bulk", "--run-id", "crash", "--from", &url, "--to", db_arg]
+        .into_iter()
+        .chain(["--resume", "--db", "0"])
+        .collect::<Vec<_>>());
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("same --db"));
     let report = bulk(source, db, "crash", &["--resume"]);
     let run = &report["run"];
     assert_eq!(run["bulk_status"], "completed");
@@ -280,6 +287,20 @@ fn unsupported_types_are_counted_and_reported_never_silently_dropped() {
     assert_eq!(report["run"]["skipped_keys"], 1);
     let verified = verify_full(source, db);
     assert_eq!(verified["by_kind"]["unsupported"], 1, "{verified:#}");
+
+    // A copied key that the source turns into a stream must not keep its old value.
+    redis::cmd("DEL").arg("s:1").exec(&mut source.connection(0)).unwrap();
+    redis::cmd("XADD")
+        .arg("s:1")
+        .arg("*")
+        .arg("a")
+        .arg("1")
+        .exec(&mut source.connection(0))
+        .unwrap();
+    let report = bulk(source, db, "types", &["--rescan"]);
+    assert_eq!(report["run"]["skipped_keys"], 2);
+    let verified = verify_full(source, db);
+    assert_eq!(verified["by_kind"]["unsupported"], 2, "{verified:#}");
 }
 
 #[test]
@@ -293,7 +314,9 @@ fn a_50_mb_hash_is_imported_with_bounded_memory() {
         let child = resplite()
             .args(["import", "bulk", "--run-id", name, "--from", &url, "--to"])
             .arg(&db)
-            .arg("--json")
+            // Small chunks keep what may wait for the committer (8 batches) small next to
+            // the difference between the two hashes, even on a loaded machine.
+            .args(["--chunk-elements", "200", "--json"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
