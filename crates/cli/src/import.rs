@@ -67,6 +67,14 @@ pub(crate) struct Endpoints {
     pub(crate) json: bool,
 }
 
+impl Endpoints {
+    /// The source, and the registry of `run_id` in the destination (which must exist unless
+    /// the step may create the run).
+    pub(crate) fn open(&self, run_id: &str, must_exist: bool) -> Result<(Source, Registry)> {
+        Ok((Source::new(&self.from)?, Registry::open_path(&self.to, run_id, must_exist)?))
+    }
+}
+
 #[derive(Args)]
 pub(crate) struct RunArgs {
     /// The migration run.
@@ -262,8 +270,7 @@ fn run_preflight(args: PreflightArgs) -> Result<()> {
 }
 
 fn run_bulk_command(args: BulkArgs) -> Result<()> {
-    let source = Source::new(&args.endpoints.from)?;
-    let registry = Registry::open_path(&args.endpoints.to, &args.run_id, false)?;
+    let (source, registry) = args.endpoints.open(&args.run_id, false)?;
     let options = BulkOptions {
         dbs: parse_dbs(&args.db)?,
         resume: args.resume,
@@ -279,8 +286,7 @@ fn run_bulk_command(args: BulkArgs) -> Result<()> {
 }
 
 fn run_apply(args: ApplyArgs) -> Result<()> {
-    let source = Source::new(&args.endpoints.from)?;
-    let registry = Registry::open_path(&args.endpoints.to, &args.run_id, true)?;
+    let (source, registry) = args.endpoints.open(&args.run_id, true)?;
     let options = ApplyOptions {
         until_clean: args.until_clean,
         barrier: args.until_clean,
@@ -382,8 +388,7 @@ fn run_set(args: SetArgs) -> Result<()> {
 }
 
 fn run_cutover(args: CutoverArgs) -> Result<()> {
-    let source = Source::new(&args.endpoints.from)?;
-    let registry = Registry::open_path(&args.endpoints.to, &args.run_id, true)?;
+    let (source, registry) = args.endpoints.open(&args.run_id, true)?;
     let options = CutoverOptions {
         pause_timeout: args.pause_timeout,
         verify_sample: args.verify_sample,

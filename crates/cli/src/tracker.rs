@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
+use resplite_migrate::Registry;
 use resplite_migrate::subscriber::Channels;
 use resplite_migrate::tracker::{TrackerOptions, run_tracker, stop_tracker};
-use resplite_migrate::{Registry, Source};
 use serde_json::json;
 
 use crate::import::{Endpoints, RunArgs};
@@ -54,8 +54,7 @@ fn start(args: StartArgs) -> Result<()> {
         "keyspace" => Channels::Keyspace,
         _ => bail!("--channels takes keyevent or keyspace"),
     };
-    let source = Source::new(&args.endpoints.from)?;
-    let registry = Registry::open_path(&args.endpoints.to, &args.run_id, false)?;
+    let (source, registry) = args.endpoints.open(&args.run_id, false)?;
     let options = TrackerOptions {
         channels,
         configure_notifications: args.configure_notifications,
