@@ -90,7 +90,10 @@ pub fn apply_dirty(
         if interrupt() {
             controls.interrupt();
         }
-        if lease.poll_due() {
+        // Counting what is left walks the dirty index, so it is done at the polling pace,
+        // not once per batch.
+        let report_now = lease.poll_due();
+        if report_now {
             controls.follow(&lease.poll()?);
         }
         progress.paused = controls.control() == Control::Pause;
@@ -101,11 +104,13 @@ pub fn apply_dirty(
         let (id, batch) = (run_id.clone(), limit);
         let dirty =
             registry.store().read(move |reader| dirty_batch(reader, &id, seen_by, batch))?;
-        progress.remaining = remaining(registry, seen_by)?;
-        progress.elapsed = started.elapsed();
-        on_progress(&progress);
         if dirty.is_empty() {
             break;
+        }
+        if report_now {
+            progress.remaining = remaining(registry, seen_by)?;
+            progress.elapsed = started.elapsed();
+            on_progress(&progress);
         }
         let mut by_db: BTreeMap<Db, Vec<DirtyKey>> = BTreeMap::new();
         for key in dirty {
@@ -151,6 +156,7 @@ pub fn apply_dirty(
             progress.changed_meanwhile += outcome.changed_meanwhile;
         }
     }
+    progress.remaining = remaining(registry, seen_by)?;
     progress.elapsed = started.elapsed();
     on_progress(&progress);
     drop(lease);
