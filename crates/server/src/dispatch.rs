@@ -348,9 +348,9 @@ fn fill(replies: &mut [Option<Frame>], slots: Vec<usize>, frames: Vec<Frame>) {
 const INLINE_READS: usize = 8;
 
 /// Runs a few `fast` reads (index lookups of a few microseconds each) right here on the
-/// async thread, when a pooled connection is idle. Handing them to a reader thread costs two
-/// thread switches, several times the read itself; anything slower or bigger goes to the
-/// reader threads, and so do these when no connection is idle (never wait on the pool here).
+/// async thread, when a fast-read connection is idle. Handing them to a reader thread costs
+/// two thread switches, several times the read itself; anything slower or bigger goes to the
+/// reader threads, and so do these when no connection is idle (never wait for one here).
 fn run_reads_inline(
     server: &Arc<ServerState>,
     operations: Vec<TimedRead>,

@@ -5,10 +5,12 @@
 //! write waited while tens of megabytes were copied (tens of milliseconds; longer while a big
 //! deleted collection was being reclaimed). Here a thread with its own connection runs a
 //! `PASSIVE` checkpoint every [`INTERVAL`]: it never blocks the writer or the readers, and
-//! each run copies only what changed since the last. The writer keeps SQLite's automatic
+//! each run copies only what changed since the last. Before each run it ends the snapshots
+//! that idle fast readers still hold (see `fast_reads`). The writer keeps SQLite's automatic
 //! checkpoint at a much larger size as a backstop, and truncates the log on shutdown.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -16,6 +18,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 use crate::error::{Result, StoreError};
+use crate::fast_reads::FastReads;
 
 /// How often the log is checkpointed.
 const INTERVAL: Duration = Duration::from_millis(100);
@@ -27,7 +30,11 @@ pub(crate) struct Checkpointer {
 }
 
 impl Checkpointer {
-    pub(crate) fn spawn(path: &Path, busy_timeout: Duration) -> Result<Checkpointer> {
+    pub(crate) fn spawn(
+        path: &Path,
+        busy_timeout: Duration,
+        fast_reads: Arc<FastReads>,
+    ) -> Result<Checkpointer> {
         let connection = Connection::open(path)?;
         connection.busy_timeout(busy_timeout)?;
         let (stop, stopped) = mpsc::channel::<()>();
@@ -36,7 +43,9 @@ impl Checkpointer {
             .spawn(move || {
                 // Run until told to stop (or the store is gone); a failed or partial
                 // checkpoint (readers still on old pages) is simply retried next time.
+                // Snapshots that idle fast readers hold open would hold it back.
                 while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(INTERVAL) {
+                    fast_reads.release_stale();
                     let _ = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
                 }
             })

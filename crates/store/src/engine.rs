@@ -11,6 +11,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::checkpointer::Checkpointer;
 use crate::clock;
 use crate::error::{Result, StoreError};
+use crate::fast_reads::{CommitCount, FastReads};
 use crate::options::{Durability, StoreOptions};
 use crate::reader::Reader;
 use crate::reader_threads::ReaderThreads;
@@ -35,6 +36,8 @@ struct Shared {
     // them, the checkpointer stops, and only then does the writer checkpoint and truncate.
     reader_threads: ReaderThreads,
     readers: r2d2::Pool<SqliteConnectionManager>,
+    // Closed once the checkpointer, which holds the other handle, has stopped.
+    fast_reads: Arc<FastReads>,
     // Held only so that dropping the store stops the thread.
     _checkpointer: Checkpointer,
     writer: WriterThread,
@@ -65,13 +68,8 @@ impl Store {
             open_writer(&options).map_err(|error| explain_open_error(error, &options.path))?;
         let map_pragma = memory_map_pragma(&options);
         let manager = SqliteConnectionManager::file(&options.path)
-            .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .with_init(move |connection| {
-                connection.busy_timeout(Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
-                connection.set_prepared_statement_cache_capacity(128);
-                connection.execute_batch(&map_pragma)?;
-                Ok(())
-            });
+            .with_flags(READER_FLAGS)
+            .with_init(move |connection| prepare_reader(connection, &map_pragma));
         let reader_threads = options.reader_threads.max(1);
         let readers = r2d2::Pool::builder()
             .max_size(options.readers.max(1) + reader_threads as u32)
@@ -80,14 +78,21 @@ impl Store {
             // cost a statement per read.
             .test_on_check_out(false)
             .build(manager)?;
-        let writer = WriterThread::spawn(connection, &options)?;
+        let commits = CommitCount::default();
+        let fast_connections = (0..options.readers.max(1))
+            .map(|_| open_reader(&options))
+            .collect::<Result<Vec<_>>>()?;
+        let fast_reads = Arc::new(FastReads::new(fast_connections, commits.clone()));
+        let writer = WriterThread::spawn(connection, &options, commits)?;
         let busy_timeout = Duration::from_millis(BUSY_TIMEOUT_MS.into());
-        let checkpointer = Checkpointer::spawn(&options.path, busy_timeout)?;
+        let checkpointer =
+            Checkpointer::spawn(&options.path, busy_timeout, Arc::clone(&fast_reads))?;
         let reader_threads = ReaderThreads::spawn(reader_threads, &readers)?;
         Ok(Store {
             shared: Arc::new(Shared {
                 reader_threads,
                 readers,
+                fast_reads,
                 _checkpointer: checkpointer,
                 writer,
                 options,
@@ -107,15 +112,24 @@ impl Store {
         read_in_transaction(&connection, operation)
     }
 
-    /// Runs a read right away on this thread if a pooled connection is idle, like
-    /// [`Store::read`]; otherwise hands `operation` back without waiting, so an async caller
-    /// can queue it for the reader threads instead ([`Store::read_then`]).
+    /// Runs a read right away on this thread if one of the fast-read connections is idle,
+    /// like [`Store::read`]; otherwise hands `operation` back without waiting, so an async
+    /// caller can queue it for the reader threads instead ([`Store::read_then`]).
+    ///
+    /// The read sees every write acknowledged before it began. Its connection keeps the
+    /// snapshot for the next fast read while nothing is committed (for at most a few
+    /// milliseconds; see `fast_reads`), so a write by *another process* may show a few
+    /// milliseconds late here.
     pub fn try_read<R, F>(&self, operation: F) -> std::result::Result<Result<R>, F>
     where
         F: FnOnce(&Reader<'_>) -> Result<R>,
     {
-        let Some(connection) = self.shared.readers.try_get() else { return Err(operation) };
-        Ok(read_in_transaction(&connection, operation))
+        self.shared.fast_reads.try_read(operation)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn fast_reads(&self) -> &FastReads {
+        &self.shared.fast_reads
     }
 
     /// Queues a read for the reader threads and returns at once; `done` receives its result
@@ -180,6 +194,24 @@ impl Store {
     ) {
         self.shared.writer.submit(Box::new(ReplayableJob { operation, done, result: None }));
     }
+}
+
+/// Readers never write, and each connection is used by one thread at a time.
+const READER_FLAGS: OpenFlags =
+    OpenFlags::SQLITE_OPEN_READ_ONLY.union(OpenFlags::SQLITE_OPEN_NO_MUTEX);
+
+/// Settings every read-only connection gets, pooled or not.
+fn prepare_reader(connection: &mut Connection, map_pragma: &str) -> rusqlite::Result<()> {
+    connection.busy_timeout(Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
+    connection.set_prepared_statement_cache_capacity(128);
+    connection.execute_batch(map_pragma)
+}
+
+/// A read-only connection outside the pool (for [`FastReads`]).
+fn open_reader(options: &StoreOptions) -> Result<Connection> {
+    let mut connection = Connection::open_with_flags(&options.path, READER_FLAGS)?;
+    prepare_reader(&mut connection, &memory_map_pragma(options))?;
+    Ok(connection)
 }
 
 fn open_writer(options: &StoreOptions) -> Result<Connection> {

@@ -54,6 +54,7 @@ mod encoding;
 mod engine;
 mod error;
 mod expiry;
+mod fast_reads;
 mod glob;
 mod hashes;
 mod hyperloglog;

@@ -21,7 +21,7 @@ mod tests {
         ZSET_ASCENDING_SQL, ZSET_COUNT_ABOVE_SQL, ZSET_COUNT_BELOW_SQL, ZSET_DESCENDING_SQL,
         ZSET_FROM_HASH_SQL, ZSET_SCORE_SQL,
     };
-    use crate::strings::GET_SQL;
+    use crate::strings::{GET_SQL, OVERWRITE_PLAIN_STRING_SQL};
     use crate::writer::LIVE_STRING_SQL;
     use crate::zset_algebra::{SET_HAS_SQL, ZSET_ALL_SQL};
     use crate::zset_ranges::{
@@ -36,6 +36,7 @@ mod tests {
         (LOOKUP_SQL, "keys_by_name"),
         (GET_SQL, "keys_by_name"),
         (LIVE_STRING_SQL, "keys_by_name"),
+        (OVERWRITE_PLAIN_STRING_SQL, "keys_by_name"),
         (SCAN_SQL, "keys_by_db"),
         (LOWEST_ID_SQL, "keys_by_db"),
         (HIGHEST_ID_SQL, "keys_by_db"),

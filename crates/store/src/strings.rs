@@ -37,6 +37,11 @@ pub enum NewDeadline {
     At(i64),
 }
 
+/// Overwrites the value of a string key without a deadline (one that never expires cannot
+/// have expired); changes no row otherwise. Kind 0 is a string (see `spec/storage.md`).
+pub(crate) const OVERWRITE_PLAIN_STRING_SQL: &str = "UPDATE keys SET value = ?3 \
+     WHERE db = ?1 AND key = ?2 AND kind = 0 AND expires_at IS NULL";
+
 /// The options of `SET`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SetOptions {
@@ -151,6 +156,15 @@ impl Writer<'_> {
         value: &[u8],
         options: SetOptions,
     ) -> Result<SetOutcome> {
+        // The most common SET of all overwrites a string that has no deadline with another
+        // one: a single statement finds and rewrites the row (a lookup first would search
+        // the key's index and its row twice). When it changes nothing, the key is missing,
+        // holds another type or has a deadline to clear, and the general path below runs.
+        if options == SetOptions::default()
+            && self.execute(OVERWRITE_PLAIN_STRING_SQL, params![db, key, value])? == 1
+        {
+            return Ok(SetOutcome { written: true, previous: None, created: false });
+        }
         // With GET the previous value is needed (and must be a string); without it, a key of
         // any type is simply replaced, so the cheaper row lookup is enough.
         let (existing, previous) = if options.return_previous {

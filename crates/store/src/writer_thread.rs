@@ -24,6 +24,7 @@ use rusqlite::Connection;
 
 use crate::clock;
 use crate::error::{Result, StoreError};
+use crate::fast_reads::CommitCount;
 use crate::options::{ExpiryListener, FillListener, Filled, StoreOptions};
 use crate::writer::Writer;
 
@@ -131,7 +132,11 @@ pub(crate) struct WriterThread {
 }
 
 impl WriterThread {
-    pub(crate) fn spawn(connection: Connection, options: &StoreOptions) -> Result<WriterThread> {
+    pub(crate) fn spawn(
+        connection: Connection,
+        options: &StoreOptions,
+        commits: CommitCount,
+    ) -> Result<WriterThread> {
         let (sender, receiver) = mpsc::channel();
         let sweep = Sweep {
             interval: options.sweep_interval,
@@ -140,6 +145,7 @@ impl WriterThread {
             on_expired: options.on_expired.clone(),
             on_filled: options.on_filled.clone(),
             filled: RefCell::new(Vec::new()),
+            commits,
         };
         let handle = thread::Builder::new()
             .name("resplite-writer".into())
@@ -184,6 +190,8 @@ struct Sweep {
     on_filled: Option<FillListener>,
     /// Keys that may have gained elements in the current round (kept only with a listener).
     filled: RefCell<Vec<Filled>>,
+    /// Counts commits for the fast readers, before anyone is answered.
+    commits: CommitCount,
 }
 
 impl Sweep {
@@ -293,8 +301,11 @@ fn commit_round(
         Some(error) => Err(error),
         None => run_cached(connection, "COMMIT").map(drop).map_err(StoreError::from),
     };
-    if commit.is_err() {
-        let _ = run_cached(connection, "ROLLBACK");
+    match commit {
+        Ok(()) => sweep.commits.committed(),
+        Err(_) => {
+            let _ = run_cached(connection, "ROLLBACK");
+        }
     }
     sweep.report_filled(commit.is_ok());
     for job in jobs {
