@@ -25,10 +25,12 @@ pub struct StoreOptions {
     pub path: PathBuf,
     /// Commit durability.
     pub durability: Durability,
-    /// How many read-only connections the pool keeps for synchronous [`Store::read`] calls
-    /// (the reader threads have their own besides).
+    /// How many read-only connections the pool keeps for synchronous [`Store::read`] calls,
+    /// and how many more serve [`Store::try_read`] (the reader threads have their own
+    /// besides).
     ///
     /// [`Store::read`]: crate::Store::read
+    /// [`Store::try_read`]: crate::Store::try_read
     pub readers: u32,
     /// How many long-lived threads serve [`Store::read_then`].
     ///
