@@ -6,8 +6,9 @@
 //! deleted collection was being reclaimed). Here a thread with its own connection runs a
 //! `PASSIVE` checkpoint every [`INTERVAL`]: it never blocks the writer or the readers, and
 //! each run copies only what changed since the last. Before each run it ends the snapshots
-//! that idle fast readers still hold (see `fast_reads`). The writer keeps SQLite's automatic
-//! checkpoint at a much larger size as a backstop, and truncates the log on shutdown.
+//! that idle fast readers still hold (see `fast_reads`), and after it records how much of the
+//! log is copied (see `log_backlog`). The writer keeps a checkpoint inside the commit at a
+//! much larger size as a backstop, and truncates the log on shutdown.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use rusqlite::Connection;
 
 use crate::error::{Result, StoreError};
 use crate::fast_reads::FastReads;
+use crate::log_backlog::LogBacklog;
 
 /// How often the log is checkpointed.
 const INTERVAL: Duration = Duration::from_millis(100);
@@ -34,6 +36,7 @@ impl Checkpointer {
         path: &Path,
         busy_timeout: Duration,
         fast_reads: Arc<FastReads>,
+        backlog: Arc<LogBacklog>,
     ) -> Result<Checkpointer> {
         let connection = Connection::open(path)?;
         connection.busy_timeout(busy_timeout)?;
@@ -46,7 +49,13 @@ impl Checkpointer {
                 // Snapshots that idle fast readers hold open would hold it back.
                 while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(INTERVAL) {
                     fast_reads.release_stale();
-                    let _ = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                    let outcome =
+                        connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+                            Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+                        });
+                    if let Ok((log_frames, copied_frames)) = outcome {
+                        backlog.checkpointed(log_frames, copied_frames);
+                    }
                 }
             })
             .map_err(|error| StoreError::Internal(format!("cannot start checkpointer: {error}")))?;

@@ -12,10 +12,12 @@ use crate::checkpointer::Checkpointer;
 use crate::clock;
 use crate::error::{Result, StoreError};
 use crate::fast_reads::{CommitCount, FastReads};
+use crate::log_backlog::{self, LogBacklog};
 use crate::options::{Durability, StoreOptions};
 use crate::reader::Reader;
 use crate::reader_threads::ReaderThreads;
 use crate::schema;
+use crate::wal_vfs;
 use crate::writer::{Writer, panic_message};
 use crate::writer_thread::{OperationJob, ReplayableJob, WriterThread, on_writer_thread};
 
@@ -83,10 +85,11 @@ impl Store {
             .map(|_| open_reader(&options))
             .collect::<Result<Vec<_>>>()?;
         let fast_reads = Arc::new(FastReads::new(fast_connections, commits.clone()));
-        let writer = WriterThread::spawn(connection, &options, commits)?;
+        let backlog = Arc::new(LogBacklog::default());
+        let writer = WriterThread::spawn(connection, &options, commits, Arc::clone(&backlog))?;
         let busy_timeout = Duration::from_millis(BUSY_TIMEOUT_MS.into());
         let checkpointer =
-            Checkpointer::spawn(&options.path, busy_timeout, Arc::clone(&fast_reads))?;
+            Checkpointer::spawn(&options.path, busy_timeout, Arc::clone(&fast_reads), backlog)?;
         let reader_threads = ReaderThreads::spawn(reader_threads, &readers)?;
         Ok(Store {
             shared: Arc::new(Shared {
@@ -215,7 +218,10 @@ fn open_reader(options: &StoreOptions) -> Result<Connection> {
 }
 
 fn open_writer(options: &StoreOptions) -> Result<Connection> {
-    let connection = Connection::open(&options.path)?;
+    let vfs = wal_vfs::name().map_err(|code| {
+        StoreError::Database(format!("cannot register the resplite VFS (SQLite error {code})"))
+    })?;
+    let connection = Connection::open_with_flags_and_vfs(&options.path, OpenFlags::default(), vfs)?;
     connection.busy_timeout(Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
     connection.set_prepared_statement_cache_capacity(128);
     // Only takes effect on a brand-new file, before WAL mode is entered (see spec/storage.md).
@@ -236,10 +242,13 @@ fn open_writer(options: &StoreOptions) -> Result<Connection> {
         options.page_cache_kib
     ))?;
     // The checkpointer thread copies the log into the database file every 100 ms; the
-    // writer's own automatic checkpoint (inside a commit, so a stall for whichever client
-    // triggers it) is only a backstop, at 50,000 pages. Savepoint sub-journals in memory
-    // avoid writing a temporary file for every replayed command.
-    connection.execute_batch("PRAGMA wal_autocheckpoint = 50000; PRAGMA temp_store = MEMORY;")?;
+    // writer's own checkpoint (inside a commit, so a stall for whichever client triggers it)
+    // is only a backstop, at 50,000 pages, run by the WAL hook (see `log_backlog`). A log
+    // grown by a burst is cut back to 64 MiB when it starts over. Savepoint sub-journals in
+    // memory avoid writing a temporary file for every replayed command.
+    connection
+        .execute_batch("PRAGMA journal_size_limit = 67108864; PRAGMA temp_store = MEMORY;")?;
+    log_backlog::watch_log(&connection);
     connection.execute_batch(&memory_map_pragma(options))?;
     schema::prepare(&connection, &options.path)?;
     Ok(connection)

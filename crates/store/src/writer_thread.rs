@@ -16,6 +16,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -25,6 +26,7 @@ use rusqlite::Connection;
 use crate::clock;
 use crate::error::{Result, StoreError};
 use crate::fast_reads::CommitCount;
+use crate::log_backlog::{self, LogBacklog};
 use crate::options::{ExpiryListener, FillListener, Filled, StoreOptions};
 use crate::writer::Writer;
 
@@ -33,6 +35,14 @@ const MAX_BATCH: usize = 2048;
 
 /// The most elements of deleted collections reclaimed in one round (see `collections`).
 const RECLAIM_BUDGET: usize = 1000;
+
+/// Reclaiming waits once the log holds this many frames (20 MiB of 2 KiB pages) until the
+/// checkpointer has copied all of it, so that the next commit can start the log over; well
+/// short of the commit-time backstop (see `log_backlog`).
+const RECLAIM_LOG_FRAMES: i64 = 10_000;
+
+/// How soon a sweep comes back for reclaiming it put off.
+const RECLAIM_RETRY: Duration = Duration::from_millis(10);
 
 /// One unit of work for the writer: an operation, its result once run, and the callback
 /// that receives the result after the commit.
@@ -136,6 +146,7 @@ impl WriterThread {
         connection: Connection,
         options: &StoreOptions,
         commits: CommitCount,
+        backlog: Arc<LogBacklog>,
     ) -> Result<WriterThread> {
         let (sender, receiver) = mpsc::channel();
         let sweep = Sweep {
@@ -146,6 +157,7 @@ impl WriterThread {
             on_filled: options.on_filled.clone(),
             filled: RefCell::new(Vec::new()),
             commits,
+            backlog,
         };
         let handle = thread::Builder::new()
             .name("resplite-writer".into())
@@ -192,6 +204,8 @@ struct Sweep {
     filled: RefCell<Vec<Filled>>,
     /// Counts commits for the fast readers, before anyone is answered.
     commits: CommitCount,
+    /// How far the checkpointer is behind; reclaiming waits while it is far.
+    backlog: Arc<LogBacklog>,
 }
 
 impl Sweep {
@@ -236,9 +250,14 @@ fn run(connection: Connection, receiver: Receiver<Box<dyn Job>>, sweep: Sweep) {
             }
         }
         let sweep_due = Instant::now() >= next_sweep;
-        let more_due = commit_round(&connection, jobs, &sweep, sweep_due);
+        let next = commit_round(&connection, jobs, &sweep, sweep_due);
         if sweep_due {
-            next_sweep = if more_due { Instant::now() } else { Instant::now() + sweep.interval };
+            next_sweep = Instant::now()
+                + match next {
+                    NextSweep::Now => Duration::ZERO,
+                    NextSweep::Soon => RECLAIM_RETRY,
+                    NextSweep::AfterInterval => sweep.interval,
+                };
         }
     }
     // Everything is committed; fold the WAL back into the main file so the database is one
@@ -252,23 +271,33 @@ fn run_cached(connection: &Connection, sql: &str) -> rusqlite::Result<usize> {
     connection.prepare_cached(sql)?.execute([])
 }
 
-/// Runs one round in one transaction; answers every job; returns whether the sweep and the
-/// reclaiming of deleted collections left work for another round at once.
+/// When the next sweep is due, after one that ran.
+enum NextSweep {
+    /// It left work (a full batch of expired keys or of reclaimed elements).
+    Now,
+    /// It put reclaiming off until the checkpointer catches up.
+    Soon,
+    /// It found less than a batch to do.
+    AfterInterval,
+}
+
+/// Runs one round in one transaction; answers every job; says when the sweep and the
+/// reclaiming of deleted collections want the next round.
 fn commit_round(
     connection: &Connection,
     jobs: Vec<Box<dyn Job>>,
     sweep: &Sweep,
     sweep_due: bool,
-) -> bool {
+) -> NextSweep {
     if jobs.is_empty() && !sweep_due {
-        return false;
+        return NextSweep::AfterInterval;
     }
     if let Err(error) = run_cached(connection, "BEGIN IMMEDIATE") {
         let error = StoreError::from(error);
         for job in jobs {
             let _ = catch_unwind(AssertUnwindSafe(|| job.fail(error.clone())));
         }
-        return false;
+        return NextSweep::AfterInterval;
     }
     let mut jobs = jobs;
     let whole_round = jobs.iter().all(|job| job.replayable());
@@ -289,13 +318,25 @@ fn commit_round(
         }
         start += length;
     }
-    let mut more_due = false;
+    let mut next = NextSweep::AfterInterval;
     if sweep_due && failure.is_none() {
         let mut writer = sweep.writer(connection);
         let swept = writer.atomically(|writer| writer.sweep_expired(sweep.batch)).unwrap_or(0);
-        let reclaimed =
-            writer.atomically(|writer| writer.reclaim_deleted(RECLAIM_BUDGET)).unwrap_or(0);
-        more_due = swept >= sweep.batch || reclaimed >= RECLAIM_BUDGET;
+        let log_frames = log_backlog::log_frames();
+        let put_off =
+            log_frames >= RECLAIM_LOG_FRAMES && sweep.backlog.frames_behind(log_frames) > 0;
+        let reclaimed = if put_off {
+            0
+        } else {
+            writer.atomically(|writer| writer.reclaim_deleted(RECLAIM_BUDGET)).unwrap_or(0)
+        };
+        next = if swept >= sweep.batch || reclaimed >= RECLAIM_BUDGET {
+            NextSweep::Now
+        } else if put_off {
+            NextSweep::Soon
+        } else {
+            NextSweep::AfterInterval
+        };
     }
     let commit = match failure {
         Some(error) => Err(error),
@@ -312,7 +353,7 @@ fn commit_round(
         // A caller's callback that panics must not take the writer down with it.
         let _ = catch_unwind(AssertUnwindSafe(|| job.finish(commit.clone())));
     }
-    more_due
+    next
 }
 
 /// Runs a stretch of replayable jobs without a savepoint each; if one failed after changing
