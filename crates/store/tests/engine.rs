@@ -5,8 +5,9 @@ mod common;
 
 use std::sync::Arc;
 use std::thread;
+use std::time::{Duration, Instant};
 
-use resplite_store::{SCHEMA_VERSION, Store, StoreError, StoreOptions};
+use resplite_store::{SCHEMA_VERSION, Store, StoreError, StoreOptions, ZaddFlags};
 
 #[test]
 fn data_survives_closing_and_reopening() {
@@ -285,4 +286,46 @@ fn a_panicking_replayable_write_is_reported_and_undone() {
     assert_eq!(store.get(0, b"doomed").unwrap(), None);
     store.set(0, b"alive", b"yes").unwrap();
     assert_eq!(store.get(0, b"alive").unwrap(), Some(b"yes".to_vec()));
+}
+
+/// Reclaiming a deleted sorted set deletes random entries of its score index, a page each,
+/// round after round. Unpaced, the log never started over and grew until the writer's
+/// backstop checkpoint stalled client commits; reclaiming now waits for the checkpointer
+/// once the log holds 10,000 frames (about 20 MiB), so the `-wal` file stays near that.
+#[test]
+fn reclaiming_a_big_sorted_set_keeps_the_log_short() {
+    let (dir, store) = common::open();
+    for batch in 0..40 {
+        let members: Vec<(f64, Vec<u8>)> = (0..1_000)
+            .map(|index| {
+                let number = batch * 1_000 + index;
+                (f64::from(number), format!("member:{number}").into_bytes())
+            })
+            .collect();
+        store
+            .write(move |writer| writer.zset_add(0, b"big", ZaddFlags::default(), &members))
+            .unwrap();
+    }
+    // Start from an empty `-wal` file, so that its size afterwards is the longest the log
+    // has been while reclaiming (the file keeps its high-water size).
+    let connection = rusqlite::Connection::open(dir.path().join("test.db")).unwrap();
+    let log = dir.path().join("test.db-wal");
+    let log_size = || std::fs::metadata(&log).map_or(0, |metadata| metadata.len());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while log_size() > 0 {
+        assert!(Instant::now() < deadline, "the log was never emptied");
+        connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(store.write(|writer| writer.delete(0, &[b"big"])).unwrap(), 1);
+    let members = || -> i64 {
+        connection.query_row("SELECT count(*) FROM zset_members", [], |row| row.get(0)).unwrap()
+    };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while members() > 0 {
+        assert!(Instant::now() < deadline, "the sorted set was not reclaimed");
+        thread::sleep(Duration::from_millis(20));
+    }
+    let largest = log_size();
+    assert!(largest < 32 << 20, "the log reached {largest} bytes while reclaiming");
 }
