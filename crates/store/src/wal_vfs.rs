@@ -265,6 +265,9 @@ unsafe extern "C" fn write(
     unsafe {
         let log = log_file(file);
         let Ok(length) = usize::try_from(amount) else { return ffi::SQLITE_IOERR_WRITE };
+        if length == 0 {
+            return ffi::SQLITE_OK;
+        }
         let bytes = std::slice::from_raw_parts(data.cast::<u8>(), length);
         let is_commit_header = amount == FRAME_HEADER_BYTES && bytes[4..8] != [0; 4];
         if offset != log.next_offset {
