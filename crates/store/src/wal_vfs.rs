@@ -566,15 +566,19 @@ mod tests {
     use super::name;
 
     fn open_logged(path: &Path) -> Connection {
+        open_logged_with(path, "NORMAL")
+    }
+
+    fn open_logged_with(path: &Path, synchronous: &str) -> Connection {
         let connection =
             Connection::open_with_flags_and_vfs(path, OpenFlags::default(), name().unwrap())
                 .unwrap();
         connection
-            .execute_batch(
-                "PRAGMA page_size = 2048; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-                 PRAGMA wal_autocheckpoint = 0;
-                 CREATE TABLE IF NOT EXISTS t (k INTEGER PRIMARY KEY, v BLOB);",
-            )
+            .execute_batch(&format!(
+                "PRAGMA page_size = 2048; PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = {synchronous}; PRAGMA wal_autocheckpoint = 0;
+                 CREATE TABLE IF NOT EXISTS t (k INTEGER PRIMARY KEY, v BLOB);"
+            ))
             .unwrap();
         connection
     }
@@ -632,9 +636,15 @@ mod tests {
 
     #[test]
     fn a_copy_of_the_files_taken_while_the_writer_is_open_recovers_every_commit() {
+        for synchronous in ["NORMAL", "FULL"] {
+            copies_recover_every_commit(synchronous);
+        }
+    }
+
+    fn copies_recover_every_commit(synchronous: &str) {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("log.db");
-        let mut writer = open_logged(&path);
+        let mut writer = open_logged_with(&path, synchronous);
         writer.execute_batch("PRAGMA cache_size = 20;").unwrap();
         for round in 0..30 {
             commit_round(&mut writer, round);
@@ -644,7 +654,7 @@ mod tests {
             std::fs::copy(&path, &copy).unwrap();
             std::fs::copy(path.with_extension("db-wal"), copy.with_extension("db-wal")).unwrap();
             let recovered = Connection::open(&copy).unwrap();
-            assert_eq!(rows(&recovered), rows(&writer), "round {round}");
+            assert_eq!(rows(&recovered), rows(&writer), "{synchronous}, round {round}");
         }
     }
 
