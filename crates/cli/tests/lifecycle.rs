@@ -54,9 +54,20 @@ fn sigterm_stops_cleanly_and_leaves_one_self_contained_file() {
 
 #[test]
 fn kill_minus_nine_under_load_loses_no_acknowledged_write() {
+    kill_under_load_then_check(&[]);
+}
+
+#[test]
+fn kill_minus_nine_under_load_with_full_durability_loses_no_acknowledged_write() {
+    kill_under_load_then_check(&["--durability", "full"]);
+}
+
+/// Writes from four clients, `kill -9` mid-load, restarts and looks for every write that was
+/// acknowledged.
+fn kill_under_load_then_check(arguments: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("crash.db");
-    let mut server = ServerProcess::start(&db, &[]);
+    let mut server = ServerProcess::start(&db, arguments);
     let stop = Arc::new(AtomicBool::new(false));
     let writers: Vec<_> = (0..4)
         .map(|writer| {
