@@ -4,7 +4,8 @@
 //! SQLite checkpoints inside a commit by default, so every few thousand pages one client's
 //! write waited while tens of megabytes were copied (tens of milliseconds; longer while a big
 //! deleted collection was being reclaimed). Here a thread with its own connection runs a
-//! `PASSIVE` checkpoint every [`INTERVAL`]: it never blocks the writer or the readers, and
+//! `PASSIVE` checkpoint every [`INTERVAL`] (every [`INTERVAL_WHILE_LONG`] while the log is
+//! long and not all copied): it never blocks the writer or the readers, and
 //! each run copies only what changed since the last. Before each run it ends the snapshots
 //! that idle fast readers still hold (see `fast_reads`), and after it records how much of the
 //! log is copied (see `log_backlog`). The writer keeps a checkpoint inside the commit at a
@@ -20,10 +21,13 @@ use rusqlite::Connection;
 
 use crate::error::{Result, StoreError};
 use crate::fast_reads::FastReads;
-use crate::log_backlog::LogBacklog;
+use crate::log_backlog::{LogBacklog, RESTART_FRAMES};
 
 /// How often the log is checkpointed.
 const INTERVAL: Duration = Duration::from_millis(100);
+
+/// How often while the log is long and not all copied (see `log_backlog`).
+const INTERVAL_WHILE_LONG: Duration = Duration::from_millis(10);
 
 /// Owns the checkpointer thread; dropping it stops the thread.
 pub(crate) struct Checkpointer {
@@ -47,14 +51,20 @@ impl Checkpointer {
                 // Run until told to stop (or the store is gone); a failed or partial
                 // checkpoint (readers still on old pages) is simply retried next time.
                 // Snapshots that idle fast readers hold open would hold it back.
-                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(INTERVAL) {
+                let mut pause = INTERVAL;
+                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(pause) {
                     fast_reads.release_stale();
                     let outcome =
                         connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
                             Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
                         });
+                    pause = INTERVAL;
                     if let Ok((log_frames, copied_frames)) = outcome {
                         backlog.checkpointed(log_frames, copied_frames);
+                        // A long log waits for the checkpointer to come close to its end.
+                        if log_frames >= RESTART_FRAMES && copied_frames < log_frames {
+                            pause = INTERVAL_WHILE_LONG;
+                        }
                     }
                 }
             })

@@ -234,6 +234,7 @@ impl Sweep {
 
 fn run(connection: Connection, receiver: Receiver<Box<dyn Job>>, sweep: Sweep) {
     ON_WRITER_THREAD.with(|flag| flag.set(true));
+    log_backlog::attach(Arc::clone(&sweep.backlog));
     let mut next_sweep = Instant::now() + sweep.interval;
     loop {
         let wait = next_sweep.saturating_duration_since(Instant::now());
@@ -330,6 +331,10 @@ fn commit_round(
         } else {
             writer.atomically(|writer| writer.reclaim_deleted(RECLAIM_BUDGET)).unwrap_or(0)
         };
+        // Put off, it cannot tell whether anything is left to reclaim: what it knew stands.
+        if !put_off {
+            log_backlog::set_reclaiming(reclaimed > 0);
+        }
         next = if swept >= sweep.batch || reclaimed >= RECLAIM_BUDGET {
             NextSweep::Now
         } else if put_off {
