@@ -36,6 +36,11 @@ pub(crate) const RESTART_FRAMES: i64 = 1_024;
 /// How much of the log the writer copies itself so that the log can start over.
 const CATCH_UP_FRAMES: i64 = 256;
 
+/// Reclaiming waits once the log holds this many frames (20 MiB of 2 KiB pages) until the
+/// checkpointer has copied all of it, so that the next commit can start the log over; well
+/// short of the backstop.
+const RECLAIM_LOG_FRAMES: i64 = 10_000;
+
 /// What the checkpointer last reported, shared with the writer.
 #[derive(Debug, Default)]
 pub(crate) struct LogBacklog {
@@ -87,14 +92,23 @@ pub(crate) fn set_reclaiming(reclaiming: bool) {
 
 /// Installs the WAL hook on the writer's connection. Replaces SQLite's automatic checkpoint
 /// (which is itself a WAL hook) with the same backstop, and records the log's length for
-/// [`log_frames`].
+/// [`reclaiming_must_wait`].
 pub(crate) fn watch_log(connection: &Connection) {
     connection.wal_hook(Some(after_commit));
 }
 
-/// The log's length after the last commit made on this thread.
-pub(crate) fn log_frames() -> i64 {
-    LOG_FRAMES.with(Cell::get)
+/// Frames of the log that the checkpointer has not copied, as of this thread's last commit
+/// (all of them before [`attach`]).
+fn frames_behind(frames: i64) -> i64 {
+    BACKLOG
+        .with(|cell| cell.borrow().as_ref().map_or(frames, |backlog| backlog.frames_behind(frames)))
+}
+
+/// Whether reclaiming deleted collections should wait for the checkpointer (on the writer
+/// thread): the log is long and not all copied yet.
+pub(crate) fn reclaiming_must_wait() -> bool {
+    let frames = LOG_FRAMES.with(Cell::get);
+    frames >= RECLAIM_LOG_FRAMES && frames_behind(frames) > 0
 }
 
 /// Records the log's length; copies the log into the database file when it is past the
@@ -116,12 +130,9 @@ fn after_commit(wal: &Wal, frames: c_int) -> rusqlite::Result<()> {
         // The log started over.
         NEXT_RESTART_TRY.with(|cell| cell.set(0));
     }
-    let frames_behind = BACKLOG.with(|cell| {
-        cell.borrow().as_ref().map_or(frames, |backlog| backlog.frames_behind(frames))
-    });
     let due = checkpoint_due(
         frames,
-        frames_behind,
+        frames_behind(frames),
         RECLAIMING.with(Cell::get),
         NEXT_RESTART_TRY.with(Cell::get),
     );

@@ -36,11 +36,6 @@ const MAX_BATCH: usize = 2048;
 /// The most elements of deleted collections reclaimed in one round (see `collections`).
 const RECLAIM_BUDGET: usize = 1000;
 
-/// Reclaiming waits once the log holds this many frames (20 MiB of 2 KiB pages) until the
-/// checkpointer has copied all of it, so that the next commit can start the log over; well
-/// short of the commit-time backstop (see `log_backlog`).
-const RECLAIM_LOG_FRAMES: i64 = 10_000;
-
 /// How soon a sweep comes back for reclaiming it put off.
 const RECLAIM_RETRY: Duration = Duration::from_millis(10);
 
@@ -157,11 +152,10 @@ impl WriterThread {
             on_filled: options.on_filled.clone(),
             filled: RefCell::new(Vec::new()),
             commits,
-            backlog,
         };
         let handle = thread::Builder::new()
             .name("resplite-writer".into())
-            .spawn(move || run(connection, receiver, sweep))
+            .spawn(move || run(connection, receiver, sweep, backlog))
             .map_err(|error| {
                 StoreError::Internal(format!("cannot start writer thread: {error}"))
             })?;
@@ -204,8 +198,6 @@ struct Sweep {
     filled: RefCell<Vec<Filled>>,
     /// Counts commits for the fast readers, before anyone is answered.
     commits: CommitCount,
-    /// How far the checkpointer is behind; reclaiming waits while it is far.
-    backlog: Arc<LogBacklog>,
 }
 
 impl Sweep {
@@ -232,9 +224,14 @@ impl Sweep {
     }
 }
 
-fn run(connection: Connection, receiver: Receiver<Box<dyn Job>>, sweep: Sweep) {
+fn run(
+    connection: Connection,
+    receiver: Receiver<Box<dyn Job>>,
+    sweep: Sweep,
+    backlog: Arc<LogBacklog>,
+) {
     ON_WRITER_THREAD.with(|flag| flag.set(true));
-    log_backlog::attach(Arc::clone(&sweep.backlog));
+    log_backlog::attach(backlog);
     let mut next_sweep = Instant::now() + sweep.interval;
     loop {
         let wait = next_sweep.saturating_duration_since(Instant::now());
@@ -323,9 +320,7 @@ fn commit_round(
     if sweep_due && failure.is_none() {
         let mut writer = sweep.writer(connection);
         let swept = writer.atomically(|writer| writer.sweep_expired(sweep.batch)).unwrap_or(0);
-        let log_frames = log_backlog::log_frames();
-        let put_off =
-            log_frames >= RECLAIM_LOG_FRAMES && sweep.backlog.frames_behind(log_frames) > 0;
+        let put_off = log_backlog::reclaiming_must_wait();
         let reclaimed = if put_off {
             0
         } else {
