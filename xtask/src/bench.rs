@@ -3,7 +3,8 @@
 //!
 //! Three servers run side by side: Redis in memory (`--save '' --appendonly no`), Redis with
 //! an append-only file synced every second (the durable comparison) and resplite (release
-//! build, default durability). Every scenario runs `redis-benchmark` against each server in
+//! build, default settings); `--writer-cpulist CPUS` adds a fourth, resplite with its writer
+//! thread kept on those CPUs. Every scenario runs `redis-benchmark` against each server in
 //! turn, round after round, so background noise hits all of them alike; the table shows the
 //! median of the rounds.
 
@@ -36,6 +37,8 @@ pub(crate) struct Options {
     pub(crate) elements: usize,
     /// Run the blocked-clients and fan-out benchmark (`bench_clients`) instead.
     pub(crate) clients: bool,
+    /// Also measure a second resplite started with `--writer-cpulist` and these CPUs.
+    pub(crate) writer_cpulist: Option<String>,
 }
 
 impl Default for Options {
@@ -47,6 +50,7 @@ impl Default for Options {
             sizes: false,
             elements: 1_000_000,
             clients: false,
+            writer_cpulist: None,
         }
     }
 }
@@ -80,7 +84,7 @@ pub(crate) fn run(options: &Options) -> Result<()> {
     if options.clients {
         return crate::bench_clients::run(&redis_server, &resplite, &benchmark);
     }
-    let servers = [
+    let mut servers = vec![
         ServerProcess::redis("redis", &redis_server)?,
         ServerProcess::redis_with(
             "redis-aof",
@@ -89,6 +93,10 @@ pub(crate) fn run(options: &Options) -> Result<()> {
         )?,
         ServerProcess::resplite("resplite", &resplite)?,
     ];
+    if let Some(cpus) = &options.writer_cpulist {
+        let extra_args = ["--writer-cpulist", cpus.as_str()];
+        servers.push(ServerProcess::resplite_with("resplite-pinned", &resplite, &extra_args)?);
+    }
     println!("bench: {} round(s) per scenario, tests {}, -r 100000", options.rounds, options.tests);
     // (scenario, test, server) -> one requests/s figure per round
     let mut results: BTreeMap<(usize, String, usize), Vec<f64>> = BTreeMap::new();
@@ -103,7 +111,7 @@ pub(crate) fn run(options: &Options) -> Result<()> {
             println!("bench: round {round}, {} done", scenario.name);
         }
     }
-    print_throughput(&results);
+    print_throughput(&results, options.writer_cpulist.as_deref());
     drop(servers);
     print_memory(&redis_server, &resplite, options.memory_keys)?;
     Ok(())
@@ -171,12 +179,19 @@ pub(crate) fn median(values: &[f64]) -> f64 {
     sorted.get(sorted.len() / 2).copied().unwrap_or(0.0)
 }
 
-fn print_throughput(results: &BTreeMap<(usize, String, usize), Vec<f64>>) {
+/// Prints the table; with `pinned`, two more columns for the resplite whose writer thread
+/// keeps to those CPUs.
+fn print_throughput(results: &BTreeMap<(usize, String, usize), Vec<f64>>, pinned: Option<&str>) {
     println!();
+    let (pinned_header, pinned_rule) = match pinned {
+        Some(cpus) => (format!(" writer on CPUs {cpus} | vs memory |"), "---:|---:|"),
+        None => (String::new(), ""),
+    };
     println!(
-        "| scenario | test | Redis (memory) | Redis (AOF everysec) | resplite | vs memory | vs AOF |"
+        "| scenario | test | Redis (memory) | Redis (AOF everysec) | resplite | vs memory | vs AOF \
+         |{pinned_header}"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|{pinned_rule}");
     let mut rows: Vec<(usize, &String)> =
         results.keys().map(|(scenario, test, _)| (*scenario, test)).collect();
     rows.dedup();
@@ -186,8 +201,16 @@ fn print_throughput(results: &BTreeMap<(usize, String, usize), Vec<f64>>) {
         };
         let (memory, aof, resplite) = (figure(0), figure(1), figure(2));
         let ratio = |base: f64| if base > 0.0 { resplite / base } else { 0.0 };
+        let pinned_cells = match pinned {
+            Some(_) => {
+                let figure = figure(3);
+                let ratio = if memory > 0.0 { figure / memory } else { 0.0 };
+                format!(" {figure:.0} | {ratio:.2}x |")
+            }
+            None => String::new(),
+        };
         println!(
-            "| {} | {test} | {memory:.0} | {aof:.0} | {resplite:.0} | {:.2}x | {:.2}x |",
+            "| {} | {test} | {memory:.0} | {aof:.0} | {resplite:.0} | {:.2}x | {:.2}x |{pinned_cells}",
             SCENARIOS[scenario].name,
             ratio(memory),
             ratio(aof)

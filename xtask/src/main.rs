@@ -38,6 +38,7 @@ commands:
       --rounds N                rounds per scenario, median reported (default 3)
       --keys N                  keys loaded for the memory reading (default 1000000)
       --tests LIST              the redis-benchmark -t list (default: strings and collections)
+      --writer-cpulist CPUS     also measure resplite --writer-cpulist CPUS (a fourth server)
       --sizes                   instead: operations on 10- and N-element collections
       --elements N              N for --sizes (default 1000000)
       --clients                 instead: 1,000 blocked clients (idle CPU, GET/SET with them)
@@ -150,6 +151,10 @@ fn parse_bench_options(args: &[String]) -> Result<bench::Options> {
             "--clients" => options.clients = true,
             "--tests" => {
                 options.tests = args.next().context("--tests needs a list such as get,set")?.clone()
+            }
+            "--writer-cpulist" => {
+                let cpus = args.next().context("--writer-cpulist needs CPUs such as 1 or 0-3")?;
+                options.writer_cpulist = Some(cpus.clone());
             }
             other => bail!("unknown option `{other}`\n\n{USAGE}"),
         }

@@ -52,12 +52,22 @@ impl ServerProcess {
 
     /// Starts resplite on a database file inside a fresh scratch directory.
     pub(crate) fn resplite(name: &str, binary: &Path) -> Result<ServerProcess> {
+        ServerProcess::resplite_with(name, binary, &[])
+    }
+
+    /// Starts resplite with extra `serve` options.
+    pub(crate) fn resplite_with(
+        name: &str,
+        binary: &Path,
+        extra_args: &[&str],
+    ) -> Result<ServerProcess> {
         let dir = scratch_dir(name)?;
         let port = free_port()?;
         let mut command = Command::new(binary);
         command
             .args(["serve", "--port", &port.to_string(), "--bind", "127.0.0.1", "--db"])
-            .arg(dir.path().join("oracle.db"));
+            .arg(dir.path().join("oracle.db"))
+            .args(extra_args);
         ServerProcess::spawn(name, command, port, dir)
     }
 

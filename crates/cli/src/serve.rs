@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use resplite_server::{Durability, Server, ServerConfig, StoreOptions};
+use resplite_server::{Durability, Server, ServerConfig, StoreOptions, parse_cpu_list};
 use tracing_subscriber::EnvFilter;
 
 /// Options of `resplite serve`. Options given here override the config file.
@@ -46,10 +46,23 @@ pub(crate) struct ServeArgs {
     /// Threads that run reads on their own read-only SQLite connections [default: 2].
     #[arg(long)]
     reader_threads: Option<usize>,
+    /// Keep the writer thread on these CPUs, in Redis's CPU list syntax (`1`, `0-3`,
+    /// `0-7:2`, `1,3`; Linux only) [default: wherever the kernel runs it]. See
+    /// docs/configuration.md for when this helps.
+    #[arg(long, value_name = "CPUS", value_parser = cpu_list)]
+    writer_cpulist: Option<CpuList>,
     /// Log level (error, warn, info, debug, trace); `RUST_LOG` overrides it [default: info,
     /// or the config file's `loglevel`].
     #[arg(long)]
     log_level: Option<String>,
+}
+
+/// The CPUs of `--writer-cpulist` (one value, so clap must not read it as several).
+#[derive(Clone)]
+struct CpuList(Vec<usize>);
+
+fn cpu_list(text: &str) -> Result<CpuList, String> {
+    parse_cpu_list(text).map(CpuList)
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -122,6 +135,9 @@ fn server_config(args: &ServeArgs) -> Result<(ServerConfig, Vec<String>)> {
     }
     if let Some(reader_threads) = args.reader_threads {
         config.store.reader_threads = reader_threads.max(1);
+    }
+    if let Some(CpuList(cpus)) = &args.writer_cpulist {
+        config.store.writer_cpus = Some(cpus.clone());
     }
     // Later parameters win, so these override the file's.
     if let Some(password) = &args.requirepass {

@@ -95,3 +95,66 @@ fn config_rewrite_without_a_config_file_is_redis_error() {
     let error = redis::cmd("CONFIG").arg("REWRITE").query::<()>(&mut connection).unwrap_err();
     assert!(error.to_string().contains("The server is running without a config file"), "{error}");
 }
+
+/// `Cpus_allowed_list` of the thread of process `pid` named `name`.
+#[cfg(target_os = "linux")]
+fn allowed_cpus_of_thread(pid: u32, name: &str) -> Option<String> {
+    for task in fs::read_dir(format!("/proc/{pid}/task")).unwrap() {
+        let task = task.unwrap().path();
+        let Ok(comm) = fs::read_to_string(task.join("comm")) else { continue };
+        if comm.trim_end() == name {
+            let status = fs::read_to_string(task.join("status")).unwrap();
+            let list = status.lines().find_map(|line| line.strip_prefix("Cpus_allowed_list:"))?;
+            return Some(list.trim().to_string());
+        }
+    }
+    None
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn writer_cpulist_keeps_the_writer_thread_on_its_cpus() {
+    // The first CPU this test may run on, which the server inherits (a container may
+    // exclude CPU 0).
+    let status = fs::read_to_string("/proc/self/status").unwrap();
+    let own = status.lines().find_map(|line| line.strip_prefix("Cpus_allowed_list:")).unwrap();
+    let cpu = own.trim().split([',', '-']).next().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("pinned.db"), &["--writer-cpulist", cpu]);
+    assert_eq!(allowed_cpus_of_thread(server.child.id(), "resplite-writer").as_deref(), Some(cpu));
+    let mut connection = server.connection();
+    assert_eq!(config_get(&mut connection, "writer-cpulist"), cpu);
+    let refused: redis::RedisResult<()> =
+        redis::cmd("CONFIG").arg("SET").arg("writer-cpulist").arg("1").query(&mut connection);
+    assert!(refused.unwrap_err().to_string().contains("can't set immutable config"));
+    let () = redis::cmd("SET").arg("k").arg("v").query(&mut connection).unwrap();
+    let value: String = redis::cmd("GET").arg("k").query(&mut connection).unwrap();
+    assert_eq!(value, "v");
+
+    // Without the option the writer may run on any CPU the process may use.
+    let free = ServerProcess::start(&dir.path().join("free.db"), &[]);
+    let process = allowed_cpus_of_thread(free.child.id(), "resplite").unwrap();
+    assert_eq!(allowed_cpus_of_thread(free.child.id(), "resplite-writer"), Some(process));
+}
+
+#[test]
+fn a_writer_cpulist_the_machine_cannot_honour_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = |cpus: &str| {
+        resplite()
+            .args(["serve", "--port", &free_port().to_string(), "--writer-cpulist", cpus])
+            .arg("--db")
+            .arg(dir.path().join("x.db"))
+            .output()
+            .unwrap()
+    };
+    let output = start("3-1");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("'3-1' is not a CPU range"), "stderr: {stderr}");
+    // No machine this runs on has 1024 CPUs.
+    let output = start("1023");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot keep the writer thread on CPUs 1023"), "stderr: {stderr}");
+}

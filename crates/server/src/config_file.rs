@@ -3,9 +3,9 @@
 //!
 //! A line is split into words with Redis's quoting rules; blank lines and `#` comments are
 //! skipped. Listening options (`port`, `bind`, `databases`, `maxclients`,
-//! `proto-max-bulk-len`) and the resplite-specific `db`, `durability` and `reader-threads`
-//! set [`ServerConfig`] fields; every runtime parameter `CONFIG SET` knows becomes a
-//! start-up parameter. Redis options resplite deliberately ignores produce a warning;
+//! `proto-max-bulk-len`) and the resplite-specific `db`, `durability`, `reader-threads` and
+//! `writer-cpulist` set [`ServerConfig`] fields; every runtime parameter `CONFIG SET` knows
+//! becomes a start-up parameter. Redis options resplite deliberately ignores produce a warning;
 //! anything else, and options whose silent omission would weaken security (`rename-command`,
 //! `user`, `aclfile`, `include`), stop the start-up with an error naming the line.
 
@@ -19,6 +19,7 @@ use resplite_resp::inline::split_args;
 use resplite_store::Durability;
 
 use crate::config::ServerConfig;
+use crate::cpu_list::parse_cpu_list;
 use crate::settings::{self, SetError, Settings};
 
 /// Redis options that have no meaning for resplite and are skipped with a warning, so a
@@ -37,10 +38,13 @@ const IGNORED: &[&str] = &[
     "aof-rewrite-incremental-fsync",
     "aof-timestamp-enabled",
     "aof-use-rdb-preamble",
+    "aof_rewrite_cpulist",
     "appenddirname",
     "appendfilename",
     "auto-aof-rewrite-min-size",
     "auto-aof-rewrite-percentage",
+    "bgsave_cpulist",
+    "bio_cpulist",
     "busy-reply-threshold",
     "crash-log-enabled",
     "crash-memcheck-enabled",
@@ -95,6 +99,7 @@ const IGNORED: &[&str] = &[
     "sanitize-dump-payload",
     "set-max-intset-entries",
     "set-max-listpack-entries",
+    "server_cpulist",
     "set-proc-title",
     "shutdown-on-sigint",
     "shutdown-on-sigterm",
@@ -224,6 +229,16 @@ impl ServerConfig {
             "maxclients" => self.max_clients = number(1, u64::from(u32::MAX))? as usize,
             "reader-threads" => self.store.reader_threads = number(1, 1024)? as usize,
             "db" => self.store.path = PathBuf::from(single()?),
+            "writer-cpulist" => {
+                let text = single()?;
+                self.store.writer_cpus = if text.is_empty() {
+                    None
+                } else {
+                    let cpus = parse_cpu_list(text)
+                        .map_err(|reason| format!("bad value for 'writer-cpulist': {reason}"))?;
+                    Some(cpus)
+                };
+            }
             "durability" => {
                 self.store.durability = match single()?.to_ascii_lowercase().as_str() {
                     "normal" => Durability::Normal,

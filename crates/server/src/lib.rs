@@ -30,6 +30,7 @@ mod commands;
 mod config;
 mod config_file;
 mod connection;
+mod cpu_list;
 mod dispatch;
 mod error;
 mod key_misses;
@@ -51,6 +52,7 @@ mod write_effects;
 
 pub use config::ServerConfig;
 pub use config_file::ConfigFileError;
+pub use cpu_list::parse_cpu_list;
 pub use listener::{Server, ServerError};
 /// The store types that appear in [`ServerConfig`] and [`Server::store`], so users of this
 /// crate need no second dependency to configure the server or write beside it.

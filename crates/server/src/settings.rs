@@ -21,6 +21,7 @@ pub(crate) use values::OutputLimit;
 use values::{DEFAULT_OUTPUT_LIMITS, Refusal};
 
 use crate::config::ServerConfig;
+use crate::cpu_list::format_cpu_list;
 
 /// Whether and how `CONFIG SET` may change a parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,6 +188,7 @@ const PARAMETERS: &[Parameter] = &[
         access: Access::Mutable,
         default: "0",
     },
+    Parameter { name: "writer-cpulist", kind: Kind::Text, access: Access::Immutable, default: "" },
 ];
 
 /// Why a `CONFIG SET` (or a start-up parameter) was refused.
@@ -245,6 +247,9 @@ impl Settings {
                 "proto-max-bulk-len" => Bytes::from(config.limits.max_bulk_len.to_string()),
                 "dir" => Bytes::from(dir.clone()),
                 "dbfilename" => Bytes::from(dbfilename.clone()),
+                "writer-cpulist" => Bytes::from(
+                    config.store.writer_cpus.as_deref().map(format_cpu_list).unwrap_or_default(),
+                ),
                 _ => Bytes::from_static(parameter.default.as_bytes()),
             })
             .collect();

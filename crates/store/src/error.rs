@@ -60,6 +60,13 @@ pub enum StoreError {
     Closed,
     /// An operation panicked or broke an internal rule; its changes were rolled back.
     Internal(String),
+    /// The writer thread could not be confined to the CPUs asked for.
+    CpuAffinity {
+        /// The CPUs asked for.
+        cpus: Vec<usize>,
+        /// Why not: the operating system's answer, or what is wrong with the list.
+        reason: String,
+    },
 }
 
 impl fmt::Display for StoreError {
@@ -95,6 +102,10 @@ impl fmt::Display for StoreError {
             StoreError::Database(message) => write!(f, "database error: {message}"),
             StoreError::Closed => f.write_str("the store's writer has stopped"),
             StoreError::Internal(message) => write!(f, "internal error: {message}"),
+            StoreError::CpuAffinity { cpus, reason } => {
+                let cpus: Vec<String> = cpus.iter().map(ToString::to_string).collect();
+                write!(f, "cannot keep the writer thread on CPUs {}: {reason}", cpus.join(","))
+            }
         }
     }
 }

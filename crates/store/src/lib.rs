@@ -45,6 +45,7 @@
 
 #![deny(missing_docs)]
 
+mod affinity;
 mod bits;
 mod checkpointer;
 mod clock;

@@ -53,6 +53,12 @@ pub struct StoreOptions {
     /// see `engine.rs`). Mapped pages count in the process's resident size; 0 turns mapping
     /// off.
     pub memory_map_bytes: u64,
+    /// The CPUs the writer thread may run on (Linux only); `None`, the default, leaves it
+    /// to the kernel. Opening fails with [`StoreError::CpuAffinity`] when the system
+    /// refuses the list. See `affinity.rs` and docs/benchmarks.md for when this helps.
+    ///
+    /// [`StoreError::CpuAffinity`]: crate::StoreError::CpuAffinity
+    pub writer_cpus: Option<Vec<usize>>,
     /// Told about every key deleted because its deadline passed.
     pub on_expired: Option<ExpiryListener>,
     /// Told, after each commit, which keys may have gained list or sorted-set elements.
@@ -115,6 +121,7 @@ impl StoreOptions {
             max_string_len: 512 * 1024 * 1024,
             page_cache_kib: 8 * 1024,
             memory_map_bytes: 1 << 30,
+            writer_cpus: None,
             on_expired: None,
             on_filled: None,
         }

@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
+use crate::affinity;
 use crate::clock;
 use crate::error::{Result, StoreError};
 use crate::fast_reads::CommitCount;
@@ -153,12 +154,29 @@ impl WriterThread {
             filled: RefCell::new(Vec::new()),
             commits,
         };
+        let cpus = options.writer_cpus.clone();
+        // The thread confines itself before it takes any work and says how that went.
+        let (placed_sender, placed) = mpsc::sync_channel(1);
         let handle = thread::Builder::new()
             .name("resplite-writer".into())
-            .spawn(move || run(connection, receiver, sweep, backlog))
+            .spawn(move || {
+                let placement = cpus.map_or(Ok(()), |cpus| affinity::keep_current_thread_on(&cpus));
+                let confined = placement.is_ok();
+                let _ = placed_sender.send(placement);
+                if confined {
+                    run(connection, receiver, sweep, backlog);
+                }
+            })
             .map_err(|error| {
                 StoreError::Internal(format!("cannot start writer thread: {error}"))
             })?;
+        let placement = placed.recv().unwrap_or_else(|_| {
+            Err(StoreError::Internal("the writer thread stopped as it started".into()))
+        });
+        if let Err(error) = placement {
+            let _ = handle.join();
+            return Err(error);
+        }
         Ok(WriterThread { sender: Some(sender), handle: Some(handle) })
     }
 

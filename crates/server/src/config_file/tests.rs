@@ -64,6 +64,23 @@ fn options_set_fields_and_start_up_parameters() {
 }
 
 #[test]
+fn writer_cpulist_reads_redis_cpu_lists_and_redis_cpulists_are_skipped() {
+    let (config, warnings) = apply("writer-cpulist 0-6:3,1\nserver_cpulist 0-7:2\n").unwrap();
+    assert_eq!(config.store.writer_cpus, Some(vec![0, 3, 6, 1]));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("'server_cpulist'"), "{warnings:?}");
+    let settings = Settings::new(&config, 6379).unwrap();
+    assert_eq!(settings.value("writer-cpulist"), Bytes::from("0,3,6,1"));
+    let (config, _) = apply("writer-cpulist 1\nwriter-cpulist \"\"\n").unwrap();
+    assert_eq!(config.store.writer_cpus, None);
+    assert_eq!(Settings::new(&config, 6379).unwrap().value("writer-cpulist"), Bytes::new());
+    assert_eq!(
+        apply("writer-cpulist 3-1\n").unwrap_err(),
+        "resplite.conf, line 1: bad value for 'writer-cpulist': '3-1' is not a CPU range"
+    );
+}
+
+#[test]
 fn errors_name_the_line() {
     assert_eq!(
         apply("port 1\nnosuchoption 3\n").unwrap_err(),
