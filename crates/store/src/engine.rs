@@ -6,6 +6,7 @@ use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::checkpointer::Checkpointer;
@@ -206,8 +207,18 @@ const READER_FLAGS: OpenFlags =
 /// Settings every read-only connection gets, pooled or not.
 fn prepare_reader(connection: &mut Connection, map_pragma: &str) -> rusqlite::Result<()> {
     connection.busy_timeout(Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
+    keep_plans_stable(connection)?;
     connection.set_prepared_statement_cache_capacity(128);
     connection.execute_batch(map_pragma)
+}
+
+/// Turns on SQLite's query planner stability guarantee. Without it, SQLite (3.47 and
+/// later) plans a `LIMIT ?n` with the value bound at the time and marks the statement to be
+/// prepared again whenever `?n` is bound anew: every run of a cached statement such as
+/// `ZPOPMIN`'s or `LRANGE`'s would parse and plan its SQL again. The plans resplite relies
+/// on do not depend on bound values (`plans.rs` checks them).
+fn keep_plans_stable(connection: &Connection) -> rusqlite::Result<()> {
+    connection.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).map(drop)
 }
 
 /// A read-only connection outside the pool (for [`FastReads`]).
@@ -223,6 +234,7 @@ fn open_writer(options: &StoreOptions) -> Result<Connection> {
     })?;
     let connection = Connection::open_with_flags_and_vfs(&options.path, OpenFlags::default(), vfs)?;
     connection.busy_timeout(Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
+    keep_plans_stable(&connection)?;
     connection.set_prepared_statement_cache_capacity(128);
     // Only takes effect on a brand-new file, before WAL mode is entered (see spec/storage.md).
     connection.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE};"))?;
@@ -277,4 +289,37 @@ fn read_in_transaction<R>(
     let result = operation(&Reader::new(connection, clock::now_ms()));
     connection.prepare_cached("COMMIT")?.execute([])?;
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::{Connection, StatementStatus};
+
+    use super::{open_reader, open_writer};
+    use crate::options::StoreOptions;
+
+    /// Runs a cached `LIMIT ?1` query twice with different limits and answers how often
+    /// SQLite prepared it again.
+    fn reprepares_of_a_limit_query(connection: &Connection) -> i32 {
+        let sql = "SELECT key FROM keys ORDER BY id LIMIT ?1";
+        for limit in [1, 2, 3] {
+            let mut statement = connection.prepare_cached(sql).unwrap();
+            let rows = statement.query_map([limit], |row| row.get::<_, Vec<u8>>(0)).unwrap();
+            assert!(rows.count() <= 3);
+        }
+        connection.prepare_cached(sql).unwrap().get_status(StatementStatus::RePrepare)
+    }
+
+    #[test]
+    fn cached_statements_with_a_bound_limit_are_not_prepared_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = StoreOptions::new(dir.path().join("plans.db"));
+        let writer = open_writer(&options).unwrap();
+        assert_eq!(reprepares_of_a_limit_query(&writer), 0);
+        assert_eq!(reprepares_of_a_limit_query(&open_reader(&options).unwrap()), 0);
+        // What the setting prevents: SQLite's default prepares such a statement again
+        // whenever its limit is bound anew.
+        let plain = Connection::open(dir.path().join("plans.db")).unwrap();
+        assert!(reprepares_of_a_limit_query(&plain) > 0);
+    }
 }
