@@ -212,8 +212,8 @@ fn prepare_reader(connection: &mut Connection, map_pragma: &str) -> rusqlite::Re
     connection.execute_batch(map_pragma)
 }
 
-/// Turns on SQLite's query planner stability guarantee. Without it, SQLite (3.47 and
-/// later) plans a `LIMIT ?n` with the value bound at the time and marks the statement to be
+/// Turns on SQLite's query planner stability guarantee. Without it, SQLite (the bundled
+/// 3.53 does) plans a `LIMIT ?n` with the value bound at the time and marks the statement to be
 /// prepared again whenever `?n` is bound anew: every run of a cached statement such as
 /// `ZPOPMIN`'s or `LRANGE`'s would parse and plan its SQL again. The plans resplite relies
 /// on do not depend on bound values (`plans.rs` checks them).
@@ -298,8 +298,8 @@ mod tests {
     use super::{open_reader, open_writer};
     use crate::options::StoreOptions;
 
-    /// Runs a cached `LIMIT ?1` query twice with different limits and answers how often
-    /// SQLite prepared it again.
+    /// Runs a cached `LIMIT ?1` query three times with different limits and answers how
+    /// often SQLite prepared it again.
     fn reprepares_of_a_limit_query(connection: &Connection) -> i32 {
         let sql = "SELECT key FROM keys ORDER BY id LIMIT ?1";
         for limit in [1, 2, 3] {
