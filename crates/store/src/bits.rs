@@ -84,6 +84,15 @@ impl Reader<'_> {
 
     /// `BITCOUNT`: how many bits are set in the range (the whole string without one).
     pub fn bit_count(&self, db: Db, key: &[u8], range: Option<BitRange>) -> Result<u64> {
+        // Redis answers 0 for two negative ends in the wrong order before converting them,
+        // even where clamping both to the start would cover the first byte (`-3 -100`).
+        if let Some(BitRange { start, end: Some(end), .. }) = range
+            && start < 0
+            && end < 0
+            && start > end
+        {
+            return Ok(0);
+        }
         let value = self.get(db, key)?.unwrap_or_default();
         let Some((first, last)) = resolve(range, value.len()) else { return Ok(0) };
         let (first_byte, last_byte) = ((first / 8) as usize, (last / 8) as usize);

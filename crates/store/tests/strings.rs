@@ -112,6 +112,10 @@ fn bit_operations_follow_redis() {
     assert_eq!(count(None), 26);
     assert_eq!(count(Some(BitRange { start: 1, end: Some(1), unit: RangeUnit::Byte })), 6);
     assert_eq!(count(Some(BitRange { start: 5, end: Some(30), unit: RangeUnit::Bit })), 17);
+    // Two negative ends in the wrong order count nothing, though clamped they would both
+    // name the first byte; with a positive start the clamped range counts.
+    assert_eq!(count(Some(BitRange { start: -6, end: Some(-100), unit: RangeUnit::Byte })), 0);
+    assert_eq!(count(Some(BitRange { start: 0, end: Some(-100), unit: RangeUnit::Byte })), 4);
     store.set(0, b"ones", b"\xff\xf0\x00").unwrap();
     let position =
         |bit, range| store.read(|reader| reader.bit_position(0, b"ones", bit, range)).unwrap();
