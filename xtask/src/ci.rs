@@ -13,6 +13,11 @@ const CARGO_STEPS: &[(&str, &[&str])] = &[
     ("tests", &["test", "--workspace"]),
 ];
 
+/// The seeds of the random oracle runs, and the commands drawn from each: fixed, so a
+/// failure is reproducible with `cargo xtask oracle --random 20000 --seed S`.
+const RANDOM_SEEDS: [u64; 3] = [1, 2, 3];
+const RANDOM_COMMANDS: usize = 20_000;
+
 pub(crate) fn run() -> Result<()> {
     for (name, args) in CARGO_STEPS {
         println!("==> {name}: cargo {}", args.join(" "));
@@ -30,6 +35,18 @@ pub(crate) fn run() -> Result<()> {
     let summary = oracle::run(&oracle::Options::default()).context("ci: the oracle step failed")?;
     if summary.failed > 0 {
         bail!("ci: the oracle step failed ({} mismatching cases)", summary.failed);
+    }
+    for seed in RANDOM_SEEDS {
+        println!("==> random oracle: cargo xtask oracle --random {RANDOM_COMMANDS} --seed {seed}");
+        let options = oracle::Options {
+            random_commands: Some(RANDOM_COMMANDS),
+            seed,
+            ..oracle::Options::default()
+        };
+        let summary = oracle::run(&options).context("ci: the random oracle step failed")?;
+        if summary.failed > 0 {
+            bail!("ci: the random oracle step failed ({} mismatching commands)", summary.failed);
+        }
     }
     println!("ci: all steps passed");
     Ok(())

@@ -1,11 +1,13 @@
 //! `cargo xtask`: the project's own automation, written in Rust so it runs wherever cargo does.
 //!
 //! - `cargo xtask oracle [--redis-only] [--pending] [--server PATH] [FILTER...]` replays
-//!   `spec/oracle/*.txt` against a real Redis and resplite and diffs the replies.
-//! - `cargo xtask ci` runs everything CI runs: fmt, clippy, tests, then the oracle.
-//! - `cargo xtask bench [--rounds N] [--keys N] [--tests LIST]` measures throughput against
-//!   real Redis; `cargo xtask bench --sizes [--elements N]` compares single-element operations
-//!   on small and large collections.
+//!   `spec/oracle/*.txt` against a real Redis and resplite and diffs the replies;
+//!   `--random N [--seed S]` compares N randomly drawn commands instead.
+//! - `cargo xtask ci` runs everything CI runs: fmt, clippy, tests, then the oracle (case
+//!   files and three random runs).
+//! - `cargo xtask bench [--rounds N] [--keys N] [--tests LIST] [--writer-cpulist CPUS]`
+//!   measures throughput against real Redis; `cargo xtask bench --sizes [--elements N]`
+//!   compares single-element operations on small and large collections.
 //! - `cargo xtask tidy` checks the project's conventions.
 
 mod bench;
@@ -31,6 +33,8 @@ commands:
       --redis-only              compare Redis with a second Redis (checks the cases)
       --pending                 also run spec/oracle/pending/*.txt
       --server PATH             the resplite binary to test (default: build target/debug/resplite)
+      --random N                instead of the files: N commands drawn at random, compared
+      --seed S                  the seed of --random (default 0)
       FILTER                    only files whose names contain one of these words
   ci                            cargo fmt --check, clippy -D warnings, tests, migration tests
                                 (against redis-server), then the oracle
@@ -126,6 +130,14 @@ fn parse_oracle_options(args: &[String]) -> Result<oracle::Options> {
             "--server" => {
                 let path = args.next().context("--server needs a path to a resplite binary")?;
                 options.server = Some(PathBuf::from(path));
+            }
+            "--random" => {
+                let count = args.next().and_then(|count| count.parse().ok());
+                options.random_commands = Some(count.context("--random needs a number")?);
+            }
+            "--seed" => {
+                let seed = args.next().and_then(|seed| seed.parse().ok());
+                options.seed = seed.context("--seed needs a number")?;
             }
             flag if flag.starts_with('-') => bail!("unknown option `{flag}`\n\n{USAGE}"),
             filter => options.filters.push(filter.to_owned()),

@@ -1,7 +1,9 @@
 //! `cargo xtask oracle`: replays `spec/oracle/*.txt` against a real Redis and resplite and
-//! reports every line where their replies differ.
+//! reports every line where their replies differ; with `--random N`, compares N commands
+//! drawn at random instead (`random.rs`).
 
 mod cases;
+mod random;
 mod runner;
 mod session;
 mod settings;
@@ -29,6 +31,10 @@ pub(crate) struct Options {
     pub(crate) server: Option<PathBuf>,
     /// Only files whose names contain one of these.
     pub(crate) filters: Vec<String>,
+    /// Instead of the case files: this many random commands (see `random.rs`).
+    pub(crate) random_commands: Option<usize>,
+    /// The seed of the random commands.
+    pub(crate) seed: u64,
 }
 
 /// Case lines counted over a whole run.
@@ -49,7 +55,10 @@ struct CaseFile {
 
 pub(crate) fn run(options: &Options) -> Result<Summary> {
     let spec_dir = workspace_root().join("spec").join("oracle");
-    let files = load_case_files(&spec_dir, options)?;
+    let files = match options.random_commands {
+        Some(_) => Vec::new(),
+        None => load_case_files(&spec_dir, options)?,
+    };
 
     let redis_server = redis_install::ensure_redis_server()?;
     // The candidate is prepared first so a build failure does not leave Redis running idle.
@@ -75,6 +84,9 @@ pub(crate) fn run(options: &Options) -> Result<Summary> {
     let mut summary = Summary::default();
     for file in &files {
         run_file(file, &reference, &candidate, &mut summary);
+    }
+    if let Some(commands) = options.random_commands {
+        random::run(&reference, &candidate, commands, options.seed, &mut summary);
     }
     println!("({:.1}s)", started.elapsed().as_secs_f64());
     println!("oracle: {} passed, {} failed", summary.passed, summary.failed);

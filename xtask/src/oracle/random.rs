@@ -1,0 +1,422 @@
+//! `cargo xtask oracle --random N`: the same comparison as the case files, on commands drawn
+//! at random from a seed.
+//!
+//! Case files test what someone thought of; a random walk over the string and collection
+//! commands, their options and awkward arguments (negative and huge indexes, `inf`, `(1.5`,
+//! empty strings, numbers that overflow) on a handful of shared keys reaches states and
+//! combinations nobody wrote down. Both servers get the same command in turn and must send
+//! back the same reply. Commands whose reply Redis leaves to chance (`SPOP`, `SRANDMEMBER`
+//! …), that read the clock (`TTL`) or where resplite documents a difference (`OBJECT
+//! ENCODING`, Redis 7.2's `ZRANK … WITHSCORE`) are not drawn. After a mismatch both servers
+//! are flushed, so one difference is reported once, with the earlier commands that touched
+//! the same keys.
+
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+
+use super::Summary;
+use super::runner::{describe_reply, sort_array};
+use super::wire::{Connection, Reply};
+use crate::servers::ServerProcess;
+
+/// The keys every command draws from: few, so that commands meet each other's data.
+const KEYS: &[&[u8]] = &[b"k1", b"k2", b"k3", b"s1", b"l1", b"h1", b"z1", b"z2", b"x"];
+
+/// Arguments that exercise parsing: integers at the limits, floats, score and lex bounds,
+/// empty and binary strings.
+const VALUES: &[&[u8]] = &[
+    b"",
+    b"0",
+    b"1",
+    b"-1",
+    b"10",
+    b"3.5",
+    b"abc",
+    b"a b",
+    b"9223372036854775807",
+    b"-9223372036854775808",
+    b"18446744073709551616",
+    b"1e3",
+    b"5.0e3",
+    b"inf",
+    b"-inf",
+    b"+inf",
+    b"(1",
+    b"(2.5",
+    b"[a",
+    b"(b",
+    b"-",
+    b"+",
+    b"nan",
+    b"0x10",
+    b" 1",
+    b"00",
+    b"1.0",
+    b"-0",
+    b"0.1",
+    b"1e308",
+    b"\x00\xff",
+];
+
+/// Indexes, counts and offsets.
+const NUMBERS: &[&[u8]] = &[b"-100", b"-3", b"-2", b"-1", b"0", b"1", b"2", b"3", b"5", b"100"];
+
+/// Commands whose array replies come in no order Redis promises; both sides are sorted.
+const UNORDERED: &[&[u8]] =
+    &[b"SMEMBERS", b"SINTER", b"SUNION", b"SDIFF", b"HKEYS", b"HVALS", b"HGETALL", b"KEYS"];
+
+/// How many earlier commands on the same keys a mismatch report shows at most.
+const SHOWN_HISTORY: usize = 40;
+
+/// Draws the parts of a command.
+struct Draw {
+    rng: StdRng,
+}
+
+impl Draw {
+    fn key(&mut self) -> Vec<u8> {
+        self.pick(KEYS)
+    }
+
+    fn value(&mut self) -> Vec<u8> {
+        self.pick(VALUES)
+    }
+
+    fn number(&mut self) -> Vec<u8> {
+        self.pick(NUMBERS)
+    }
+
+    fn pick(&mut self, from: &[&[u8]]) -> Vec<u8> {
+        from.choose(&mut self.rng).map(|item| item.to_vec()).unwrap_or_default()
+    }
+
+    /// One of `choices`, or nothing, with even odds.
+    fn maybe(&mut self, choices: &[&[u8]]) -> Vec<Vec<u8>> {
+        if self.rng.random_bool(0.5) { vec![self.pick(choices)] } else { Vec::new() }
+    }
+
+    /// `words` produced by `make`, or nothing, with odds `chance`.
+    fn sometimes(
+        &mut self,
+        chance: f64,
+        make: impl FnOnce(&mut Draw) -> Vec<Vec<u8>>,
+    ) -> Vec<Vec<u8>> {
+        if self.rng.random_bool(chance) { make(self) } else { Vec::new() }
+    }
+}
+
+/// A command template: the command name and how to draw its arguments.
+type Template = (&'static str, fn(&mut Draw) -> Vec<Vec<u8>>);
+
+/// Every command the walk draws from, with the shapes of arguments it tries.
+const TEMPLATES: &[Template] = &[
+    ("SET", |d| [vec![d.key(), d.value()], d.maybe(&[b"NX", b"XX", b"GET", b"KEEPTTL"])].concat()),
+    ("GET", |d| vec![d.key()]),
+    ("GETSET", |d| vec![d.key(), d.value()]),
+    ("SETNX", |d| vec![d.key(), d.value()]),
+    ("MSET", |d| vec![d.key(), d.value(), d.key(), d.value()]),
+    ("MSETNX", |d| vec![d.key(), d.value(), d.key(), d.value()]),
+    ("MGET", |d| vec![d.key(), d.key(), d.key()]),
+    ("INCR", |d| vec![d.key()]),
+    ("DECR", |d| vec![d.key()]),
+    ("INCRBY", |d| vec![d.key(), d.value()]),
+    ("DECRBY", |d| vec![d.key(), d.value()]),
+    ("INCRBYFLOAT", |d| vec![d.key(), d.value()]),
+    ("APPEND", |d| vec![d.key(), d.value()]),
+    ("STRLEN", |d| vec![d.key()]),
+    ("GETRANGE", |d| vec![d.key(), d.number(), d.number()]),
+    ("SUBSTR", |d| vec![d.key(), d.number(), d.number()]),
+    ("SETRANGE", |d| vec![d.key(), d.pick(&[b"0", b"2", b"-1"]), d.value()]),
+    ("GETDEL", |d| vec![d.key()]),
+    ("GETEX", |d| [vec![d.key()], d.maybe(&[b"PERSIST"])].concat()),
+    ("SETEX", |d| vec![d.key(), d.pick(&[b"100", b"0", b"-1", b"x"]), d.value()]),
+    ("SETBIT", |d| {
+        vec![d.key(), d.pick(&[b"0", b"7", b"100", b"-1"]), d.pick(&[b"0", b"1", b"2"])]
+    }),
+    ("GETBIT", |d| vec![d.key(), d.number()]),
+    ("BITCOUNT", |d| {
+        let range = d.sometimes(0.6, |d| vec![d.number(), d.number()]);
+        let unit = if range.is_empty() { Vec::new() } else { d.maybe(&[b"BYTE", b"BIT"]) };
+        [vec![d.key()], range, unit].concat()
+    }),
+    ("BITPOS", |d| {
+        let range = d.sometimes(0.6, |d| vec![d.number(), d.number()]);
+        [vec![d.key(), d.pick(&[b"0", b"1"])], range].concat()
+    }),
+    ("BITOP", |d| {
+        let operation = d.pick(&[b"AND", b"OR", b"XOR", b"NOT"]);
+        [vec![operation, d.key(), d.key()], d.sometimes(0.5, |d| vec![d.key()])].concat()
+    }),
+    ("LCS", |d| [vec![d.key(), d.key()], d.maybe(&[b"LEN", b"IDX"])].concat()),
+    ("LPUSH", |d| vec![d.key(), d.value(), d.value()]),
+    ("RPUSH", |d| vec![d.key(), d.value()]),
+    ("LPUSHX", |d| vec![d.key(), d.value()]),
+    ("RPUSHX", |d| vec![d.key(), d.value(), d.value()]),
+    ("LPOP", |d| [vec![d.key()], d.sometimes(0.5, |d| vec![d.number()])].concat()),
+    ("RPOP", |d| [vec![d.key()], d.sometimes(0.5, |d| vec![d.number()])].concat()),
+    ("LLEN", |d| vec![d.key()]),
+    ("LRANGE", |d| vec![d.key(), d.number(), d.number()]),
+    ("LINDEX", |d| vec![d.key(), d.number()]),
+    ("LSET", |d| vec![d.key(), d.number(), d.value()]),
+    ("LINSERT", |d| vec![d.key(), d.pick(&[b"BEFORE", b"AFTER", b"X"]), d.value(), d.value()]),
+    ("LREM", |d| vec![d.key(), d.number(), d.value()]),
+    ("LTRIM", |d| vec![d.key(), d.number(), d.number()]),
+    ("LPOS", |d| {
+        let options =
+            d.sometimes(0.5, |d| vec![d.pick(&[b"RANK", b"COUNT", b"MAXLEN"]), d.number()]);
+        [vec![d.key(), d.value()], options].concat()
+    }),
+    ("LMOVE", |d| {
+        let ends: &[&[u8]] = &[b"LEFT", b"RIGHT"];
+        vec![d.key(), d.key(), d.pick(ends), d.pick(ends)]
+    }),
+    ("RPOPLPUSH", |d| vec![d.key(), d.key()]),
+    ("LMPOP", |d| {
+        let count = d.sometimes(0.5, |d| vec![b"COUNT".to_vec(), d.number()]);
+        [vec![b"2".to_vec(), d.key(), d.key(), d.pick(&[b"LEFT", b"RIGHT"])], count].concat()
+    }),
+    ("HSET", |d| vec![d.key(), d.value(), d.value()]),
+    ("HMSET", |d| vec![d.key(), d.value(), d.value()]),
+    ("HSETNX", |d| vec![d.key(), d.value(), d.value()]),
+    ("HGET", |d| vec![d.key(), d.value()]),
+    ("HMGET", |d| vec![d.key(), d.value(), d.value()]),
+    ("HDEL", |d| vec![d.key(), d.value()]),
+    ("HLEN", |d| vec![d.key()]),
+    ("HEXISTS", |d| vec![d.key(), d.value()]),
+    ("HSTRLEN", |d| vec![d.key(), d.value()]),
+    ("HINCRBY", |d| vec![d.key(), d.value(), d.value()]),
+    ("HINCRBYFLOAT", |d| vec![d.key(), d.value(), d.value()]),
+    ("HGETALL", |d| vec![d.key()]),
+    ("HKEYS", |d| vec![d.key()]),
+    ("HVALS", |d| vec![d.key()]),
+    ("SADD", |d| vec![d.key(), d.value(), d.value()]),
+    ("SREM", |d| vec![d.key(), d.value()]),
+    ("SISMEMBER", |d| vec![d.key(), d.value()]),
+    ("SMISMEMBER", |d| vec![d.key(), d.value(), d.value()]),
+    ("SCARD", |d| vec![d.key()]),
+    ("SMEMBERS", |d| vec![d.key()]),
+    ("SMOVE", |d| vec![d.key(), d.key(), d.value()]),
+    ("SINTER", |d| vec![d.key(), d.key()]),
+    ("SUNION", |d| vec![d.key(), d.key()]),
+    ("SDIFF", |d| vec![d.key(), d.key()]),
+    ("SINTERSTORE", |d| vec![d.key(), d.key(), d.key()]),
+    ("SUNIONSTORE", |d| vec![d.key(), d.key(), d.key()]),
+    ("SDIFFSTORE", |d| vec![d.key(), d.key(), d.key()]),
+    ("SINTERCARD", |d| {
+        let limit = d.sometimes(0.5, |d| vec![b"LIMIT".to_vec(), d.number()]);
+        [vec![d.pick(&[b"0", b"1", b"2", b"3", b"x"]), d.key(), d.key()], limit].concat()
+    }),
+    ("ZADD", |d| {
+        [
+            vec![d.key()],
+            d.maybe(&[b"NX", b"XX"]),
+            d.maybe(&[b"GT", b"LT"]),
+            d.maybe(&[b"CH"]),
+            d.maybe(&[b"INCR"]),
+            vec![d.value(), d.value()],
+        ]
+        .concat()
+    }),
+    ("ZINCRBY", |d| vec![d.key(), d.value(), d.value()]),
+    ("ZREM", |d| vec![d.key(), d.value(), d.value()]),
+    ("ZSCORE", |d| vec![d.key(), d.value()]),
+    ("ZMSCORE", |d| vec![d.key(), d.value(), d.value()]),
+    ("ZCARD", |d| vec![d.key()]),
+    ("ZRANK", |d| vec![d.key(), d.value()]),
+    ("ZREVRANK", |d| vec![d.key(), d.value()]),
+    ("ZCOUNT", |d| vec![d.key(), d.value(), d.value()]),
+    ("ZLEXCOUNT", |d| vec![d.key(), d.value(), d.value()]),
+    ("ZRANGE", |d| {
+        [
+            vec![d.key(), d.value(), d.value()],
+            d.maybe(&[b"BYSCORE", b"BYLEX"]),
+            d.maybe(&[b"REV"]),
+            d.maybe(&[b"WITHSCORES"]),
+            d.sometimes(0.3, |d| vec![b"LIMIT".to_vec(), d.number(), d.number()]),
+        ]
+        .concat()
+    }),
+    ("ZRANGESTORE", |d| {
+        [
+            vec![d.key(), d.key(), d.value(), d.value()],
+            d.maybe(&[b"BYSCORE", b"BYLEX"]),
+            d.maybe(&[b"REV"]),
+            d.sometimes(0.3, |d| vec![b"LIMIT".to_vec(), d.number(), d.number()]),
+        ]
+        .concat()
+    }),
+    ("ZREVRANGE", |d| [vec![d.key(), d.number(), d.number()], d.maybe(&[b"WITHSCORES"])].concat()),
+    ("ZRANGEBYSCORE", |d| {
+        let limit = d.sometimes(0.3, |d| vec![b"LIMIT".to_vec(), d.number(), d.number()]);
+        [vec![d.key(), d.value(), d.value()], d.maybe(&[b"WITHSCORES"]), limit].concat()
+    }),
+    ("ZREVRANGEBYSCORE", |d| {
+        let limit = d.sometimes(0.3, |d| vec![b"LIMIT".to_vec(), d.number(), d.number()]);
+        [vec![d.key(), d.value(), d.value()], d.maybe(&[b"WITHSCORES"]), limit].concat()
+    }),
+    ("ZRANGEBYLEX", |d| {
+        let limit = d.sometimes(0.3, |d| vec![b"LIMIT".to_vec(), d.number(), d.number()]);
+        [vec![d.key(), d.value(), d.value()], limit].concat()
+    }),
+    ("ZREVRANGEBYLEX", |d| vec![d.key(), d.value(), d.value()]),
+    ("ZREMRANGEBYSCORE", |d| vec![d.key(), d.value(), d.value()]),
+    ("ZREMRANGEBYRANK", |d| vec![d.key(), d.number(), d.number()]),
+    ("ZREMRANGEBYLEX", |d| vec![d.key(), d.value(), d.value()]),
+    ("ZPOPMIN", |d| [vec![d.key()], d.sometimes(0.5, |d| vec![d.number()])].concat()),
+    ("ZPOPMAX", |d| [vec![d.key()], d.sometimes(0.5, |d| vec![d.number()])].concat()),
+    ("ZMPOP", |d| {
+        let count = d.sometimes(0.5, |d| vec![b"COUNT".to_vec(), d.number()]);
+        [vec![b"2".to_vec(), d.key(), d.key(), d.pick(&[b"MIN", b"MAX"])], count].concat()
+    }),
+    ("ZUNION", |d| {
+        let weights = d.sometimes(0.4, |d| vec![b"WEIGHTS".to_vec(), d.value(), d.value()]);
+        [vec![b"2".to_vec(), d.key(), d.key()], weights, d.maybe(&[b"WITHSCORES"])].concat()
+    }),
+    ("ZINTER", |d| [vec![b"2".to_vec(), d.key(), d.key()], d.maybe(&[b"WITHSCORES"])].concat()),
+    ("ZDIFF", |d| [vec![b"2".to_vec(), d.key(), d.key()], d.maybe(&[b"WITHSCORES"])].concat()),
+    ("ZUNIONSTORE", |d| {
+        let aggregate = d.sometimes(0.5, |d| {
+            vec![b"AGGREGATE".to_vec(), d.pick(&[b"MIN", b"MAX", b"SUM", b"X"])]
+        });
+        [vec![d.key(), b"2".to_vec(), d.key(), d.key()], aggregate].concat()
+    }),
+    ("ZINTERSTORE", |d| {
+        let weights = d.sometimes(0.4, |d| vec![b"WEIGHTS".to_vec(), d.value(), d.value()]);
+        [vec![d.key(), b"2".to_vec(), d.key(), d.key()], weights].concat()
+    }),
+    ("ZDIFFSTORE", |d| vec![d.key(), b"2".to_vec(), d.key(), d.key()]),
+    ("ZINTERCARD", |d| {
+        let limit = d.sometimes(0.5, |d| vec![b"LIMIT".to_vec(), d.number()]);
+        [vec![b"2".to_vec(), d.key(), d.key()], limit].concat()
+    }),
+    ("PFADD", |d| vec![d.key(), d.value()]),
+    ("PFCOUNT", |d| vec![d.key()]),
+    ("PFMERGE", |d| vec![d.key(), d.key(), d.key()]),
+    ("TYPE", |d| vec![d.key()]),
+    ("EXISTS", |d| vec![d.key(), d.key()]),
+    ("DEL", |d| vec![d.key()]),
+    ("RENAME", |d| vec![d.key(), d.key()]),
+    ("RENAMENX", |d| vec![d.key(), d.key()]),
+    ("COPY", |d| [vec![d.key(), d.key()], d.maybe(&[b"REPLACE"])].concat()),
+    ("EXPIRE", |d| {
+        let seconds = d.pick(&[b"100", b"-1", b"0", b"x"]);
+        [vec![d.key(), seconds], d.maybe(&[b"NX", b"XX", b"GT", b"LT"])].concat()
+    }),
+    ("PEXPIRE", |d| vec![d.key(), d.pick(&[b"100000", b"-5", b"0"])]),
+    ("PERSIST", |d| vec![d.key()]),
+    ("UNLINK", |d| vec![d.key(), d.key()]),
+    ("TOUCH", |d| vec![d.key(), d.key()]),
+    ("KEYS", |d| vec![d.pick(&[b"*", b"k*", b"?1", b"[kz]1", b"[^k]*", b"\\k1"])]),
+    ("DBSIZE", |_| Vec::new()),
+    ("SELECT", |d| vec![d.pick(&[b"0", b"1", b"16", b"x"])]),
+    ("MOVE", |d| vec![d.key(), d.pick(&[b"0", b"1", b"16", b"x"])]),
+    ("SWAPDB", |d| vec![d.pick(&[b"0", b"1"]), d.pick(&[b"0", b"1", b"16"])]),
+    ("COPY", |d| {
+        let database = vec![b"DB".to_vec(), d.pick(&[b"0", b"1", b"16"])];
+        [vec![d.key(), d.key()], database, d.maybe(&[b"REPLACE"])].concat()
+    }),
+];
+
+/// Runs `commands` random commands from `seed` on both servers and counts each command as
+/// a passed or failed case.
+pub(crate) fn run(
+    reference: &ServerProcess,
+    candidate: &ServerProcess,
+    commands: usize,
+    seed: u64,
+    summary: &mut Summary,
+) {
+    let (mut left, mut right) =
+        match (Connection::open(reference.port()), Connection::open(candidate.port())) {
+            (Ok(left), Ok(right)) => (left, right),
+            (left, right) => {
+                println!("random: could not connect: {:?} / {:?}", left.err(), right.err());
+                summary.failed += 1;
+                return;
+            }
+        };
+    flush(&mut left, &mut right);
+    let mut draw = Draw { rng: StdRng::seed_from_u64(seed) };
+    let mut history: Vec<Vec<Vec<u8>>> = Vec::new();
+    let mut failed = 0;
+    for index in 0..commands {
+        let Some((name, arguments)) = TEMPLATES.choose(&mut draw.rng) else { break };
+        let command = [vec![name.as_bytes().to_vec()], arguments(&mut draw)].concat();
+        let (expected, got) = (left.command(&command), right.command(&command));
+        let (expected, got) = if UNORDERED.contains(&name.as_bytes()) {
+            (sort_array(expected), sort_array(got))
+        } else {
+            (expected, got)
+        };
+        if expected != got {
+            failed += 1;
+            report(index, seed, &command, &history, reference, &expected, candidate, &got);
+            if !matches!((&expected, &got), (Reply::Frame(_), Reply::Frame(_))) {
+                println!("random: a connection broke; stopping");
+                break;
+            }
+            flush(&mut left, &mut right);
+            history.clear();
+            continue;
+        }
+        history.push(command);
+    }
+    summary.passed += commands - failed;
+    summary.failed += failed;
+    println!("random (seed {seed}): {} passed, {failed} failed", commands - failed);
+}
+
+/// Empties both servers.
+fn flush(left: &mut Connection, right: &mut Connection) {
+    for connection in [left, right] {
+        let _ = connection.command(&[b"FLUSHALL".to_vec()]);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn report(
+    index: usize,
+    seed: u64,
+    command: &[Vec<u8>],
+    history: &[Vec<Vec<u8>>],
+    reference: &ServerProcess,
+    expected: &Reply,
+    candidate: &ServerProcess,
+    got: &Reply,
+) {
+    let keys: Vec<&Vec<u8>> =
+        command[1..].iter().filter(|word| KEYS.contains(&word.as_slice())).collect();
+    let related: Vec<&Vec<Vec<u8>>> = history
+        .iter()
+        .filter(|earlier| earlier[1..].iter().any(|word| keys.contains(&word)))
+        .collect();
+    println!("MISMATCH random (seed {seed}) command {index}: {}", shown(command));
+    for earlier in &related[related.len().saturating_sub(SHOWN_HISTORY)..] {
+        println!("    after: {}", shown(earlier));
+    }
+    let width = reference.name().len().max(candidate.name().len()) + 1;
+    for (server, reply) in [(reference, expected), (candidate, got)] {
+        let label = format!("{}:", server.name());
+        println!("    {label:width$} {}", describe_reply(reply));
+    }
+}
+
+/// A command as a line of words: quoted when empty or holding a space, with bytes that are
+/// not printable written as `\xNN`.
+fn shown(command: &[Vec<u8>]) -> String {
+    let words: Vec<String> = command
+        .iter()
+        .map(|word| {
+            let text: String = word
+                .iter()
+                .map(|&byte| match byte {
+                    b' '..=b'~' if byte != b'"' && byte != b'\\' => char::from(byte).to_string(),
+                    _ => format!("\\x{byte:02x}"),
+                })
+                .collect();
+            if text.is_empty() || text.contains(' ') { format!("\"{text}\"") } else { text }
+        })
+        .collect();
+    words.join(" ")
+}
