@@ -87,6 +87,11 @@ impl Draw {
         self.pick(NUMBERS)
     }
 
+    /// One of 300 numbered members, so collections also grow past Redis's compact sizes.
+    fn member(&mut self) -> Vec<u8> {
+        format!("m{}", self.rng.random_range(0..300)).into_bytes()
+    }
+
     fn pick(&mut self, from: &[&[u8]]) -> Vec<u8> {
         from.choose(&mut self.rng).map(|item| item.to_vec()).unwrap_or_default()
     }
@@ -305,6 +310,16 @@ const TEMPLATES: &[Template] = &[
     }),
     ("PEXPIRE", |d| vec![d.key(), d.pick(&[b"100000", b"-5", b"0"])]),
     ("PERSIST", |d| vec![d.key()]),
+    ("SADD", |d| vec![d.key(), d.member(), d.member(), d.member()]),
+    ("HSET", |d| vec![d.key(), d.member(), d.value(), d.member(), d.member()]),
+    ("ZADD", |d| vec![d.key(), d.number(), d.member(), d.value(), d.member()]),
+    ("RPUSH", |d| vec![d.key(), d.member(), d.member()]),
+    ("SREM", |d| vec![d.key(), d.member(), d.member()]),
+    ("ZREM", |d| vec![d.key(), d.member()]),
+    ("ZRANK", |d| vec![d.key(), d.member()]),
+    ("ZSCORE", |d| vec![d.key(), d.member()]),
+    ("HDEL", |d| vec![d.key(), d.member(), d.member()]),
+    ("LREM", |d| vec![d.key(), d.number(), d.member()]),
     ("UNLINK", |d| vec![d.key(), d.key()]),
     ("TOUCH", |d| vec![d.key(), d.key()]),
     ("KEYS", |d| vec![d.pick(&[b"*", b"k*", b"?1", b"[kz]1", b"[^k]*", b"\\k1"])]),
