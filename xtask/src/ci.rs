@@ -13,9 +13,9 @@ const CARGO_STEPS: &[(&str, &[&str])] = &[
     ("tests", &["test", "--workspace"]),
 ];
 
-/// The seeds of the random oracle runs, and the commands drawn from each: fixed, so a
-/// failure is reproducible with `cargo xtask oracle --random 20000 --seed S`.
-const RANDOM_SEEDS: [u64; 3] = [1, 2, 3];
+/// The random oracle runs, as (seed, RESP3?), and the commands drawn in each: fixed, so a
+/// failure is reproducible with `cargo xtask oracle --random 20000 --seed S [--resp3]`.
+const RANDOM_RUNS: [(u64, bool); 3] = [(1, false), (2, false), (3, true)];
 const RANDOM_COMMANDS: usize = 20_000;
 
 pub(crate) fn run() -> Result<()> {
@@ -36,11 +36,15 @@ pub(crate) fn run() -> Result<()> {
     if summary.failed > 0 {
         bail!("ci: the oracle step failed ({} mismatching cases)", summary.failed);
     }
-    for seed in RANDOM_SEEDS {
-        println!("==> random oracle: cargo xtask oracle --random {RANDOM_COMMANDS} --seed {seed}");
+    for (seed, resp3) in RANDOM_RUNS {
+        let flag = if resp3 { " --resp3" } else { "" };
+        println!(
+            "==> random oracle: cargo xtask oracle --random {RANDOM_COMMANDS} --seed {seed}{flag}"
+        );
         let options = oracle::Options {
             random_commands: Some(RANDOM_COMMANDS),
             seed,
+            resp3,
             ..oracle::Options::default()
         };
         let summary = oracle::run(&options).context("ci: the random oracle step failed")?;

@@ -2,7 +2,7 @@
 //!
 //! - `cargo xtask oracle [--redis-only] [--pending] [--server PATH] [FILTER...]` replays
 //!   `spec/oracle/*.txt` against a real Redis and resplite and diffs the replies;
-//!   `--random N [--seed S]` compares N randomly drawn commands instead.
+//!   `--random N [--seed S] [--resp3]` compares N randomly drawn commands instead.
 //! - `cargo xtask ci` runs everything CI runs: fmt, clippy, tests, then the oracle (case
 //!   files and three random runs).
 //! - `cargo xtask bench [--rounds N] [--keys N] [--tests LIST] [--writer-cpulist CPUS]`
@@ -35,6 +35,7 @@ commands:
       --server PATH             the resplite binary to test (default: build target/debug/resplite)
       --random N                instead of the files: N commands drawn at random, compared
       --seed S                  the seed of --random (default 0)
+      --resp3                   run --random after HELLO 3
       FILTER                    only files whose names contain one of these words
   ci                            cargo fmt --check, clippy -D warnings, tests, migration tests
                                 (against redis-server), then the oracle
@@ -135,6 +136,7 @@ fn parse_oracle_options(args: &[String]) -> Result<oracle::Options> {
                 let count = args.next().and_then(|count| count.parse().ok());
                 options.random_commands = Some(count.context("--random needs a number")?);
             }
+            "--resp3" => options.resp3 = true,
             "--seed" => {
                 let seed = args.next().and_then(|seed| seed.parse().ok());
                 options.seed = seed.context("--seed needs a number")?;

@@ -14,6 +14,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use resplite_resp::Protocol;
 
 use crate::servers::ServerProcess;
 use crate::{cargo_program, redis_install, workspace_root};
@@ -35,6 +36,8 @@ pub(crate) struct Options {
     pub(crate) random_commands: Option<usize>,
     /// The seed of the random commands.
     pub(crate) seed: u64,
+    /// Run the random commands after `HELLO 3`.
+    pub(crate) resp3: bool,
 }
 
 /// Case lines counted over a whole run.
@@ -86,7 +89,9 @@ pub(crate) fn run(options: &Options) -> Result<Summary> {
         run_file(file, &reference, &candidate, &mut summary);
     }
     if let Some(commands) = options.random_commands {
-        random::run(&reference, &candidate, commands, options.seed, &mut summary);
+        let protocol = if options.resp3 { Protocol::Resp3 } else { Protocol::Resp2 };
+        let walk = random::Walk { commands, seed: options.seed, protocol };
+        random::run(&reference, &candidate, walk, &mut summary);
     }
     println!("({:.1}s)", started.elapsed().as_secs_f64());
     println!("oracle: {} passed, {} failed", summary.passed, summary.failed);

@@ -9,14 +9,17 @@
 //! …), that read the clock (`TTL`, `EXPIRE … GT` against a relative deadline) or where
 //! resplite documents a difference (`OBJECT ENCODING`, Redis 7.2's `ZRANK … WITHSCORE`) are
 //! not drawn. After a mismatch both servers are flushed, so one difference is reported once,
-//! with the earlier commands that touched the same keys.
+//! with the earlier commands that touched the same keys. With `--resp3` the walk runs after
+//! `HELLO 3`, so maps, sets, doubles and nulls come back in RESP3's own types.
 
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
+use resplite_resp::{Frame, Protocol};
+
 use super::Summary;
-use super::runner::{describe_reply, sort_array};
+use super::runner::{describe_reply, escape};
 use super::wire::{Connection, Reply};
 use crate::servers::ServerProcess;
 
@@ -68,6 +71,14 @@ const UNORDERED: &[&[u8]] =
 
 /// How many earlier commands on the same keys a mismatch report shows at most.
 const SHOWN_HISTORY: usize = 40;
+
+/// One random walk: how many commands, from which seed, in which protocol.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Walk {
+    pub(crate) commands: usize,
+    pub(crate) seed: u64,
+    pub(crate) protocol: Protocol,
+}
 
 /// Draws the parts of a command.
 struct Draw {
@@ -344,10 +355,10 @@ const TEMPLATES: &[Template] = &[
 pub(crate) fn run(
     reference: &ServerProcess,
     candidate: &ServerProcess,
-    commands: usize,
-    seed: u64,
+    walk: Walk,
     summary: &mut Summary,
 ) {
+    let Walk { commands, seed, protocol } = walk;
     let (mut left, mut right) =
         match (Connection::open(reference.port()), Connection::open(candidate.port())) {
             (Ok(left), Ok(right)) => (left, right),
@@ -358,6 +369,12 @@ pub(crate) fn run(
             }
         };
     flush(&mut left, &mut right);
+    if protocol == Protocol::Resp3 {
+        // The replies name each server and its version, so they are not compared.
+        for connection in [&mut left, &mut right] {
+            let _ = connection.command(&[b"HELLO".to_vec(), b"3".to_vec()]);
+        }
+    }
     let mut draw = Draw { rng: StdRng::seed_from_u64(seed) };
     let mut history: Vec<Vec<Vec<u8>>> = Vec::new();
     let mut failed = 0;
@@ -366,13 +383,15 @@ pub(crate) fn run(
         let command = [vec![name.as_bytes().to_vec()], arguments(&mut draw)].concat();
         let (expected, got) = (left.command(&command), right.command(&command));
         let (expected, got) = if UNORDERED.contains(&name.as_bytes()) {
-            (sort_array(expected), sort_array(got))
+            (in_order(expected), in_order(got))
         } else {
             (expected, got)
         };
         if expected != got {
             failed += 1;
-            report(index, seed, &command, &history, reference, &expected, candidate, &got);
+            let shown = |reply: &Reply| described(reply, protocol);
+            let replies = [(reference, shown(&expected)), (candidate, shown(&got))];
+            report(index, seed, &command, &history, &replies);
             if !matches!((&expected, &got), (Reply::Frame(_), Reply::Frame(_))) {
                 println!("random: a connection broke; stopping");
                 break;
@@ -385,7 +404,8 @@ pub(crate) fn run(
     }
     summary.passed += commands - failed;
     summary.failed += failed;
-    println!("random (seed {seed}): {} passed, {failed} failed", commands - failed);
+    let resp = if protocol == Protocol::Resp3 { ", RESP3" } else { "" };
+    println!("random (seed {seed}{resp}): {} passed, {failed} failed", commands - failed);
 }
 
 /// Empties both servers.
@@ -395,16 +415,13 @@ fn flush(left: &mut Connection, right: &mut Connection) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Prints a mismatch: the command, the earlier ones on its keys and each server's reply.
 fn report(
     index: usize,
     seed: u64,
     command: &[Vec<u8>],
     history: &[Vec<Vec<u8>>],
-    reference: &ServerProcess,
-    expected: &Reply,
-    candidate: &ServerProcess,
-    got: &Reply,
+    replies: &[(&ServerProcess, String); 2],
 ) {
     let keys: Vec<&Vec<u8>> =
         command[1..].iter().filter(|word| KEYS.contains(&word.as_slice())).collect();
@@ -416,10 +433,39 @@ fn report(
     for earlier in &related[related.len().saturating_sub(SHOWN_HISTORY)..] {
         println!("    after: {}", shown(earlier));
     }
-    let width = reference.name().len().max(candidate.name().len()) + 1;
-    for (server, reply) in [(reference, expected), (candidate, got)] {
+    let width = replies.iter().map(|(server, _)| server.name().len()).max().unwrap_or(0) + 1;
+    for (server, reply) in replies {
         let label = format!("{}:", server.name());
-        println!("    {label:width$} {}", describe_reply(reply));
+        println!("    {label:width$} {reply}");
+    }
+}
+
+/// A reply as escaped bytes in the walk's protocol.
+fn described(reply: &Reply, protocol: Protocol) -> String {
+    match reply {
+        Reply::Frame(frame) => format!("\"{}\"", escape(&frame.to_bytes_as(protocol))),
+        other => describe_reply(other),
+    }
+}
+
+/// The elements of an array, set or map reply sorted by their bytes (map entries as pairs);
+/// anything else as it is.
+fn in_order(reply: Reply) -> Reply {
+    let by_bytes = |frame: &Frame| frame.to_bytes_as(Protocol::Resp3);
+    match reply {
+        Reply::Frame(Frame::Array(mut items)) => {
+            items.sort_by_key(by_bytes);
+            Reply::Frame(Frame::Array(items))
+        }
+        Reply::Frame(Frame::Set(mut items)) => {
+            items.sort_by_key(by_bytes);
+            Reply::Frame(Frame::Set(items))
+        }
+        Reply::Frame(Frame::Map(mut pairs)) => {
+            pairs.sort_by_key(|(key, value)| (by_bytes(key), by_bytes(value)));
+            Reply::Frame(Frame::Map(pairs))
+        }
+        other => other,
     }
 }
 

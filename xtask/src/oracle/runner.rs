@@ -154,7 +154,7 @@ fn receive_several(mut receive: impl FnMut() -> Reply, count: usize, unordered: 
 }
 
 /// Sorts an array reply's elements by their wire bytes; anything else is left alone.
-pub(crate) fn sort_array(reply: Reply) -> Reply {
+fn sort_array(reply: Reply) -> Reply {
     match reply {
         Reply::Frame(Frame::Array(items)) => {
             Reply::Frame(Frame::Array(sorted_unique(items, false)))
