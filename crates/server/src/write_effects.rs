@@ -145,6 +145,9 @@ fn run_and_touch(
     let flags = server.settings.notify_keyspace_events();
     let (result, events) =
         keyspace_events::collecting(flags, || writer.atomically(|writer| operation(writer)));
+    // A command that failed was rolled back whole: whatever it wrote before failing (SQLite
+    // still counts those rows) is gone, so it changed nothing.
+    let succeeded = result.is_ok();
     let frame = match result {
         Ok(frame) => {
             effects.events.extend(events);
@@ -152,7 +155,7 @@ fn run_and_touch(
         }
         Err(error) => store_error_frame(&error),
     };
-    let changed = writer.changes() != before;
+    let changed = succeeded && writer.changes() != before;
     if changed {
         server.watched.touch(&resolved);
         effects.touched.push(resolved);

@@ -156,6 +156,11 @@ impl Writer<'_> {
         }
         let (existing, mut value) = self.split_string(db, key)?;
         let previous = bit_at(&value, offset);
+        // Like Redis, a bit that already holds the value in a string long enough is no write
+        // at all (no row changes, so nothing counts as modified for WATCH).
+        if existing.is_some() && index < value.len() && previous == on {
+            return Ok(previous);
+        }
         if value.len() <= index {
             value.resize(index + 1, 0);
         }

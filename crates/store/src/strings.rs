@@ -233,6 +233,9 @@ impl Writer<'_> {
         let Some((row, value)) = self.live_string(db, key)? else { return Ok(None) };
         match change {
             None => {}
+            // Like Redis, removing a deadline the key does not have is no write (and no
+            // change for WATCH).
+            Some(DeadlineChange::Persist) if row.expires_at.is_none() => {}
             Some(DeadlineChange::Persist) => self.set_deadline(row.id, None)?,
             Some(DeadlineChange::At(at)) if at <= self.now() => self.delete_row(row)?,
             Some(DeadlineChange::At(at)) => self.set_deadline(row.id, Some(at))?,

@@ -7,8 +7,9 @@
 //! combinations nobody wrote down. Both servers get the same command in turn and must send
 //! back the same reply. Commands whose reply Redis leaves to chance (`SPOP`, `SRANDMEMBER`
 //! …), that read the clock (`TTL`, `EXPIRE … GT` against a relative deadline) or where
-//! resplite documents a difference (`OBJECT ENCODING`, Redis 7.2's `ZRANK … WITHSCORE`) are
-//! not drawn. After a mismatch both servers are flushed, so one difference is reported once,
+//! resplite documents a difference (`OBJECT ENCODING`, Redis 7.2's `ZRANK … WITHSCORE`, and
+//! `WATCH`, where a command that changed anything counts for every key it names) are not
+//! drawn. After a mismatch both servers are flushed, so one difference is reported once,
 //! with the earlier commands that touched the same keys. With `--resp3` the walk runs after
 //! `HELLO 3`, so maps, sets, doubles and nulls come back in RESP3's own types.
 
@@ -337,6 +338,9 @@ const TEMPLATES: &[Template] = &[
     ("ZSCORE", |d| vec![d.key(), d.member()]),
     ("HDEL", |d| vec![d.key(), d.member(), d.member()]),
     ("LREM", |d| vec![d.key(), d.number(), d.member()]),
+    ("MULTI", |_| Vec::new()),
+    ("EXEC", |_| Vec::new()),
+    ("DISCARD", |_| Vec::new()),
     ("UNLINK", |d| vec![d.key(), d.key()]),
     ("TOUCH", |d| vec![d.key(), d.key()]),
     ("KEYS", |d| vec![d.pick(&[b"*", b"k*", b"?1", b"[kz]1", b"[^k]*", b"\\k1"])]),
@@ -378,10 +382,20 @@ pub(crate) fn run(
     let mut draw = Draw { rng: StdRng::seed_from_u64(seed) };
     let mut history: Vec<Vec<Vec<u8>>> = Vec::new();
     let mut failed = 0;
+    // Inside MULTI an unordered reply would come back inside EXEC's array, unsorted.
+    let mut queueing = false;
     for index in 0..commands {
         let Some((name, arguments)) = TEMPLATES.choose(&mut draw.rng) else { break };
+        if queueing && UNORDERED.contains(&name.as_bytes()) {
+            continue;
+        }
         let command = [vec![name.as_bytes().to_vec()], arguments(&mut draw)].concat();
         let (expected, got) = (left.command(&command), right.command(&command));
+        match *name {
+            "MULTI" => queueing = true,
+            "EXEC" | "DISCARD" => queueing = false,
+            _ => {}
+        }
         let (expected, got) = if UNORDERED.contains(&name.as_bytes()) {
             (in_order(expected), in_order(got))
         } else {
@@ -397,6 +411,7 @@ pub(crate) fn run(
                 break;
             }
             flush(&mut left, &mut right);
+            queueing = false;
             history.clear();
             continue;
         }
@@ -408,10 +423,14 @@ pub(crate) fn run(
     println!("random (seed {seed}{resp}): {} passed, {failed} failed", commands - failed);
 }
 
-/// Empties both servers.
+/// Ends any transaction and watch, goes back to database 0 and empties both servers.
 fn flush(left: &mut Connection, right: &mut Connection) {
     for connection in [left, right] {
-        let _ = connection.command(&[b"FLUSHALL".to_vec()]);
+        for command in ["DISCARD", "UNWATCH", "SELECT 0", "FLUSHALL"] {
+            let words: Vec<Vec<u8>> =
+                command.split(' ').map(|word| word.as_bytes().to_vec()).collect();
+            let _ = connection.command(&words);
+        }
     }
 }
 
@@ -423,11 +442,12 @@ fn report(
     history: &[Vec<Vec<u8>>],
     replies: &[(&ServerProcess, String); 2],
 ) {
+    // A command without keys (EXEC, DBSIZE …) depends on everything before it.
     let keys: Vec<&Vec<u8>> =
         command[1..].iter().filter(|word| KEYS.contains(&word.as_slice())).collect();
     let related: Vec<&Vec<Vec<u8>>> = history
         .iter()
-        .filter(|earlier| earlier[1..].iter().any(|word| keys.contains(&word)))
+        .filter(|earlier| keys.is_empty() || earlier[1..].iter().any(|word| keys.contains(&word)))
         .collect();
     println!("MISMATCH random (seed {seed}) command {index}: {}", shown(command));
     for earlier in &related[related.len().saturating_sub(SHOWN_HISTORY)..] {
