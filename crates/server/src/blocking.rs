@@ -248,9 +248,6 @@ fn ready_keys(registry: &Registry, touch: &Touch) -> VecDeque<(Db, Bytes)> {
             keys.iter().map(|key| (*db, key.clone())).filter(|slot| waited(slot)).collect()
         }
         Touch::Exact(slots) => slots.iter().filter(|slot| waited(slot)).cloned().collect(),
-        Touch::KeysEverywhere(keys) => {
-            registry.queues.keys().filter(|(_, key)| keys.contains(key)).cloned().collect()
-        }
         Touch::Databases(dbs) => {
             registry.queues.keys().filter(|(db, _)| dbs.contains(db)).cloned().collect()
         }

@@ -12,7 +12,9 @@
 //! the watched keys that exist in their databases just before they run; should a key be
 //! watched only after that look, they bump a counter per database, which every watch in that
 //! database also compares. Where this differs from Redis it errs on the side of failing an
-//! `EXEC`: a command touches every key it names when it changed anything at all.
+//! `EXEC`: a command touches every key it names when it changed anything at all — except
+//! the commands that write one destination and only read their other keys (`COPY`, the
+//! `*STORE` commands, `PFMERGE`, `BITOP`), which touch their destination only, as in Redis.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -31,13 +33,12 @@ pub(crate) enum Touch {
     Nothing,
     /// These keys of one database.
     Keys(Db, Vec<Bytes>),
-    /// These keys in every database (`MOVE`, `COPY … DB`).
-    KeysEverywhere(Vec<Bytes>),
     /// Every key of these databases (`FLUSHDB`, `SWAPDB`).
     Databases(Vec<Db>),
     /// Every key (`FLUSHALL`).
     Everything,
-    /// Exactly these keys (a whole-database touch resolved by [`WatchedKeys::resolve`]).
+    /// Exactly these keys, each in its database (`MOVE`, `COPY`, or a whole-database touch
+    /// resolved by [`WatchedKeys::resolve`]).
     Exact(Vec<(Db, Bytes)>),
 }
 
@@ -55,10 +56,33 @@ impl Touch {
                     .collect();
                 return Touch::Databases(dbs);
             }
-            // The other database is an argument; touching the keys everywhere is simpler
-            // and only ever fails an EXEC that could have succeeded.
-            "move" => return Touch::KeysEverywhere(args[1..2].to_vec()),
-            "copy" => return Touch::KeysEverywhere(args[1..3].to_vec()),
+            // MOVE changes its key here and in the target database; COPY writes only its
+            // destination, in the database after `DB` (this one without it). A database
+            // argument that does not parse fails the command, which then touches nothing.
+            "move" => {
+                let key = args[1].clone();
+                return match args.get(2).and_then(|arg| database_argument(arg)) {
+                    Some(target) => Touch::Exact(vec![(db, key.clone()), (target, key)]),
+                    None => Touch::Keys(db, vec![key]),
+                };
+            }
+            "copy" => {
+                let option = args[3..].iter().position(|arg| arg.eq_ignore_ascii_case(b"db"));
+                let target = match option {
+                    Some(at) => args.get(3 + at + 1).and_then(|arg| database_argument(arg)),
+                    None => Some(db),
+                };
+                return match target {
+                    Some(target) => Touch::Exact(vec![(target, args[2].clone())]),
+                    None => Touch::Nothing,
+                };
+            }
+            // These write their first key and only read the others, as Redis signals.
+            "sinterstore" | "sunionstore" | "sdiffstore" | "zunionstore" | "zinterstore"
+            | "zdiffstore" | "zrangestore" | "pfmerge" => {
+                return Touch::Keys(db, args[1..2].to_vec());
+            }
+            "bitop" => return Touch::Keys(db, args[2..3].to_vec()),
             _ => {}
         }
         let positions = command.keys;
@@ -75,6 +99,11 @@ impl Touch {
             .collect();
         Touch::Keys(db, keys)
     }
+}
+
+/// A database number given as an argument, if it is one.
+fn database_argument(arg: &[u8]) -> Option<Db> {
+    resplite_store::parse_i64(arg).and_then(|number| Db::try_from(number).ok())
 }
 
 /// A key's counter as a client saw it when it ran `WATCH`.
@@ -220,13 +249,6 @@ impl WatchedKeys {
                     }
                 }
             }
-            Touch::KeysEverywhere(keys) => {
-                for ((_, watched), entry) in versions.keys.iter_mut() {
-                    if keys.contains(watched) {
-                        entry.0 += 1;
-                    }
-                }
-            }
             Touch::Databases(dbs) => {
                 for db in dbs {
                     *versions.databases.entry(*db).or_insert(0) += 1;
@@ -273,10 +295,16 @@ mod tests {
         assert_eq!(keys, words("a b c"));
         assert!(matches!(touch_of("FLUSHALL"), Touch::Everything));
         assert!(matches!(touch_of("SWAPDB 1 2"), Touch::Databases(dbs) if dbs == [1, 2]));
-        assert!(matches!(touch_of("MOVE k 3"), Touch::KeysEverywhere(keys) if keys == ["k"]));
+        let at = |db: Db, key: &str| (db, Bytes::copy_from_slice(key.as_bytes()));
         assert!(
-            matches!(touch_of("COPY a b DB 2"), Touch::KeysEverywhere(keys) if keys == ["a", "b"])
+            matches!(touch_of("MOVE k 3"), Touch::Exact(keys) if keys == [at(0, "k"), at(3, "k")])
         );
+        assert!(matches!(touch_of("COPY a b DB 2"), Touch::Exact(keys) if keys == [at(2, "b")]));
+        assert!(matches!(touch_of("COPY a b REPLACE"), Touch::Exact(keys) if keys == [at(0, "b")]));
+        let Touch::Keys(0, keys) = touch_of("ZUNIONSTORE dst 2 a b") else { panic!() };
+        assert_eq!(keys, words("dst"));
+        let Touch::Keys(0, keys) = touch_of("BITOP AND dst a b") else { panic!() };
+        assert_eq!(keys, words("dst"));
     }
 
     #[test]

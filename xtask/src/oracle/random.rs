@@ -7,9 +7,8 @@
 //! combinations nobody wrote down. Both servers get the same command in turn and must send
 //! back the same reply. Commands whose reply Redis leaves to chance (`SPOP`, `SRANDMEMBER`
 //! …), that read the clock (`TTL`, `EXPIRE … GT` against a relative deadline) or where
-//! resplite documents a difference (`OBJECT ENCODING`, Redis 7.2's `ZRANK … WITHSCORE`, and
-//! `WATCH`, where a command that changed anything counts for every key it names) are not
-//! drawn. After a mismatch both servers are flushed, so one difference is reported once,
+//! resplite documents a difference (`OBJECT ENCODING`, Redis 7.2's `ZRANK … WITHSCORE`) are
+//! not drawn. After a mismatch both servers are flushed, so one difference is reported once,
 //! with the earlier commands that touched the same keys. With `--resp3` the walk runs after
 //! `HELLO 3`, so maps, sets, doubles and nulls come back in RESP3's own types.
 
@@ -339,6 +338,8 @@ const TEMPLATES: &[Template] = &[
     ("HDEL", |d| vec![d.key(), d.member(), d.member()]),
     ("LREM", |d| vec![d.key(), d.number(), d.member()]),
     ("MULTI", |_| Vec::new()),
+    ("WATCH", |d| vec![d.key()]),
+    ("UNWATCH", |_| Vec::new()),
     ("EXEC", |_| Vec::new()),
     ("DISCARD", |_| Vec::new()),
     ("UNLINK", |d| vec![d.key(), d.key()]),
