@@ -244,7 +244,7 @@ fn ready_keys(registry: &Registry, touch: &Touch) -> VecDeque<(Db, Bytes)> {
     let waited = |slot: &(Db, Bytes)| registry.queues.contains_key(slot);
     match touch {
         Touch::Nothing => VecDeque::new(),
-        Touch::Keys(db, keys) => {
+        Touch::Keys(db, keys) | Touch::Existing(db, keys) => {
             keys.iter().map(|key| (*db, key.clone())).filter(|slot| waited(slot)).collect()
         }
         Touch::Exact(slots) => slots.iter().filter(|slot| waited(slot)).cloned().collect(),

@@ -14,7 +14,8 @@
 //! database also compares. Where this differs from Redis it errs on the side of failing an
 //! `EXEC`: a command touches every key it names when it changed anything at all — except
 //! the commands that write one destination and only read their other keys (`COPY`, the
-//! `*STORE` commands, `PFMERGE`, `BITOP`), which touch their destination only, as in Redis.
+//! `*STORE` commands, `PFMERGE`, `BITOP`), which touch their destination only, and `DEL` and
+//! `UNLINK`, which touch the keys that existed, as in Redis.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -33,6 +34,9 @@ pub(crate) enum Touch {
     Nothing,
     /// These keys of one database.
     Keys(Db, Vec<Bytes>),
+    /// Those of these keys that exist just before the command runs (`DEL`, `UNLINK`: a key
+    /// that is not there is not deleted); [`WatchedKeys::resolve`] looks.
+    Existing(Db, Vec<Bytes>),
     /// Every key of these databases (`FLUSHDB`, `SWAPDB`).
     Databases(Vec<Db>),
     /// Every key (`FLUSHALL`).
@@ -83,6 +87,7 @@ impl Touch {
                 return Touch::Keys(db, args[1..2].to_vec());
             }
             "bitop" => return Touch::Keys(db, args[2..3].to_vec()),
+            "del" | "unlink" => return Touch::Existing(db, args[1..].to_vec()),
             _ => {}
         }
         let positions = command.keys;
@@ -195,16 +200,22 @@ impl WatchedKeys {
 
     /// Turns a whole-database touch into the watched keys it really affects — those that
     /// exist, just before the command runs, in the database being flushed (or in either of
-    /// the two being swapped) — using `exists` to look. Other touches come back unchanged,
-    /// and so does a whole-database touch while nothing is watched.
+    /// the two being swapped), or a deleting command's keys into those that exist — using
+    /// `exists` to look. Other touches come back unchanged, and so do these while nothing is
+    /// watched.
     pub(crate) fn resolve(&self, touch: &Touch, exists: impl Fn(Db, &[u8]) -> bool) -> Touch {
         let databases = match touch {
             Touch::Databases(dbs) => Some(dbs.as_slice()),
             Touch::Everything => None,
+            Touch::Existing(..) => None,
             _ => return touch.clone(),
         };
         if self.count.load(Ordering::SeqCst) == 0 {
             return touch.clone();
+        }
+        if let Touch::Existing(db, keys) = touch {
+            let present = keys.iter().filter(|key| exists(*db, key)).map(|key| (*db, key.clone()));
+            return Touch::Exact(present.collect());
         }
         let watched: Vec<(Db, Bytes)> = self
             .versions()
@@ -242,7 +253,8 @@ impl WatchedKeys {
         let versions = &mut *versions;
         match touch {
             Touch::Nothing => {}
-            Touch::Keys(db, keys) => {
+            // Unresolved (nobody watched when the command ran): every key it names.
+            Touch::Keys(db, keys) | Touch::Existing(db, keys) => {
                 for key in keys {
                     if let Some(entry) = versions.keys.get_mut(&(*db, key.clone())) {
                         entry.0 += 1;
@@ -291,7 +303,7 @@ mod tests {
         assert_eq!(keys, words("a b"));
         let Touch::Keys(0, keys) = touch_of("RENAME a b") else { panic!() };
         assert_eq!(keys, words("a b"));
-        let Touch::Keys(0, keys) = touch_of("DEL a b c") else { panic!() };
+        let Touch::Existing(0, keys) = touch_of("DEL a b c") else { panic!() };
         assert_eq!(keys, words("a b c"));
         assert!(matches!(touch_of("FLUSHALL"), Touch::Everything));
         assert!(matches!(touch_of("SWAPDB 1 2"), Touch::Databases(dbs) if dbs == [1, 2]));
