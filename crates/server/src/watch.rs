@@ -204,19 +204,19 @@ impl WatchedKeys {
     /// `exists` to look. Other touches come back unchanged, and so do these while nothing is
     /// watched.
     pub(crate) fn resolve(&self, touch: &Touch, exists: impl Fn(Db, &[u8]) -> bool) -> Touch {
-        let databases = match touch {
-            Touch::Databases(dbs) => Some(dbs.as_slice()),
-            Touch::Everything => None,
-            Touch::Existing(..) => None,
-            _ => return touch.clone(),
-        };
-        if self.count.load(Ordering::SeqCst) == 0 {
+        let needs_a_look =
+            matches!(touch, Touch::Databases(_) | Touch::Everything | Touch::Existing(..));
+        if !needs_a_look || self.count.load(Ordering::SeqCst) == 0 {
             return touch.clone();
         }
-        if let Touch::Existing(db, keys) = touch {
-            let present = keys.iter().filter(|key| exists(*db, key)).map(|key| (*db, key.clone()));
-            return Touch::Exact(present.collect());
-        }
+        let databases = match touch {
+            Touch::Databases(dbs) => Some(dbs.as_slice()),
+            Touch::Existing(db, keys) => {
+                let present = keys.iter().filter(|key| exists(*db, key));
+                return Touch::Exact(present.map(|key| (*db, key.clone())).collect());
+            }
+            _ => None,
+        };
         let watched: Vec<(Db, Bytes)> = self
             .versions()
             .keys

@@ -16,10 +16,10 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
-use resplite_resp::{Frame, Protocol};
+use resplite_resp::Protocol;
 
 use super::Summary;
-use super::runner::{describe_reply, escape};
+use super::runner::{describe_reply, escape, sort_array};
 use super::wire::{Connection, Reply};
 use crate::servers::ServerProcess;
 
@@ -105,6 +105,17 @@ impl Draw {
 
     fn pick(&mut self, from: &[&[u8]]) -> Vec<u8> {
         from.choose(&mut self.rng).map(|item| item.to_vec()).unwrap_or_default()
+    }
+
+    /// A command template; while a transaction is queueing, not one with an unordered reply
+    /// (it would come back inside `EXEC`'s array, where it is not sorted).
+    fn template(&mut self, queueing: bool) -> Option<&'static Template> {
+        loop {
+            let template = TEMPLATES.choose(&mut self.rng)?;
+            if !(queueing && UNORDERED.contains(&template.0.as_bytes())) {
+                return Some(template);
+            }
+        }
     }
 
     /// One of `choices`, or nothing, with even odds.
@@ -327,6 +338,7 @@ const TEMPLATES: &[Template] = &[
     }),
     ("PEXPIRE", |d| vec![d.key(), d.pick(&[b"100000", b"-5", b"0"])]),
     ("PERSIST", |d| vec![d.key()]),
+    // Some commands again, on numbered members, so that collections grow large.
     ("SADD", |d| vec![d.key(), d.member(), d.member(), d.member()]),
     ("HSET", |d| vec![d.key(), d.member(), d.value(), d.member(), d.member()]),
     ("ZADD", |d| vec![d.key(), d.number(), d.member(), d.value(), d.member()]),
@@ -383,13 +395,9 @@ pub(crate) fn run(
     let mut draw = Draw { rng: StdRng::seed_from_u64(seed) };
     let mut history: Vec<Vec<Vec<u8>>> = Vec::new();
     let mut failed = 0;
-    // Inside MULTI an unordered reply would come back inside EXEC's array, unsorted.
     let mut queueing = false;
     for index in 0..commands {
-        let Some((name, arguments)) = TEMPLATES.choose(&mut draw.rng) else { break };
-        if queueing && UNORDERED.contains(&name.as_bytes()) {
-            continue;
-        }
+        let Some((name, arguments)) = draw.template(queueing) else { break };
         let command = [vec![name.as_bytes().to_vec()], arguments(&mut draw)].concat();
         let (expected, got) = (left.command(&command), right.command(&command));
         match *name {
@@ -398,7 +406,7 @@ pub(crate) fn run(
             _ => {}
         }
         let (expected, got) = if UNORDERED.contains(&name.as_bytes()) {
-            (in_order(expected), in_order(got))
+            (sort_array(expected), sort_array(got))
         } else {
             (expected, got)
         };
@@ -466,27 +474,6 @@ fn described(reply: &Reply, protocol: Protocol) -> String {
     match reply {
         Reply::Frame(frame) => format!("\"{}\"", escape(&frame.to_bytes_as(protocol))),
         other => describe_reply(other),
-    }
-}
-
-/// The elements of an array, set or map reply sorted by their bytes (map entries as pairs);
-/// anything else as it is.
-fn in_order(reply: Reply) -> Reply {
-    let by_bytes = |frame: &Frame| frame.to_bytes_as(Protocol::Resp3);
-    match reply {
-        Reply::Frame(Frame::Array(mut items)) => {
-            items.sort_by_key(by_bytes);
-            Reply::Frame(Frame::Array(items))
-        }
-        Reply::Frame(Frame::Set(mut items)) => {
-            items.sort_by_key(by_bytes);
-            Reply::Frame(Frame::Set(items))
-        }
-        Reply::Frame(Frame::Map(mut pairs)) => {
-            pairs.sort_by_key(|(key, value)| (by_bytes(key), by_bytes(value)));
-            Reply::Frame(Frame::Map(pairs))
-        }
-        other => other,
     }
 }
 

@@ -153,11 +153,17 @@ fn receive_several(mut receive: impl FnMut() -> Reply, count: usize, unordered: 
     Reply::Frame(Frame::Array(if unordered { sorted_unique(replies, false) } else { replies }))
 }
 
-/// Sorts an array reply's elements by their wire bytes; anything else is left alone.
-fn sort_array(reply: Reply) -> Reply {
+/// Sorts the elements of an array or set reply, or the entries of a map reply, by their wire
+/// bytes; anything else is left alone.
+pub(crate) fn sort_array(reply: Reply) -> Reply {
     match reply {
         Reply::Frame(Frame::Array(items)) => {
             Reply::Frame(Frame::Array(sorted_unique(items, false)))
+        }
+        Reply::Frame(Frame::Set(items)) => Reply::Frame(Frame::Set(sorted_unique(items, false))),
+        Reply::Frame(Frame::Map(mut pairs)) => {
+            pairs.sort_by_cached_key(|(key, value)| (key.to_bytes(), value.to_bytes()));
+            Reply::Frame(Frame::Map(pairs))
         }
         other => other,
     }
