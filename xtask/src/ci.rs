@@ -4,7 +4,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo_program, oracle, redis_install, workspace_root};
+use crate::{cargo_program, clients, oracle, redis_install, workspace_root};
 
 /// The cargo steps, cheapest first so the common mistakes fail fast.
 const CARGO_STEPS: &[(&str, &[&str])] = &[
@@ -51,6 +51,12 @@ pub(crate) fn run() -> Result<()> {
         if summary.failed > 0 {
             bail!("ci: the random oracle step failed ({} mismatching commands)", summary.failed);
         }
+    }
+    println!("==> clients: cargo xtask clients");
+    let failed =
+        clients::run(&clients::Options::default()).context("ci: the clients step failed")?;
+    if failed > 0 {
+        bail!("ci: the clients step failed ({failed} scenarios differ from Redis)");
     }
     println!("ci: all steps passed");
     Ok(())

@@ -3,8 +3,11 @@
 //! - `cargo xtask oracle [--redis-only] [--pending] [--server PATH] [FILTER...]` replays
 //!   `spec/oracle/*.txt` against a real Redis and resplite and diffs the replies;
 //!   `--random N [--seed S] [--resp3]` compares N randomly drawn commands instead.
+//! - `cargo xtask clients [--server PATH] [FILTER...]` runs the client scenarios in
+//!   `xtask/clients/` (redis-cli, redis-py, node-redis) against Redis and resplite and diffs
+//!   what they print.
 //! - `cargo xtask ci` runs everything CI runs: fmt, clippy, tests, then the oracle (case
-//!   files and three random runs).
+//!   files and three random runs) and the client scenarios.
 //! - `cargo xtask bench [--rounds N] [--keys N] [--tests LIST] [--writer-cpulist CPUS]`
 //!   measures throughput against real Redis; `cargo xtask bench --sizes [--elements N]`
 //!   compares single-element operations on small and large collections.
@@ -15,6 +18,7 @@ mod bench_clients;
 mod bench_import;
 mod bench_sizes;
 mod ci;
+mod clients;
 mod oracle;
 mod redis_install;
 mod servers;
@@ -37,8 +41,12 @@ commands:
       --seed S                  the seed of --random (default 0)
       --resp3                   run --random after HELLO 3
       FILTER                    only files whose names contain one of these words
+  clients [options] [FILTER...] run xtask/clients/ (redis-cli, redis-py, node-redis) against
+                                Redis and resplite and diff their output
+      --server PATH             the resplite binary to test (default: build target/debug/resplite)
+      FILTER                    only scenarios whose names contain one of these words
   ci                            cargo fmt --check, clippy -D warnings, tests, migration tests
-                                (against redis-server), then the oracle
+                                (against redis-server), the oracle, then the client scenarios
   bench [options]               redis-benchmark against Redis and resplite: ratios, memory
       --rounds N                rounds per scenario, median reported (default 3)
       --keys N                  keys loaded for the memory reading (default 1000000)
@@ -76,6 +84,10 @@ fn run() -> Result<ExitCode> {
             let options = parse_oracle_options(&rest)?;
             let summary = oracle::run(&options)?;
             Ok(if summary.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        "clients" => {
+            let failed = clients::run(&parse_clients_options(&rest)?)?;
+            Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         "ci" => {
             if !rest.is_empty() {
@@ -116,6 +128,24 @@ fn parse_bench_import_options(args: &[String]) -> Result<bench_import::Options> 
             "--keys" => options.keys = number("--keys")?,
             "--hash-mb" => options.hash_mb = number("--hash-mb")?,
             other => bail!("unknown bench-import option `{other}`\n\n{USAGE}"),
+        }
+    }
+    Ok(options)
+}
+
+fn parse_clients_options(args: &[String]) -> Result<clients::Options> {
+    let mut options = clients::Options::default();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--server" => {
+                let path = args.next().context("--server needs a path to a resplite binary")?;
+                options.server = Some(PathBuf::from(path));
+            }
+            other if other.starts_with("--") => {
+                bail!("unknown clients option `{other}`\n\n{USAGE}")
+            }
+            filter => options.filters.push(filter.to_owned()),
         }
     }
     Ok(options)
@@ -180,6 +210,16 @@ fn parse_bench_options(args: &[String]) -> Result<bench::Options> {
 fn workspace_root() -> PathBuf {
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest_dir.parent().map(PathBuf::from).unwrap_or(manifest_dir)
+}
+
+/// Where cargo puts build output (`CARGO_TARGET_DIR`, relative to the workspace, or
+/// `target/`).
+fn target_dir() -> PathBuf {
+    let root = workspace_root();
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    }
 }
 
 /// The cargo that started us, so nested builds use the same toolchain.

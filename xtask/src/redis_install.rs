@@ -37,7 +37,7 @@ fn is_file(path: &Path) -> bool {
 }
 
 /// Asks `id -u`, since reading the effective uid directly would need unsafe code.
-fn running_as_root() -> bool {
+pub(crate) fn running_as_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()
@@ -45,7 +45,7 @@ fn running_as_root() -> bool {
         .unwrap_or(false)
 }
 
-fn run_apt(args: &[&str]) -> Result<()> {
+pub(crate) fn run_apt(args: &[&str]) -> Result<()> {
     let status = Command::new("apt-get")
         .args(args)
         .env("DEBIAN_FRONTEND", OsStr::new("noninteractive"))

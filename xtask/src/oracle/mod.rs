@@ -140,7 +140,7 @@ fn case_paths(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Builds the resplite binary with cargo and returns its path.
-fn build_resplite() -> Result<PathBuf> {
+pub(crate) fn build_resplite() -> Result<PathBuf> {
     let root = workspace_root();
     println!("oracle: building resplite (cargo build -p resplite)");
     let status = Command::new(cargo_program())
@@ -151,11 +151,7 @@ fn build_resplite() -> Result<PathBuf> {
     if !status.success() {
         bail!("building resplite failed ({status})");
     }
-    let target_dir = match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => root.join(dir),
-        None => root.join("target"),
-    };
-    let binary = target_dir.join("debug").join("resplite");
+    let binary = crate::target_dir().join("debug").join("resplite");
     if !binary.is_file() {
         bail!("cargo built resplite but {} does not exist", binary.display());
     }
