@@ -194,9 +194,14 @@ impl BlockedClients {
                     // Emptied, or holding another type now: it waits on.
                     break;
                 }
+                // A pop over several keys, served from this one, changed this one only.
+                let touch = match &waiter.touch {
+                    Touch::FirstExisting(..) => Touch::Exact(vec![slot.clone()]),
+                    touch => touch.clone(),
+                };
                 let operation = &mut waiter.operation;
                 let mut from_this_key = |writer: &mut Writer<'_>| operation(writer, Some(&slot.1));
-                let (frame, touched) = run(writer, &mut from_this_key, &waiter.touch);
+                let (frame, touched) = run(writer, &mut from_this_key, &touch);
                 if matches!(frame, Frame::Null | Frame::NullArray) {
                     // Nothing there for it: the key has nothing for the clients after it.
                     break;
@@ -244,7 +249,7 @@ fn ready_keys(registry: &Registry, touch: &Touch) -> VecDeque<(Db, Bytes)> {
     let waited = |slot: &(Db, Bytes)| registry.queues.contains_key(slot);
     match touch {
         Touch::Nothing => VecDeque::new(),
-        Touch::Keys(db, keys) | Touch::Existing(db, keys) => {
+        Touch::Keys(db, keys) | Touch::Existing(db, keys) | Touch::FirstExisting(db, keys) => {
             keys.iter().map(|key| (*db, key.clone())).filter(|slot| waited(slot)).collect()
         }
         Touch::Exact(slots) => slots.iter().filter(|slot| waited(slot)).cloned().collect(),

@@ -33,6 +33,10 @@ use crate::transaction::ExecJob;
 use crate::watch::Touch;
 use crate::write_effects::{WriteEffects, run_one_write};
 
+/// Commands Redis's table calls read-only that still write: `PFCOUNT` of one key stores the
+/// cardinality it computed in the HLL's header, which counts as a change for `WATCH`.
+const READS_THAT_WRITE: &[&str] = &["pfcount"];
+
 /// Whether the connection stays open after the replies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum After {
@@ -271,7 +275,8 @@ pub(crate) fn decide(
         return Decision::reply(Ok(Outcome::Reply(Frame::simple("QUEUED"))));
     }
     client.note_command(command.name);
-    let touch = if command.flags.contains(&"readonly") {
+    let touch = if command.flags.contains(&"readonly") && !READS_THAT_WRITE.contains(&command.name)
+    {
         Touch::Nothing
     } else {
         Touch::of(command, client.db, &request)

@@ -14,8 +14,9 @@
 //! database also compares. Where this differs from Redis it errs on the side of failing an
 //! `EXEC`: a command touches every key it names when it changed anything at all — except
 //! the commands that write one destination and only read their other keys (`COPY`, the
-//! `*STORE` commands, `PFMERGE`, `BITOP`), which touch their destination only, and `DEL` and
-//! `UNLINK`, which touch the keys that existed, as in Redis.
+//! `*STORE` commands, `PFMERGE`, `BITOP`), which touch their destination only, `DEL` and
+//! `UNLINK`, which touch the keys that existed, and the pops over several keys (`LMPOP`,
+//! `BLPOP` …), which touch the key they popped from, as in Redis.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,6 +38,10 @@ pub(crate) enum Touch {
     /// Those of these keys that exist just before the command runs (`DEL`, `UNLINK`: a key
     /// that is not there is not deleted); [`WatchedKeys::resolve`] looks.
     Existing(Db, Vec<Bytes>),
+    /// The first of these keys that exists just before the command runs: the pops over
+    /// several keys (`LMPOP`, `ZMPOP`, `BLPOP` …) take from the first that holds anything
+    /// (or fail on its type) and leave the others as they are.
+    FirstExisting(Db, Vec<Bytes>),
     /// Every key of these databases (`FLUSHDB`, `SWAPDB`).
     Databases(Vec<Db>),
     /// Every key (`FLUSHALL`).
@@ -88,6 +93,11 @@ impl Touch {
             }
             "bitop" => return Touch::Keys(db, args[2..3].to_vec()),
             "del" | "unlink" => return Touch::Existing(db, args[1..].to_vec()),
+            "lmpop" | "zmpop" => return Touch::FirstExisting(db, counted_keys(args, 1)),
+            "blmpop" | "bzmpop" => return Touch::FirstExisting(db, counted_keys(args, 2)),
+            "blpop" | "brpop" | "bzpopmin" | "bzpopmax" => {
+                return Touch::FirstExisting(db, args[1..args.len() - 1].to_vec());
+            }
             _ => {}
         }
         let positions = command.keys;
@@ -104,6 +114,14 @@ impl Touch {
             .collect();
         Touch::Keys(db, keys)
     }
+}
+
+/// The keys after the key count at `args[at]` (none when the count is not a number that
+/// fits, which fails the command).
+fn counted_keys(args: &[Bytes], at: usize) -> Vec<Bytes> {
+    let count = args.get(at).and_then(|arg| resplite_store::parse_i64(arg));
+    let count = count.and_then(|count| usize::try_from(count).ok()).unwrap_or(0);
+    args.iter().skip(at + 1).take(count).cloned().collect()
 }
 
 /// A database number given as an argument, if it is one.
@@ -200,12 +218,17 @@ impl WatchedKeys {
 
     /// Turns a whole-database touch into the watched keys it really affects — those that
     /// exist, just before the command runs, in the database being flushed (or in either of
-    /// the two being swapped), or a deleting command's keys into those that exist — using
-    /// `exists` to look. Other touches come back unchanged, and so do these while nothing is
+    /// the two being swapped), a deleting command's keys into those that exist, or a
+    /// multi-key pop's into the first that exists — using `exists` to look. Other touches come back unchanged, and so do these while nothing is
     /// watched.
     pub(crate) fn resolve(&self, touch: &Touch, exists: impl Fn(Db, &[u8]) -> bool) -> Touch {
-        let needs_a_look =
-            matches!(touch, Touch::Databases(_) | Touch::Everything | Touch::Existing(..));
+        let needs_a_look = matches!(
+            touch,
+            Touch::Databases(_)
+                | Touch::Everything
+                | Touch::Existing(..)
+                | Touch::FirstExisting(..)
+        );
         if !needs_a_look || self.count.load(Ordering::SeqCst) == 0 {
             return touch.clone();
         }
@@ -214,6 +237,10 @@ impl WatchedKeys {
             Touch::Existing(db, keys) => {
                 let present = keys.iter().filter(|key| exists(*db, key));
                 return Touch::Exact(present.map(|key| (*db, key.clone())).collect());
+            }
+            Touch::FirstExisting(db, keys) => {
+                let first = keys.iter().find(|key| exists(*db, key));
+                return Touch::Exact(first.map(|key| (*db, key.clone())).into_iter().collect());
             }
             _ => None,
         };
@@ -254,7 +281,7 @@ impl WatchedKeys {
         match touch {
             Touch::Nothing => {}
             // Unresolved (nobody watched when the command ran): every key it names.
-            Touch::Keys(db, keys) | Touch::Existing(db, keys) => {
+            Touch::Keys(db, keys) | Touch::Existing(db, keys) | Touch::FirstExisting(db, keys) => {
                 for key in keys {
                     if let Some(entry) = versions.keys.get_mut(&(*db, key.clone())) {
                         entry.0 += 1;
@@ -317,6 +344,34 @@ mod tests {
         assert_eq!(keys, words("dst"));
         let Touch::Keys(0, keys) = touch_of("BITOP AND dst a b") else { panic!() };
         assert_eq!(keys, words("dst"));
+    }
+
+    #[test]
+    fn a_pop_over_several_keys_touches_the_first_that_exists() {
+        for (line, names) in [
+            ("LMPOP 2 a b LEFT COUNT 2", "a b"),
+            ("ZMPOP 3 a b c MIN", "a b c"),
+            ("BLMPOP 0.5 2 a b RIGHT", "a b"),
+            ("BZMPOP 0 1 a MAX", "a"),
+            ("BLPOP a b c 0", "a b c"),
+            ("BZPOPMAX a b 1.5", "a b"),
+        ] {
+            let Touch::FirstExisting(0, keys) = touch_of(line) else { panic!("{line}") };
+            assert_eq!(keys, words(names), "{line}");
+        }
+        // A count that is no number names no key (the command fails).
+        let Touch::FirstExisting(0, keys) = touch_of("LMPOP x a b LEFT") else { panic!() };
+        assert!(keys.is_empty());
+
+        let watched = WatchedKeys::default();
+        let b = watched.watch(0, Bytes::from("b"));
+        let c = watched.watch(0, Bytes::from("c"));
+        let exists = |_: Db, key: &[u8]| key != b"a";
+        let touch = watched.resolve(&touch_of("LMPOP 3 a b c LEFT"), exists);
+        assert!(matches!(&touch, Touch::Exact(keys) if keys == &[(0, Bytes::from("b"))]));
+        watched.touch(&touch);
+        assert!(watched.any_modified(&[b]));
+        assert!(!watched.any_modified(&[c]));
     }
 
     #[test]

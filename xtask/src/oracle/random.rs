@@ -337,7 +337,22 @@ const TEMPLATES: &[Template] = &[
         [vec![d.key(), at], d.maybe(&[b"NX", b"XX", b"GT", b"LT"])].concat()
     }),
     ("PEXPIRE", |d| vec![d.key(), d.pick(&[b"100000", b"-5", b"0"])]),
+    ("PEXPIREAT", |d| {
+        let at = d.pick(&[b"4102444800000", b"4102444800001", b"5", b"-1", b"1.5"]);
+        [vec![d.key(), at], d.maybe(&[b"NX", b"XX", b"GT", b"LT"])].concat()
+    }),
     ("PERSIST", |d| vec![d.key()]),
+    // SET and GETEX with absolute deadlines: in the future or invalid, never in the past
+    // (Redis 7.0 then keeps the key, expired, in its DBSIZE until its expiry cycle runs).
+    ("SET", |d| {
+        let deadline = if d.rng.random_bool(0.5) {
+            vec![b"EXAT".to_vec(), d.pick(&[b"4102444800", b"0", b"-3", b"x"])]
+        } else {
+            vec![b"PXAT".to_vec(), d.pick(&[b"4102444800123", b"0", b"x"])]
+        };
+        [vec![d.key(), d.value()], deadline, d.maybe(&[b"NX", b"XX", b"GET"])].concat()
+    }),
+    ("GETEX", |d| vec![d.key(), d.pick(&[b"EXAT", b"PXAT"]), d.pick(&[b"4102444800000", b"0"])]),
     // Some commands again, on numbered members, so that collections grow large.
     ("SADD", |d| vec![d.key(), d.member(), d.member(), d.member()]),
     ("HSET", |d| vec![d.key(), d.member(), d.value(), d.member(), d.member()]),
