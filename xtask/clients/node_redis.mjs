@@ -11,46 +11,11 @@
 // Everything printed must be the same on any correct server: unordered replies are sorted,
 // random picks and clocks are reduced to properties that always hold.
 
-import { createRequire } from "node:module";
-import path from "node:path";
+import { load, show, sleep, sorted, step } from "./scenario.mjs";
 
-// The package lives where xtask installed it, named by NODE_PATH (which `import` ignores).
-const require = createRequire(path.join(process.env.NODE_PATH ?? ".", "noop.js"));
-const { createClient, RESP_TYPES } = require("redis");
+const { createClient, RESP_TYPES } = load("redis");
 
 const PORT = Number(process.argv[2]);
-
-function show(value) {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (Buffer.isBuffer(value)) return `<${value.toString("hex")}>`;
-  if (value instanceof Error) return `!${value.constructor.name}: ${value.message}`;
-  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  if (value instanceof Map) {
-    return `Map{${[...value.entries()].map(([k, v]) => `${show(k)}: ${show(v)}`).sort().join(", ")}}`;
-  }
-  if (value instanceof Set) return `Set{${[...value].map(show).sort().join(", ")}}`;
-  if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`;
-  if (typeof value === "object") {
-    return `{${Object.entries(value).map(([k, v]) => `${k}: ${show(v)}`).sort().join(", ")}}`;
-  }
-  return JSON.stringify(value) ?? String(value);
-}
-
-async function step(name, action) {
-  let text;
-  try {
-    text = show(await action());
-  } catch (error) {
-    text = `!! ${error.constructor.name}: ${error.message}`;
-    // A failed MULTI/EXEC still carries every command's reply.
-    if (error.replies !== undefined) text += ` ${show(error.replies)}`;
-  }
-  console.log(`${name}: ${text}`);
-}
-
-const sorted = (values) => [...values].sort();
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function connect(resp, options = {}) {
   const client = createClient({

@@ -1,7 +1,7 @@
 //! `cargo xtask clients`: the client libraries people use, run against Redis and resplite.
 //!
 //! Each scenario in `xtask/clients/` is a program that takes a port, drives the server there
-//! through one client (redis-cli, redis-py, node-redis) and prints one line per step. The
+//! through one client (redis-cli, redis-py, node-redis, ioredis) and prints one line per step. The
 //! same scenario runs against a real Redis and against resplite; any line that differs is a
 //! failure, so the scenarios hold no expected values of their own and test the libraries'
 //! handshakes, reply parsing, pipelines, transactions and pub/sub end to end.
@@ -24,8 +24,8 @@ use crate::workspace_root;
 
 /// The redis-py release the scenario runs with.
 const REDIS_PY: &str = "redis==8.2.0";
-/// The node-redis release the scenario runs with.
-const NODE_REDIS: &str = "redis@6.4.0";
+/// The node-redis and ioredis releases their scenarios run with.
+const NODE_PACKAGES: &[&str] = &["redis@6.4.0", "ioredis@6.1.0"];
 /// The longest a scenario may run against one server before it counts as hung.
 const SCENARIO_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -40,6 +40,7 @@ const SCENARIOS: &[Scenario] = &[
     Scenario { name: "redis-cli", program: "bash", script: "redis_cli.sh" },
     Scenario { name: "redis-py", program: "python3", script: "redis_py.py" },
     Scenario { name: "node-redis", program: "node", script: "node_redis.mjs" },
+    Scenario { name: "ioredis", program: "node", script: "ioredis.mjs" },
 ];
 
 /// What `cargo xtask clients` was asked for.
@@ -143,12 +144,12 @@ fn install_libraries(selected: &[&Scenario]) -> Result<Installed> {
     }
     if needs("node") {
         require_program("node", "nodejs and npm")?;
-        install_once(&root, "node", NODE_REDIS, |dir| {
+        install_once(&root, "node", &NODE_PACKAGES.join(" "), |dir| {
             let mut command = Command::new("npm");
             command
                 .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
                 .arg(dir)
-                .arg(NODE_REDIS);
+                .args(NODE_PACKAGES);
             command
         })?;
     }
