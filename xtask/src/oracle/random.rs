@@ -5,7 +5,8 @@
 //! commands, their options and awkward arguments (negative and huge indexes, `inf`, `(1.5`,
 //! empty strings, numbers that overflow) on a handful of shared keys reaches states and
 //! combinations nobody wrote down. Both servers get the same command in turn and must send
-//! back the same reply. Commands whose reply Redis leaves to chance (`SPOP`, `SRANDMEMBER`
+//! back the same reply. Two clients take turns at random, so one client's writes meet the
+//! other's `WATCH`, transaction and selected database. Commands whose reply Redis leaves to chance (`SPOP`, `SRANDMEMBER`
 //! …), that read the clock (`TTL`, `EXPIRE … GT` against a relative deadline) or where
 //! resplite documents a difference (`OBJECT ENCODING`, Redis 7.2's `ZRANK … WITHSCORE`) are
 //! not drawn. After a mismatch both servers are flushed, so one difference is reported once,
@@ -382,6 +383,17 @@ const TEMPLATES: &[Template] = &[
     }),
 ];
 
+/// How many clients the walk runs on each server; each command goes to one of them, so
+/// one client's writes meet another's `WATCH`, transaction and selected database.
+const CLIENTS: usize = 2;
+
+/// One client of the walk: its connection to each server and whether it is in `MULTI`.
+struct Client {
+    reference: Connection,
+    candidate: Connection,
+    queueing: bool,
+}
+
 /// Runs `commands` random commands from `seed` on both servers and counts each command as
 /// a passed or failed case.
 pub(crate) fn run(
@@ -391,33 +403,41 @@ pub(crate) fn run(
     summary: &mut Summary,
 ) {
     let Walk { commands, seed, protocol } = walk;
-    let (mut left, mut right) =
+    let mut clients = Vec::new();
+    for _ in 0..CLIENTS {
         match (Connection::open(reference.port()), Connection::open(candidate.port())) {
-            (Ok(left), Ok(right)) => (left, right),
+            (Ok(reference), Ok(candidate)) => {
+                clients.push(Client { reference, candidate, queueing: false });
+            }
             (left, right) => {
                 println!("random: could not connect: {:?} / {:?}", left.err(), right.err());
                 summary.failed += 1;
                 return;
             }
-        };
-    flush(&mut left, &mut right);
+        }
+    }
+    flush(&mut clients);
     if protocol == Protocol::Resp3 {
         // The replies name each server and its version, so they are not compared.
-        for connection in [&mut left, &mut right] {
-            let _ = connection.command(&[b"HELLO".to_vec(), b"3".to_vec()]);
+        for client in &mut clients {
+            for connection in [&mut client.reference, &mut client.candidate] {
+                let _ = connection.command(&[b"HELLO".to_vec(), b"3".to_vec()]);
+            }
         }
     }
     let mut draw = Draw { rng: StdRng::seed_from_u64(seed) };
-    let mut history: Vec<Vec<Vec<u8>>> = Vec::new();
+    let mut history: Vec<(usize, Vec<Vec<u8>>)> = Vec::new();
     let mut failed = 0;
-    let mut queueing = false;
     for index in 0..commands {
-        let Some((name, arguments)) = draw.template(queueing) else { break };
+        let number = draw.rng.random_range(0..CLIENTS);
+        let client = &mut clients[number];
+        let Some((name, arguments)) = draw.template(client.queueing) else { break };
         let command = [vec![name.as_bytes().to_vec()], arguments(&mut draw)].concat();
-        let (expected, got) = (left.command(&command), right.command(&command));
+        let (expected, got) =
+            (client.reference.command(&command), client.candidate.command(&command));
         match *name {
-            "MULTI" => queueing = true,
-            "EXEC" | "DISCARD" => queueing = false,
+            "MULTI" => client.queueing = true,
+            "EXEC" | "DISCARD" => client.queueing = false,
             _ => {}
         }
         let (expected, got) = if UNORDERED.contains(&name.as_bytes()) {
@@ -429,17 +449,16 @@ pub(crate) fn run(
             failed += 1;
             let shown = |reply: &Reply| described(reply, protocol);
             let replies = [(reference, shown(&expected)), (candidate, shown(&got))];
-            report(index, seed, &command, &history, &replies);
+            report(index, seed, (number, &command), &history, &replies);
             if !matches!((&expected, &got), (Reply::Frame(_), Reply::Frame(_))) {
                 println!("random: a connection broke; stopping");
                 break;
             }
-            flush(&mut left, &mut right);
-            queueing = false;
+            flush(&mut clients);
             history.clear();
             continue;
         }
-        history.push(command);
+        history.push((number, command));
     }
     summary.passed += commands - failed;
     summary.failed += failed;
@@ -447,35 +466,46 @@ pub(crate) fn run(
     println!("random (seed {seed}{resp}): {} passed, {failed} failed", commands - failed);
 }
 
-/// Ends any transaction and watch, goes back to database 0 and empties both servers.
-fn flush(left: &mut Connection, right: &mut Connection) {
-    for connection in [left, right] {
-        for command in ["DISCARD", "UNWATCH", "SELECT 0", "FLUSHALL"] {
-            let words: Vec<Vec<u8>> =
-                command.split(' ').map(|word| word.as_bytes().to_vec()).collect();
-            let _ = connection.command(&words);
+/// Ends every client's transaction and watches, takes each back to database 0 and empties
+/// both servers.
+fn flush(clients: &mut [Client]) {
+    for client in clients.iter_mut() {
+        for connection in [&mut client.reference, &mut client.candidate] {
+            for command in ["DISCARD", "UNWATCH", "SELECT 0", "FLUSHALL"] {
+                let words: Vec<Vec<u8>> =
+                    command.split(' ').map(|word| word.as_bytes().to_vec()).collect();
+                let _ = connection.command(&words);
+            }
         }
+        client.queueing = false;
     }
 }
 
 /// Prints a mismatch: the command, the earlier ones on its keys and each server's reply.
+/// Commands of the second client are marked `@2`, as in the case files.
 fn report(
     index: usize,
     seed: u64,
-    command: &[Vec<u8>],
-    history: &[Vec<Vec<u8>>],
+    (client, command): (usize, &[Vec<u8>]),
+    history: &[(usize, Vec<Vec<u8>>)],
     replies: &[(&ServerProcess, String); 2],
 ) {
     // A command without keys (EXEC, DBSIZE …) depends on everything before it.
     let keys: Vec<&Vec<u8>> =
         command[1..].iter().filter(|word| KEYS.contains(&word.as_slice())).collect();
-    let related: Vec<&Vec<Vec<u8>>> = history
+    let related: Vec<&(usize, Vec<Vec<u8>>)> = history
         .iter()
-        .filter(|earlier| keys.is_empty() || earlier[1..].iter().any(|word| keys.contains(&word)))
+        .filter(|(_, earlier)| {
+            keys.is_empty() || earlier[1..].iter().any(|word| keys.contains(&word))
+        })
         .collect();
-    println!("MISMATCH random (seed {seed}) command {index}: {}", shown(command));
-    for earlier in &related[related.len().saturating_sub(SHOWN_HISTORY)..] {
-        println!("    after: {}", shown(earlier));
+    let marked = |client: usize, command: &[Vec<u8>]| {
+        let mark = if client == 0 { String::new() } else { format!("@{} ", client + 1) };
+        format!("{mark}{}", shown(command))
+    };
+    println!("MISMATCH random (seed {seed}) command {index}: {}", marked(client, command));
+    for (number, earlier) in &related[related.len().saturating_sub(SHOWN_HISTORY)..] {
+        println!("    after: {}", marked(*number, earlier));
     }
     let width = replies.iter().map(|(server, _)| server.name().len()).max().unwrap_or(0) + 1;
     for (server, reply) in replies {
