@@ -12,6 +12,7 @@ Everything printed must be the same on any correct server: unordered replies are
 random picks and clocks are reduced to properties that always hold.
 """
 
+import socket
 import sys
 import threading
 import time
@@ -383,6 +384,57 @@ def keyspace_notifications(r):
     step("config set notify off", lambda: r.config_set("notify-keyspace-events", ""))
 
 
+def introspection(r):
+    step("info parses", lambda: [len(r.info()) > 10, "redis_version" in r.info("all"),
+                                 "used_memory" in r.info("memory")])
+    step("config get all parses", lambda: {k: v for k, v in r.config_get("*").items()
+                                           if k in ("databases", "maxclients", "timeout")})
+    step("config set get", lambda: [r.config_set("timeout", 300), r.config_get("timeout"),
+                                    r.config_set("timeout", 0)])
+    step("config set unknown", lambda: r.config_set("no-such-parameter", 1))
+    step("lastsave", lambda: isinstance(r.lastsave(), object))
+
+    def slowlog():
+        r.config_set("slowlog-log-slower-than", 0)
+        r.slowlog_reset()
+        r.set("slow:key", "value")
+        entries = r.slowlog_get(5)
+        r.config_set("slowlog-log-slower-than", 10000)
+        return [[entry["command"] for entry in entries], r.slowlog_len() >= 1,
+                r.slowlog_reset(), r.slowlog_len()]
+
+    step("slowlog", slowlog)
+
+    def monitor():
+        watcher = connect()
+        with watcher.monitor() as m:
+            writer = connect()
+            writer.set("mon:key", "v")
+            writer.get("mon:key")
+            seen = []
+            for _ in range(2):
+                event = m.next_command()
+                seen.append((event["db"], event["command"], event["client_type"]))
+            return seen
+
+    step("monitor", monitor)
+
+    def kill_another():
+        victim = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+        victim.sendall(b"CLIENT SETNAME victim\r\n")
+        victim.recv(100)
+        address = next(c["addr"] for c in r.client_list() if c["name"] == "victim")
+        killed = r.client_kill(address)
+        closed = victim.recv(100) == b""
+        victim.close()
+        return [killed, closed]
+
+    step("client kill", kill_another)
+    step("client pause", lambda: [r.client_pause(50), r.ping(), r.client_unpause()])
+    step("client list by type", lambda: [sorted(c["name"] for c in r.client_list(_type="normal")
+                                                if c["name"])])
+
+
 def blocking_wakeup(r):
     def push_later():
         time.sleep(0.2)
@@ -403,7 +455,8 @@ def main():
         r.flushall()
         sections = [strings, bitmaps, keys_and_expiry, connection, hashes, lists, sets,
                     sorted_sets, hyperloglog, pipelines_and_transactions, pubsub,
-                    keyspace_notifications, blocking_wakeup, decoded_responses]
+                    keyspace_notifications, introspection, blocking_wakeup,
+                    decoded_responses]
         for section in sections:
             print(f"== {section.__name__}", flush=True)
             section(r)
