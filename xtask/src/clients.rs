@@ -1,10 +1,10 @@
 //! `cargo xtask clients`: the client libraries people use, run against Redis and resplite.
 //!
 //! Each scenario in `xtask/clients/` is a program that takes a port, drives the server there
-//! through one client (redis-cli, redis-py, node-redis, ioredis) and prints one line per step. The
-//! same scenario runs against a real Redis and against resplite; any line that differs is a
-//! failure, so the scenarios hold no expected values of their own and test the libraries'
-//! handshakes, reply parsing, pipelines, transactions and pub/sub end to end.
+//! through one client (redis-cli, redis-py, node-redis, ioredis) and prints one line per
+//! step. The same scenario runs against a real Redis and against resplite; any line that
+//! differs is a failure, so the scenarios hold no expected values of their own and test the
+//! libraries' handshakes, reply parsing, pipelines, transactions and pub/sub end to end.
 //!
 //! The libraries are installed at pinned versions into `target/xtask-clients/` (from PyPI
 //! and the npm registry) the first time, and reused after that.
@@ -29,7 +29,8 @@ const NODE_PACKAGES: &[&str] = &["redis@6.4.0", "ioredis@6.1.0"];
 /// The longest a scenario may run against one server before it counts as hung.
 const SCENARIO_TIMEOUT: Duration = Duration::from_secs(180);
 
-/// How to run one scenario: its name, then the program and arguments before the port.
+/// One scenario: its name, the program that runs it and its script in `xtask/clients/`
+/// (which gets the server's port as its only argument).
 struct Scenario {
     name: &'static str,
     program: &'static str,
