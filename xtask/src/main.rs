@@ -4,8 +4,8 @@
 //!   `spec/oracle/*.txt` against a real Redis and resplite and diffs the replies;
 //!   `--random N [--seed S] [--resp3]` compares N randomly drawn commands instead.
 //! - `cargo xtask clients [--server PATH] [FILTER...]` runs the client scenarios in
-//!   `xtask/clients/` (redis-cli, redis-py, node-redis, ioredis) against Redis and
-//!   resplite and diffs what they print.
+//!   `xtask/clients/` (redis-cli, redis-py, node-redis, ioredis) and on the redis-rs crate
+//!   against Redis and resplite and diffs what they print.
 //! - `cargo xtask ci` runs everything CI runs: fmt, clippy, tests, then the oracle (case
 //!   files and three random runs) and the client scenarios.
 //! - `cargo xtask bench [--rounds N] [--keys N] [--tests LIST] [--writer-cpulist CPUS]`
@@ -41,8 +41,8 @@ commands:
       --seed S                  the seed of --random (default 0)
       --resp3                   run --random after HELLO 3
       FILTER                    only files whose names contain one of these words
-  clients [options] [FILTER...] run xtask/clients/ (redis-cli, redis-py, node-redis,
-                                ioredis) against Redis and resplite and diff their output
+  clients [options] [FILTER...] run the client scenarios (redis-cli, redis-py, node-redis,
+                                ioredis, redis-rs) against Redis and resplite, diff the output
       --server PATH             the resplite binary to test (default: build target/debug/resplite)
       FILTER                    only scenarios whose names contain one of these words
   ci                            cargo fmt --check, clippy -D warnings, tests, migration tests

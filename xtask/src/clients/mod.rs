@@ -1,8 +1,8 @@
 //! `cargo xtask clients`: the client libraries people use, run against Redis and resplite.
 //!
-//! Each scenario in `xtask/clients/` is a program that takes a port, drives the server there
-//! through one client (redis-cli, redis-py, node-redis, ioredis) and prints one line per
-//! step. The same scenario runs against a real Redis and against resplite; any line that
+//! Each scenario drives the server through one client and prints one line per step: the
+//! programs in `xtask/clients/` (redis-cli, redis-py, node-redis, ioredis) take the port as
+//! their argument, and the redis-rs scenario (`redis_rs.rs`) runs in this process. The same scenario runs against a real Redis and against resplite; any line that
 //! differs is a failure, so the scenarios hold no expected values of their own and test the
 //! libraries' handshakes, reply parsing, pipelines, transactions and pub/sub end to end.
 //!
@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
+mod redis_rs;
+
 use crate::redis_install;
 use crate::servers::ServerProcess;
 use crate::workspace_root;
@@ -29,19 +31,29 @@ const NODE_PACKAGES: &[&str] = &["redis@6.4.0", "ioredis@6.1.0"];
 /// The longest a scenario may run against one server before it counts as hung.
 const SCENARIO_TIMEOUT: Duration = Duration::from_secs(180);
 
-/// One scenario: its name, the program that runs it and its script in `xtask/clients/`
-/// (which gets the server's port as its only argument).
+/// One scenario: its name and how it runs.
 struct Scenario {
     name: &'static str,
-    program: &'static str,
-    script: &'static str,
+    runs: Runs,
+}
+
+enum Runs {
+    /// `program` runs `script` from `xtask/clients/`, which gets the server's port as its
+    /// only argument and prints to standard output.
+    Script { program: &'static str, script: &'static str },
+    /// A function of this process, given the port: its output and whether it finished.
+    InProcess(fn(u16) -> (String, bool)),
 }
 
 const SCENARIOS: &[Scenario] = &[
-    Scenario { name: "redis-cli", program: "bash", script: "redis_cli.sh" },
-    Scenario { name: "redis-py", program: "python3", script: "redis_py.py" },
-    Scenario { name: "node-redis", program: "node", script: "node_redis.mjs" },
-    Scenario { name: "ioredis", program: "node", script: "ioredis.mjs" },
+    Scenario { name: "redis-cli", runs: Runs::Script { program: "bash", script: "redis_cli.sh" } },
+    Scenario { name: "redis-py", runs: Runs::Script { program: "python3", script: "redis_py.py" } },
+    Scenario {
+        name: "node-redis",
+        runs: Runs::Script { program: "node", script: "node_redis.mjs" },
+    },
+    Scenario { name: "ioredis", runs: Runs::Script { program: "node", script: "ioredis.mjs" } },
+    Scenario { name: "redis-rs", runs: Runs::InProcess(redis_rs::run) },
 ];
 
 /// What `cargo xtask clients` was asked for.
@@ -130,7 +142,11 @@ fn install_libraries(selected: &[&Scenario]) -> Result<Installed> {
     let root = crate::target_dir().join("xtask-clients");
     let installed =
         Installed { python_path: root.join("python"), node_path: root.join("node/node_modules") };
-    let needs = |program: &str| selected.iter().any(|scenario| scenario.program == program);
+    let needs = |wanted: &str| {
+        selected.iter().any(
+            |scenario| matches!(scenario.runs, Runs::Script { program, .. } if program == wanted),
+        )
+    };
     if needs("python3") {
         require_program("python3", "python3 and python3-pip")?;
         install_once(&root, "python", REDIS_PY, |dir| {
@@ -209,8 +225,23 @@ struct Run {
 }
 
 fn run_scenario(scenario: &Scenario, installed: &Installed, server: &ServerProcess) -> Result<Run> {
-    let script = workspace_root().join("xtask").join("clients").join(scenario.script);
-    let mut child = Command::new(scenario.program)
+    match scenario.runs {
+        Runs::Script { program, script } => run_script(program, script, installed, server),
+        Runs::InProcess(run) => {
+            let (output, succeeded) = run(server.port());
+            Ok(Run { output, succeeded })
+        }
+    }
+}
+
+fn run_script(
+    program: &str,
+    script: &str,
+    installed: &Installed,
+    server: &ServerProcess,
+) -> Result<Run> {
+    let script = workspace_root().join("xtask").join("clients").join(script);
+    let mut child = Command::new(program)
         .arg(&script)
         .arg(server.port().to_string())
         .env("PYTHONPATH", &installed.python_path)
@@ -220,7 +251,7 @@ fn run_scenario(scenario: &Scenario, installed: &Installed, server: &ServerProce
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .with_context(|| format!("could not start {} {}", scenario.program, script.display()))?;
+        .with_context(|| format!("could not start {program} {}", script.display()))?;
     // Both pipes are drained on threads so a chatty scenario never blocks on a full pipe.
     let stdout = child.stdout.take().map(drain);
     let stderr = child.stderr.take().map(drain);
