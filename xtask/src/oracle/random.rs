@@ -109,8 +109,12 @@ impl Draw {
     }
 
     /// A command template; while a transaction is queueing, not one with an unordered reply
-    /// (it would come back inside `EXEC`'s array, where it is not sorted).
+    /// (it would come back inside `EXEC`'s array, where it is not sorted), and sometimes a
+    /// blocking one (which never blocks inside a transaction).
     fn template(&mut self, queueing: bool) -> Option<&'static Template> {
+        if queueing && self.rng.random_bool(0.05) {
+            return BLOCKING_TEMPLATES.choose(&mut self.rng);
+        }
         loop {
             let template = TEMPLATES.choose(&mut self.rng)?;
             if !(queueing && UNORDERED.contains(&template.0.as_bytes())) {
@@ -393,6 +397,30 @@ struct Client {
     candidate: Connection,
     queueing: bool,
 }
+
+/// The blocking commands, drawn only inside `MULTI`, where they answer at once like their
+/// plain forms (outside, an empty key would make the walk wait for its timeout).
+const BLOCKING_TEMPLATES: &[Template] = &[
+    ("BLPOP", |d| vec![d.key(), d.key(), d.pick(&[b"0", b"0.5", b"-1", b"x"])]),
+    ("BRPOP", |d| vec![d.key(), d.key(), d.pick(&[b"0", b"1"])]),
+    ("BRPOPLPUSH", |d| vec![d.key(), d.key(), d.pick(&[b"0", b"1"])]),
+    ("BLMOVE", |d| {
+        let ends: &[&[u8]] = &[b"LEFT", b"RIGHT"];
+        vec![d.key(), d.key(), d.pick(ends), d.pick(ends), d.pick(&[b"0", b"2"])]
+    }),
+    ("BLMPOP", |d| {
+        let count = d.sometimes(0.5, |d| vec![b"COUNT".to_vec(), d.number()]);
+        let ends: &[&[u8]] = &[b"LEFT", b"RIGHT"];
+        [vec![b"0".to_vec(), b"2".to_vec(), d.key(), d.key(), d.pick(ends)], count].concat()
+    }),
+    ("BZPOPMIN", |d| vec![d.key(), d.key(), d.pick(&[b"0", b"1"])]),
+    ("BZPOPMAX", |d| vec![d.key(), d.key(), d.pick(&[b"0", b"1"])]),
+    ("BZMPOP", |d| {
+        let count = d.sometimes(0.5, |d| vec![b"COUNT".to_vec(), d.number()]);
+        [vec![b"0".to_vec(), b"2".to_vec(), d.key(), d.key(), d.pick(&[b"MIN", b"MAX"])], count]
+            .concat()
+    }),
+];
 
 /// Runs `commands` random commands from `seed` on both servers and counts each command as
 /// a passed or failed case.
