@@ -1,9 +1,10 @@
 //! `cargo xtask clients`: the client libraries people use, run against Redis and resplite.
 //!
 //! Each scenario drives the server through one client and prints one line per step: the
-//! programs in `xtask/clients/` (redis-cli, redis-py, node-redis, ioredis) take the port as
-//! their argument, and the redis-rs scenario (`redis_rs.rs`) runs in this process. The same scenario runs against a real Redis and against resplite; any line that
-//! differs is a failure, so the scenarios hold no expected values of their own and test the
+//! programs in `xtask/clients/` (redis-cli, redis-py, node-redis 6 and 4, ioredis) take the
+//! port as their argument, and the redis-rs scenario (`redis_rs.rs`) runs in this process.
+//! The same scenario runs against a real Redis and against resplite; any line that differs
+//! is a failure, so the scenarios hold no expected values of their own and test the
 //! libraries' handshakes, reply parsing, pipelines, transactions and pub/sub end to end.
 //!
 //! The libraries are installed at pinned versions into `target/xtask-clients/` (from PyPI
@@ -26,8 +27,9 @@ use crate::workspace_root;
 
 /// The redis-py release the scenario runs with.
 const REDIS_PY: &str = "redis==8.2.0";
-/// The node-redis and ioredis releases their scenarios run with.
-const NODE_PACKAGES: &[&str] = &["redis@6.4.0", "ioredis@6.1.0"];
+/// The node-redis and ioredis releases their scenarios run with (node-redis 4, still in
+/// wide use, beside the current one under the name `redis4`).
+const NODE_PACKAGES: &[&str] = &["redis@6.4.0", "redis4@npm:redis@4.7.1", "ioredis@6.1.0"];
 /// The longest a scenario may run against one server before it counts as hung.
 const SCENARIO_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -51,6 +53,10 @@ const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "node-redis",
         runs: Runs::Script { program: "node", script: "node_redis.mjs" },
+    },
+    Scenario {
+        name: "node-redis-4",
+        runs: Runs::Script { program: "node", script: "node_redis4.mjs" },
     },
     Scenario { name: "ioredis", runs: Runs::Script { program: "node", script: "ioredis.mjs" } },
     Scenario { name: "redis-rs", runs: Runs::InProcess(redis_rs::run) },
