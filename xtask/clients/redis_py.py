@@ -1,6 +1,9 @@
 """The redis-py scenario of `cargo xtask clients`.
 
-Usage: python3 redis_py.py PORT
+Usage: python3 redis_py.py PORT [hiredis]
+
+With `hiredis` the replies go through the hiredis C parser (which redis-py uses whenever it
+is installed, as `redis[hiredis]` installs it); without, through redis-py's own parsers.
 
 Drives the server on 127.0.0.1:PORT through redis-py's own API (its reply parsing,
 pipelines, transactions, pub/sub, scan iterators, RESP2 and RESP3) and prints one line per
@@ -17,7 +20,11 @@ import sys
 import threading
 import time
 
-import redis
+PARSER = sys.argv[2] if len(sys.argv) > 2 else "python"
+if PARSER != "hiredis":
+    sys.modules["hiredis"] = None  # makes redis-py fall back to its own parsers
+
+import redis  # noqa: E402 - after choosing the parser
 
 PORT = int(sys.argv[1])
 # The protocol every connection of the current pass asks for (redis-py 8 asks for RESP3
@@ -452,6 +459,7 @@ def main():
         PROTOCOL = protocol
         print(f"=== RESP{protocol}", flush=True)
         r = connect()
+        print(f"parser: {PARSER}", type(r.connection_pool.get_connection()._parser).__name__)
         r.flushall()
         sections = [strings, bitmaps, keys_and_expiry, connection, hashes, lists, sets,
                     sorted_sets, hyperloglog, pipelines_and_transactions, pubsub,

@@ -25,8 +25,8 @@ use crate::redis_install;
 use crate::servers::ServerProcess;
 use crate::workspace_root;
 
-/// The redis-py release the scenario runs with.
-const REDIS_PY: &str = "redis==8.2.0";
+/// The redis-py release the scenario runs with, and the hiredis parser it runs with once.
+const PYTHON_PACKAGES: &[&str] = &["redis==8.2.0", "hiredis==3.5.0"];
 /// The node-redis and ioredis releases their scenarios run with (node-redis 4, still in
 /// wide use, beside the current one under the name `redis4`).
 const NODE_PACKAGES: &[&str] = &["redis@6.4.0", "redis4@npm:redis@4.7.1", "ioredis@6.1.0"];
@@ -40,25 +40,38 @@ struct Scenario {
 }
 
 enum Runs {
-    /// `program` runs `script` from `xtask/clients/`, which gets the server's port as its
-    /// only argument and prints to standard output.
-    Script { program: &'static str, script: &'static str },
+    /// `program` runs `script` from `xtask/clients/`, which gets the server's port and then
+    /// `args` as its arguments and prints to standard output.
+    Script { program: &'static str, script: &'static str, args: &'static [&'static str] },
     /// A function of this process, given the port: its output and whether it finished.
     InProcess(fn(u16) -> (String, bool)),
 }
 
 const SCENARIOS: &[Scenario] = &[
-    Scenario { name: "redis-cli", runs: Runs::Script { program: "bash", script: "redis_cli.sh" } },
-    Scenario { name: "redis-py", runs: Runs::Script { program: "python3", script: "redis_py.py" } },
+    Scenario {
+        name: "redis-cli",
+        runs: Runs::Script { program: "bash", script: "redis_cli.sh", args: &[] },
+    },
+    Scenario {
+        name: "redis-py",
+        runs: Runs::Script { program: "python3", script: "redis_py.py", args: &[] },
+    },
+    Scenario {
+        name: "redis-py-hiredis",
+        runs: Runs::Script { program: "python3", script: "redis_py.py", args: &["hiredis"] },
+    },
     Scenario {
         name: "node-redis",
-        runs: Runs::Script { program: "node", script: "node_redis.mjs" },
+        runs: Runs::Script { program: "node", script: "node_redis.mjs", args: &[] },
     },
     Scenario {
         name: "node-redis-4",
-        runs: Runs::Script { program: "node", script: "node_redis4.mjs" },
+        runs: Runs::Script { program: "node", script: "node_redis4.mjs", args: &[] },
     },
-    Scenario { name: "ioredis", runs: Runs::Script { program: "node", script: "ioredis.mjs" } },
+    Scenario {
+        name: "ioredis",
+        runs: Runs::Script { program: "node", script: "ioredis.mjs", args: &[] },
+    },
     Scenario { name: "redis-rs", runs: Runs::InProcess(redis_rs::run) },
 ];
 
@@ -155,13 +168,13 @@ fn install_libraries(selected: &[&Scenario]) -> Result<Installed> {
     };
     if needs("python3") {
         require_program("python3", "python3 and python3-pip")?;
-        install_once(&root, "python", REDIS_PY, |dir| {
+        install_once(&root, "python", &PYTHON_PACKAGES.join(" "), |dir| {
             let mut command = Command::new("python3");
             command
                 .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
                 .args(["--no-warn-script-location", "--root-user-action=ignore", "--target"])
                 .arg(dir)
-                .arg(REDIS_PY);
+                .args(PYTHON_PACKAGES);
             command
         })?;
     }
@@ -232,7 +245,9 @@ struct Run {
 
 fn run_scenario(scenario: &Scenario, installed: &Installed, server: &ServerProcess) -> Result<Run> {
     match scenario.runs {
-        Runs::Script { program, script } => run_script(program, script, installed, server),
+        Runs::Script { program, script, args } => {
+            run_script(program, script, args, installed, server)
+        }
         Runs::InProcess(run) => {
             let (output, succeeded) = run(server.port());
             Ok(Run { output, succeeded })
@@ -243,6 +258,7 @@ fn run_scenario(scenario: &Scenario, installed: &Installed, server: &ServerProce
 fn run_script(
     program: &str,
     script: &str,
+    args: &[&str],
     installed: &Installed,
     server: &ServerProcess,
 ) -> Result<Run> {
@@ -250,6 +266,7 @@ fn run_script(
     let mut child = Command::new(program)
         .arg(&script)
         .arg(server.port().to_string())
+        .args(args)
         .env("PYTHONPATH", &installed.python_path)
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("NODE_PATH", &installed.node_path)
