@@ -219,8 +219,8 @@ impl WatchedKeys {
     /// Turns a whole-database touch into the watched keys it really affects — those that
     /// exist, just before the command runs, in the database being flushed (or in either of
     /// the two being swapped), a deleting command's keys into those that exist, or a
-    /// multi-key pop's into the first that exists — using `exists` to look. Other touches come back unchanged, and so do these while nothing is
-    /// watched.
+    /// multi-key pop's into the first that exists — using `exists` to look. Other touches
+    /// come back unchanged, and so do these while nothing is watched.
     pub(crate) fn resolve(&self, touch: &Touch, exists: impl Fn(Db, &[u8]) -> bool) -> Touch {
         let needs_a_look = matches!(
             touch,
