@@ -107,6 +107,13 @@ async fn serve_requests(
             }
             Some(Ok(request)) => request,
         };
+        // Messages published before this request was read go out before its replies, as in
+        // Redis, which writes a message into a subscriber's output as it is published (the
+        // wait above may have picked the request while a message was waiting too).
+        if !take_messages(server, client, &mut output) {
+            let _ = flush(&mut writer, &mut output).await;
+            return;
+        }
         // Gather the rest of the pipeline that has already arrived.
         let mut pipeline = vec![first];
         let mut stop: Option<Option<ProtocolError>> = None;

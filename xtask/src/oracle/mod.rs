@@ -3,6 +3,7 @@
 //! drawn at random instead (`random.rs`).
 
 mod cases;
+mod listener;
 mod random;
 mod runner;
 mod session;

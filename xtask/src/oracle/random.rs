@@ -5,21 +5,24 @@
 //! commands, their options and awkward arguments (negative and huge indexes, `inf`, `(1.5`,
 //! empty strings, numbers that overflow) on a handful of shared keys reaches states and
 //! combinations nobody wrote down. Both servers get the same command in turn and must send
-//! back the same reply. Two clients take turns at random, so one client's writes meet the
-//! other's `WATCH`, transaction and selected database. Commands whose reply Redis leaves to chance (`SPOP`, `SRANDMEMBER`
-//! …), that read the clock (`TTL`, `EXPIRE … GT` against a relative deadline) or where
-//! resplite documents a difference (`OBJECT ENCODING`, Redis 7.2's `ZRANK … WITHSCORE`) are
-//! not drawn. After a mismatch both servers are flushed, so one difference is reported once,
-//! with the earlier commands that touched the same keys. With `--resp3` the walk runs after
-//! `HELLO 3`, so maps, sets, doubles and nulls come back in RESP3's own types.
+//! back the same reply, and publish the same keyspace notifications (a [`Listener`] on each
+//! collects them after every command). Two clients take turns at random, so one client's
+//! writes meet the other's `WATCH`, transaction and selected database. Commands whose reply
+//! Redis leaves to chance (`SPOP`, `SRANDMEMBER` …), that read the clock (`TTL`, `EXPIRE …
+//! GT` against a relative deadline) or where resplite documents a difference (`OBJECT
+//! ENCODING`, Redis 7.2's `ZRANK … WITHSCORE`) are not drawn. After a mismatch both servers
+//! are flushed, so one difference is reported once, with the earlier commands that touched
+//! the same keys. With `--resp3` the walk runs after `HELLO 3`, so maps, sets, doubles and
+//! nulls come back in RESP3's own types.
 
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
-use resplite_resp::Protocol;
+use resplite_resp::{Frame, Protocol};
 
 use super::Summary;
+use super::listener::Listener;
 use super::runner::{describe_reply, escape, sort_array};
 use super::wire::{Connection, Reply};
 use crate::servers::ServerProcess;
@@ -444,7 +447,15 @@ pub(crate) fn run(
             }
         }
     }
-    flush(&mut clients);
+    let mut listeners = match listen(reference, candidate, &mut clients) {
+        Ok(listeners) => listeners,
+        Err(error) => {
+            println!("random: could not listen for notifications: {error}");
+            summary.failed += 1;
+            return;
+        }
+    };
+    flush(&mut clients, &mut listeners);
     if protocol == Protocol::Resp3 {
         // The replies name each server and its version, so they are not compared.
         for client in &mut clients {
@@ -456,6 +467,7 @@ pub(crate) fn run(
     let mut draw = Draw { rng: StdRng::seed_from_u64(seed) };
     let mut history: Vec<(usize, Vec<Vec<u8>>)> = Vec::new();
     let mut failed = 0;
+    let mut heard_count = 0;
     for index in 0..commands {
         let number = draw.rng.random_range(0..CLIENTS);
         let client = &mut clients[number];
@@ -473,16 +485,29 @@ pub(crate) fn run(
         } else {
             (expected, got)
         };
-        if expected != got {
-            failed += 1;
+        let heard = (listeners.0.published(), listeners.1.published());
+        heard_count += heard.0.as_ref().map_or(0, Vec::len);
+        let replies = if expected != got {
             let shown = |reply: &Reply| described(reply, protocol);
-            let replies = [(reference, shown(&expected)), (candidate, shown(&got))];
+            Some([(reference, shown(&expected)), (candidate, shown(&got))])
+        } else if heard.0 != heard.1 {
+            let shown = |heard: &Result<Vec<Frame>, Reply>| match heard {
+                Ok(frames) => notifications(frames),
+                Err(failure) => describe_reply(failure),
+            };
+            Some([(reference, shown(&heard.0)), (candidate, shown(&heard.1))])
+        } else {
+            None
+        };
+        if let Some(replies) = replies {
+            failed += 1;
             report(index, seed, (number, &command), &history, &replies);
-            if !matches!((&expected, &got), (Reply::Frame(_), Reply::Frame(_))) {
+            let usable = |reply: &Reply| matches!(reply, Reply::Frame(_));
+            if !(usable(&expected) && usable(&got) && heard.0.is_ok() && heard.1.is_ok()) {
                 println!("random: a connection broke; stopping");
                 break;
             }
-            flush(&mut clients);
+            flush(&mut clients, &mut listeners);
             history.clear();
             continue;
         }
@@ -491,22 +516,61 @@ pub(crate) fn run(
     summary.passed += commands - failed;
     summary.failed += failed;
     let resp = if protocol == Protocol::Resp3 { ", RESP3" } else { "" };
-    println!("random (seed {seed}{resp}): {} passed, {failed} failed", commands - failed);
+    println!(
+        "random (seed {seed}{resp}): {} passed, {failed} failed ({heard_count} notifications \
+         compared)",
+        commands - failed
+    );
 }
 
-/// Ends every client's transaction and watches, takes each back to database 0 and empties
-/// both servers.
-fn flush(clients: &mut [Client]) {
+/// Turns keyspace notifications on in both servers (every class but key misses) and
+/// subscribes a listener to each.
+fn listen(
+    reference: &ServerProcess,
+    candidate: &ServerProcess,
+    clients: &mut [Client],
+) -> Result<(Listener, Listener), String> {
+    let client = &mut clients[0];
+    for connection in [&mut client.reference, &mut client.candidate] {
+        let _ = connection.command(&words("CONFIG SET notify-keyspace-events KEA"));
+    }
+    Ok((Listener::open(reference.port())?, Listener::open(candidate.port())?))
+}
+
+/// Ends every client's transaction and watches, takes each back to database 0, empties
+/// both servers and forgets what the listeners heard meanwhile.
+fn flush(clients: &mut [Client], listeners: &mut (Listener, Listener)) {
     for client in clients.iter_mut() {
         for connection in [&mut client.reference, &mut client.candidate] {
             for command in ["DISCARD", "UNWATCH", "SELECT 0", "FLUSHALL"] {
-                let words: Vec<Vec<u8>> =
-                    command.split(' ').map(|word| word.as_bytes().to_vec()).collect();
-                let _ = connection.command(&words);
+                let _ = connection.command(&words(command));
             }
         }
         client.queueing = false;
     }
+    let _ = (listeners.0.published(), listeners.1.published());
+}
+
+fn words(command: &str) -> Vec<Vec<u8>> {
+    command.split(' ').map(|word| word.as_bytes().to_vec()).collect()
+}
+
+/// Notifications as `channel message` pairs, escaped.
+fn notifications(frames: &[Frame]) -> String {
+    let shown: Vec<String> = frames
+        .iter()
+        .map(|frame| match frame {
+            Frame::Array(items) if items.len() == 4 => {
+                let text = |item: &Frame| match item {
+                    Frame::Bulk(bytes) => escape(bytes),
+                    other => format!("{other:?}"),
+                };
+                format!("{} {}", text(&items[2]), text(&items[3]))
+            }
+            other => format!("{other:?}"),
+        })
+        .collect();
+    format!("notifications [{}]", shown.join(", "))
 }
 
 /// Prints a mismatch: the command, the earlier ones on its keys and each server's reply.
