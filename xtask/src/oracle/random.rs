@@ -381,6 +381,13 @@ const TEMPLATES: &[Template] = &[
     ("TOUCH", |d| vec![d.key(), d.key()]),
     ("KEYS", |d| vec![d.pick(&[b"*", b"k*", b"?1", b"[kz]1", b"[^k]*", b"\\k1"])]),
     ("DBSIZE", |_| Vec::new()),
+    ("FLUSHDB", |d| d.maybe(&[b"ASYNC", b"SYNC"])),
+    ("FLUSHALL", |d| d.maybe(&[b"ASYNC", b"SYNC"])),
+    ("PSETEX", |d| vec![d.key(), d.pick(&[b"100000", b"0", b"-1", b"x"]), d.value()]),
+    ("PING", |d| d.sometimes(0.5, |d| vec![d.value()])),
+    ("ECHO", |d| vec![d.value()]),
+    // Back to a fresh connection's state: database 0, no transaction or watch, RESP2.
+    ("RESET", |_| Vec::new()),
     ("SELECT", |d| vec![d.pick(&[b"0", b"1", b"16", b"x"])]),
     ("MOVE", |d| vec![d.key(), d.pick(&[b"0", b"1", b"16", b"x"])]),
     ("SWAPDB", |d| vec![d.pick(&[b"0", b"1"]), d.pick(&[b"0", b"1", b"16"])]),
@@ -477,7 +484,7 @@ pub(crate) fn run(
             (client.reference.command(&command), client.candidate.command(&command));
         match *name {
             "MULTI" => client.queueing = true,
-            "EXEC" | "DISCARD" => client.queueing = false,
+            "EXEC" | "DISCARD" | "RESET" => client.queueing = false,
             _ => {}
         }
         let (expected, got) = if UNORDERED.contains(&name.as_bytes()) {
