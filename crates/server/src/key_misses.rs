@@ -7,11 +7,12 @@
 //! do not count as reads (`OBJECT`, `RANDOMKEY`, `SCAN`) never do. Which keys a command
 //! looks up is told here from its arguments, once its handler accepted them; the operation
 //! it decided is wrapped to check those keys first and emit an event for each one missing
-//! (a key named twice is looked up, and reported, twice). Only done while `m` can publish:
-//! otherwise deciding a command costs one flag check more.
+//! (a key named twice is looked up, and reported, twice), up to the first key of a type the
+//! command refuses, where Redis's lookups end with the error. Only done while `m` can
+//! publish: otherwise deciding a command costs one flag check more.
 
 use bytes::Bytes;
-use resplite_store::{Db, Reader, StoreError, parse_i64};
+use resplite_store::{Db, KeyType, Reader, StoreError, parse_i64};
 
 use crate::command::{CommandResult, Outcome};
 use crate::keyspace_events;
@@ -29,6 +30,42 @@ enum LookedUp {
     Counted(usize),
     /// The key (argument 1) of `SET`, only when it has the `GET` option.
     SetWithGet,
+}
+
+/// Which keys found end a command's lookups: Redis checks each key's type as it looks it
+/// up, and a key of the wrong type ends the command before the keys after it are looked up
+/// (and reported). Commands over one key, and those that check types only after all their
+/// lookups (`MGET`, `EXISTS`, `TOUCH`, `LCS`), accept any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Accepts {
+    Any,
+    /// Sets (the set algebra).
+    Sets,
+    /// Sets and sorted sets (the sorted-set algebra).
+    SetsAndSortedSets,
+    /// Strings (`BITOP`'s sources).
+    Strings,
+    /// Strings that are HyperLogLogs (`PFMERGE`, `PFCOUNT`).
+    HyperLogLogs,
+}
+
+/// The keys a command looks up for reading, in order, and which of them it accepts.
+pub(crate) struct Lookups {
+    keys: Vec<Bytes>,
+    accepts: Accepts,
+}
+
+/// Which keys `command`'s lookups accept (see [`Accepts`]).
+fn accepts(command: &str) -> Accepts {
+    match command {
+        "sinter" | "sunion" | "sdiff" | "sinterstore" | "sunionstore" | "sdiffstore"
+        | "sintercard" => Accepts::Sets,
+        "zunion" | "zinter" | "zdiff" | "zintercard" | "zunionstore" | "zinterstore"
+        | "zdiffstore" => Accepts::SetsAndSortedSets,
+        "bitop" => Accepts::Strings,
+        "pfmerge" | "pfcount" => Accepts::HyperLogLogs,
+        _ => Accepts::Any,
+    }
 }
 
 /// The keys `command` reads, as Redis looks them up; `None` for a command that reports no
@@ -62,7 +99,7 @@ fn looked_up(command: &str) -> Option<LookedUp> {
 /// The keys to check for misses, when the configured `flags` publish `keymiss` and `command`
 /// reports misses; taken from the request (the command name first) before its handler
 /// consumes it.
-pub(crate) fn keys_to_check(flags: u32, command: &str, request: &[Bytes]) -> Option<Vec<Bytes>> {
+pub(crate) fn keys_to_check(flags: u32, command: &str, request: &[Bytes]) -> Option<Lookups> {
     if !reported(flags) {
         return None;
     }
@@ -84,7 +121,7 @@ pub(crate) fn keys_to_check(flags: u32, command: &str, request: &[Bytes]) -> Opt
             request.get(1..=1).unwrap_or_default().to_vec()
         }
     };
-    Some(keys)
+    Some(Lookups { keys, accepts: accepts(command) })
 }
 
 /// Whether the configured `flags` publish `keymiss` events anywhere.
@@ -92,30 +129,48 @@ pub(crate) fn reported(flags: u32) -> bool {
     flags & KEY_MISS != 0 && flags & (KEYSPACE | KEYEVENT) != 0
 }
 
-/// Wraps the read or write `decided` so that it first reports which of `keys` are missing
-/// (in `db`), as the command's lookups would in Redis. Other outcomes read nothing.
-pub(crate) fn report_misses(decided: CommandResult, db: Db, keys: Vec<Bytes>) -> CommandResult {
+/// Wraps the read or write `decided` so that it first reports which of the looked-up keys
+/// are missing (in `db`), as the command's lookups would in Redis. Other outcomes read
+/// nothing.
+pub(crate) fn report_misses(decided: CommandResult, db: Db, lookups: Lookups) -> CommandResult {
     Ok(match decided? {
         Outcome::Read(operation) => Outcome::Read(Box::new(move |reader| {
-            emit_misses(reader, db, &keys)?;
+            emit_misses(reader, db, &lookups)?;
             operation(reader)
         })),
         Outcome::Write(mut operation) => Outcome::Write(Box::new(move |writer| {
-            emit_misses(writer, db, &keys)?;
+            emit_misses(writer, db, &lookups)?;
             operation(writer)
         })),
         other => other,
     })
 }
 
-/// Emits `keymiss` for each of `keys` missing from `db`, in order.
-fn emit_misses(reader: &Reader<'_>, db: Db, keys: &[Bytes]) -> Result<(), StoreError> {
+/// Emits `keymiss` for each looked-up key missing from `db`, in order, up to the first key
+/// of a type the command does not accept (where Redis's lookups end with an error).
+fn emit_misses(reader: &Reader<'_>, db: Db, lookups: &Lookups) -> Result<(), StoreError> {
     if !keyspace_events::wants(KEY_MISS) {
         return Ok(());
     }
-    for key in keys {
-        if reader.exists(db, &[key])? == 0 {
-            keyspace_events::emit(KEY_MISS, "keymiss", db, key);
+    for key in &lookups.keys {
+        let accepted = match (reader.key_type(db, key)?, lookups.accepts) {
+            (None, _) => {
+                keyspace_events::emit(KEY_MISS, "keymiss", db, key);
+                true
+            }
+            (Some(_), Accepts::Any) => true,
+            (Some(kind), Accepts::Sets) => kind == KeyType::Set,
+            (Some(kind), Accepts::SetsAndSortedSets) => {
+                matches!(kind, KeyType::Set | KeyType::ZSet)
+            }
+            (Some(kind), Accepts::Strings) => kind == KeyType::String,
+            (Some(kind), Accepts::HyperLogLogs) => {
+                kind == KeyType::String
+                    && !matches!(reader.pf_count(db, &[key]), Err(StoreError::NotHyperLogLog))
+            }
+        };
+        if !accepted {
+            break;
         }
     }
     Ok(())
@@ -127,8 +182,9 @@ mod tests {
 
     fn keys(command: &str, request: &[&str]) -> Option<Vec<String>> {
         let request: Vec<Bytes> = request.iter().map(|arg| Bytes::from(arg.to_string())).collect();
-        keys_to_check(KEYEVENT | KEY_MISS, command, &request)
-            .map(|keys| keys.iter().map(|key| String::from_utf8_lossy(key).into_owned()).collect())
+        keys_to_check(KEYEVENT | KEY_MISS, command, &request).map(|lookups| {
+            lookups.keys.iter().map(|key| String::from_utf8_lossy(key).into_owned()).collect()
+        })
     }
 
     #[test]

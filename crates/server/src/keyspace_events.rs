@@ -16,7 +16,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 use resplite_store::{Db, Reader, StoreError};
 
 use crate::key_misses;
-use crate::settings::notify::{GENERIC, KEYEVENT, KEYSPACE, NEW};
+use crate::settings::notify::{GENERIC, KEY_MISS, KEYEVENT, KEYSPACE, NEW};
 use crate::state::ServerState;
 
 /// One thing that happened to one key.
@@ -26,6 +26,13 @@ pub(crate) struct Event {
     name: &'static str,
     db: Db,
     key: Bytes,
+}
+
+impl Event {
+    /// Whether this is a `keymiss` (which reports a lookup, not a change).
+    pub(crate) fn is_key_miss(&self) -> bool {
+        self.class == KEY_MISS
+    }
 }
 
 /// The events of one running operation, and the classes that can publish.

@@ -153,7 +153,12 @@ fn run_and_touch(
             effects.events.extend(events);
             frame
         }
-        Err(error) => store_error_frame(&error),
+        // Its changes are undone, but the keys it found missing were looked up: Redis
+        // reports those misses even when the command then fails.
+        Err(error) => {
+            effects.events.extend(events.into_iter().filter(keyspace_events::Event::is_key_miss));
+            store_error_frame(&error)
+        }
     };
     let changed = succeeded && writer.changes() != before;
     if changed {

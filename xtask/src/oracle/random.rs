@@ -530,8 +530,8 @@ pub(crate) fn run(
     );
 }
 
-/// Turns keyspace notifications on in both servers (every class but key misses) and
-/// subscribes a listener to each.
+/// Turns every class of keyspace notifications on in both servers (`KEAm`: `A` leaves key
+/// misses out) and subscribes a listener to each.
 fn listen(
     reference: &ServerProcess,
     candidate: &ServerProcess,
@@ -539,7 +539,7 @@ fn listen(
 ) -> Result<(Listener, Listener), String> {
     let client = &mut clients[0];
     for connection in [&mut client.reference, &mut client.candidate] {
-        let _ = connection.command(&words("CONFIG SET notify-keyspace-events KEA"));
+        let _ = connection.command(&words("CONFIG SET notify-keyspace-events KEAm"));
     }
     Ok((Listener::open(reference.port())?, Listener::open(candidate.port())?))
 }
