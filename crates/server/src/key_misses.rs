@@ -45,7 +45,7 @@ pub(crate) enum Accepts {
     SetsAndSortedSets,
     /// Strings (`BITOP`'s sources).
     Strings,
-    /// Strings that are HyperLogLogs (`PFMERGE`, `PFCOUNT`).
+    /// Strings that are HyperLogLogs whose registers can be read (`PFMERGE`, `PFCOUNT`).
     HyperLogLogs,
 }
 
@@ -165,8 +165,7 @@ fn emit_misses(reader: &Reader<'_>, db: Db, lookups: &Lookups) -> Result<(), Sto
             }
             (Some(kind), Accepts::Strings) => kind == KeyType::String,
             (Some(kind), Accepts::HyperLogLogs) => {
-                kind == KeyType::String
-                    && !matches!(reader.pf_count(db, &[key]), Err(StoreError::NotHyperLogLog))
+                kind == KeyType::String && reader.pf_mergeable(db, key)?
             }
         };
         if !accepted {

@@ -77,6 +77,17 @@ impl Reader<'_> {
         }
         Ok(estimate(&histogram))
     }
+
+    /// Whether the string at `key` is an HLL that `PFMERGE` or a `PFCOUNT` of several keys
+    /// can merge: Redis's test of the header and registers that can all be read. Those
+    /// commands make this check on each key they find and stop at the first that fails.
+    /// `false` for a missing key.
+    pub fn pf_mergeable(&self, db: Db, key: &[u8]) -> Result<bool> {
+        Ok(match self.get(db, key)? {
+            Some(value) => Union::new().add(&value).is_ok(),
+            None => false,
+        })
+    }
 }
 
 impl Writer<'_> {

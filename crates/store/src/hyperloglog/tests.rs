@@ -242,3 +242,18 @@ fn hll_commands_check_types_and_keep_deadlines() {
     store.write(|writer| writer.pf_merge(0, b"h", &[b"missing"])).unwrap();
     assert!(matches!(store.deadline(0, b"h").unwrap(), crate::Deadline::At(_)));
 }
+
+#[test]
+fn mergeable_means_a_readable_hll() {
+    let (_dir, store) = open_store();
+    store.write(|writer| writer.pf_add(0, b"h", &[b"a", b"b"])).unwrap();
+    store.write(|writer| writer.pf_add(0, b"broken", &[b"a"])).unwrap();
+    // Bytes after the last opcode make a sparse HLL unreadable, though its header is fine.
+    store.write(|writer| writer.append(0, b"broken", b"(b")).unwrap();
+    store.set(0, b"plain", b"not an hll").unwrap();
+    let mergeable = |key: &'static [u8]| store.read(move |reader| reader.pf_mergeable(0, key));
+    assert!(mergeable(b"h").unwrap());
+    assert!(!mergeable(b"broken").unwrap());
+    assert!(!mergeable(b"plain").unwrap());
+    assert!(!mergeable(b"missing").unwrap());
+}
