@@ -11,22 +11,13 @@
 // Everything printed must be the same on any correct server: unordered replies are sorted,
 // random picks and clocks are reduced to properties that always hold.
 
-import { load, show, sleep, sorted, step } from "./scenario.mjs";
+import { connected, load, show, sleep, sorted, step } from "./scenario.mjs";
 
 const { createClient, RESP_TYPES } = load("redis");
 
 const PORT = Number(process.argv[2]);
 
-async function connect(resp, options = {}) {
-  const client = createClient({
-    socket: { host: "127.0.0.1", port: PORT, reconnectStrategy: false },
-    RESP: resp,
-    ...options,
-  });
-  client.on("error", () => {});
-  await client.connect();
-  return client;
-}
+const connect = (resp, options = {}) => connected(createClient, PORT, { RESP: resp, ...options });
 
 async function collect(iterator) {
   const all = [];

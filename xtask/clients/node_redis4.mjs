@@ -8,21 +8,13 @@
 // arrays, as node-redis 3 had). Prints one line per step; xtask compares the output with
 // the same run against a real Redis.
 
-import { load, show, sleep, sorted, step } from "./scenario.mjs";
+import { connected, load, show, sleep, sorted, step } from "./scenario.mjs";
 
 const { createClient, commandOptions } = load("redis4");
 
 const PORT = Number(process.argv[2]);
 
-async function connect(options = {}) {
-  const client = createClient({
-    socket: { host: "127.0.0.1", port: PORT, reconnectStrategy: false },
-    ...options,
-  });
-  client.on("error", () => {});
-  await client.connect();
-  return client;
-}
+const connect = (options = {}) => connected(createClient, PORT, options);
 
 async function collect(iterator) {
   const all = [];
@@ -109,12 +101,7 @@ async function main() {
   });
 
   console.log("== legacy mode");
-  const legacy = createClient({
-    socket: { host: "127.0.0.1", port: PORT, reconnectStrategy: false },
-    legacyMode: true,
-  });
-  legacy.on("error", () => {});
-  await legacy.connect();
+  const legacy = await connect({ legacyMode: true });
   const call = (...args) =>
     new Promise((resolve) => {
       legacy.v4.sendCommand(args.map(String)).then(resolve, (error) => resolve(error));

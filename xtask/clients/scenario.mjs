@@ -41,5 +41,17 @@ export async function step(name, action) {
   console.log(`${name}: ${text}`);
 }
 
+// A node-redis client (of whichever major version `createClient` comes from) connected to
+// 127.0.0.1:`port`, without reconnecting: a scenario fails rather than retry.
+export async function connected(createClient, port, options = {}) {
+  const client = createClient({
+    socket: { host: "127.0.0.1", port, reconnectStrategy: false },
+    ...options,
+  });
+  client.on("error", () => {});
+  await client.connect();
+  return client;
+}
+
 export const sorted = (values) => [...values].sort();
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
