@@ -37,7 +37,8 @@ enum LookedUp {
 /// (and reported). Commands over one key, and those that check types only after all their
 /// lookups (`MGET`, `EXISTS`, `TOUCH`, `LCS`), accept any.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Accepts {
+enum Accepts {
+    /// Every type: nothing found ends the lookups.
     Any,
     /// Sets (the set algebra).
     Sets,
