@@ -96,16 +96,56 @@ fn config_rewrite_without_a_config_file_is_redis_error() {
     assert!(error.to_string().contains("The server is running without a config file"), "{error}");
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn the_writer_stops_spinning_when_writes_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    // The longest window: a writer that kept spinning would spin through all of every
+    // sweep interval (100 ms).
+    let server = ServerProcess::start(&dir.path().join("spin.db"), &["--writer-spin-us", "100000"]);
+    let mut connection = server.connection();
+    assert_eq!(config_get(&mut connection, "writer-spin-us"), "100000");
+    // One client writing back to back keeps the gaps between the writer's jobs short, so the
+    // writer spins between them; then the writes stop.
+    for n in 0..3000 {
+        let () = redis::cmd("SET").arg(n).arg(n).query(&mut connection).unwrap();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let before = cpu_ticks_of_thread(server.child.id(), "resplite-writer").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    let after = cpu_ticks_of_thread(server.child.id(), "resplite-writer").unwrap();
+    // A writer still spinning would use about 100 ticks (a whole CPU for a second).
+    assert!(after - before < 20, "the idle writer used {} ticks in a second", after - before);
+
+    let default = ServerProcess::start(&dir.path().join("default.db"), &[]);
+    assert_eq!(config_get(&mut default.connection(), "writer-spin-us"), "1000");
+}
+
+/// User plus system CPU time, in clock ticks, of the thread of process `pid` named `name`.
+#[cfg(target_os = "linux")]
+fn cpu_ticks_of_thread(pid: u32, name: &str) -> Option<u64> {
+    let stat = thread_file(pid, name, "stat")?;
+    // The fields after the parenthesised name; utime and stime are the 14th and 15th.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    Some(fields[11].parse::<u64>().ok()? + fields[12].parse::<u64>().ok()?)
+}
+
 /// `Cpus_allowed_list` of the thread of process `pid` named `name`.
 #[cfg(target_os = "linux")]
 fn allowed_cpus_of_thread(pid: u32, name: &str) -> Option<String> {
+    let status = thread_file(pid, name, "status")?;
+    let list = status.lines().find_map(|line| line.strip_prefix("Cpus_allowed_list:"))?;
+    Some(list.trim().to_string())
+}
+
+/// The file `file` of `/proc` for the thread of process `pid` named `name`.
+#[cfg(target_os = "linux")]
+fn thread_file(pid: u32, name: &str, file: &str) -> Option<String> {
     for task in fs::read_dir(format!("/proc/{pid}/task")).unwrap() {
         let task = task.unwrap().path();
         let Ok(comm) = fs::read_to_string(task.join("comm")) else { continue };
         if comm.trim_end() == name {
-            let status = fs::read_to_string(task.join("status")).unwrap();
-            let list = status.lines().find_map(|line| line.strip_prefix("Cpus_allowed_list:"))?;
-            return Some(list.trim().to_string());
+            return fs::read_to_string(task.join(file)).ok();
         }
     }
     None

@@ -6,6 +6,9 @@ use std::path::PathBuf;
 use resplite_resp::Limits;
 use resplite_store::StoreOptions;
 
+/// The longest `writer-spin-us` accepted: past this, a spinning writer would only burn CPU.
+pub const MAX_WRITER_SPIN_US: u64 = 100_000;
+
 /// How a server listens and what it serves.
 #[derive(Clone, Debug)]
 pub struct ServerConfig {

@@ -3,8 +3,8 @@
 //!
 //! A line is split into words with Redis's quoting rules; blank lines and `#` comments are
 //! skipped. Listening options (`port`, `bind`, `databases`, `maxclients`,
-//! `proto-max-bulk-len`) and the resplite-specific `db`, `durability`, `reader-threads` and
-//! `writer-cpulist` set [`ServerConfig`] fields; every runtime parameter `CONFIG SET` knows
+//! `proto-max-bulk-len`) and the resplite-specific `db`, `durability`, `reader-threads`,
+//! `writer-cpulist` and `writer-spin-us` set [`ServerConfig`] fields; every runtime parameter `CONFIG SET` knows
 //! becomes a start-up parameter. Redis options resplite deliberately ignores produce a warning;
 //! anything else, and options whose silent omission would weaken security (`rename-command`,
 //! `user`, `aclfile`, `include`), stop the start-up with an error naming the line.
@@ -14,11 +14,12 @@ use std::fs;
 use std::io;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use resplite_resp::inline::split_args;
 use resplite_store::Durability;
 
-use crate::config::ServerConfig;
+use crate::config::{MAX_WRITER_SPIN_US, ServerConfig};
 use crate::cpu_list::parse_cpu_list;
 use crate::settings::{self, SetError, Settings};
 
@@ -228,6 +229,9 @@ impl ServerConfig {
             "databases" => self.databases = number(1, i32::MAX as u64)? as u32,
             "maxclients" => self.max_clients = number(1, u64::from(u32::MAX))? as usize,
             "reader-threads" => self.store.reader_threads = number(1, 1024)? as usize,
+            "writer-spin-us" => {
+                self.store.writer_spin = Duration::from_micros(number(0, MAX_WRITER_SPIN_US)?);
+            }
             "db" => self.store.path = PathBuf::from(single()?),
             "writer-cpulist" => {
                 let text = single()?;

@@ -50,7 +50,7 @@ mod transaction;
 mod watch;
 mod write_effects;
 
-pub use config::ServerConfig;
+pub use config::{MAX_WRITER_SPIN_US, ServerConfig};
 pub use config_file::ConfigFileError;
 pub use cpu_list::parse_cpu_list;
 pub use listener::{Server, ServerError};

@@ -20,7 +20,7 @@ use resplite_store::glob_match;
 pub(crate) use values::OutputLimit;
 use values::{DEFAULT_OUTPUT_LIMITS, Refusal};
 
-use crate::config::ServerConfig;
+use crate::config::{MAX_WRITER_SPIN_US, ServerConfig};
 use crate::cpu_list::format_cpu_list;
 
 /// Whether and how `CONFIG SET` may change a parameter.
@@ -189,6 +189,12 @@ const PARAMETERS: &[Parameter] = &[
         default: "0",
     },
     Parameter { name: "writer-cpulist", kind: Kind::Text, access: Access::Immutable, default: "" },
+    Parameter {
+        name: "writer-spin-us",
+        kind: Kind::Integer { min: 0, max: MAX_WRITER_SPIN_US as i64 },
+        access: Access::Immutable,
+        default: "1000",
+    },
 ];
 
 /// Why a `CONFIG SET` (or a start-up parameter) was refused.
@@ -250,6 +256,7 @@ impl Settings {
                 "writer-cpulist" => Bytes::from(
                     config.store.writer_cpus.as_deref().map(format_cpu_list).unwrap_or_default(),
                 ),
+                "writer-spin-us" => Bytes::from(config.store.writer_spin.as_micros().to_string()),
                 _ => Bytes::from_static(parameter.default.as_bytes()),
             })
             .collect();

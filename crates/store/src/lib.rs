@@ -59,6 +59,7 @@ mod fast_reads;
 mod glob;
 mod hashes;
 mod hyperloglog;
+mod idle_spin;
 mod keys;
 mod kind;
 mod list_edits;

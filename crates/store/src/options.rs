@@ -59,6 +59,11 @@ pub struct StoreOptions {
     ///
     /// [`StoreError::CpuAffinity`]: crate::StoreError::CpuAffinity
     pub writer_cpus: Option<Vec<usize>>,
+    /// How long the writer thread keeps yielding the CPU and looking for work before it
+    /// sleeps, while work has been coming in close together (1 ms by default; zero always
+    /// sleeps at once). Saves the wake-up of a sleeping thread on busy servers at the cost of
+    /// CPU time while writes arrive; see `idle_spin.rs` and docs/configuration.md.
+    pub writer_spin: Duration,
     /// Told about every key deleted because its deadline passed.
     pub on_expired: Option<ExpiryListener>,
     /// Told, after each commit, which keys may have gained list or sorted-set elements.
@@ -122,6 +127,7 @@ impl StoreOptions {
             page_cache_kib: 8 * 1024,
             memory_map_bytes: 1 << 30,
             writer_cpus: None,
+            writer_spin: Duration::from_millis(1),
             on_expired: None,
             on_filled: None,
         }

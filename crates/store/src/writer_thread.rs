@@ -13,11 +13,14 @@
 //! full the next sweep is due at once, so a database whose keys all expired drains steadily
 //! without starving client writes. Reclaiming the elements of deleted big collections rides
 //! along in the same way, a bounded number of rows per round.
+//!
+//! Between rounds the thread waits through [`IdleSpin`]: while jobs have been arriving
+//! close together it yields the CPU and looks again for a short while before it sleeps.
 
 use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -27,6 +30,7 @@ use crate::affinity;
 use crate::clock;
 use crate::error::{Result, StoreError};
 use crate::fast_reads::CommitCount;
+use crate::idle_spin::IdleSpin;
 use crate::log_backlog::{self, LogBacklog};
 use crate::options::{ExpiryListener, FillListener, Filled, StoreOptions};
 use crate::writer::Writer;
@@ -155,6 +159,7 @@ impl WriterThread {
             commits,
         };
         let cpus = options.writer_cpus.clone();
+        let idle = IdleSpin::new(options.writer_spin);
         // The thread confines itself before it takes any work and says how that went.
         let (placed_sender, placed) = mpsc::sync_channel(1);
         let handle = thread::Builder::new()
@@ -164,7 +169,7 @@ impl WriterThread {
                 let confined = placement.is_ok();
                 let _ = placed_sender.send(placement);
                 if confined {
-                    run(connection, receiver, sweep, backlog);
+                    run(connection, receiver, sweep, backlog, idle);
                 }
             })
             .map_err(|error| {
@@ -247,6 +252,7 @@ fn run(
     receiver: Receiver<Box<dyn Job>>,
     sweep: Sweep,
     backlog: Arc<LogBacklog>,
+    mut idle: IdleSpin,
 ) {
     ON_WRITER_THREAD.with(|flag| flag.set(true));
     log_backlog::attach(backlog);
@@ -254,7 +260,12 @@ fn run(
     loop {
         let wait = next_sweep.saturating_duration_since(Instant::now());
         let mut jobs = Vec::new();
-        match receiver.recv_timeout(wait) {
+        let poll = || match receiver.try_recv() {
+            Ok(job) => Some(Ok(job)),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(Err(RecvTimeoutError::Disconnected)),
+        };
+        match idle.wait(wait, poll, |left| receiver.recv_timeout(left)) {
             Ok(job) => jobs.push(job),
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,

@@ -81,6 +81,19 @@ fn writer_cpulist_reads_redis_cpu_lists_and_redis_cpulists_are_skipped() {
 }
 
 #[test]
+fn writer_spin_us_sets_the_writers_spin_window() {
+    let (config, _) = apply("writer-spin-us 250\n").unwrap();
+    assert_eq!(config.store.writer_spin, std::time::Duration::from_micros(250));
+    assert_eq!(Settings::new(&config, 6379).unwrap().value("writer-spin-us"), Bytes::from("250"));
+    let (config, _) = apply("").unwrap();
+    assert_eq!(Settings::new(&config, 6379).unwrap().value("writer-spin-us"), Bytes::from("1000"));
+    assert_eq!(
+        apply("writer-spin-us 100001\n").unwrap_err(),
+        "resplite.conf, line 1: 'writer-spin-us' must be a whole number from 0 to 100000"
+    );
+}
+
+#[test]
 fn errors_name_the_line() {
     assert_eq!(
         apply("port 1\nnosuchoption 3\n").unwrap_err(),
