@@ -1,8 +1,9 @@
 //! `cargo xtask clients`: the client libraries people use, run against Redis and resplite.
 //!
 //! Each scenario drives the server through one client and prints one line per step: the
-//! programs in `xtask/clients/` (redis-cli, redis-py, node-redis 6 and 4, ioredis) take the
-//! port as their argument, and the redis-rs scenario (`redis_rs.rs`) runs in this process.
+//! programs in `xtask/clients/` (redis-cli with arguments and interactively, redis-py,
+//! node-redis 6 and 4, ioredis) take the port as their argument, and the redis-rs scenario
+//! (`redis_rs.rs`) runs in this process.
 //! The same scenario runs against a real Redis and against resplite; any line that differs
 //! is a failure, so the scenarios hold no expected values of their own and test the
 //! libraries' handshakes, reply parsing, pipelines, transactions and pub/sub end to end.
@@ -51,6 +52,10 @@ const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "redis-cli",
         runs: Runs::Script { program: "bash", script: "redis_cli.sh", args: &[] },
+    },
+    Scenario {
+        name: "redis-cli-interactive",
+        runs: Runs::Script { program: "python3", script: "redis_cli_interactive.py", args: &[] },
     },
     Scenario {
         name: "redis-py",
