@@ -58,7 +58,11 @@ pub(crate) struct ServeArgs {
     /// looking for the next one for up to this long before it sleeps (0: it always sleeps at
     /// once) [default: 1000]. Faster writes on busy servers, for CPU time while they last;
     /// see docs/configuration.md.
-    #[arg(long, value_name = "MICROSECONDS", value_parser = clap::value_parser!(u64).range(0..=MAX_WRITER_SPIN_US))]
+    #[arg(
+        long,
+        value_name = "MICROSECONDS",
+        value_parser = clap::value_parser!(u64).range(0..=MAX_WRITER_SPIN_US)
+    )]
     writer_spin_us: Option<u64>,
     /// Log level (error, warn, info, debug, trace); `RUST_LOG` overrides it [default: info,
     /// or the config file's `loglevel`].

@@ -4,8 +4,9 @@
 //! A line is split into words with Redis's quoting rules; blank lines and `#` comments are
 //! skipped. Listening options (`port`, `bind`, `databases`, `maxclients`,
 //! `proto-max-bulk-len`) and the resplite-specific `db`, `durability`, `reader-threads`,
-//! `writer-cpulist` and `writer-spin-us` set [`ServerConfig`] fields; every runtime parameter `CONFIG SET` knows
-//! becomes a start-up parameter. Redis options resplite deliberately ignores produce a warning;
+//! `writer-cpulist` and `writer-spin-us` set [`ServerConfig`] fields; every runtime
+//! parameter `CONFIG SET` knows becomes a start-up parameter. Redis options resplite
+//! deliberately ignores produce a warning;
 //! anything else, and options whose silent omission would weaken security (`rename-command`,
 //! `user`, `aclfile`, `include`), stop the start-up with an error naming the line.
 

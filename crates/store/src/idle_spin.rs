@@ -11,8 +11,9 @@
 //! Yielding still keeps an otherwise idle CPU busy, so it is only worth it while jobs come
 //! close together. [`IdleSpin`] keeps a moving average of the gaps between the end of one
 //! job and the arrival of the next; it spins only while that average is under a quarter of
-//! its window, and never for longer than the window. A thread that waits longer than that
-//! (the load paused, or is light) raises the average and goes back to sleeping at once.
+//! its window, and never for longer than the window. Long waits (a light load) raise the
+//! average, and a wait that outlasts the window without any job (the load paused) resets it
+//! to idle, so the thread goes back to sleeping at once.
 
 use std::time::{Duration, Instant};
 
@@ -37,7 +38,14 @@ pub(crate) struct IdleSpin {
 impl IdleSpin {
     /// A policy that spins for at most `window`; a zero window never spins.
     pub(crate) fn new(window: Duration) -> IdleSpin {
-        IdleSpin { window, average_gap_ns: nanos(window * GAP_CLAMP_WINDOWS) }
+        let mut policy = IdleSpin { window, average_gap_ns: 0 };
+        policy.average_gap_ns = policy.idle_average();
+        policy
+    }
+
+    /// The average of a thread that has been idle: the longest gap that counts.
+    fn idle_average(&self) -> u64 {
+        nanos(self.window * GAP_CLAMP_WINDOWS)
     }
 
     /// How long the next wait yields before it sleeps.
@@ -48,7 +56,7 @@ impl IdleSpin {
 
     /// Records how long a wait took (until a job came, or until it gave up).
     pub(crate) fn observe(&mut self, gap: Duration) {
-        let gap = nanos(gap.min(self.window * GAP_CLAMP_WINDOWS));
+        let gap = nanos(gap).min(self.idle_average());
         self.average_gap_ns =
             self.average_gap_ns - (self.average_gap_ns >> AVERAGE_SHIFT) + (gap >> AVERAGE_SHIFT);
     }
@@ -77,7 +85,14 @@ impl IdleSpin {
             }
         }
         let outcome = sleep(timeout.saturating_sub(started.elapsed()));
-        self.observe(started.elapsed());
+        let waited = started.elapsed();
+        match outcome {
+            Ok(_) => self.observe(waited),
+            // No job for a whole window and more: the load has paused, so sleep at once
+            // from now on. A wait cut shorter than that (a timer due) says nothing.
+            Err(_) if waited >= self.window => self.average_gap_ns = self.idle_average(),
+            Err(_) => {}
+        }
         outcome
     }
 }
@@ -124,6 +139,28 @@ mod tests {
         assert_eq!(policy.spin_window(), Duration::ZERO);
         (0..200).for_each(|_| policy.observe(Duration::from_micros(200)));
         assert_eq!(policy.spin_window(), WINDOW);
+    }
+
+    #[test]
+    fn a_wait_without_a_job_ends_the_spinning_unless_it_was_cut_short() {
+        let window = Duration::from_millis(20);
+        let mut policy = IdleSpin::new(window);
+        (0..100).for_each(|_| policy.observe(Duration::from_micros(10)));
+        let (_sender, receiver) = mpsc::channel::<u8>();
+        let wait = |policy: &mut IdleSpin, timeout| {
+            policy.wait(
+                timeout,
+                || receiver.try_recv().ok().map(Ok),
+                |left| receiver.recv_timeout(left).map_err(|_| ()),
+            )
+        };
+        // A timer due at once (the writer's next sweep) tells nothing about the load.
+        assert_eq!(wait(&mut policy, Duration::ZERO), Err(()));
+        assert_eq!(policy.spin_window(), window);
+        // A whole window and more without a job does, although the gap alone would not
+        // raise the average past a quarter of the window.
+        assert_eq!(wait(&mut policy, Duration::from_millis(25)), Err(()));
+        assert_eq!(policy.spin_window(), Duration::ZERO);
     }
 
     #[test]
