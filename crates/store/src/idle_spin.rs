@@ -45,7 +45,7 @@ impl IdleSpin {
 
     /// The average of a thread that has been idle: the longest gap that counts.
     fn idle_average(&self) -> u64 {
-        nanos(self.window * GAP_CLAMP_WINDOWS)
+        nanos(self.window.saturating_mul(GAP_CLAMP_WINDOWS))
     }
 
     /// How long the next wait yields before it sleeps.
@@ -54,7 +54,7 @@ impl IdleSpin {
         if self.average_gap_ns < threshold { self.window } else { Duration::ZERO }
     }
 
-    /// Records how long a wait took (until a job came, or until it gave up).
+    /// Records how long the thread waited before a job came.
     pub(crate) fn observe(&mut self, gap: Duration) {
         let gap = nanos(gap).min(self.idle_average());
         self.average_gap_ns =
