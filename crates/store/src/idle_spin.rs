@@ -164,6 +164,14 @@ mod tests {
     }
 
     #[test]
+    fn any_window_is_accepted() {
+        let mut policy = IdleSpin::new(Duration::MAX);
+        assert_eq!(policy.spin_window(), Duration::ZERO);
+        policy.observe(Duration::MAX);
+        assert_eq!(policy.spin_window(), Duration::ZERO);
+    }
+
+    #[test]
     fn a_zero_window_never_spins() {
         let mut policy = IdleSpin::new(Duration::ZERO);
         (0..100).for_each(|_| policy.observe(Duration::ZERO));
