@@ -195,13 +195,17 @@ impl BlockedClients {
                     break;
                 }
                 // A pop over several keys, served from this one, changed this one only.
+                let this_key_only;
                 let touch = match &waiter.touch {
-                    Touch::FirstExisting(..) => Touch::Exact(vec![slot.clone()]),
-                    touch => touch.clone(),
+                    Touch::FirstExisting(..) => {
+                        this_key_only = Touch::Exact(vec![slot.clone()]);
+                        &this_key_only
+                    }
+                    touch => touch,
                 };
                 let operation = &mut waiter.operation;
                 let mut from_this_key = |writer: &mut Writer<'_>| operation(writer, Some(&slot.1));
-                let (frame, touched) = run(writer, &mut from_this_key, &touch);
+                let (frame, touched) = run(writer, &mut from_this_key, touch);
                 if matches!(frame, Frame::Null | Frame::NullArray) {
                     // Nothing there for it: the key has nothing for the clients after it.
                     break;

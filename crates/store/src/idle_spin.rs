@@ -38,14 +38,7 @@ pub(crate) struct IdleSpin {
 impl IdleSpin {
     /// A policy that spins for at most `window`; a zero window never spins.
     pub(crate) fn new(window: Duration) -> IdleSpin {
-        let mut policy = IdleSpin { window, average_gap_ns: 0 };
-        policy.average_gap_ns = policy.idle_average();
-        policy
-    }
-
-    /// The average of a thread that has been idle: the longest gap that counts.
-    fn idle_average(&self) -> u64 {
-        nanos(self.window.saturating_mul(GAP_CLAMP_WINDOWS))
+        IdleSpin { window, average_gap_ns: idle_average(window) }
     }
 
     /// How long the next wait yields before it sleeps.
@@ -56,7 +49,7 @@ impl IdleSpin {
 
     /// Records how long the thread waited before a job came.
     pub(crate) fn observe(&mut self, gap: Duration) {
-        let gap = nanos(gap).min(self.idle_average());
+        let gap = nanos(gap).min(idle_average(self.window));
         self.average_gap_ns =
             self.average_gap_ns - (self.average_gap_ns >> AVERAGE_SHIFT) + (gap >> AVERAGE_SHIFT);
     }
@@ -90,11 +83,16 @@ impl IdleSpin {
             Ok(_) => self.observe(waited),
             // No job for a whole window and more: the load has paused, so sleep at once
             // from now on. A wait cut shorter than that (a timer due) says nothing.
-            Err(_) if waited >= self.window => self.average_gap_ns = self.idle_average(),
+            Err(_) if waited >= self.window => self.average_gap_ns = idle_average(self.window),
             Err(_) => {}
         }
         outcome
     }
+}
+
+/// The average of a thread that has been idle: the longest gap that counts.
+fn idle_average(window: Duration) -> u64 {
+    nanos(window.saturating_mul(GAP_CLAMP_WINDOWS))
 }
 
 fn nanos(duration: Duration) -> u64 {
