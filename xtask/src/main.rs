@@ -33,14 +33,16 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  oracle [options] [FILTER...]  replay spec/oracle/*.txt against Redis and resplite
+  oracle [options] [FILTER...]  replay spec/oracle/*.txt against Redis and resplite, then
+                                compare the arguments both describe in COMMAND DOCS
       --redis-only              compare Redis with a second Redis (checks the cases)
       --pending                 also run spec/oracle/pending/*.txt
       --server PATH             the resplite binary to test (default: build target/debug/resplite)
       --random N                instead of the files: N commands drawn at random, compared
       --seed S                  the seed of --random (default 0)
       --resp3                   run --random after HELLO 3
-      FILTER                    only files whose names contain one of these words
+      FILTER                    only files (or `command-docs`) whose names contain one of
+                                these words
   clients [options] [FILTER...] run the client scenarios (redis-cli, redis-py, node-redis,
                                 ioredis, redis-rs) against Redis and resplite, diff the output
       --server PATH             the resplite binary to test (default: build target/debug/resplite)

@@ -22,10 +22,12 @@
 //! ```
 
 mod args;
+mod argument_notation;
 mod auth;
 mod blocking;
 mod clients;
 mod command;
+mod command_syntax;
 mod commands;
 mod config;
 mod config_file;

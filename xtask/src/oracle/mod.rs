@@ -1,8 +1,10 @@
 //! `cargo xtask oracle`: replays `spec/oracle/*.txt` against a real Redis and resplite and
-//! reports every line where their replies differ; with `--random N`, compares N commands
-//! drawn at random instead (`random.rs`).
+//! reports every line where their replies differ, and compares the arguments both servers
+//! describe in `COMMAND DOCS` (`docs.rs`); with `--random N`, compares N commands drawn at
+//! random instead (`random.rs`).
 
 mod cases;
+mod docs;
 mod listener;
 mod random;
 mod runner;
@@ -59,9 +61,13 @@ struct CaseFile {
 
 pub(crate) fn run(options: &Options) -> Result<Summary> {
     let spec_dir = workspace_root().join("spec").join("oracle");
+    // Against a second Redis the listed differences would all show as stale.
+    let check_docs = options.random_commands.is_none()
+        && !options.redis_only
+        && is_selected(docs::NAME, options);
     let files = match options.random_commands {
         Some(_) => Vec::new(),
-        None => load_case_files(&spec_dir, options)?,
+        None => load_case_files(&spec_dir, options, check_docs)?,
     };
 
     let redis_server = redis_install::ensure_redis_server()?;
@@ -89,6 +95,9 @@ pub(crate) fn run(options: &Options) -> Result<Summary> {
     for file in &files {
         run_file(file, &reference, &candidate, &mut summary);
     }
+    if check_docs {
+        docs::compare(&reference, &candidate, &mut summary);
+    }
     if let Some(commands) = options.random_commands {
         let protocol = if options.resp3 { Protocol::Resp3 } else { Protocol::Resp2 };
         let walk = random::Walk { commands, seed: options.seed, protocol };
@@ -99,8 +108,15 @@ pub(crate) fn run(options: &Options) -> Result<Summary> {
     Ok(summary)
 }
 
+/// Whether a case file (or the docs check) of this name is among those asked for.
+fn is_selected(name: &str, options: &Options) -> bool {
+    options.filters.is_empty()
+        || options.filters.iter().any(|filter| name.contains(filter.as_str()))
+}
+
 /// Reads and parses every selected file up front, so a typo fails before servers start.
-fn load_case_files(spec_dir: &Path, options: &Options) -> Result<Vec<CaseFile>> {
+/// Selecting no file is an error unless the docs check was selected.
+fn load_case_files(spec_dir: &Path, options: &Options, check_docs: bool) -> Result<Vec<CaseFile>> {
     let mut paths = case_paths(spec_dir)?;
     if options.include_pending {
         paths.extend(case_paths(&spec_dir.join("pending"))?);
@@ -108,9 +124,7 @@ fn load_case_files(spec_dir: &Path, options: &Options) -> Result<Vec<CaseFile>> 
     let mut files = Vec::new();
     for path in paths {
         let name = path.strip_prefix(spec_dir).unwrap_or(&path).to_string_lossy().into_owned();
-        let selected = options.filters.is_empty()
-            || options.filters.iter().any(|filter| name.contains(filter.as_str()));
-        if !selected {
+        if !is_selected(&name, options) {
             continue;
         }
         let contents =
@@ -119,7 +133,7 @@ fn load_case_files(spec_dir: &Path, options: &Options) -> Result<Vec<CaseFile>> 
         let settings = settings::changed_by(&cases);
         files.push(CaseFile { name, cases, settings });
     }
-    if files.is_empty() {
+    if files.is_empty() && !check_docs {
         bail!("no case files in {} match {:?}", spec_dir.display(), options.filters);
     }
     Ok(files)

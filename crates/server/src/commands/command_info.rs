@@ -1,9 +1,12 @@
-//! `COMMAND` and its subcommands, generated from the command registry.
+//! `COMMAND` and its subcommands, generated from the command registry and, for `COMMAND
+//! DOCS`, the argument table of `command_syntax.rs`.
 
 use resplite_resp::Frame;
 
 use crate::args::{Args, is_word};
+use crate::argument_notation::{self, Argument};
 use crate::command::{CommandResult, Context, reply};
+use crate::command_syntax::{self, SubcommandDoc};
 use crate::error::CommandError;
 use crate::registry::{COMMANDS, CommandSpec, lookup};
 
@@ -27,13 +30,12 @@ pub(crate) fn command(_: &mut Context<'_>, mut args: Args) -> CommandResult {
         return reply(Frame::Array(entries));
     }
     if is_word(&subcommand, "docs") {
-        let chosen: Vec<&CommandSpec> = if names.is_empty() {
-            COMMANDS.iter().collect()
+        let entries: Vec<(Frame, Frame)> = if names.is_empty() {
+            COMMANDS.iter().map(|spec| (Frame::bulk(spec.name), docs_entry(spec))).collect()
         } else {
-            names.iter().filter_map(|name| lookup(name)).collect()
+            names.iter().filter_map(|name| named_docs_entry(name)).collect()
         };
-        let entries = chosen.into_iter().map(|spec| (Frame::bulk(spec.name), docs_entry(spec)));
-        return reply(Frame::Map(entries.collect()));
+        return reply(Frame::Map(entries));
     }
     if ["count", "list"].iter().any(|word| is_word(&subcommand, word)) {
         let name = String::from_utf8_lossy(&subcommand).to_ascii_lowercase();
@@ -60,11 +62,107 @@ fn info_entry(spec: &CommandSpec) -> Frame {
     ])
 }
 
-/// The `COMMAND DOCS` entry of one command: summary, since and group.
+/// The `COMMAND DOCS` entry of one command: summary, since, group, its arguments and, for a
+/// container command, its subcommands, in Redis 7's order.
 fn docs_entry(spec: &CommandSpec) -> Frame {
-    Frame::Map(vec![
+    let mut fields = vec![
         (Frame::bulk("summary"), Frame::bulk(spec.summary)),
         (Frame::bulk("since"), Frame::bulk(spec.since)),
         (Frame::bulk("group"), Frame::bulk(spec.group.name())),
-    ])
+    ];
+    push_arguments(&mut fields, command_syntax::syntax_of(spec.name));
+    let subcommands: Vec<(Frame, Frame)> = command_syntax::subcommands_of(spec.name)
+        .map(|subcommand| (Frame::bulk(subcommand.name), subcommand_entry(spec, subcommand)))
+        .collect();
+    if !subcommands.is_empty() {
+        fields.push((Frame::bulk("subcommands"), Frame::Map(subcommands)));
+    }
+    Frame::Map(fields)
+}
+
+/// The `COMMAND DOCS` entry asked for by name: a command, or a subcommand written as
+/// `container|subcommand` as Redis allows; `None` for a name resplite does not know.
+fn named_docs_entry(name: &[u8]) -> Option<(Frame, Frame)> {
+    let Some(bar) = name.iter().position(|&byte| byte == b'|') else {
+        let spec = lookup(name)?;
+        return Some((Frame::bulk(spec.name), docs_entry(spec)));
+    };
+    let container = lookup(&name[..bar])?;
+    let wanted = String::from_utf8_lossy(name).to_ascii_lowercase();
+    let subcommand =
+        command_syntax::subcommands_of(container.name).find(|doc| doc.name == wanted)?;
+    Some((Frame::bulk(subcommand.name), subcommand_entry(container, subcommand)))
+}
+
+fn subcommand_entry(container: &CommandSpec, subcommand: &SubcommandDoc) -> Frame {
+    let mut fields = vec![
+        (Frame::bulk("summary"), Frame::bulk(subcommand.summary)),
+        (Frame::bulk("since"), Frame::bulk(subcommand.since)),
+        (Frame::bulk("group"), Frame::bulk(container.group.name())),
+    ];
+    push_arguments(&mut fields, subcommand.syntax);
+    Frame::Map(fields)
+}
+
+/// Adds the `arguments` field when the notation names any (Redis leaves it out otherwise).
+fn push_arguments(fields: &mut Vec<(Frame, Frame)>, notation: &'static str) {
+    // The table is parsed whole by a test, so a line that does not parse never ships; if one
+    // did, the command would be described without its arguments rather than fail.
+    let arguments = argument_notation::parse(notation).unwrap_or_default();
+    if !arguments.is_empty() {
+        fields.push((Frame::bulk("arguments"), argument_list(&arguments)));
+    }
+}
+
+fn argument_list(arguments: &[Argument]) -> Frame {
+    Frame::Array(arguments.iter().map(argument_entry).collect())
+}
+
+/// One argument as Redis describes it: name, type, then token, flags and nested arguments
+/// when it has them.
+fn argument_entry(argument: &Argument) -> Frame {
+    let mut fields = vec![
+        (Frame::bulk("name"), Frame::bulk(argument.name.clone())),
+        (Frame::bulk("type"), Frame::bulk(argument.kind.name())),
+    ];
+    if let Some(token) = argument.token {
+        fields.push((Frame::bulk("token"), Frame::bulk(token)));
+    }
+    let flags: Vec<Frame> = [
+        (argument.optional, "optional"),
+        (argument.multiple, "multiple"),
+        (argument.multiple_token, "multiple_token"),
+    ]
+    .into_iter()
+    .filter(|(set, _)| *set)
+    .map(|(_, flag)| Frame::simple(flag))
+    .collect();
+    if !flags.is_empty() {
+        fields.push((Frame::bulk("flags"), Frame::Set(flags)));
+    }
+    if !argument.children.is_empty() {
+        fields.push((Frame::bulk("arguments"), argument_list(&argument.children)));
+    }
+    Frame::Map(fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use resplite_resp::Frame;
+
+    use super::named_docs_entry;
+
+    fn name_of(requested: &[u8]) -> Option<Frame> {
+        named_docs_entry(requested).map(|(name, _)| name)
+    }
+
+    #[test]
+    fn docs_are_found_for_commands_and_container_subcommands_in_any_case() {
+        assert_eq!(name_of(b"GeT"), Some(Frame::bulk("get")));
+        assert_eq!(name_of(b"CLIENT|List"), Some(Frame::bulk("client|list")));
+        assert_eq!(name_of(b"client|no-such-subcommand"), None);
+        assert_eq!(name_of(b"no-such-command|list"), None);
+        assert_eq!(name_of(b"get|x"), None);
+        assert_eq!(name_of(b"no-such-command"), None);
+    }
 }
