@@ -219,3 +219,69 @@ fn lastsave_is_when_data_last_reached_the_file() {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
     assert!((now - last_save).abs() <= 2, "{last_save} vs {now}");
 }
+
+/// The entries of a map reply, whether it came as a RESP3 map or a RESP2 flat array.
+fn map_entries(value: &redis::Value) -> Vec<(redis::Value, redis::Value)> {
+    match value {
+        redis::Value::Map(entries) => entries.clone(),
+        redis::Value::Array(flat) => {
+            flat.chunks_exact(2).map(|pair| (pair[0].clone(), pair[1].clone())).collect()
+        }
+        other => panic!("not a map: {other:?}"),
+    }
+}
+
+fn text(value: &redis::Value) -> String {
+    redis::from_redis_value(value.clone()).unwrap()
+}
+
+#[test]
+fn every_subcommand_that_command_docs_lists_is_served_and_counted_as_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("docs.db"), &[]);
+    let mut connection = server.connection();
+    let docs: redis::Value = redis::cmd("COMMAND").arg("DOCS").query(&mut connection).unwrap();
+    let mut subcommands = Vec::new();
+    for (_, entry) in map_entries(&docs) {
+        for (field, value) in map_entries(&entry) {
+            if text(&field) == "subcommands" {
+                subcommands.extend(map_entries(&value).iter().map(|(name, _)| text(name)));
+            }
+        }
+    }
+    assert!(subcommands.len() >= 40, "{subcommands:?}");
+    assert!(subcommands.contains(&"pubsub|numpat".to_owned()), "{subcommands:?}");
+
+    // Each is sent without arguments: an arity error is fine, an unknown subcommand is not.
+    for name in &subcommands {
+        let (container, subcommand) = name.split_once('|').unwrap();
+        let reply = redis::cmd(container).arg(subcommand).query::<redis::Value>(&mut connection);
+        if let Err(error) = reply {
+            assert!(!error.to_string().contains("unknown subcommand"), "{name}: {error}");
+        }
+    }
+
+    // Each subcommand counts under its own name; an unknown one or a wrong count is refused
+    // before it runs, as in Redis: a rejected call of the subcommand, or only an error.
+    let _: () = redis::cmd("CONFIG").arg("RESETSTAT").query(&mut connection).unwrap();
+    let _: i64 = redis::cmd("PUBSUB").arg("NUMPAT").query(&mut connection).unwrap();
+    let _: i64 = redis::cmd("COMMAND").arg("COUNT").query(&mut connection).unwrap();
+    let refused = redis::cmd("OBJECT").arg("HELP").arg("extra").query::<String>(&mut connection);
+    assert!(refused.unwrap_err().to_string().contains("'object|help'"));
+    let unknown = redis::cmd("CONFIG").arg("nosuch").query::<String>(&mut connection);
+    assert!(
+        unknown.unwrap_err().to_string().contains("unknown subcommand 'nosuch'. Try CONFIG HELP.")
+    );
+    let sections = info(&mut connection, &["commandstats", "errorstats"]);
+    let stats = fields(&sections, "Commandstats");
+    for name in ["cmdstat_pubsub|numpat", "cmdstat_command|count"] {
+        let tally = stats.get(name).unwrap_or_else(|| panic!("{name} missing from {stats:?}"));
+        assert!(tally.starts_with("calls=1,"), "{name}: {tally}");
+    }
+    let object_help = &stats["cmdstat_object|help"];
+    assert!(object_help.starts_with("calls=0,"), "{object_help}");
+    assert!(object_help.contains("rejected_calls=1,failed_calls=0"), "{object_help}");
+    assert!(!stats.keys().any(|name| name.contains("nosuch")), "{stats:?}");
+    assert!(!stats.contains_key("cmdstat_config"), "{stats:?}");
+    assert_eq!(fields(&sections, "Errorstats")["errorstat_ERR"], "count=2");
+}

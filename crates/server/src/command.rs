@@ -13,6 +13,7 @@ use resplite_store::{Db, Reader, StoreError, Writer};
 
 use crate::args::Args;
 use crate::clients::Client;
+use crate::command_syntax;
 use crate::error::CommandError;
 use crate::state::ServerState;
 
@@ -92,31 +93,23 @@ impl Context<'_> {
 }
 
 impl Context<'_> {
-    /// Reads a subcommand from `args` and checks it against `table` (each name with its
-    /// Redis arity, counting the command and subcommand words): an unknown one is Redis's
-    /// `unknown subcommand` error, a wrong count is the arity error of `command|sub`.
+    /// Reads the subcommand of container `command` from `args`, notes it for the command
+    /// statistics and answers its lower-case name. Dispatch has already refused unknown
+    /// subcommands and wrong argument counts, as Redis does before anything runs.
     pub(crate) fn subcommand(
         &mut self,
         command: &'static str,
-        table: &[(&'static str, i32)],
         args: &mut Args,
     ) -> Result<&'static str, CommandError> {
         let subcommand = args.bytes()?;
-        let Some(&(name, arity)) =
-            table.iter().find(|(name, _)| subcommand.eq_ignore_ascii_case(name.as_bytes()))
-        else {
+        let container = command.to_ascii_lowercase();
+        let Some((name, _)) = command_syntax::find_subcommand(&container, &subcommand) else {
             return Err(CommandError::UnknownSubcommand {
-                command,
+                command: command.to_owned(),
                 subcommand: subcommand.to_vec(),
             });
         };
         self.client.note_subcommand(name);
-        let given = args.remaining() + 2;
-        let wanted = arity.unsigned_abs() as usize;
-        if (arity >= 0 && given != wanted) || given < wanted {
-            let command = command.to_ascii_lowercase();
-            return Err(CommandError::WrongArity(format!("{command}|{name}")));
-        }
         Ok(name)
     }
 }

@@ -1,5 +1,5 @@
-//! The arguments of every command and the subcommands of the container commands, for
-//! `COMMAND DOCS`.
+//! The arguments of every command, for `COMMAND DOCS`, and the subcommands of the container
+//! commands, which dispatch also looks up (a subcommand is served exactly when it is listed).
 //!
 //! Each line is written in the notation of `argument_notation.rs`. The names, types and
 //! tokens are those Redis 7 gives, because redis-cli shows them to people (`help SET`, and
@@ -217,40 +217,48 @@ pub(crate) static COMMAND_SYNTAX: &[(&str, &str)] = &[
 pub(crate) struct SubcommandDoc {
     /// `container|subcommand`, in lower case.
     pub(crate) name: &'static str,
+    /// Redis's arity: the count of words, both names included (negative: at least).
+    pub(crate) arity: i32,
     pub(crate) since: &'static str,
     pub(crate) summary: &'static str,
     /// The arguments after the subcommand's name.
     pub(crate) syntax: &'static str,
 }
 
-/// Every subcommand resplite serves, sorted by name.
+/// Every subcommand resplite serves, sorted by name. Dispatch refuses any other, and checks
+/// the arity given here, before a handler runs.
 pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "client|getname",
+        arity: 2,
         since: "2.6.9",
         summary: "Returns the name of this connection.",
         syntax: "",
     },
     SubcommandDoc {
         name: "client|help",
+        arity: 2,
         since: "5.0.0",
         summary: "Lists the CLIENT subcommands.",
         syntax: "",
     },
     SubcommandDoc {
         name: "client|id",
+        arity: 2,
         since: "5.0.0",
         summary: "Returns the unique id of this connection.",
         syntax: "",
     },
     SubcommandDoc {
         name: "client|info",
+        arity: 2,
         since: "6.2.0",
         summary: "Describes this connection in CLIENT LIST's format.",
         syntax: "",
     },
     SubcommandDoc {
         name: "client|kill",
+        arity: -3,
         since: "2.4.0",
         summary: "Closes the connections that match the filters.",
         syntax: "filter{ip:port|new-format{ID=client-id:i?|TYPE=normal_master_slave_pubsub{NORMAL|\
@@ -259,6 +267,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     },
     SubcommandDoc {
         name: "client|list",
+        arity: -2,
         since: "2.4.0",
         summary: "Describes every connection, one line each.",
         syntax: "TYPE=normal_master_replica_pubsub{NORMAL|MASTER|REPLICA|PUBSUB}? \
@@ -266,210 +275,245 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     },
     SubcommandDoc {
         name: "client|no-evict",
+        arity: 3,
         since: "7.0.0",
         summary: "Accepted for compatibility: resplite never evicts clients.",
         syntax: "enabled{ON|OFF}",
     },
     SubcommandDoc {
         name: "client|no-touch",
+        arity: 3,
         since: "7.2.0",
         summary: "Accepted for compatibility: resplite keeps no access times.",
         syntax: "enabled{ON|OFF}",
     },
     SubcommandDoc {
         name: "client|pause",
+        arity: -3,
         since: "2.9.50",
         summary: "Holds back commands of all clients, or only writes, for a while.",
         syntax: "timeout:i mode{WRITE|ALL}?",
     },
     SubcommandDoc {
         name: "client|setinfo",
+        arity: 4,
         since: "7.2.0",
         summary: "Records the client library's name or version for CLIENT LIST.",
         syntax: "attr{LIB-NAME=libname|LIB-VER=libver}",
     },
     SubcommandDoc {
         name: "client|setname",
+        arity: 3,
         since: "2.6.9",
         summary: "Names this connection.",
         syntax: "connection-name",
     },
     SubcommandDoc {
         name: "client|unpause",
+        arity: 2,
         since: "6.2.0",
         summary: "Ends a CLIENT PAUSE.",
         syntax: "",
     },
     SubcommandDoc {
         name: "command|count",
+        arity: 2,
         since: "2.8.13",
         summary: "Returns how many commands this server knows.",
         syntax: "",
     },
     SubcommandDoc {
         name: "command|docs",
+        arity: -2,
         since: "7.0.0",
         summary: "Describes the given commands, or all, for people.",
         syntax: "command-name?*",
     },
     SubcommandDoc {
         name: "command|info",
+        arity: -2,
         since: "2.8.13",
         summary: "Describes the given commands, or all, for client libraries.",
         syntax: "command-name?*",
     },
     SubcommandDoc {
         name: "command|list",
+        arity: -2,
         since: "7.0.0",
         summary: "Returns the name of every command.",
         syntax: "",
     },
     SubcommandDoc {
         name: "config|get",
+        arity: -3,
         since: "2.0.0",
         summary: "Returns the settings that match the patterns.",
         syntax: "parameter(parameter)*",
     },
     SubcommandDoc {
         name: "config|help",
+        arity: 2,
         since: "5.0.0",
         summary: "Lists the CONFIG subcommands.",
         syntax: "",
     },
     SubcommandDoc {
         name: "config|resetstat",
+        arity: 2,
         since: "2.0.0",
         summary: "Zeroes the statistics INFO reports.",
         syntax: "",
     },
     SubcommandDoc {
         name: "config|rewrite",
+        arity: 2,
         since: "2.8.0",
         summary: "Writes the current settings back to the config file.",
         syntax: "",
     },
     SubcommandDoc {
         name: "config|set",
+        arity: -4,
         since: "2.0.0",
         summary: "Changes settings while the server runs.",
         syntax: "parameter_value(parameter value)*",
     },
     SubcommandDoc {
         name: "latency|doctor",
+        arity: 2,
         since: "2.8.13",
         summary: "Explains the latency events in words.",
         syntax: "",
     },
     SubcommandDoc {
         name: "latency|graph",
+        arity: 3,
         since: "2.8.13",
         summary: "Draws a latency event's history as text.",
         syntax: "event",
     },
     SubcommandDoc {
         name: "latency|help",
+        arity: 2,
         since: "2.8.13",
         summary: "Lists the LATENCY subcommands.",
         syntax: "",
     },
     SubcommandDoc {
         name: "latency|histogram",
+        arity: -2,
         since: "7.0.0",
         summary: "Returns latency histograms of commands.",
         syntax: "command?*",
     },
     SubcommandDoc {
         name: "latency|history",
+        arity: 3,
         since: "2.8.13",
         summary: "Returns a latency event's samples.",
         syntax: "event",
     },
     SubcommandDoc {
         name: "latency|latest",
+        arity: 2,
         since: "2.8.13",
         summary: "Returns the latest sample of every latency event.",
         syntax: "",
     },
     SubcommandDoc {
         name: "latency|reset",
+        arity: -2,
         since: "2.8.13",
         summary: "Forgets the samples of latency events.",
         syntax: "event?*",
     },
     SubcommandDoc {
         name: "object|encoding",
+        arity: 3,
         since: "2.2.3",
         summary: "Names the encoding a key's value would have in Redis.",
         syntax: "key:k",
     },
     SubcommandDoc {
         name: "object|freq",
+        arity: 3,
         since: "4.0.0",
         summary: "Access frequency counter; Redis's error, as no LFU policy is in use.",
         syntax: "key:k",
     },
     SubcommandDoc {
         name: "object|help",
+        arity: 2,
         since: "6.2.0",
         summary: "Lists the OBJECT subcommands.",
         syntax: "",
     },
     SubcommandDoc {
         name: "object|idletime",
+        arity: 3,
         since: "2.2.3",
         summary: "Time since the key was last used; an error, as resplite does not track it.",
         syntax: "key:k",
     },
     SubcommandDoc {
         name: "object|refcount",
+        arity: 3,
         since: "2.2.3",
         summary: "Number of references to a key's value, as Redis counts them.",
         syntax: "key:k",
     },
     SubcommandDoc {
         name: "pubsub|channels",
+        arity: -2,
         since: "2.8.0",
         summary: "Lists the channels that have subscribers.",
         syntax: "pattern:p?",
     },
     SubcommandDoc {
         name: "pubsub|help",
+        arity: 2,
         since: "6.2.0",
         summary: "Lists the PUBSUB subcommands.",
         syntax: "",
     },
     SubcommandDoc {
         name: "pubsub|numpat",
+        arity: 2,
         since: "2.8.0",
         summary: "Counts the patterns clients are subscribed to.",
         syntax: "",
     },
     SubcommandDoc {
         name: "pubsub|numsub",
+        arity: -2,
         since: "2.8.0",
         summary: "Counts the subscribers of channels.",
         syntax: "channel?*",
     },
     SubcommandDoc {
         name: "slowlog|get",
+        arity: -2,
         since: "2.2.12",
         summary: "Returns the newest entries of the slow log.",
         syntax: "count:i?",
     },
     SubcommandDoc {
         name: "slowlog|help",
+        arity: 2,
         since: "6.2.0",
         summary: "Lists the SLOWLOG subcommands.",
         syntax: "",
     },
     SubcommandDoc {
         name: "slowlog|len",
+        arity: 2,
         since: "2.2.12",
         summary: "Returns how many entries the slow log holds.",
         syntax: "",
     },
     SubcommandDoc {
         name: "slowlog|reset",
+        arity: 2,
         since: "2.2.12",
         summary: "Empties the slow log.",
         syntax: "",
@@ -483,16 +527,35 @@ pub(crate) fn syntax_of(name: &str) -> &'static str {
         .map_or("", |index| COMMAND_SYNTAX[index].1)
 }
 
-/// The subcommands of container command `name`, in order.
-pub(crate) fn subcommands_of(name: &str) -> impl Iterator<Item = &'static SubcommandDoc> {
-    SUBCOMMANDS.iter().filter(move |subcommand| {
-        subcommand.name.split_once('|').is_some_and(|(container, _)| container == name)
+/// The subcommands of container command `name` (a registry name, in lower case), in order;
+/// empty for any other command. A binary search, as dispatch asks this for every request.
+pub(crate) fn subcommands_of(name: &str) -> &'static [SubcommandDoc] {
+    let start = SUBCOMMANDS.partition_point(|doc| container_of(doc) < name);
+    let count = SUBCOMMANDS[start..].iter().take_while(|doc| container_of(doc) == name).count();
+    &SUBCOMMANDS[start..start + count]
+}
+
+/// Subcommand `typed` (in any case) of container command `name`, with its bare name
+/// (`list` for `client|list`).
+pub(crate) fn find_subcommand(
+    name: &str,
+    typed: &[u8],
+) -> Option<(&'static str, &'static SubcommandDoc)> {
+    subcommands_of(name).iter().find_map(|doc| {
+        let (_, subcommand) = doc.name.split_once('|')?;
+        typed.eq_ignore_ascii_case(subcommand.as_bytes()).then_some((subcommand, doc))
     })
+}
+
+fn container_of(doc: &SubcommandDoc) -> &'static str {
+    doc.name.split_once('|').map_or(doc.name, |(container, _)| container)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{COMMAND_SYNTAX, SUBCOMMANDS, subcommands_of, syntax_of};
+    use super::{
+        COMMAND_SYNTAX, SUBCOMMANDS, container_of, find_subcommand, subcommands_of, syntax_of,
+    };
     use crate::argument_notation::parse;
     use crate::registry::{COMMANDS, lookup};
 
@@ -521,6 +584,9 @@ mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(names, sorted);
+        // `subcommands_of` searches by container alone.
+        let containers: Vec<&str> = SUBCOMMANDS.iter().map(container_of).collect();
+        assert!(containers.is_sorted());
         for name in names {
             let (container, subcommand) = name.split_once('|').expect("container|subcommand");
             assert!(lookup(container.as_bytes()).is_some(), "{name}");
@@ -533,11 +599,16 @@ mod tests {
         assert_eq!(syntax_of("get"), "key:k");
         assert_eq!(syntax_of("dbsize"), "");
         assert_eq!(syntax_of("no-such-command"), "");
-        let config: Vec<&str> = subcommands_of("config").map(|doc| doc.name).collect();
+        let config: Vec<&str> = subcommands_of("config").iter().map(|doc| doc.name).collect();
         assert_eq!(
             config,
             ["config|get", "config|help", "config|resetstat", "config|rewrite", "config|set"]
         );
-        assert_eq!(subcommands_of("get").count(), 0);
+        assert!(subcommands_of("get").is_empty());
+        assert!(subcommands_of("zzz").is_empty());
+        assert_eq!(find_subcommand("client", b"No-Evict").map(|(name, _)| name), Some("no-evict"));
+        assert_eq!(find_subcommand("client|", b"id").map(|(name, _)| name), None);
+        assert!(find_subcommand("client", b"nope").is_none());
+        assert!(find_subcommand("get", b"id").is_none());
     }
 }

@@ -23,11 +23,12 @@ use crate::args::Args;
 use crate::blocking::BlockRequest;
 use crate::clients::{Client, KillSwitch};
 use crate::command::{Context, Outcome, ReadOperation, WriteOperation};
+use crate::command_syntax;
 use crate::error::{CommandError, store_error_frame, unknown_command};
 use crate::key_misses;
 use crate::keyspace_events;
 use crate::recording::{self, Recording};
-use crate::registry;
+use crate::registry::{self, CommandSpec};
 use crate::state::ServerState;
 use crate::transaction::ExecJob;
 use crate::watch::Touch;
@@ -149,6 +150,69 @@ fn writes(request: &[Bytes]) -> bool {
     })
 }
 
+/// A container command's subcommand is looked up and its words counted before anything
+/// runs, as Redis does: an unknown subcommand or a wrong count is refused here, so that it
+/// fails a `MULTI` instead of being queued, and counts as a rejected call.
+fn refuse_subcommand(
+    server: &ServerState,
+    command: &'static CommandSpec,
+    request: &[Bytes],
+) -> Option<Frame> {
+    let typed = request.get(1)?;
+    if command_syntax::subcommands_of(command.name).is_empty() {
+        return None;
+    }
+    let Some((name, subcommand)) = command_syntax::find_subcommand(command.name, typed) else {
+        let error = CommandError::UnknownSubcommand {
+            command: String::from_utf8_lossy(&request[0]).to_ascii_uppercase(),
+            subcommand: typed.to_vec(),
+        };
+        let reply = error.to_frame();
+        recording::record_unknown_command(server, &reply);
+        return Some(reply);
+    };
+    let wanted = subcommand.arity.unsigned_abs() as usize;
+    if (subcommand.arity >= 0 && request.len() != wanted) || request.len() < wanted {
+        let error = CommandError::WrongArity(format!("{}|{name}", command.name));
+        recording::record_rejected(server, command, Some(name), &error);
+        return Some(error.to_frame());
+    }
+    None
+}
+
+/// Whether this client may run `command` now: authenticated if a password asks for it, and
+/// only subscription commands on a RESP2 connection with subscriptions.
+fn admit(
+    server: &ServerState,
+    client: &Client,
+    command: &'static CommandSpec,
+    request: &[Bytes],
+) -> Result<&'static CommandSpec, Frame> {
+    // The password may have been set after this client connected; Redis only asks clients
+    // that connected while one was set, and so does `client.authenticated`.
+    if !client.authenticated
+        && !command.flags.contains(&"no_auth")
+        && server.settings.password_required()
+    {
+        let error = CommandError::Message("NOAUTH Authentication required.".into());
+        recording::record_rejected(server, command, None, &error);
+        return Err(error.to_frame());
+    }
+    // A RESP2 connection with subscriptions carries messages; it takes only commands about
+    // subscriptions (RESP3 keeps messages apart as pushes, so anything goes).
+    if client.protocol == Protocol::Resp2
+        && client.pubsub.as_ref().is_some_and(|inbox| inbox.subscriptions() > 0)
+        && !ALLOWED_SUBSCRIBED.contains(&command.name)
+    {
+        return Err(Frame::error(format!(
+            "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / \
+             RESET are allowed in this context",
+            full_name(command.name, request)
+        )));
+    }
+    Ok(command)
+}
+
 /// Commands whose first argument is a subcommand, which Redis names with them (`client|list`).
 const CONTAINERS: &[&str] =
     &["client", "command", "config", "debug", "latency", "object", "pubsub", "slowlog"];
@@ -226,34 +290,13 @@ pub(crate) fn decide(
         }
         Some(command) if !command.accepts_argument_count(request.len()) => {
             let error = CommandError::WrongArity(command.name.to_string());
-            recording::record_rejected(server, command, &error);
+            recording::record_rejected(server, command, None, &error);
             Err(error.to_frame())
         }
-        // The password may have been set after this client connected; Redis only asks
-        // clients that connected while one was set, and so does `client.authenticated`.
-        Some(command)
-            if !client.authenticated
-                && !command.flags.contains(&"no_auth")
-                && server.settings.password_required() =>
-        {
-            let error = CommandError::Message("NOAUTH Authentication required.".into());
-            recording::record_rejected(server, command, &error);
-            Err(error.to_frame())
-        }
-        // A RESP2 connection with subscriptions carries messages; it takes only commands
-        // about subscriptions (RESP3 keeps messages apart as pushes, so anything goes).
-        Some(command)
-            if client.protocol == Protocol::Resp2
-                && client.pubsub.as_ref().is_some_and(|inbox| inbox.subscriptions() > 0)
-                && !ALLOWED_SUBSCRIBED.contains(&command.name) =>
-        {
-            Err(Frame::error(format!(
-                "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / \
-                 RESET are allowed in this context",
-                full_name(command.name, &request)
-            )))
-        }
-        Some(command) => Ok(command),
+        Some(command) => match refuse_subcommand(server, command, &request) {
+            Some(refused) => Err(refused),
+            None => admit(server, client, command, &request),
+        },
     };
     let command = match refusal {
         Ok(command) => command,

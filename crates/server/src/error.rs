@@ -12,8 +12,8 @@ pub(crate) enum CommandError {
     NotInteger,
     /// `ERR wrong number of arguments for '<name>' command`.
     WrongArity(String),
-    /// `ERR unknown subcommand '<sub>'. Try <COMMAND> HELP.`
-    UnknownSubcommand { command: &'static str, subcommand: Vec<u8> },
+    /// `ERR unknown subcommand '<sub>'. Try <COMMAND> HELP.`, with the command in capitals.
+    UnknownSubcommand { command: String, subcommand: Vec<u8> },
     /// An error from the keyspace.
     Store(StoreError),
     /// Any other error; the text is the whole reply, code included (`ERR …`).

@@ -220,13 +220,15 @@ pub(crate) fn record_unknown_command(server: &ServerState, reply: &Frame) {
     }
 }
 
-/// Records a command refused before its handler ran (wrong number of arguments).
+/// Records a command (or subcommand) refused before its handler ran (wrong number of
+/// arguments, or authentication missing).
 pub(crate) fn record_rejected(
     server: &ServerState,
     command: &'static CommandSpec,
+    subcommand: Option<&'static str>,
     error: &CommandError,
 ) {
-    server.command_stats.record_rejected(command);
+    server.command_stats.record_rejected(command, subcommand);
     if let Some(text) = error_text(&error.to_frame()) {
         server.command_stats.record_error(&text);
     }

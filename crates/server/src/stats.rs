@@ -81,8 +81,17 @@ impl CommandStats {
         }
     }
 
-    /// Records a command refused before it ran (wrong number of arguments).
-    pub(crate) fn record_rejected(&self, command: &'static CommandSpec) {
+    /// Records a command (or one of its subcommands) refused before it ran: a wrong number
+    /// of arguments, or authentication missing.
+    pub(crate) fn record_rejected(
+        &self,
+        command: &'static CommandSpec,
+        subcommand: Option<&'static str>,
+    ) {
+        if let Some(subcommand) = subcommand {
+            lock(&self.by_subcommand).entry((command.name, subcommand)).or_default().rejected += 1;
+            return;
+        }
         self.by_command[registry_index(command)].rejected.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -244,7 +253,7 @@ mod tests {
         let client = lookup(b"client").unwrap();
         stats.record_call(get, None, 10, false);
         stats.record_call(get, None, 5, true);
-        stats.record_rejected(get);
+        stats.record_rejected(get, None);
         stats.record_call(client, Some("setname"), 3, false);
         assert_eq!(
             stats.commandstats_lines(),

@@ -11,24 +11,8 @@ use crate::command::{CommandResult, Context, Outcome, reply};
 use crate::error::CommandError;
 use crate::pause::PauseMode;
 
-/// Each subcommand with its Redis arity (counting `CLIENT` itself).
-const SUBCOMMANDS: &[(&str, i32)] = &[
-    ("getname", 2),
-    ("help", 2),
-    ("id", 2),
-    ("info", 2),
-    ("kill", -3),
-    ("list", -2),
-    ("no-evict", 3),
-    ("no-touch", 3),
-    ("pause", -3),
-    ("setinfo", 4),
-    ("setname", 3),
-    ("unpause", 2),
-];
-
 pub(crate) fn client(context: &mut Context<'_>, mut args: Args) -> CommandResult {
-    let name = context.subcommand("CLIENT", SUBCOMMANDS, &mut args)?;
+    let name = context.subcommand("CLIENT", &mut args)?;
     match name {
         "id" => reply(Frame::Integer(context.client.id as i64)),
         "getname" => {

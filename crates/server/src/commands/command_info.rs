@@ -3,45 +3,36 @@
 
 use resplite_resp::Frame;
 
-use crate::args::{Args, is_word};
+use crate::args::Args;
 use crate::argument_notation::{self, Argument};
 use crate::command::{CommandResult, Context, reply};
 use crate::command_syntax::{self, SubcommandDoc};
 use crate::error::CommandError;
 use crate::registry::{COMMANDS, CommandSpec, lookup};
 
-pub(crate) fn command(_: &mut Context<'_>, mut args: Args) -> CommandResult {
-    let Some(subcommand) = args.next() else {
+pub(crate) fn command(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    if args.remaining() == 0 {
         return reply(Frame::Array(COMMANDS.iter().map(info_entry).collect()));
-    };
+    }
+    let subcommand = context.subcommand("COMMAND", &mut args)?;
     let names = args.rest();
-    if is_word(&subcommand, "count") && names.is_empty() {
-        return reply(Frame::Integer(COMMANDS.len() as i64));
+    match subcommand {
+        "count" => reply(Frame::Integer(COMMANDS.len() as i64)),
+        // Redis's FILTERBY is not served.
+        "list" if !names.is_empty() => Err(CommandError::WrongArity("command|list".to_owned())),
+        "list" => reply(Frame::Array(COMMANDS.iter().map(|spec| Frame::bulk(spec.name)).collect())),
+        "info" if names.is_empty() => {
+            reply(Frame::Array(COMMANDS.iter().map(info_entry).collect()))
+        }
+        "info" => reply(Frame::Array(
+            names.iter().map(|name| lookup(name).map_or(Frame::NullArray, info_entry)).collect(),
+        )),
+        // DOCS, the one subcommand left.
+        _ if names.is_empty() => reply(Frame::Map(
+            COMMANDS.iter().map(|spec| (Frame::bulk(spec.name), docs_entry(spec))).collect(),
+        )),
+        _ => reply(Frame::Map(names.iter().filter_map(|name| named_docs_entry(name)).collect())),
     }
-    if is_word(&subcommand, "list") && names.is_empty() {
-        return reply(Frame::Array(COMMANDS.iter().map(|spec| Frame::bulk(spec.name)).collect()));
-    }
-    if is_word(&subcommand, "info") {
-        let entries = if names.is_empty() {
-            COMMANDS.iter().map(info_entry).collect()
-        } else {
-            names.iter().map(|name| lookup(name).map_or(Frame::NullArray, info_entry)).collect()
-        };
-        return reply(Frame::Array(entries));
-    }
-    if is_word(&subcommand, "docs") {
-        let entries: Vec<(Frame, Frame)> = if names.is_empty() {
-            COMMANDS.iter().map(|spec| (Frame::bulk(spec.name), docs_entry(spec))).collect()
-        } else {
-            names.iter().filter_map(|name| named_docs_entry(name)).collect()
-        };
-        return reply(Frame::Map(entries));
-    }
-    if ["count", "list"].iter().any(|word| is_word(&subcommand, word)) {
-        let name = String::from_utf8_lossy(&subcommand).to_ascii_lowercase();
-        return Err(CommandError::WrongArity(format!("command|{name}")));
-    }
-    Err(CommandError::UnknownSubcommand { command: "COMMAND", subcommand: subcommand.to_vec() })
 }
 
 /// The `COMMAND INFO` entry of one command, in Redis 7's ten-field shape.
@@ -72,6 +63,7 @@ fn docs_entry(spec: &CommandSpec) -> Frame {
     ];
     push_arguments(&mut fields, command_syntax::syntax_of(spec.name));
     let subcommands: Vec<(Frame, Frame)> = command_syntax::subcommands_of(spec.name)
+        .iter()
         .map(|subcommand| (Frame::bulk(subcommand.name), subcommand_entry(spec, subcommand)))
         .collect();
     if !subcommands.is_empty() {
@@ -88,9 +80,7 @@ fn named_docs_entry(name: &[u8]) -> Option<(Frame, Frame)> {
         return Some((Frame::bulk(spec.name), docs_entry(spec)));
     };
     let container = lookup(&name[..bar])?;
-    let wanted = String::from_utf8_lossy(name).to_ascii_lowercase();
-    let subcommand =
-        command_syntax::subcommands_of(container.name).find(|doc| doc.name == wanted)?;
+    let (_, subcommand) = command_syntax::find_subcommand(container.name, &name[bar + 1..])?;
     Some((Frame::bulk(subcommand.name), subcommand_entry(container, subcommand)))
 }
 

@@ -10,12 +10,8 @@ use crate::command::{CommandResult, Context, read, reply};
 use crate::config_file;
 use crate::error::CommandError;
 
-/// Each subcommand with its Redis arity (counting `CONFIG` itself).
-const SUBCOMMANDS: &[(&str, i32)] =
-    &[("get", -3), ("help", 2), ("resetstat", 2), ("rewrite", 2), ("set", -4)];
-
 pub(crate) fn config(context: &mut Context<'_>, mut args: Args) -> CommandResult {
-    match context.subcommand("CONFIG", SUBCOMMANDS, &mut args)? {
+    match context.subcommand("CONFIG", &mut args)? {
         "get" => reply(name_value_map(context.server.settings.get(&args.rest()))),
         "set" => set(context, args.rest()),
         "resetstat" => {

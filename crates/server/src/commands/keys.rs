@@ -211,19 +211,7 @@ pub(crate) fn touch(context: &mut Context<'_>, args: Args) -> CommandResult {
 }
 
 pub(crate) fn object(context: &mut Context<'_>, mut args: Args) -> CommandResult {
-    let subcommand = args.bytes()?;
-    let known = ["encoding", "freq", "help", "idletime", "refcount"];
-    let Some(&name) = known.iter().find(|name| is_word(&subcommand, name)) else {
-        return Err(CommandError::UnknownSubcommand {
-            command: "OBJECT",
-            subcommand: subcommand.to_vec(),
-        });
-    };
-    context.client.note_subcommand(name);
-    let expected = if name == "help" { 0 } else { 1 };
-    if args.remaining() != expected {
-        return Err(CommandError::WrongArity(format!("object|{name}")));
-    }
+    let name = context.subcommand("OBJECT", &mut args)?;
     if name == "help" {
         let lines = [
             "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",

@@ -8,24 +8,13 @@ use crate::args::Args;
 use crate::command::{CommandResult, Context, reply};
 use crate::error::{CommandError, printable};
 
-/// Each subcommand with its Redis arity (counting `LATENCY` itself).
-const SUBCOMMANDS: &[(&str, i32)] = &[
-    ("doctor", 2),
-    ("graph", 3),
-    ("help", 2),
-    ("histogram", -2),
-    ("history", 3),
-    ("latest", 2),
-    ("reset", -2),
-];
-
 const DOCTOR: &str = "resplite does not run the latency monitor: no latency events are \
     recorded, so there is nothing to analyse, whatever latency-monitor-threshold says. \
     Per-command call counts and times are in INFO commandstats, and commands slower than \
     slowlog-log-slower-than microseconds are in SLOWLOG GET.\n";
 
 pub(crate) fn latency(context: &mut Context<'_>, mut args: Args) -> CommandResult {
-    match context.subcommand("LATENCY", SUBCOMMANDS, &mut args)? {
+    match context.subcommand("LATENCY", &mut args)? {
         "doctor" => reply(Frame::bulk(DOCTOR)),
         "graph" => {
             let event = args.bytes()?;

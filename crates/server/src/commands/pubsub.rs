@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use resplite_resp::Frame;
 
-use crate::args::{Args, is_word};
+use crate::args::Args;
 use crate::command::{CommandResult, Context, Outcome, count, reply};
 use crate::error::CommandError;
 use crate::pubsub::{Inbox, Target};
@@ -98,49 +98,43 @@ pub(crate) fn publish(context: &mut Context<'_>, mut args: Args) -> CommandResul
 }
 
 /// `PUBSUB CHANNELS [pattern] | NUMSUB [channel …] | NUMPAT | HELP`.
-pub(crate) fn pubsub(context: &mut Context<'_>, args: Args) -> CommandResult {
-    let words = args.rest();
-    let subcommand = &words[0];
-    let arguments = &words[1..];
-    let wrong_arity = |name: &str| Err(CommandError::WrongArity(format!("pubsub|{name}")));
+pub(crate) fn pubsub(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let typed = args.peek().cloned().unwrap_or_default();
+    let name = context.subcommand("PUBSUB", &mut args)?;
+    let arguments = args.rest();
     let pubsub = &context.server.pubsub;
-    if is_word(subcommand, "channels") {
+    if name == "channels" {
         if arguments.len() > 1 {
             return Err(CommandError::err(format!(
                 "unknown subcommand or wrong number of arguments for '{}'. Try PUBSUB HELP.",
-                String::from_utf8_lossy(subcommand)
+                String::from_utf8_lossy(&typed)
             )));
         }
         let channels = pubsub.channels(arguments.first().map(|pattern| &pattern[..]));
         return reply(Frame::Array(channels.into_iter().map(Frame::Bulk).collect()));
     }
-    if is_word(subcommand, "numsub") {
+    if name == "numsub" {
         // A flat array even in RESP3, in Redis 7.0.
         let counts = arguments
             .iter()
             .flat_map(|channel| [Frame::Bulk(channel.clone()), count(pubsub.subscribers(channel))]);
         return reply(Frame::Array(counts.collect()));
     }
-    if is_word(subcommand, "numpat") {
-        if !arguments.is_empty() {
-            return wrong_arity("numpat");
-        }
+    if name == "numpat" {
         return reply(count(pubsub.count(Target::Pattern)));
     }
-    if is_word(subcommand, "help") {
-        let lines = [
-            "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-            "CHANNELS [<pattern>]",
-            "    Return the currently active channels matching a <pattern> (default: '*').",
-            "NUMPAT",
-            "    Return number of subscriptions to patterns.",
-            "NUMSUB [<channel> ...]",
-            "    Return the number of subscribers for the specified channels, excluding",
-            "    pattern subscriptions(default: no channels).",
-            "HELP",
-            "    Print this help.",
-        ];
-        return reply(Frame::Array(lines.iter().map(|line| Frame::simple(line)).collect()));
-    }
-    Err(CommandError::UnknownSubcommand { command: "PUBSUB", subcommand: subcommand.to_vec() })
+    // HELP, the one subcommand left.
+    let lines = [
+        "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CHANNELS [<pattern>]",
+        "    Return the currently active channels matching a <pattern> (default: '*').",
+        "NUMPAT",
+        "    Return number of subscriptions to patterns.",
+        "NUMSUB [<channel> ...]",
+        "    Return the number of subscribers for the specified channels, excluding",
+        "    pattern subscriptions(default: no channels).",
+        "HELP",
+        "    Print this help.",
+    ];
+    reply(Frame::Array(lines.iter().map(|line| Frame::simple(line)).collect()))
 }

@@ -6,16 +6,13 @@ use crate::args::Args;
 use crate::command::{CommandResult, Context, count, reply};
 use crate::error::{CommandError, printable};
 
-/// Each subcommand with its Redis arity (counting `SLOWLOG` itself).
-const SUBCOMMANDS: &[(&str, i32)] = &[("get", -2), ("help", 2), ("len", 2), ("reset", 2)];
-
 /// Entries `SLOWLOG GET` returns without a count.
 const DEFAULT_COUNT: usize = 10;
 
 pub(crate) fn slowlog(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let typed = args.peek().cloned().unwrap_or_default();
     let slowlog = &context.server.slowlog;
-    match context.subcommand("SLOWLOG", SUBCOMMANDS, &mut args)? {
+    match context.subcommand("SLOWLOG", &mut args)? {
         "get" => {
             let wanted = match args.rest().as_slice() {
                 [] => Some(DEFAULT_COUNT),
