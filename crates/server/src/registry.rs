@@ -938,7 +938,8 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         name: "object",
         arity: -2,
         flags: READ,
-        keys: KeyPositions { first: 2, last: 2, step: 1 },
+        // The key is its subcommands' (see `COMMAND INFO`), as in Redis.
+        keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Generic,
         since: "2.2.3",
         summary: "Inspects how a value is stored.",

@@ -10,18 +10,18 @@
 
 use std::collections::BTreeMap;
 
-use bytes::Bytes;
 use resplite_resp::Frame;
 
 use super::Summary;
-use super::wire::{Connection, Reply};
+use super::introspection::{self, ExpectedDifference, expect_frame, text};
+use super::wire::Connection;
 use crate::servers::ServerProcess;
 
 /// What the check is called in reports and oracle filters.
 pub(crate) const NAME: &str = "command-docs";
 
 /// Commands and subcommands whose arguments differ from Redis 7.0's on purpose.
-const EXPECTED_DIFFERENCES: &[(&str, &str)] = &[
+const EXPECTED_DIFFERENCES: &[ExpectedDifference] = &[
     ("client|no-touch", "a Redis 7.2 subcommand that Redis 7.0 does not have"),
     ("client|setinfo", "a Redis 7.2 subcommand that Redis 7.0 does not have"),
     ("command|list", "resplite lists every command and has no FILTERBY"),
@@ -56,43 +56,18 @@ pub(crate) fn compare(reference: &ServerProcess, candidate: &ServerProcess, summ
         }
     };
 
-    let reference_arguments = described(&reference_docs);
-    let candidate_arguments = described(&candidate_docs);
-    let mut mismatches = 0;
-    for (name, arguments) in &candidate_arguments {
-        let reference = reference_arguments.get(name);
-        let expected = EXPECTED_DIFFERENCES.iter().find(|(listed, _)| listed == name);
-        match (reference == Some(arguments), expected) {
-            (true, None) | (false, Some(_)) => {}
-            (true, Some((_, reason))) => {
-                mismatches += 1;
-                println!(
-                    "STALE {NAME}: {name} agrees with Redis but is listed as differing ({reason})"
-                );
-            }
-            (false, None) => {
-                mismatches += 1;
-                println!("MISMATCH {NAME}: {name}");
-                let reference_text = reference
-                    .map_or_else(|| "(not documented)".to_owned(), |lines| lines.join(" / "));
-                println!("    redis:    {reference_text}");
-                println!("    resplite: {}", arguments.join(" / "));
-            }
-        }
-    }
-    let mut stale = 0;
-    for (listed, _) in EXPECTED_DIFFERENCES {
-        if !candidate_arguments.contains_key(*listed) {
-            stale += 1;
-            println!(
-                "STALE {NAME}: {listed} is listed as differing but resplite does not describe it"
-            );
-        }
-    }
-    let passed = candidate_arguments.len() - mismatches;
-    summary.passed += passed;
-    summary.failed += mismatches + stale;
-    println!("{NAME}: {passed} passed, {} failed", mismatches + stale);
+    let rendered = |docs: &BTreeMap<String, Frame>| -> BTreeMap<String, String> {
+        described(docs).into_iter().map(|(name, lines)| (name, lines.join(" / "))).collect()
+    };
+    let (reference_arguments, candidate_arguments) =
+        (rendered(&reference_docs), rendered(&candidate_docs));
+    introspection::report(
+        NAME,
+        &reference_arguments,
+        &candidate_arguments,
+        EXPECTED_DIFFERENCES,
+        summary,
+    );
 }
 
 /// `COMMAND DOCS` of `names` (all commands when empty), as command name → its docs map.
@@ -110,14 +85,6 @@ fn fetch(port: u16, names: &[&str]) -> Result<BTreeMap<String, Frame>, String> {
             Ok(entries.into_iter().map(|(name, docs)| (text(&name), docs)).collect())
         }
         other => Err(format!("port {port}: COMMAND DOCS answered {other:?}")),
-    }
-}
-
-fn expect_frame(reply: Reply) -> Result<Frame, String> {
-    match reply {
-        Reply::Frame(Frame::Error(message)) => Err(String::from_utf8_lossy(&message).into_owned()),
-        Reply::Frame(frame) => Ok(frame),
-        other => Err(format!("no reply: {other:?}")),
     }
 }
 
@@ -169,14 +136,6 @@ fn render(arguments: &[Frame], depth: usize, lines: &mut Vec<String>) {
 fn field<'a>(map: &'a Frame, key: &str) -> Option<&'a Frame> {
     let Frame::Map(entries) = map else { return None };
     entries.iter().find(|(name, _)| text(name) == key).map(|(_, value)| value)
-}
-
-fn text(frame: &Frame) -> String {
-    let bytes: &Bytes = match frame {
-        Frame::Bulk(bytes) | Frame::Simple(bytes) => bytes,
-        _ => return String::new(),
-    };
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[cfg(test)]

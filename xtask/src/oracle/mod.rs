@@ -4,7 +4,9 @@
 //! random instead (`random.rs`).
 
 mod cases;
+mod command_info;
 mod docs;
+mod introspection;
 mod listener;
 mod random;
 mod runner;
@@ -65,9 +67,12 @@ pub(crate) fn run(options: &Options) -> Result<Summary> {
     let check_docs = options.random_commands.is_none()
         && !options.redis_only
         && is_selected(docs::NAME, options);
+    let check_info = options.random_commands.is_none()
+        && !options.redis_only
+        && is_selected(command_info::NAME, options);
     let files = match options.random_commands {
         Some(_) => Vec::new(),
-        None => load_case_files(&spec_dir, options, check_docs)?,
+        None => load_case_files(&spec_dir, options, check_docs || check_info)?,
     };
 
     let redis_server = redis_install::ensure_redis_server()?;
@@ -97,6 +102,9 @@ pub(crate) fn run(options: &Options) -> Result<Summary> {
     }
     if check_docs {
         docs::compare(&reference, &candidate, &mut summary);
+    }
+    if check_info {
+        command_info::compare(&reference, &candidate, &mut summary);
     }
     if let Some(commands) = options.random_commands {
         let protocol = if options.resp3 { Protocol::Resp3 } else { Protocol::Resp2 };

@@ -4,11 +4,11 @@
 use resplite_resp::Frame;
 
 use crate::args::Args;
-use crate::argument_notation::{self, Argument};
+use crate::argument_notation::{self, Argument, ArgumentType};
 use crate::command::{CommandResult, Context, reply};
 use crate::command_syntax::{self, SubcommandDoc};
 use crate::error::CommandError;
-use crate::registry::{COMMANDS, CommandSpec, lookup};
+use crate::registry::{COMMANDS, CommandSpec, KeyPositions, lookup};
 
 pub(crate) fn command(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     if args.remaining() == 0 {
@@ -24,9 +24,7 @@ pub(crate) fn command(context: &mut Context<'_>, mut args: Args) -> CommandResul
         "info" if names.is_empty() => {
             reply(Frame::Array(COMMANDS.iter().map(info_entry).collect()))
         }
-        "info" => reply(Frame::Array(
-            names.iter().map(|name| lookup(name).map_or(Frame::NullArray, info_entry)).collect(),
-        )),
+        "info" => reply(Frame::Array(names.iter().map(|name| named_info_entry(name)).collect())),
         // DOCS, the one subcommand left.
         _ if names.is_empty() => reply(Frame::Map(
             COMMANDS.iter().map(|spec| (Frame::bulk(spec.name), docs_entry(spec))).collect(),
@@ -35,22 +33,80 @@ pub(crate) fn command(context: &mut Context<'_>, mut args: Args) -> CommandResul
     }
 }
 
-/// The `COMMAND INFO` entry of one command, in Redis 7's ten-field shape.
+/// The `COMMAND INFO` entry of one command, in Redis 7's ten-field shape, with its
+/// subcommands' entries in the tenth.
 fn info_entry(spec: &CommandSpec) -> Frame {
+    let subcommands: Vec<Frame> = command_syntax::subcommands_of(spec.name)
+        .iter()
+        .map(|subcommand| subcommand_info_entry(spec, subcommand))
+        .collect();
+    // Redis answers an empty set when there are none, an array otherwise.
+    let subcommands =
+        if subcommands.is_empty() { Frame::Set(Vec::new()) } else { Frame::Array(subcommands) };
+    ten_fields(Frame::bulk(spec.name), spec.arity, spec, spec.keys, subcommands)
+}
+
+/// The `COMMAND INFO` entry of a subcommand: its own arity and keys, its container's flags
+/// and category.
+fn subcommand_info_entry(container: &CommandSpec, subcommand: &SubcommandDoc) -> Frame {
+    let keys = subcommand_keys(subcommand);
+    ten_fields(
+        Frame::bulk(subcommand.name),
+        subcommand.arity,
+        container,
+        keys,
+        Frame::Set(Vec::new()),
+    )
+}
+
+/// Where a subcommand's key is: its first argument when that is a key (`OBJECT ENCODING
+/// key`, after the two words of the names), else nowhere.
+fn subcommand_keys(subcommand: &SubcommandDoc) -> KeyPositions {
+    let arguments = argument_notation::parse(subcommand.syntax).unwrap_or_default();
+    match arguments.first() {
+        Some(first) if first.kind == ArgumentType::Key && !first.multiple => {
+            KeyPositions { first: 2, last: 2, step: 1 }
+        }
+        _ => KeyPositions { first: 0, last: 0, step: 0 },
+    }
+}
+
+fn ten_fields(
+    name: Frame,
+    arity: i32,
+    spec: &CommandSpec,
+    keys: KeyPositions,
+    subcommands: Frame,
+) -> Frame {
     let words =
         |items: &[&'static str]| Frame::Set(items.iter().map(|item| Frame::simple(item)).collect());
     Frame::Array(vec![
-        Frame::bulk(spec.name),
-        Frame::Integer(i64::from(spec.arity)),
+        name,
+        Frame::Integer(i64::from(arity)),
         words(spec.flags),
-        Frame::Integer(i64::from(spec.keys.first)),
-        Frame::Integer(i64::from(spec.keys.last)),
-        Frame::Integer(i64::from(spec.keys.step)),
+        Frame::Integer(i64::from(keys.first)),
+        Frame::Integer(i64::from(keys.last)),
+        Frame::Integer(i64::from(keys.step)),
         words(&[spec.group.acl_category()]),
         Frame::Set(Vec::new()),
         Frame::Set(Vec::new()),
-        Frame::Set(Vec::new()),
+        subcommands,
     ])
+}
+
+/// The `COMMAND INFO` entry asked for by name, a subcommand as `container|subcommand`; a
+/// null array for a name resplite does not know.
+fn named_info_entry(name: &[u8]) -> Frame {
+    let Some(bar) = name.iter().position(|&byte| byte == b'|') else {
+        return lookup(name).map_or(Frame::NullArray, info_entry);
+    };
+    lookup(&name[..bar])
+        .and_then(|container| {
+            let (_, subcommand) =
+                command_syntax::find_subcommand(container.name, &name[bar + 1..])?;
+            Some(subcommand_info_entry(container, subcommand))
+        })
+        .unwrap_or(Frame::NullArray)
 }
 
 /// The `COMMAND DOCS` entry of one command: summary, since, group, its arguments and, for a
