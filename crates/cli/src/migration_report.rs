@@ -39,6 +39,7 @@ pub(crate) fn run_json(run: &Run) -> Value {
         "bulk_completed_at": run.bulk_completed_at,
         "tracker_pid": run.tracker_pid,
         "tracker_heartbeat": run.tracker_heartbeat,
+        "source_run_id": run.source_run_id,
         "cutover_at": run.cutover_at,
         "cutover_downtime_ms": run.cutover_downtime_ms,
         "last_error": run.last_error,

@@ -227,6 +227,9 @@ impl Tracker<'_> {
             ]);
             return Err(error);
         }
+        // What changed during the probe (its own keys included, which a bulk pass may have
+        // copied) is recorded before the run shows this tracker as listening.
+        self.flush(None)?;
         let now = resplite_store::now_ms();
         // Listening now: the gap opened when the role was taken ends here, as does any gap a
         // previous tracker left open.

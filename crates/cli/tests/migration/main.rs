@@ -76,7 +76,8 @@ impl Tracker {
             .spawn()
             .expect("start the tracker");
         let tracker = Tracker { child };
-        // It is listening once it has written its pid into the run row.
+        // It has taken the role once its pid is in the run row, and it listens once it has
+        // proved the source's notifications and recorded the source's run id.
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(15) {
             if db.exists() {
@@ -91,7 +92,8 @@ impl Tracker {
                 ]);
                 if status.status.success() {
                     let document: Value = serde_json::from_slice(&status.stdout).unwrap();
-                    if document["run"]["tracker_pid"].is_number() {
+                    let run = &document["run"];
+                    if run["tracker_pid"].is_number() && run["source_run_id"].is_string() {
                         return tracker;
                     }
                 }
