@@ -67,7 +67,7 @@ fn a_subscriber_that_stops_reading_is_cut_off_at_its_output_limit() {
 }
 
 /// MONITOR shows other clients' commands as Redis's text lines, passwords hidden and admin
-/// commands left out.
+/// commands (and subcommands) left out.
 #[test]
 fn monitor_streams_every_command_as_a_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -80,6 +80,11 @@ fn monitor_streams_every_command_as_a_line() {
     let mut client = server.connection();
     let _: () = redis::cmd("SET").arg("greeting").arg("a \"b\"").query(&mut client).unwrap();
     let _: Vec<String> = redis::cmd("CONFIG").arg("GET").arg("port").query(&mut client).unwrap();
+    // As in Redis: admin subcommands are left out, the others of the same command shown, and
+    // FLUSHALL (a write, not an admin command) shown.
+    let _: String = redis::cmd("CLIENT").arg("LIST").query(&mut client).unwrap();
+    let _: i64 = redis::cmd("CLIENT").arg("ID").query(&mut client).unwrap();
+    let _: () = redis::cmd("FLUSHALL").query(&mut client).unwrap();
     let _: String = redis::cmd("PING").query(&mut client).unwrap();
     let mut seen = Vec::new();
     let started = Instant::now();
@@ -94,4 +99,7 @@ fn monitor_streams_every_command_as_a_line() {
     assert!(lines.iter().all(|line| line.starts_with('+')), "{text}");
     assert!(lines.iter().any(|line| line.ends_with(r#"] "SET" "greeting" "a \"b\"""#)), "{text}");
     assert!(!text.contains("CONFIG"), "{text}");
+    assert!(!text.contains(r#""CLIENT" "LIST""#), "{text}");
+    assert!(text.contains(r#"] "CLIENT" "ID""#), "{text}");
+    assert!(text.contains(r#"] "FLUSHALL""#), "{text}");
 }

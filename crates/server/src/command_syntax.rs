@@ -219,6 +219,8 @@ pub(crate) struct SubcommandDoc {
     pub(crate) name: &'static str,
     /// Redis's arity: the count of words, both names included (negative: at least).
     pub(crate) arity: i32,
+    /// Redis's flags for it (`COMMAND INFO`; `admin` keeps it out of `MONITOR`).
+    pub(crate) flags: &'static [&'static str],
     pub(crate) since: &'static str,
     pub(crate) summary: &'static str,
     /// The arguments after the subcommand's name.
@@ -231,6 +233,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "client|getname",
         arity: 2,
+        flags: &["noscript", "loading", "stale"],
         since: "2.6.9",
         summary: "Returns the name of this connection.",
         syntax: "",
@@ -238,6 +241,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "client|help",
         arity: 2,
+        flags: &["loading", "stale"],
         since: "5.0.0",
         summary: "Lists the CLIENT subcommands.",
         syntax: "",
@@ -245,6 +249,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "client|id",
         arity: 2,
+        flags: &["noscript", "loading", "stale"],
         since: "5.0.0",
         summary: "Returns the unique id of this connection.",
         syntax: "",
@@ -252,6 +257,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "client|info",
         arity: 2,
+        flags: &["noscript", "loading", "stale"],
         since: "6.2.0",
         summary: "Describes this connection in CLIENT LIST's format.",
         syntax: "",
@@ -259,6 +265,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "client|kill",
         arity: -3,
+        flags: &["admin", "noscript", "loading", "stale"],
         since: "2.4.0",
         summary: "Closes the connections that match the filters.",
         syntax: "filter{ip:port|new-format{ID=client-id:i?|TYPE=normal_master_slave_pubsub{NORMAL|\
@@ -268,6 +275,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "client|list",
         arity: -2,
+        flags: &["admin", "noscript", "loading", "stale"],
         since: "2.4.0",
         summary: "Describes every connection, one line each.",
         syntax: "TYPE=normal_master_replica_pubsub{NORMAL|MASTER|REPLICA|PUBSUB}? \
@@ -276,6 +284,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "client|no-evict",
         arity: 3,
+        flags: &["admin", "noscript", "loading", "stale"],
         since: "7.0.0",
         summary: "Accepted for compatibility: resplite never evicts clients.",
         syntax: "enabled{ON|OFF}",
@@ -283,6 +292,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "client|no-touch",
         arity: 3,
+        flags: &["noscript", "loading", "stale"],
         since: "7.2.0",
         summary: "Accepted for compatibility: resplite keeps no access times.",
         syntax: "enabled{ON|OFF}",
@@ -290,6 +300,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "client|pause",
         arity: -3,
+        flags: &["admin", "noscript", "loading", "stale"],
         since: "2.9.50",
         summary: "Holds back commands of all clients, or only writes, for a while.",
         syntax: "timeout:i mode{WRITE|ALL}?",
@@ -297,6 +308,9 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "client|setinfo",
         arity: 4,
+        // A Redis 7.2 subcommand; left out of MONITOR, as Redis 7.0 (which refuses it) never
+        // shows a client library's handshake there.
+        flags: &["noscript", "loading", "stale", "skip_monitor"],
         since: "7.2.0",
         summary: "Records the client library's name or version for CLIENT LIST.",
         syntax: "attr{LIB-NAME=libname|LIB-VER=libver}",
@@ -304,6 +318,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "client|setname",
         arity: 3,
+        flags: &["noscript", "loading", "stale"],
         since: "2.6.9",
         summary: "Names this connection.",
         syntax: "connection-name",
@@ -311,6 +326,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "client|unpause",
         arity: 2,
+        flags: &["admin", "noscript", "loading", "stale"],
         since: "6.2.0",
         summary: "Ends a CLIENT PAUSE.",
         syntax: "",
@@ -318,6 +334,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "command|count",
         arity: 2,
+        flags: &["loading", "stale"],
         since: "2.8.13",
         summary: "Returns how many commands this server knows.",
         syntax: "",
@@ -325,6 +342,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "command|docs",
         arity: -2,
+        flags: &["loading", "stale"],
         since: "7.0.0",
         summary: "Describes the given commands, or all, for people.",
         syntax: "command-name?*",
@@ -332,6 +350,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "command|info",
         arity: -2,
+        flags: &["loading", "stale"],
         since: "2.8.13",
         summary: "Describes the given commands, or all, for client libraries.",
         syntax: "command-name?*",
@@ -339,6 +358,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "command|list",
         arity: -2,
+        flags: &["loading", "stale"],
         since: "7.0.0",
         summary: "Returns the name of every command.",
         syntax: "",
@@ -346,6 +366,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "config|get",
         arity: -3,
+        flags: &["admin", "noscript", "loading", "stale"],
         since: "2.0.0",
         summary: "Returns the settings that match the patterns.",
         syntax: "parameter(parameter)*",
@@ -353,6 +374,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "config|help",
         arity: 2,
+        flags: &["loading", "stale"],
         since: "5.0.0",
         summary: "Lists the CONFIG subcommands.",
         syntax: "",
@@ -360,6 +382,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "config|resetstat",
         arity: 2,
+        flags: &["admin", "noscript", "loading", "stale"],
         since: "2.0.0",
         summary: "Zeroes the statistics INFO reports.",
         syntax: "",
@@ -367,6 +390,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "config|rewrite",
         arity: 2,
+        flags: &["admin", "noscript", "loading", "stale"],
         since: "2.8.0",
         summary: "Writes the current settings back to the config file.",
         syntax: "",
@@ -374,6 +398,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "config|set",
         arity: -4,
+        flags: &["admin", "noscript", "loading", "stale"],
         since: "2.0.0",
         summary: "Changes settings while the server runs.",
         syntax: "parameter_value(parameter value)*",
@@ -381,6 +406,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "latency|doctor",
         arity: 2,
+        flags: &["admin", "noscript", "loading", "stale"],
         since: "2.8.13",
         summary: "Explains the latency events in words.",
         syntax: "",
@@ -388,6 +414,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "latency|graph",
         arity: 3,
+        flags: &["admin", "noscript", "loading", "stale"],
         since: "2.8.13",
         summary: "Draws a latency event's history as text.",
         syntax: "event",
@@ -395,6 +422,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "latency|help",
         arity: 2,
+        flags: &["loading", "stale"],
         since: "2.8.13",
         summary: "Lists the LATENCY subcommands.",
         syntax: "",
@@ -402,6 +430,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "latency|histogram",
         arity: -2,
+        flags: &["admin", "noscript", "loading", "stale"],
         since: "7.0.0",
         summary: "Returns latency histograms of commands.",
         syntax: "command?*",
@@ -409,6 +438,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "latency|history",
         arity: 3,
+        flags: &["admin", "noscript", "loading", "stale"],
         since: "2.8.13",
         summary: "Returns a latency event's samples.",
         syntax: "event",
@@ -416,6 +446,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "latency|latest",
         arity: 2,
+        flags: &["admin", "noscript", "loading", "stale"],
         since: "2.8.13",
         summary: "Returns the latest sample of every latency event.",
         syntax: "",
@@ -423,6 +454,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "latency|reset",
         arity: -2,
+        flags: &["admin", "noscript", "loading", "stale"],
         since: "2.8.13",
         summary: "Forgets the samples of latency events.",
         syntax: "event?*",
@@ -430,6 +462,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "object|encoding",
         arity: 3,
+        flags: &["readonly"],
         since: "2.2.3",
         summary: "Names the encoding a key's value would have in Redis.",
         syntax: "key:k",
@@ -437,6 +470,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "object|freq",
         arity: 3,
+        flags: &["readonly"],
         since: "4.0.0",
         summary: "Access frequency counter; Redis's error, as no LFU policy is in use.",
         syntax: "key:k",
@@ -444,6 +478,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "object|help",
         arity: 2,
+        flags: &["loading", "stale"],
         since: "6.2.0",
         summary: "Lists the OBJECT subcommands.",
         syntax: "",
@@ -451,6 +486,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "object|idletime",
         arity: 3,
+        flags: &["readonly"],
         since: "2.2.3",
         summary: "Time since the key was last used; an error, as resplite does not track it.",
         syntax: "key:k",
@@ -458,6 +494,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "object|refcount",
         arity: 3,
+        flags: &["readonly"],
         since: "2.2.3",
         summary: "Number of references to a key's value, as Redis counts them.",
         syntax: "key:k",
@@ -465,6 +502,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "pubsub|channels",
         arity: -2,
+        flags: &["pubsub", "loading", "stale"],
         since: "2.8.0",
         summary: "Lists the channels that have subscribers.",
         syntax: "pattern:p?",
@@ -472,6 +510,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "pubsub|help",
         arity: 2,
+        flags: &["loading", "stale"],
         since: "6.2.0",
         summary: "Lists the PUBSUB subcommands.",
         syntax: "",
@@ -479,6 +518,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "pubsub|numpat",
         arity: 2,
+        flags: &["pubsub", "loading", "stale"],
         since: "2.8.0",
         summary: "Counts the patterns clients are subscribed to.",
         syntax: "",
@@ -486,6 +526,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "pubsub|numsub",
         arity: -2,
+        flags: &["pubsub", "loading", "stale"],
         since: "2.8.0",
         summary: "Counts the subscribers of channels.",
         syntax: "channel?*",
@@ -493,6 +534,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "slowlog|get",
         arity: -2,
+        flags: &["admin", "loading", "stale"],
         since: "2.2.12",
         summary: "Returns the newest entries of the slow log.",
         syntax: "count:i?",
@@ -500,6 +542,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "slowlog|help",
         arity: 2,
+        flags: &["loading", "stale"],
         since: "6.2.0",
         summary: "Lists the SLOWLOG subcommands.",
         syntax: "",
@@ -507,6 +550,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "slowlog|len",
         arity: 2,
+        flags: &["admin", "loading", "stale"],
         since: "2.2.12",
         summary: "Returns how many entries the slow log holds.",
         syntax: "",
@@ -514,6 +558,7 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
     SubcommandDoc {
         name: "slowlog|reset",
         arity: 2,
+        flags: &["admin", "loading", "stale"],
         since: "2.2.12",
         summary: "Empties the slow log.",
         syntax: "",

@@ -180,6 +180,30 @@ fn refuse_subcommand(
     None
 }
 
+/// Whether a read of `command` may run on the connection's own thread (see
+/// [`run_reads_inline`]): the reads Redis flags `fast`, except those that count a range in
+/// resplite (a sorted set's rank or a count by score or name takes time in proportion to
+/// the answer), and `LINDEX`, which Redis walks but resplite finds by its position.
+fn runs_inline(command: &CommandSpec) -> bool {
+    match command.name {
+        "lindex" => true,
+        "zcount" | "zlexcount" | "zrank" | "zrevrank" => false,
+        _ => command.flags.contains(&"fast"),
+    }
+}
+
+/// Whether `MONITOR` leaves the request out: commands flagged `admin` or `skip_monitor`,
+/// and for a container command its subcommand's flags (`CLIENT LIST` is left out, `CLIENT
+/// ID` is shown).
+fn hidden_from_monitor(command: &CommandSpec, request: &[Bytes]) -> bool {
+    let flags = match request.get(1) {
+        Some(typed) => command_syntax::find_subcommand(command.name, typed)
+            .map_or(command.flags, |(_, subcommand)| subcommand.flags),
+        None => command.flags,
+    };
+    flags.iter().any(|flag| matches!(*flag, "admin" | "skip_monitor"))
+}
+
 /// Whether this client may run `command` now: authenticated if a password asks for it, and
 /// only subscription commands on a RESP2 connection with subscriptions.
 fn admit(
@@ -326,13 +350,13 @@ pub(crate) fn decide(
     };
     let recording = Recording::start(server, client, command, &request);
     let monitored =
-        (server.monitors.any() && !command.flags.contains(&"admin")).then(|| request.clone());
+        (server.monitors.any() && !hidden_from_monitor(command, &request)).then(|| request.clone());
     let misses =
         key_misses::keys_to_check(server.settings.notify_keyspace_events(), command.name, &request)
             .map(|keys| (client.db, keys));
     let mut args = Args::new(request);
     args.next();
-    let fast = command.flags.contains(&"fast");
+    let fast = runs_inline(command);
     let mut decided = (command.handler)(&mut Context { server, client }, args);
     if let Some((db, keys)) = misses {
         decided = key_misses::report_misses(decided, db, keys);

@@ -2,7 +2,8 @@
 //!
 //! Lines go through the client's message queue (the one pub/sub uses), so a monitor that
 //! does not read is cut off at the pub/sub output limit rather than growing the server's
-//! memory. Commands flagged `admin` are not shown and passwords are redacted, as in Redis.
+//! memory. Commands and subcommands flagged `admin` (or `skip_monitor`) are not shown and
+//! passwords are redacted, as in Redis.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -72,7 +72,9 @@ impl Group {
     }
 }
 
-/// One command: its name, arity (negative means "at least"), flags and handler.
+/// One command: its name, arity (negative means "at least"), flags and handler. The flags are
+/// Redis's own for the command (the oracle compares them); dispatch reads `write`,
+/// `readonly`, `admin`, `no_auth` and `fast` from them.
 pub(crate) struct CommandSpec {
     pub(crate) name: &'static str,
     pub(crate) arity: i32,
@@ -91,22 +93,6 @@ impl CommandSpec {
         if self.arity >= 0 { count == arity } else { count >= arity }
     }
 }
-
-const WRITE: &[&str] = &["write"];
-const READ: &[&str] = &["readonly"];
-const FAST_READ: &[&str] = &["readonly", "fast"];
-const ADMIN: &[&str] = &["admin", "noscript", "loading", "stale"];
-const FAST: &[&str] = &["fast", "loading", "stale"];
-/// Subscribing and unsubscribing.
-const PUBSUB: &[&str] = &["pubsub", "noscript", "loading", "stale"];
-const PUBLISH: &[&str] = &["pubsub", "loading", "stale", "fast", "may_replicate"];
-/// Commands that may wait for a key to fill.
-const BLOCKING: &[&str] = &["write", "blocking"];
-/// Transaction control, which runs at once even inside `MULTI`.
-const TRANSACTION: &[&str] = &["noscript", "loading", "stale", "fast", "allow_busy"];
-const EXEC: &[&str] = &["noscript", "loading", "stale", "skip_slowlog"];
-/// Commands a client may send before it has authenticated.
-const NO_AUTH: &[&str] = &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"];
 
 /// Finds a command by name, ignoring ASCII case.
 pub(crate) fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
@@ -127,7 +113,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "append",
         arity: 3,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "2.0.0",
@@ -137,7 +123,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "auth",
         arity: -2,
-        flags: NO_AUTH,
+        flags: &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Connection,
         since: "1.0.0",
@@ -147,7 +133,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "bitcount",
         arity: -2,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Bitmap,
         since: "2.6.0",
@@ -157,7 +143,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "bitop",
         arity: -4,
-        flags: WRITE,
+        flags: &["write", "denyoom"],
         keys: KeyPositions { first: 2, last: -1, step: 1 },
         group: Group::Bitmap,
         since: "2.6.0",
@@ -167,7 +153,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "bitpos",
         arity: -3,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Bitmap,
         since: "2.8.7",
@@ -177,7 +163,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "blmove",
         arity: 6,
-        flags: BLOCKING,
+        flags: &["write", "denyoom", "noscript", "blocking"],
         keys: KeyPositions { first: 1, last: 2, step: 1 },
         group: Group::List,
         since: "6.2.0",
@@ -187,7 +173,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "blmpop",
         arity: -5,
-        flags: BLOCKING,
+        flags: &["write", "blocking", "movablekeys"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::List,
         since: "7.0.0",
@@ -197,7 +183,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "blpop",
         arity: -3,
-        flags: BLOCKING,
+        flags: &["write", "noscript", "blocking"],
         keys: KeyPositions { first: 1, last: -2, step: 1 },
         group: Group::List,
         since: "2.0.0",
@@ -207,7 +193,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "brpop",
         arity: -3,
-        flags: BLOCKING,
+        flags: &["write", "noscript", "blocking"],
         keys: KeyPositions { first: 1, last: -2, step: 1 },
         group: Group::List,
         since: "2.0.0",
@@ -217,7 +203,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "brpoplpush",
         arity: 4,
-        flags: BLOCKING,
+        flags: &["write", "denyoom", "noscript", "blocking"],
         keys: KeyPositions { first: 1, last: 2, step: 1 },
         group: Group::List,
         since: "2.2.0",
@@ -227,7 +213,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "bzmpop",
         arity: -5,
-        flags: BLOCKING,
+        flags: &["write", "blocking", "movablekeys"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::SortedSet,
         since: "7.0.0",
@@ -237,7 +223,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "bzpopmax",
         arity: -3,
-        flags: BLOCKING,
+        flags: &["write", "noscript", "blocking", "fast"],
         keys: KeyPositions { first: 1, last: -2, step: 1 },
         group: Group::SortedSet,
         since: "5.0.0",
@@ -247,7 +233,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "bzpopmin",
         arity: -3,
-        flags: BLOCKING,
+        flags: &["write", "noscript", "blocking", "fast"],
         keys: KeyPositions { first: 1, last: -2, step: 1 },
         group: Group::SortedSet,
         since: "5.0.0",
@@ -257,7 +243,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "client",
         arity: -2,
-        flags: ADMIN,
+        flags: &[],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Connection,
         since: "2.4.0",
@@ -267,7 +253,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "command",
         arity: -1,
-        flags: ADMIN,
+        flags: &["loading", "stale"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Server,
         since: "2.8.13",
@@ -277,7 +263,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "config",
         arity: -2,
-        flags: ADMIN,
+        flags: &[],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Server,
         since: "2.0.0",
@@ -287,7 +273,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "copy",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "denyoom"],
         keys: KeyPositions { first: 1, last: 2, step: 1 },
         group: Group::Generic,
         since: "6.2.0",
@@ -297,7 +283,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "dbsize",
         arity: 1,
-        flags: READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Server,
         since: "1.0.0",
@@ -307,7 +293,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "debug",
         arity: -2,
-        flags: ADMIN,
+        flags: &["admin", "noscript", "loading", "stale"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Server,
         since: "1.0.0",
@@ -317,7 +303,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "decr",
         arity: 2,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "1.0.0",
@@ -327,7 +313,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "decrby",
         arity: 3,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "1.0.0",
@@ -337,7 +323,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "del",
         arity: -2,
-        flags: WRITE,
+        flags: &["write"],
         keys: KeyPositions { first: 1, last: -1, step: 1 },
         group: Group::Generic,
         since: "1.0.0",
@@ -347,7 +333,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "discard",
         arity: 1,
-        flags: TRANSACTION,
+        flags: &["noscript", "loading", "stale", "fast", "allow_busy"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Transactions,
         since: "2.0.0",
@@ -357,7 +343,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "echo",
         arity: 2,
-        flags: FAST,
+        flags: &["loading", "stale", "fast"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Connection,
         since: "1.0.0",
@@ -367,7 +353,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "exec",
         arity: 1,
-        flags: EXEC,
+        flags: &["noscript", "loading", "stale", "skip_slowlog"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Transactions,
         since: "1.2.0",
@@ -377,7 +363,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "exists",
         arity: -2,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: -1, step: 1 },
         group: Group::Generic,
         since: "1.0.0",
@@ -387,7 +373,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "expire",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Generic,
         since: "1.0.0",
@@ -397,7 +383,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "expireat",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Generic,
         since: "1.2.0",
@@ -407,7 +393,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "expiretime",
         arity: 2,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Generic,
         since: "7.0.0",
@@ -417,7 +403,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "flushall",
         arity: -1,
-        flags: ADMIN,
+        flags: &["write"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Server,
         since: "1.0.0",
@@ -427,7 +413,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "flushdb",
         arity: -1,
-        flags: ADMIN,
+        flags: &["write"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Server,
         since: "1.0.0",
@@ -437,7 +423,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "get",
         arity: 2,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "1.0.0",
@@ -447,7 +433,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "getbit",
         arity: 3,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Bitmap,
         since: "2.2.0",
@@ -457,7 +443,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "getdel",
         arity: 2,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "6.2.0",
@@ -467,7 +453,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "getex",
         arity: -2,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "6.2.0",
@@ -477,7 +463,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "getrange",
         arity: 4,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "2.4.0",
@@ -487,7 +473,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "getset",
         arity: 3,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "1.0.0",
@@ -497,7 +483,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hdel",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "2.0.0",
@@ -507,7 +493,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hello",
         arity: -1,
-        flags: NO_AUTH,
+        flags: &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Connection,
         since: "6.0.0",
@@ -517,7 +503,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hexists",
         arity: 3,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "2.0.0",
@@ -527,7 +513,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hget",
         arity: 3,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "2.0.0",
@@ -537,7 +523,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hgetall",
         arity: 2,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "2.0.0",
@@ -547,7 +533,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hincrby",
         arity: 4,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "2.0.0",
@@ -557,7 +543,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hincrbyfloat",
         arity: 4,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "2.6.0",
@@ -567,7 +553,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hkeys",
         arity: 2,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "2.0.0",
@@ -577,7 +563,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hlen",
         arity: 2,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "2.0.0",
@@ -587,7 +573,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hmget",
         arity: -3,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "2.0.0",
@@ -597,7 +583,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hmset",
         arity: -4,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "2.0.0",
@@ -607,7 +593,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hrandfield",
         arity: -2,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "6.2.0",
@@ -617,7 +603,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hscan",
         arity: -3,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "2.8.0",
@@ -627,7 +613,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hset",
         arity: -4,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "2.0.0",
@@ -637,7 +623,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hsetnx",
         arity: 4,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "2.0.0",
@@ -647,7 +633,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hstrlen",
         arity: 3,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "3.2.0",
@@ -657,7 +643,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "hvals",
         arity: 2,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Hash,
         since: "2.0.0",
@@ -667,7 +653,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "incr",
         arity: 2,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "1.0.0",
@@ -677,7 +663,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "incrby",
         arity: 3,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "1.0.0",
@@ -687,7 +673,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "incrbyfloat",
         arity: 3,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "2.6.0",
@@ -697,7 +683,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "info",
         arity: -1,
-        flags: READ,
+        flags: &["loading", "stale"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Server,
         since: "1.0.0",
@@ -707,7 +693,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "keys",
         arity: 2,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Generic,
         since: "1.0.0",
@@ -717,7 +703,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "lastsave",
         arity: 1,
-        flags: FAST,
+        flags: &["loading", "stale", "fast"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Server,
         since: "1.0.0",
@@ -727,7 +713,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "latency",
         arity: -2,
-        flags: ADMIN,
+        flags: &[],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Server,
         since: "2.8.13",
@@ -737,7 +723,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "lcs",
         arity: -3,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 2, step: 1 },
         group: Group::String,
         since: "7.0.0",
@@ -747,7 +733,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "lindex",
         arity: 3,
-        flags: FAST_READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::List,
         since: "1.0.0",
@@ -757,7 +743,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "linsert",
         arity: 5,
-        flags: WRITE,
+        flags: &["write", "denyoom"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::List,
         since: "2.2.0",
@@ -767,7 +753,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "llen",
         arity: 2,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::List,
         since: "1.0.0",
@@ -777,7 +763,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "lmove",
         arity: 5,
-        flags: WRITE,
+        flags: &["write", "denyoom"],
         keys: KeyPositions { first: 1, last: 2, step: 1 },
         group: Group::List,
         since: "6.2.0",
@@ -787,7 +773,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "lmpop",
         arity: -4,
-        flags: WRITE,
+        flags: &["write", "movablekeys"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::List,
         since: "7.0.0",
@@ -797,7 +783,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "lpop",
         arity: -2,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::List,
         since: "1.0.0",
@@ -807,7 +793,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "lpos",
         arity: -3,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::List,
         since: "6.0.6",
@@ -817,7 +803,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "lpush",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::List,
         since: "1.0.0",
@@ -827,7 +813,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "lpushx",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::List,
         since: "2.2.0",
@@ -837,7 +823,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "lrange",
         arity: 4,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::List,
         since: "1.0.0",
@@ -847,7 +833,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "lrem",
         arity: 4,
-        flags: WRITE,
+        flags: &["write"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::List,
         since: "1.0.0",
@@ -857,7 +843,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "lset",
         arity: 4,
-        flags: WRITE,
+        flags: &["write", "denyoom"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::List,
         since: "1.0.0",
@@ -867,7 +853,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "ltrim",
         arity: 4,
-        flags: WRITE,
+        flags: &["write"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::List,
         since: "1.0.0",
@@ -877,7 +863,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "mget",
         arity: -2,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: -1, step: 1 },
         group: Group::String,
         since: "1.0.0",
@@ -887,7 +873,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "monitor",
         arity: 1,
-        flags: ADMIN,
+        flags: &["admin", "noscript", "loading", "stale"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Server,
         since: "1.0.0",
@@ -897,7 +883,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "move",
         arity: 3,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Generic,
         since: "1.0.0",
@@ -907,7 +893,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "mset",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "denyoom"],
         keys: KeyPositions { first: 1, last: -1, step: 2 },
         group: Group::String,
         since: "1.0.1",
@@ -917,7 +903,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "msetnx",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "denyoom"],
         keys: KeyPositions { first: 1, last: -1, step: 2 },
         group: Group::String,
         since: "1.0.1",
@@ -927,7 +913,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "multi",
         arity: 1,
-        flags: TRANSACTION,
+        flags: &["noscript", "loading", "stale", "fast", "allow_busy"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Transactions,
         since: "1.2.0",
@@ -937,7 +923,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "object",
         arity: -2,
-        flags: READ,
+        flags: &[],
         // The key is its subcommands' (see `COMMAND INFO`), as in Redis.
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Generic,
@@ -948,7 +934,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "persist",
         arity: 2,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Generic,
         since: "2.2.0",
@@ -958,7 +944,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "pexpire",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Generic,
         since: "2.6.0",
@@ -968,7 +954,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "pexpireat",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Generic,
         since: "2.6.0",
@@ -978,7 +964,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "pexpiretime",
         arity: 2,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Generic,
         since: "7.0.0",
@@ -988,7 +974,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "pfadd",
         arity: -2,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::HyperLogLog,
         since: "2.8.9",
@@ -998,7 +984,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "pfcount",
         arity: -2,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: -1, step: 1 },
         group: Group::HyperLogLog,
         since: "2.8.9",
@@ -1008,7 +994,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "pfmerge",
         arity: -2,
-        flags: WRITE,
+        flags: &["write", "denyoom"],
         keys: KeyPositions { first: 1, last: -1, step: 1 },
         group: Group::HyperLogLog,
         since: "2.8.9",
@@ -1018,7 +1004,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "ping",
         arity: -1,
-        flags: FAST,
+        flags: &["fast"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Connection,
         since: "1.0.0",
@@ -1028,7 +1014,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "psetex",
         arity: 4,
-        flags: WRITE,
+        flags: &["write", "denyoom"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "2.6.0",
@@ -1038,7 +1024,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "psubscribe",
         arity: -2,
-        flags: PUBSUB,
+        flags: &["pubsub", "noscript", "loading", "stale"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::PubSub,
         since: "2.0.0",
@@ -1048,7 +1034,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "pttl",
         arity: 2,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Generic,
         since: "2.6.0",
@@ -1058,7 +1044,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "publish",
         arity: 3,
-        flags: PUBLISH,
+        flags: &["pubsub", "loading", "stale", "fast"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::PubSub,
         since: "2.0.0",
@@ -1068,7 +1054,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "pubsub",
         arity: -2,
-        flags: PUBSUB,
+        flags: &[],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::PubSub,
         since: "2.8.0",
@@ -1078,7 +1064,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "punsubscribe",
         arity: -1,
-        flags: PUBSUB,
+        flags: &["pubsub", "noscript", "loading", "stale"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::PubSub,
         since: "2.0.0",
@@ -1088,7 +1074,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "quit",
         arity: -1,
-        flags: NO_AUTH,
+        flags: &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Connection,
         since: "1.0.0",
@@ -1098,7 +1084,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "randomkey",
         arity: 1,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Generic,
         since: "1.0.0",
@@ -1108,7 +1094,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "rename",
         arity: 3,
-        flags: WRITE,
+        flags: &["write"],
         keys: KeyPositions { first: 1, last: 2, step: 1 },
         group: Group::Generic,
         since: "1.0.0",
@@ -1118,7 +1104,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "renamenx",
         arity: 3,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: 2, step: 1 },
         group: Group::Generic,
         since: "1.0.0",
@@ -1128,7 +1114,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "reset",
         arity: 1,
-        flags: NO_AUTH,
+        flags: &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Connection,
         since: "6.2.0",
@@ -1138,7 +1124,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "rpop",
         arity: -2,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::List,
         since: "1.0.0",
@@ -1148,7 +1134,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "rpoplpush",
         arity: 3,
-        flags: WRITE,
+        flags: &["write", "denyoom"],
         keys: KeyPositions { first: 1, last: 2, step: 1 },
         group: Group::List,
         since: "1.2.0",
@@ -1158,7 +1144,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "rpush",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::List,
         since: "1.0.0",
@@ -1168,7 +1154,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "rpushx",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::List,
         since: "2.2.0",
@@ -1178,7 +1164,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "sadd",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Set,
         since: "1.0.0",
@@ -1188,7 +1174,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "scan",
         arity: -2,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Generic,
         since: "2.8.0",
@@ -1198,7 +1184,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "scard",
         arity: 2,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Set,
         since: "1.0.0",
@@ -1208,7 +1194,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "sdiff",
         arity: -2,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: -1, step: 1 },
         group: Group::Set,
         since: "1.0.0",
@@ -1218,7 +1204,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "sdiffstore",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "denyoom"],
         keys: KeyPositions { first: 1, last: -1, step: 1 },
         group: Group::Set,
         since: "1.0.0",
@@ -1228,7 +1214,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "select",
         arity: 2,
-        flags: FAST,
+        flags: &["loading", "stale", "fast"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Connection,
         since: "1.0.0",
@@ -1238,7 +1224,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "set",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "denyoom"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "1.0.0",
@@ -1248,7 +1234,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "setbit",
         arity: 4,
-        flags: WRITE,
+        flags: &["write", "denyoom"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Bitmap,
         since: "2.2.0",
@@ -1258,7 +1244,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "setex",
         arity: 4,
-        flags: WRITE,
+        flags: &["write", "denyoom"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "2.0.0",
@@ -1268,7 +1254,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "setnx",
         arity: 3,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "1.0.0",
@@ -1278,7 +1264,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "setrange",
         arity: 4,
-        flags: WRITE,
+        flags: &["write", "denyoom"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "2.2.0",
@@ -1288,7 +1274,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "sinter",
         arity: -2,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: -1, step: 1 },
         group: Group::Set,
         since: "1.0.0",
@@ -1298,7 +1284,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "sintercard",
         arity: -3,
-        flags: READ,
+        flags: &["readonly", "movablekeys"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Set,
         since: "7.0.0",
@@ -1308,7 +1294,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "sinterstore",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "denyoom"],
         keys: KeyPositions { first: 1, last: -1, step: 1 },
         group: Group::Set,
         since: "1.0.0",
@@ -1318,7 +1304,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "sismember",
         arity: 3,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Set,
         since: "1.0.0",
@@ -1328,7 +1314,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "slowlog",
         arity: -2,
-        flags: ADMIN,
+        flags: &[],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Server,
         since: "2.2.12",
@@ -1338,7 +1324,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "smembers",
         arity: 2,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Set,
         since: "1.0.0",
@@ -1348,7 +1334,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "smismember",
         arity: -3,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Set,
         since: "6.2.0",
@@ -1358,7 +1344,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "smove",
         arity: 4,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: 2, step: 1 },
         group: Group::Set,
         since: "1.0.0",
@@ -1368,7 +1354,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "spop",
         arity: -2,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Set,
         since: "1.0.0",
@@ -1378,7 +1364,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "srandmember",
         arity: -2,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Set,
         since: "1.0.0",
@@ -1388,7 +1374,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "srem",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Set,
         since: "1.0.0",
@@ -1398,7 +1384,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "sscan",
         arity: -3,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Set,
         since: "2.8.0",
@@ -1408,7 +1394,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "strlen",
         arity: 2,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "2.2.0",
@@ -1418,7 +1404,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "subscribe",
         arity: -2,
-        flags: PUBSUB,
+        flags: &["pubsub", "noscript", "loading", "stale"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::PubSub,
         since: "2.0.0",
@@ -1428,7 +1414,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "substr",
         arity: 4,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::String,
         since: "1.0.0",
@@ -1438,7 +1424,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "sunion",
         arity: -2,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: -1, step: 1 },
         group: Group::Set,
         since: "1.0.0",
@@ -1448,7 +1434,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "sunionstore",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "denyoom"],
         keys: KeyPositions { first: 1, last: -1, step: 1 },
         group: Group::Set,
         since: "1.0.0",
@@ -1458,7 +1444,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "swapdb",
         arity: 3,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Server,
         since: "4.0.0",
@@ -1468,7 +1454,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "time",
         arity: 1,
-        flags: FAST,
+        flags: &["loading", "stale", "fast"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Server,
         since: "2.6.0",
@@ -1478,7 +1464,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "touch",
         arity: -2,
-        flags: READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: -1, step: 1 },
         group: Group::Generic,
         since: "3.2.1",
@@ -1488,7 +1474,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "ttl",
         arity: 2,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Generic,
         since: "1.0.0",
@@ -1498,7 +1484,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "type",
         arity: 2,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::Generic,
         since: "1.0.0",
@@ -1508,7 +1494,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "unlink",
         arity: -2,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: -1, step: 1 },
         group: Group::Generic,
         since: "4.0.0",
@@ -1518,7 +1504,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "unsubscribe",
         arity: -1,
-        flags: PUBSUB,
+        flags: &["pubsub", "noscript", "loading", "stale"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::PubSub,
         since: "2.0.0",
@@ -1528,7 +1514,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "unwatch",
         arity: 1,
-        flags: TRANSACTION,
+        flags: &["noscript", "loading", "stale", "fast", "allow_busy"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::Transactions,
         since: "2.2.0",
@@ -1538,7 +1524,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "watch",
         arity: -2,
-        flags: TRANSACTION,
+        flags: &["noscript", "loading", "stale", "fast", "allow_busy"],
         keys: KeyPositions { first: 1, last: -1, step: 1 },
         group: Group::Transactions,
         since: "2.2.0",
@@ -1548,7 +1534,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zadd",
         arity: -4,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "1.2.0",
@@ -1558,7 +1544,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zcard",
         arity: 2,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "1.2.0",
@@ -1568,7 +1554,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zcount",
         arity: 4,
-        flags: READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "2.0.0",
@@ -1578,7 +1564,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zdiff",
         arity: -3,
-        flags: READ,
+        flags: &["readonly", "movablekeys"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::SortedSet,
         since: "6.2.0",
@@ -1588,7 +1574,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zdiffstore",
         arity: -4,
-        flags: WRITE,
+        flags: &["write", "denyoom", "movablekeys"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "6.2.0",
@@ -1598,7 +1584,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zincrby",
         arity: 4,
-        flags: WRITE,
+        flags: &["write", "denyoom", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "1.2.0",
@@ -1608,7 +1594,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zinter",
         arity: -3,
-        flags: READ,
+        flags: &["readonly", "movablekeys"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::SortedSet,
         since: "6.2.0",
@@ -1618,7 +1604,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zintercard",
         arity: -3,
-        flags: READ,
+        flags: &["readonly", "movablekeys"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::SortedSet,
         since: "7.0.0",
@@ -1628,7 +1614,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zinterstore",
         arity: -4,
-        flags: WRITE,
+        flags: &["write", "denyoom", "movablekeys"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "2.0.0",
@@ -1638,7 +1624,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zlexcount",
         arity: 4,
-        flags: READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "2.8.9",
@@ -1648,7 +1634,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zmpop",
         arity: -4,
-        flags: WRITE,
+        flags: &["write", "movablekeys"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::SortedSet,
         since: "7.0.0",
@@ -1658,7 +1644,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zmscore",
         arity: -3,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "6.2.0",
@@ -1668,7 +1654,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zpopmax",
         arity: -2,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "5.0.0",
@@ -1678,7 +1664,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zpopmin",
         arity: -2,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "5.0.0",
@@ -1688,7 +1674,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zrandmember",
         arity: -2,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "6.2.0",
@@ -1698,7 +1684,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zrange",
         arity: -4,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "1.2.0",
@@ -1708,7 +1694,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zrangebylex",
         arity: -4,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "2.8.9",
@@ -1718,7 +1704,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zrangebyscore",
         arity: -4,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "1.0.5",
@@ -1728,7 +1714,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zrangestore",
         arity: -5,
-        flags: WRITE,
+        flags: &["write", "denyoom"],
         keys: KeyPositions { first: 1, last: 2, step: 1 },
         group: Group::SortedSet,
         since: "6.2.0",
@@ -1738,7 +1724,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zrank",
         arity: -3,
-        flags: READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "2.0.0",
@@ -1748,7 +1734,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zrem",
         arity: -3,
-        flags: WRITE,
+        flags: &["write", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "1.2.0",
@@ -1758,7 +1744,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zremrangebylex",
         arity: 4,
-        flags: WRITE,
+        flags: &["write"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "2.8.9",
@@ -1768,7 +1754,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zremrangebyrank",
         arity: 4,
-        flags: WRITE,
+        flags: &["write"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "2.0.0",
@@ -1778,7 +1764,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zremrangebyscore",
         arity: 4,
-        flags: WRITE,
+        flags: &["write"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "1.2.0",
@@ -1788,7 +1774,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zrevrange",
         arity: -4,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "1.2.0",
@@ -1798,7 +1784,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zrevrangebylex",
         arity: -4,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "2.8.9",
@@ -1808,7 +1794,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zrevrangebyscore",
         arity: -4,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "2.2.0",
@@ -1818,7 +1804,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zrevrank",
         arity: -3,
-        flags: READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "2.0.0",
@@ -1828,7 +1814,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zscan",
         arity: -3,
-        flags: READ,
+        flags: &["readonly"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "2.8.0",
@@ -1838,7 +1824,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zscore",
         arity: 3,
-        flags: FAST_READ,
+        flags: &["readonly", "fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "1.2.0",
@@ -1848,7 +1834,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zunion",
         arity: -3,
-        flags: READ,
+        flags: &["readonly", "movablekeys"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
         group: Group::SortedSet,
         since: "6.2.0",
@@ -1858,7 +1844,7 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "zunionstore",
         arity: -4,
-        flags: WRITE,
+        flags: &["write", "denyoom", "movablekeys"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
         group: Group::SortedSet,
         since: "2.0.0",

@@ -1,9 +1,10 @@
 //! The oracle's check of `COMMAND INFO`: for every command and subcommand resplite lists,
-//! the arity and the key positions (first key, last key, step) must be Redis's. Clients
-//! that route by key, and tools that find the keys of a command, read exactly these.
+//! the arity, the key positions (first key, last key, step) and the flags must be Redis's.
+//! Clients that route by key, and tools that find the keys of a command or tell reads from
+//! writes, read exactly these.
 //!
-//! The flags, ACL categories, tips and key specifications are not compared: resplite gives
-//! a shorter list of flags and only the group's category (docs/compatibility.md).
+//! The ACL categories, tips and key specifications are not compared: resplite gives only
+//! the group's category and neither of the others (docs/compatibility.md).
 
 use std::collections::BTreeMap;
 
@@ -44,28 +45,11 @@ pub(crate) fn compare(reference: &ServerProcess, candidate: &ServerProcess, summ
             return;
         }
     };
-    let rendered = |shapes: &BTreeMap<String, Shape>| -> BTreeMap<String, String> {
-        shapes.iter().map(|(name, shape)| (name.clone(), describe(shape))).collect()
-    };
-    introspection::report(
-        NAME,
-        &rendered(&reference_info),
-        &rendered(&candidate_info),
-        EXPECTED_DIFFERENCES,
-        summary,
-    );
-}
-
-/// Arity, first key, last key and step.
-type Shape = [i64; 4];
-
-fn describe(shape: &Shape) -> String {
-    let [arity, first, last, step] = shape;
-    format!("arity {arity}, keys {first} to {last} step {step}")
+    introspection::report(NAME, &reference_info, &candidate_info, EXPECTED_DIFFERENCES, summary);
 }
 
 /// Like [`fetch`], but every name must be answered with an entry of its own.
-fn fetch_known(port: u16, names: &[&str]) -> Result<BTreeMap<String, Shape>, String> {
+fn fetch_known(port: u16, names: &[&str]) -> Result<BTreeMap<String, String>, String> {
     let mut connection = Connection::open(port).map_err(|error| format!("port {port}: {error}"))?;
     let entries = entries(&mut connection, names)?;
     for (name, entry) in names.iter().zip(&entries) {
@@ -83,7 +67,7 @@ fn fetch_known(port: u16, names: &[&str]) -> Result<BTreeMap<String, Shape>, Str
 
 /// `COMMAND INFO` of `names` (all commands when empty): every command and subcommand with
 /// its shape.
-fn fetch(port: u16, names: &[&str]) -> Result<BTreeMap<String, Shape>, String> {
+fn fetch(port: u16, names: &[&str]) -> Result<BTreeMap<String, String>, String> {
     let mut connection = Connection::open(port).map_err(|error| format!("port {port}: {error}"))?;
     let mut shapes = BTreeMap::new();
     for entry in &entries(&mut connection, names)? {
@@ -102,16 +86,29 @@ fn entries(connection: &mut Connection, names: &[&str]) -> Result<Vec<Frame>, St
     }
 }
 
-/// Adds one `COMMAND INFO` entry, and the subcommands listed in its tenth field.
-fn collect(entry: &Frame, shapes: &mut BTreeMap<String, Shape>) {
+/// Adds one `COMMAND INFO` entry, described as its arity, key positions and flags, and the
+/// subcommands listed in its tenth field.
+fn collect(entry: &Frame, shapes: &mut BTreeMap<String, String>) {
     let Frame::Array(fields) = entry else { return };
     let number = |index: usize| match fields.get(index) {
-        Some(Frame::Integer(value)) => *value,
-        _ => i64::MIN,
+        Some(Frame::Integer(value)) => value.to_string(),
+        other => format!("{other:?}"),
     };
+    let mut flags: Vec<String> = match fields.get(2) {
+        Some(Frame::Array(flags) | Frame::Set(flags)) => flags.iter().map(text).collect(),
+        _ => Vec::new(),
+    };
+    flags.sort();
     if let Some(name) = fields.first() {
-        shapes
-            .insert(text(name).to_ascii_lowercase(), [number(1), number(3), number(4), number(5)]);
+        let description = format!(
+            "arity {}, keys {} to {} step {}, flags [{}]",
+            number(1),
+            number(3),
+            number(4),
+            number(5),
+            flags.join(" ")
+        );
+        shapes.insert(text(name).to_ascii_lowercase(), description);
     }
     if let Some(Frame::Array(subcommands) | Frame::Set(subcommands)) = fields.get(9) {
         for subcommand in subcommands {

@@ -43,20 +43,20 @@ fn info_entry(spec: &CommandSpec) -> Frame {
     // Redis answers an empty set when there are none, an array otherwise.
     let subcommands =
         if subcommands.is_empty() { Frame::Set(Vec::new()) } else { Frame::Array(subcommands) };
-    ten_fields(Frame::bulk(spec.name), spec.arity, spec, spec.keys, subcommands)
+    let head = Head { name: spec.name, arity: spec.arity, flags: spec.flags, keys: spec.keys };
+    ten_fields(head, spec, subcommands)
 }
 
-/// The `COMMAND INFO` entry of a subcommand: its own arity and keys, its container's flags
-/// and category.
+/// The `COMMAND INFO` entry of a subcommand: its own arity, flags and key, its container's
+/// category.
 fn subcommand_info_entry(container: &CommandSpec, subcommand: &SubcommandDoc) -> Frame {
-    let keys = subcommand_keys(subcommand);
-    ten_fields(
-        Frame::bulk(subcommand.name),
-        subcommand.arity,
-        container,
-        keys,
-        Frame::Set(Vec::new()),
-    )
+    let head = Head {
+        name: subcommand.name,
+        arity: subcommand.arity,
+        flags: subcommand.flags,
+        keys: subcommand_keys(subcommand),
+    };
+    ten_fields(head, container, Frame::Set(Vec::new()))
 }
 
 /// Where a subcommand's key is: its first argument when that is a key (`OBJECT ENCODING
@@ -71,23 +71,27 @@ fn subcommand_keys(subcommand: &SubcommandDoc) -> KeyPositions {
     }
 }
 
-fn ten_fields(
-    name: Frame,
+/// The first fields of a `COMMAND INFO` entry, which a subcommand has of its own.
+struct Head {
+    name: &'static str,
     arity: i32,
-    spec: &CommandSpec,
+    flags: &'static [&'static str],
     keys: KeyPositions,
-    subcommands: Frame,
-) -> Frame {
+}
+
+/// The entry: `head`, the ACL category of `command`'s group, no tips or key
+/// specifications, then `subcommands`.
+fn ten_fields(head: Head, command: &CommandSpec, subcommands: Frame) -> Frame {
     let words =
         |items: &[&'static str]| Frame::Set(items.iter().map(|item| Frame::simple(item)).collect());
     Frame::Array(vec![
-        name,
-        Frame::Integer(i64::from(arity)),
-        words(spec.flags),
-        Frame::Integer(i64::from(keys.first)),
-        Frame::Integer(i64::from(keys.last)),
-        Frame::Integer(i64::from(keys.step)),
-        words(&[spec.group.acl_category()]),
+        Frame::bulk(head.name),
+        Frame::Integer(i64::from(head.arity)),
+        words(head.flags),
+        Frame::Integer(i64::from(head.keys.first)),
+        Frame::Integer(i64::from(head.keys.last)),
+        Frame::Integer(i64::from(head.keys.step)),
+        words(&[command.group.acl_category()]),
         Frame::Set(Vec::new()),
         Frame::Set(Vec::new()),
         subcommands,
