@@ -1,10 +1,10 @@
 //! The oracle's check of `COMMAND INFO`: for every command and subcommand resplite lists,
-//! the arity, the key positions (first key, last key, step) and the flags must be Redis's.
-//! Clients that route by key, and tools that find the keys of a command or tell reads from
-//! writes, read exactly these.
+//! the arity, the key positions (first key, last key, step), the flags and the ACL
+//! categories must be Redis's. Clients that route by key, and tools that find the keys of a
+//! command or tell reads from writes, read exactly these.
 //!
-//! The ACL categories, tips and key specifications are not compared: resplite gives only
-//! the group's category and neither of the others (docs/compatibility.md).
+//! Tips and key specifications are not compared: resplite gives neither
+//! (docs/compatibility.md).
 
 use std::collections::BTreeMap;
 
@@ -94,19 +94,23 @@ fn collect(entry: &Frame, shapes: &mut BTreeMap<String, String>) {
         Some(Frame::Integer(value)) => value.to_string(),
         other => format!("{other:?}"),
     };
-    let mut flags: Vec<String> = match fields.get(2) {
-        Some(Frame::Array(flags) | Frame::Set(flags)) => flags.iter().map(text).collect(),
-        _ => Vec::new(),
+    let words = |index: usize| {
+        let mut words: Vec<String> = match fields.get(index) {
+            Some(Frame::Array(words) | Frame::Set(words)) => words.iter().map(text).collect(),
+            _ => Vec::new(),
+        };
+        words.sort();
+        words.join(" ")
     };
-    flags.sort();
     if let Some(name) = fields.first() {
         let description = format!(
-            "arity {}, keys {} to {} step {}, flags [{}]",
+            "arity {}, keys {} to {} step {}, flags [{}], categories [{}]",
             number(1),
             number(3),
             number(4),
             number(5),
-            flags.join(" ")
+            words(2),
+            words(6)
         );
         shapes.insert(text(name).to_ascii_lowercase(), description);
     }

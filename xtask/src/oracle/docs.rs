@@ -24,7 +24,6 @@ pub(crate) const NAME: &str = "command-docs";
 const EXPECTED_DIFFERENCES: &[ExpectedDifference] = &[
     ("client|no-touch", "a Redis 7.2 subcommand that Redis 7.0 does not have"),
     ("client|setinfo", "a Redis 7.2 subcommand that Redis 7.0 does not have"),
-    ("command|list", "resplite lists every command and has no FILTERBY"),
     ("zrank", "WITHSCORE, from Redis 7.2"),
     ("zrevrank", "WITHSCORE, from Redis 7.2"),
 ];

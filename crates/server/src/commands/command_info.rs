@@ -1,9 +1,11 @@
 //! `COMMAND` and its subcommands, generated from the command registry and, for `COMMAND
 //! DOCS`, the argument table of `command_syntax.rs`.
 
+use bytes::Bytes;
 use resplite_resp::Frame;
+use resplite_store::glob_match;
 
-use crate::args::Args;
+use crate::args::{Args, is_word};
 use crate::argument_notation::{self, Argument, ArgumentType};
 use crate::command::{CommandResult, Context, reply};
 use crate::command_syntax::{self, SubcommandDoc};
@@ -18,9 +20,7 @@ pub(crate) fn command(context: &mut Context<'_>, mut args: Args) -> CommandResul
     let names = args.rest();
     match subcommand {
         "count" => reply(Frame::Integer(COMMANDS.len() as i64)),
-        // Redis's FILTERBY is not served.
-        "list" if !names.is_empty() => Err(CommandError::WrongArity("command|list".to_owned())),
-        "list" => reply(Frame::Array(COMMANDS.iter().map(|spec| Frame::bulk(spec.name)).collect())),
+        "list" => list(&names),
         "info" if names.is_empty() => {
             reply(Frame::Array(COMMANDS.iter().map(info_entry).collect()))
         }
@@ -33,30 +33,90 @@ pub(crate) fn command(context: &mut Context<'_>, mut args: Args) -> CommandResul
     }
 }
 
+/// `COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]`: every
+/// command and subcommand (`client|list`), or those that pass the filter.
+fn list(arguments: &[Bytes]) -> CommandResult {
+    let filter = match arguments {
+        [] => ListFilter::Everything,
+        [filterby, kind, value] if is_word(filterby, "filterby") => {
+            if is_word(kind, "module") {
+                ListFilter::Nothing
+            } else if is_word(kind, "aclcat") {
+                ListFilter::Category(value)
+            } else if is_word(kind, "pattern") {
+                ListFilter::Pattern(value)
+            } else {
+                return Err(CommandError::Syntax);
+            }
+        }
+        _ => return Err(CommandError::Syntax),
+    };
+    let mut names = Vec::new();
+    for spec in COMMANDS {
+        if filter.keeps(spec.name, spec.categories) {
+            names.push(Frame::bulk(spec.name));
+        }
+        for subcommand in command_syntax::subcommands_of(spec.name) {
+            if filter.keeps(subcommand.name, subcommand.categories) {
+                names.push(Frame::bulk(subcommand.name));
+            }
+        }
+    }
+    reply(Frame::Array(names))
+}
+
+/// Which names `COMMAND LIST` answers.
+enum ListFilter<'a> {
+    Everything,
+    /// `FILTERBY MODULE`: resplite has no modules.
+    Nothing,
+    /// `FILTERBY ACLCAT`: an ACL category, named without its `@`, in any case.
+    Category(&'a [u8]),
+    /// `FILTERBY PATTERN`: a glob over the names, in any case.
+    Pattern(&'a [u8]),
+}
+
+impl ListFilter<'_> {
+    fn keeps(&self, name: &str, categories: &[&str]) -> bool {
+        match self {
+            ListFilter::Everything => true,
+            ListFilter::Nothing => false,
+            ListFilter::Category(wanted) => categories.iter().any(|category| {
+                category.strip_prefix('@').is_some_and(|category| is_word(wanted, category))
+            }),
+            ListFilter::Pattern(pattern) => glob_match(pattern, name.as_bytes(), true),
+        }
+    }
+}
+
 /// The `COMMAND INFO` entry of one command, in Redis 7's ten-field shape, with its
 /// subcommands' entries in the tenth.
 fn info_entry(spec: &CommandSpec) -> Frame {
-    let subcommands: Vec<Frame> = command_syntax::subcommands_of(spec.name)
-        .iter()
-        .map(|subcommand| subcommand_info_entry(spec, subcommand))
-        .collect();
+    let subcommands: Vec<Frame> =
+        command_syntax::subcommands_of(spec.name).iter().map(subcommand_info_entry).collect();
     // Redis answers an empty set when there are none, an array otherwise.
     let subcommands =
         if subcommands.is_empty() { Frame::Set(Vec::new()) } else { Frame::Array(subcommands) };
-    let head = Head { name: spec.name, arity: spec.arity, flags: spec.flags, keys: spec.keys };
-    ten_fields(head, spec, subcommands)
+    let head = Head {
+        name: spec.name,
+        arity: spec.arity,
+        flags: spec.flags,
+        categories: spec.categories,
+        keys: spec.keys,
+    };
+    ten_fields(head, subcommands)
 }
 
-/// The `COMMAND INFO` entry of a subcommand: its own arity, flags and key, its container's
-/// category.
-fn subcommand_info_entry(container: &CommandSpec, subcommand: &SubcommandDoc) -> Frame {
+/// The `COMMAND INFO` entry of a subcommand: its own arity, flags, categories and key.
+fn subcommand_info_entry(subcommand: &SubcommandDoc) -> Frame {
     let head = Head {
         name: subcommand.name,
         arity: subcommand.arity,
         flags: subcommand.flags,
+        categories: subcommand.categories,
         keys: subcommand_keys(subcommand),
     };
-    ten_fields(head, container, Frame::Set(Vec::new()))
+    ten_fields(head, Frame::Set(Vec::new()))
 }
 
 /// Where a subcommand's key is: its first argument when that is a key (`OBJECT ENCODING
@@ -71,17 +131,17 @@ fn subcommand_keys(subcommand: &SubcommandDoc) -> KeyPositions {
     }
 }
 
-/// The first fields of a `COMMAND INFO` entry, which a subcommand has of its own.
+/// What a `COMMAND INFO` entry says of a command or subcommand.
 struct Head {
     name: &'static str,
     arity: i32,
     flags: &'static [&'static str],
+    categories: &'static [&'static str],
     keys: KeyPositions,
 }
 
-/// The entry: `head`, the ACL category of `command`'s group, no tips or key
-/// specifications, then `subcommands`.
-fn ten_fields(head: Head, command: &CommandSpec, subcommands: Frame) -> Frame {
+/// The entry: `head`, no tips or key specifications, then `subcommands`.
+fn ten_fields(head: Head, subcommands: Frame) -> Frame {
     let words =
         |items: &[&'static str]| Frame::Set(items.iter().map(|item| Frame::simple(item)).collect());
     Frame::Array(vec![
@@ -91,7 +151,7 @@ fn ten_fields(head: Head, command: &CommandSpec, subcommands: Frame) -> Frame {
         Frame::Integer(i64::from(head.keys.first)),
         Frame::Integer(i64::from(head.keys.last)),
         Frame::Integer(i64::from(head.keys.step)),
-        words(&[command.group.acl_category()]),
+        words(head.categories),
         Frame::Set(Vec::new()),
         Frame::Set(Vec::new()),
         subcommands,
@@ -108,7 +168,7 @@ fn named_info_entry(name: &[u8]) -> Frame {
         .and_then(|container| {
             let (_, subcommand) =
                 command_syntax::find_subcommand(container.name, &name[bar + 1..])?;
-            Some(subcommand_info_entry(container, subcommand))
+            Some(subcommand_info_entry(subcommand))
         })
         .unwrap_or(Frame::NullArray)
 }
