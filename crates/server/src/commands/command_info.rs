@@ -21,6 +21,8 @@ pub(crate) fn command(context: &mut Context<'_>, mut args: Args) -> CommandResul
     match subcommand {
         "count" => reply(Frame::Integer(COMMANDS.len() as i64)),
         "list" => list(&names),
+        "getkeys" => get_keys(&names),
+        "help" => reply(help()),
         "info" if names.is_empty() => {
             reply(Frame::Array(COMMANDS.iter().map(info_entry).collect()))
         }
@@ -31,6 +33,92 @@ pub(crate) fn command(context: &mut Context<'_>, mut args: Args) -> CommandResul
         )),
         _ => reply(Frame::Map(names.iter().filter_map(|name| named_docs_entry(name)).collect())),
     }
+}
+
+/// `COMMAND GETKEYS command arg…`: the keys that command would use, found as Redis finds
+/// them: by position, or for the commands that take a key count (`movablekeys`), after it.
+fn get_keys(words: &[Bytes]) -> CommandResult {
+    let invalid =
+        |what: &str| Err(CommandError::err(format!("Invalid {what} specified for command")));
+    let Some((keys, arity, movable)) = key_shape(words) else {
+        return Err(CommandError::err("Invalid command specified"));
+    };
+    if keys.first <= 0 && !movable {
+        return Err(CommandError::err("The command has no key arguments"));
+    }
+    let count = words.len();
+    let wanted = arity.unsigned_abs() as usize;
+    if (arity >= 0 && count != wanted) || count < wanted {
+        return invalid("number of arguments");
+    }
+    let found = if movable { counted_keys(words) } else { positioned_keys(words, keys) };
+    match found {
+        Some(found) => reply(Frame::Array(found.into_iter().map(Frame::Bulk).collect())),
+        None => invalid("arguments"),
+    }
+}
+
+/// The key positions, arity and whether the keys follow a count, of the command (or
+/// container subcommand) that `words` spell.
+fn key_shape(words: &[Bytes]) -> Option<(KeyPositions, i32, bool)> {
+    let spec = lookup(words.first()?)?;
+    let movable = spec.flags.contains(&"movablekeys");
+    if command_syntax::subcommands_of(spec.name).is_empty() || words.len() < 2 {
+        return Some((spec.keys, spec.arity, movable));
+    }
+    let (_, subcommand) = command_syntax::find_subcommand(spec.name, &words[1])?;
+    Some((subcommand_keys(subcommand), subcommand.arity, false))
+}
+
+/// Keys at `first`, `first + step` … up to `last` (counted from the end when negative).
+fn positioned_keys(words: &[Bytes], keys: KeyPositions) -> Option<Vec<Bytes>> {
+    let count = i64::try_from(words.len()).ok()?;
+    let last = if keys.last < 0 { count + i64::from(keys.last) } else { i64::from(keys.last) };
+    let step = usize::try_from(keys.step.max(1)).ok()?;
+    let first = usize::try_from(keys.first).ok()?;
+    let last = usize::try_from(last.min(count - 1)).ok()?;
+    Some(words.get(first..=last)?.iter().step_by(step).cloned().collect())
+}
+
+/// The keys of a command that counts them: a destination first for the `*STORE` forms,
+/// then the count (after a timeout for the blocking pops) and that many keys. `None` when
+/// the count is not a number from 1 to the words left.
+fn counted_keys(words: &[Bytes]) -> Option<Vec<Bytes>> {
+    let name = String::from_utf8_lossy(&words[0]).to_ascii_lowercase();
+    let (count_at, destination) = match name.as_str() {
+        "zdiffstore" | "zinterstore" | "zunionstore" => (2, Some(&words[1])),
+        "blmpop" | "bzmpop" => (2, None),
+        _ => (1, None),
+    };
+    let count = resplite_store::parse_i64(words.get(count_at)?)?;
+    let count = usize::try_from(count).ok().filter(|count| *count > 0)?;
+    let counted = words.get(count_at + 1..count_at + 1 + count)?;
+    Some(destination.into_iter().chain(counted).cloned().collect())
+}
+
+fn help() -> Frame {
+    let lines = [
+        "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "(no subcommand)",
+        "    Return details about all Redis commands.",
+        "COUNT",
+        "    Return the total number of commands in this Redis server.",
+        "LIST",
+        "    Return a list of all commands in this Redis server.",
+        "INFO [<command-name> ...]",
+        "    Return details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "DOCS [<command-name> ...]",
+        "    Return documentation details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "GETKEYS <full-command>",
+        "    Return the keys from a full Redis command.",
+        "HELP",
+        "    Prints this help.",
+    ];
+    Frame::Array(lines.iter().map(|line| Frame::simple(line)).collect())
 }
 
 /// `COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]`: every
