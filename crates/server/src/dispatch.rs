@@ -171,8 +171,7 @@ fn refuse_subcommand(
         recording::record_unknown_command(server, &reply);
         return Some(reply);
     };
-    let wanted = subcommand.arity.unsigned_abs() as usize;
-    if (subcommand.arity >= 0 && request.len() != wanted) || request.len() < wanted {
+    if !registry::arity_accepts(subcommand.arity, request.len()) {
         let error = CommandError::WrongArity(format!("{}|{name}", command.name));
         recording::record_rejected(server, command, Some(name), &error);
         return Some(error.to_frame());

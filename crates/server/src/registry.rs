@@ -74,9 +74,15 @@ pub(crate) struct CommandSpec {
 impl CommandSpec {
     /// Whether a request of `count` words (the name included) fits the arity.
     pub(crate) fn accepts_argument_count(&self, count: usize) -> bool {
-        let arity = self.arity.unsigned_abs() as usize;
-        if self.arity >= 0 { count == arity } else { count >= arity }
+        arity_accepts(self.arity, count)
     }
+}
+
+/// Whether `count` words fit Redis's `arity`: exactly that many, or when it is negative at
+/// least its opposite.
+pub(crate) fn arity_accepts(arity: i32, count: usize) -> bool {
+    let wanted = arity.unsigned_abs() as usize;
+    if arity >= 0 { count == wanted } else { count >= wanted }
 }
 
 /// Finds a command by name, ignoring ASCII case.

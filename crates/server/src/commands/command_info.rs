@@ -10,7 +10,7 @@ use crate::argument_notation::{self, Argument, ArgumentType};
 use crate::command::{CommandResult, Context, reply};
 use crate::command_syntax::{self, SubcommandDoc};
 use crate::error::CommandError;
-use crate::registry::{COMMANDS, CommandSpec, KeyPositions, lookup};
+use crate::registry::{COMMANDS, CommandSpec, KeyPositions, arity_accepts, lookup};
 
 pub(crate) fn command(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     if args.remaining() == 0 {
@@ -46,9 +46,7 @@ fn get_keys(words: &[Bytes]) -> CommandResult {
     if keys.first <= 0 && !movable {
         return Err(CommandError::err("The command has no key arguments"));
     }
-    let count = words.len();
-    let wanted = arity.unsigned_abs() as usize;
-    if (arity >= 0 && count != wanted) || count < wanted {
+    if !arity_accepts(arity, words.len()) {
         return invalid("number of arguments");
     }
     let found = if movable { counted_keys(words) } else { positioned_keys(words, keys) };
