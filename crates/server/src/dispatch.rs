@@ -236,18 +236,13 @@ fn admit(
     Ok(command)
 }
 
-/// Commands whose first argument is a subcommand, which Redis names with them (`client|list`).
-const CONTAINERS: &[&str] =
-    &["client", "command", "config", "debug", "latency", "object", "pubsub", "slowlog"];
-
-/// A command's name as Redis's errors give it: `pubsub|numpat` for a subcommand.
-fn full_name(name: &str, request: &[Bytes]) -> String {
-    match request.get(1) {
-        Some(subcommand) if CONTAINERS.contains(&name) => {
-            format!("{name}|{}", String::from_utf8_lossy(subcommand).to_ascii_lowercase())
-        }
-        _ => name.to_string(),
-    }
+/// A command's name as Redis's errors give it: `pubsub|numpat` for a subcommand (dispatch
+/// has refused unknown subcommands by then).
+fn full_name(name: &'static str, request: &[Bytes]) -> &'static str {
+    request
+        .get(1)
+        .and_then(|typed| command_syntax::find_subcommand(name, typed))
+        .map_or(name, |(_, subcommand)| subcommand.name)
 }
 
 /// What a RESP2 client with subscriptions may still send.
