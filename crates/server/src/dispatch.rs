@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use resplite_resp::{Frame, Protocol};
-use resplite_store::{Reader, StoreError, Writer};
+use resplite_store::{PendingWrite, Reader, StoreError, Writer};
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::sync::{oneshot, watch};
 
@@ -33,6 +33,7 @@ use crate::state::ServerState;
 use crate::transaction::ExecJob;
 use crate::watch::Touch;
 use crate::write_effects::{WriteEffects, run_one_write};
+use crate::write_gathering;
 
 /// Commands Redis's table calls read-only that still write: `PFCOUNT` of one key stores the
 /// cardinality it computed in the HLL's header, which counts as a change for `WATCH`.
@@ -98,12 +99,13 @@ pub(crate) async fn execute_pipeline(
                 }
             }
             Ok(Outcome::Write(operation)) => {
-                if !matches!(pending, Pending::Writes(_)) {
+                if !matches!(pending, Pending::Writes(..)) {
                     pending.run(server, &mut replies).await;
-                    pending = Pending::Writes(Vec::new());
+                    pending = Pending::Writes(Vec::new(), true);
                 }
-                if let Pending::Writes(writes) = &mut pending {
+                if let Pending::Writes(writes, all_fast) = &mut pending {
                     writes.push((slot, (operation, touch, recording)));
+                    *all_fast &= fast;
                 }
             }
             Ok(Outcome::Exec(job)) => {
@@ -179,17 +181,38 @@ fn refuse_subcommand(
     None
 }
 
-/// Whether a read of `command` may run on the connection's own thread (see
-/// [`run_reads_inline`]): the reads Redis flags `fast`, except those that count a range in
-/// resplite (a sorted set's rank or a count by score or name takes time in proportion to
-/// the answer), and `LINDEX`, which Redis walks but resplite finds by its position.
-fn runs_inline(command: &CommandSpec) -> bool {
-    match command.name {
-        "lindex" => true,
-        "zcount" | "zlexcount" | "zrank" | "zrevrank" => false,
-        _ => command.flags.contains(&"fast"),
+/// Whether `request` may run on the connection's own thread: a read through
+/// [`run_reads_inline`], a write through [`run_writes`]'s commit of its own.
+///
+/// Reads: those Redis flags `fast`, except those that count a range in resplite (a sorted
+/// set's rank or a count by score or name takes time in proportion to the answer), and
+/// `LINDEX`, which Redis walks but resplite finds by its position.
+///
+/// Writes: those Redis flags `fast`, except `APPEND` (resplite rewrites the whole value),
+/// `SWAPDB` (it renumbers every key of two databases) and pops with a count (as many rows
+/// as asked for); plus the plain string writes, which Redis leaves unflagged only because a
+/// value may be long. And only requests of at most [`INLINE_WRITE_BYTES`], so that no long
+/// value or long list of elements is written on the connection's thread.
+fn runs_inline(command: &CommandSpec, request: &[Bytes]) -> bool {
+    if !command.flags.contains(&"write") {
+        return match command.name {
+            "lindex" => true,
+            "zcount" | "zlexcount" | "zrank" | "zrevrank" => false,
+            _ => command.flags.contains(&"fast"),
+        };
     }
+    let short = request.iter().map(Bytes::len).sum::<usize>() <= INLINE_WRITE_BYTES;
+    short
+        && match command.name {
+            "append" | "swapdb" => false,
+            "lpop" | "rpop" | "spop" | "zpopmin" | "zpopmax" => request.len() == 2,
+            "set" | "setex" | "psetex" | "mset" | "msetnx" => true,
+            _ => command.flags.contains(&"fast"),
+        }
 }
+
+/// The most argument bytes of a write run on the connection's own thread.
+const INLINE_WRITE_BYTES: usize = 16 * 1024;
 
 /// Whether `MONITOR` leaves the request out: commands flagged `admin` or `skip_monitor`,
 /// and for a container command its subcommand's flags (`CLIENT LIST` is left out, `CLIENT
@@ -275,7 +298,7 @@ fn exec_abort(client: &mut Client, refusal: Frame) -> Frame {
 /// What [`decide`] made of one request.
 pub(crate) struct Decision {
     pub(crate) outcome: Result<Outcome, CommandError>,
-    /// Whether the command is flagged `fast` (a bounded, index-only read or write).
+    /// Whether the command may run on the connection's own thread (see [`runs_inline`]).
     pub(crate) fast: bool,
     /// What the command may modify, for `WATCH`.
     pub(crate) touch: Touch,
@@ -348,9 +371,9 @@ pub(crate) fn decide(
     let misses =
         key_misses::keys_to_check(server.settings.notify_keyspace_events(), command.name, &request)
             .map(|keys| (client.db, keys));
+    let fast = runs_inline(command, &request);
     let mut args = Args::new(request);
     args.next();
-    let fast = runs_inline(command);
     let mut decided = (command.handler)(&mut Context { server, client }, args);
     if let Some((db, keys)) = misses {
         decided = key_misses::report_misses(decided, db, keys);
@@ -370,7 +393,8 @@ enum Pending {
     None,
     /// Reads, and whether every one of them is a `fast` command.
     Reads(Vec<(usize, TimedRead)>, bool),
-    Writes(Vec<(usize, TimedWrite)>),
+    /// Writes, and whether every one of them may run on the connection's thread.
+    Writes(Vec<(usize, TimedWrite)>, bool),
 }
 
 /// A read with the timing to complete when it has run.
@@ -395,9 +419,10 @@ impl Pending {
                 };
                 fill(replies, slots, frames);
             }
-            Pending::Writes(writes) => {
+            Pending::Writes(writes, all_fast) => {
                 let (slots, operations): (Vec<usize>, Vec<TimedWrite>) = writes.into_iter().unzip();
-                let frames = run_writes(server, operations).await;
+                let here = all_fast && operations.len() <= INLINE_WRITES;
+                let frames = run_writes(server, operations, here).await;
                 fill(replies, slots, frames);
             }
         }
@@ -478,11 +503,22 @@ async fn run_reads(server: &Arc<ServerState>, operations: Vec<TimedRead>) -> Vec
     answers(count, "readers", |done| server.store.read_then(run, done)).await
 }
 
-/// Runs writes in one job on the writer thread, each atomic on its own (`atomically`), so a
-/// failing command is answered with its error and changes nothing while the others still
-/// apply. The job may be replayed, so the operations are kept, not consumed; its effects
-/// (`WATCH` touches, blocked clients served) are finished after the commit.
-async fn run_writes(server: &Arc<ServerState>, operations: Vec<TimedWrite>) -> Vec<Frame> {
+/// The most writes run on the connection's own thread in one commit (see [`run_writes`]).
+const INLINE_WRITES: usize = 4;
+
+/// Runs writes in one job, each atomic on its own (`atomically`), so a failing command is
+/// answered with its error and changes nothing while the others still apply. The job may be
+/// replayed, so the operations are kept, not consumed; its effects (`WATCH` touches, blocked
+/// clients served) are finished after the commit.
+///
+/// The job goes to the writer thread, or, when it is short (`here`: a few writes that each
+/// touch a few rows), joins the writes gathered on this I/O thread, committed together
+/// right here when the write connection is free (see `write_gathering`).
+async fn run_writes(
+    server: &Arc<ServerState>,
+    operations: Vec<TimedWrite>,
+    here: bool,
+) -> Vec<Frame> {
     let count = operations.len();
     let mut operations = operations;
     let running = Arc::clone(server);
@@ -503,10 +539,15 @@ async fn run_writes(server: &Arc<ServerState>, operations: Vec<TimedWrite>) -> V
     };
     let committed = Arc::clone(server);
     let (sender, receiver) = oneshot::channel();
-    server.store.write_replayable_then(run, move |result| {
+    let done = move |result| {
         let result = finish_effects(&committed, result).map(|(frames, _)| frames);
         let _ = sender.send(result);
-    });
+    };
+    if here {
+        write_gathering::write_soon(server, PendingWrite::replayable(run, done));
+    } else {
+        server.store.write_replayable_then(run, done);
+    }
     delivered(count, "writer", receiver.await)
 }
 

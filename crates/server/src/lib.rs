@@ -51,6 +51,7 @@ mod stats;
 mod transaction;
 mod watch;
 mod write_effects;
+mod write_gathering;
 
 pub use config::{MAX_WRITER_SPIN_US, ServerConfig};
 pub use config_file::ConfigFileError;

@@ -20,10 +20,12 @@ use crate::reader_threads::ReaderThreads;
 use crate::schema;
 use crate::wal_vfs;
 use crate::writer::{Writer, panic_message};
-use crate::writer_thread::{OperationJob, ReplayableJob, WriterThread, on_writer_thread};
+use crate::writer_thread::{
+    Job, OperationJob, ReplayableJob, WriterThread, holding_write_connection,
+};
 
 /// How long a connection waits for another process's lock before giving up.
-const BUSY_TIMEOUT_MS: u32 = 5_000;
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A handle to an open resplite database; cheap to clone and share across threads.
 ///
@@ -88,9 +90,8 @@ impl Store {
         let fast_reads = Arc::new(FastReads::new(fast_connections, commits.clone()));
         let backlog = Arc::new(LogBacklog::default());
         let writer = WriterThread::spawn(connection, &options, commits, Arc::clone(&backlog))?;
-        let busy_timeout = Duration::from_millis(BUSY_TIMEOUT_MS.into());
         let checkpointer =
-            Checkpointer::spawn(&options.path, busy_timeout, Arc::clone(&fast_reads), backlog)?;
+            Checkpointer::spawn(&options.path, BUSY_TIMEOUT, Arc::clone(&fast_reads), backlog)?;
         let reader_threads = ReaderThreads::spawn(reader_threads, &readers)?;
         Ok(Store {
             shared: Arc::new(Shared {
@@ -161,7 +162,7 @@ impl Store {
         &self,
         operation: impl FnOnce(&mut Writer<'_>) -> Result<R> + Send + 'static,
     ) -> Result<R> {
-        if on_writer_thread() {
+        if holding_write_connection() {
             return Err(StoreError::Internal("a write operation waited for another write".into()));
         }
         let (sender, receiver) = mpsc::sync_channel(1);
@@ -198,6 +199,45 @@ impl Store {
     ) {
         self.shared.writer.submit(Box::new(ReplayableJob { operation, done, result: None }));
     }
+
+    /// Runs `writes` right here, together in one commit, when that needs no waiting: the
+    /// write connection is free (the writer thread is between rounds), no other process
+    /// holds the write lock, the commit will not copy the log into the database file, and
+    /// the store was opened with [`Durability::Normal`] (so the commit does not sync the
+    /// disk). Otherwise they are queued for the writer thread, as by
+    /// [`Store::write_replayable_then`]. Either way each write's `done` has its result after
+    /// the commit; when they ran here, every `done` has run before this returns, and the
+    /// answer is `true`.
+    ///
+    /// Meant for short writes (a few index lookups each), for which the trip to the writer
+    /// thread and back costs more than the writes. The calling thread does their work and
+    /// their commit, so long writes here would hold that thread up.
+    pub fn write_now_or_then(&self, writes: Vec<PendingWrite>) -> bool {
+        let jobs = writes.into_iter().map(|write| write.0).collect();
+        match self.shared.writer.try_run_now(jobs) {
+            Ok(()) => true,
+            Err(jobs) => {
+                for job in jobs {
+                    self.shared.writer.submit(job);
+                }
+                false
+            }
+        }
+    }
+}
+
+/// A write waiting to be run by [`Store::write_now_or_then`].
+pub struct PendingWrite(Box<dyn Job>);
+
+impl PendingWrite {
+    /// A write that may run twice and then must give the same effects on the same data, as
+    /// for [`Store::write_replayable_then`]; `done` receives its result after the commit.
+    pub fn replayable<R: Send + 'static>(
+        operation: impl FnMut(&mut Writer<'_>) -> Result<R> + Send + 'static,
+        done: impl FnOnce(Result<R>) + Send + 'static,
+    ) -> PendingWrite {
+        PendingWrite(Box::new(ReplayableJob { operation, done, result: None }))
+    }
 }
 
 /// Readers never write, and each connection is used by one thread at a time.
@@ -206,7 +246,7 @@ const READER_FLAGS: OpenFlags =
 
 /// Settings every read-only connection gets, pooled or not.
 fn prepare_reader(connection: &mut Connection, map_pragma: &str) -> rusqlite::Result<()> {
-    connection.busy_timeout(Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
+    connection.busy_timeout(BUSY_TIMEOUT)?;
     keep_plans_stable(connection)?;
     connection.set_prepared_statement_cache_capacity(128);
     connection.execute_batch(map_pragma)
@@ -233,7 +273,7 @@ fn open_writer(options: &StoreOptions) -> Result<Connection> {
         StoreError::Database(format!("cannot register the resplite VFS (SQLite error {code})"))
     })?;
     let connection = Connection::open_with_flags_and_vfs(&options.path, OpenFlags::default(), vfs)?;
-    connection.busy_timeout(Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
+    connection.busy_timeout(BUSY_TIMEOUT)?;
     keep_plans_stable(&connection)?;
     connection.set_prepared_statement_cache_capacity(128);
     // Only takes effect on a brand-new file, before WAL mode is entered (see spec/storage.md).
@@ -295,7 +335,7 @@ fn read_in_transaction<R>(
 mod tests {
     use rusqlite::{Connection, StatementStatus};
 
-    use super::{open_reader, open_writer};
+    use super::{PendingWrite, Store, open_reader, open_writer};
     use crate::options::StoreOptions;
 
     /// Runs a cached `LIMIT ?1` query three times with different limits and answers how
@@ -308,6 +348,23 @@ mod tests {
             assert!(rows.count() <= 3);
         }
         connection.prepare_cached(sql).unwrap().get_status(StatementStatus::RePrepare)
+    }
+
+    /// The WAL hook's record belongs to the connection, whichever thread commits on it.
+    #[test]
+    fn commits_here_and_on_the_writer_thread_are_both_recorded_by_the_wal_hook() {
+        let dir = tempfile::tempdir().unwrap();
+        let here = Store::open(dir.path().join("here.db")).unwrap();
+        assert_eq!(here.shared.writer.recorded_log_frames(), 0, "opening records nothing");
+        let write = PendingWrite::replayable(
+            |writer| writer.set(0, b"k", b"v", Default::default()),
+            |result| assert!(result.is_ok()),
+        );
+        assert!(here.write_now_or_then(vec![write]));
+        assert!(here.shared.writer.recorded_log_frames() > 0);
+        let there = Store::open(dir.path().join("there.db")).unwrap();
+        there.write(|writer| writer.set(0, b"k", b"v", Default::default())).unwrap();
+        assert!(there.shared.writer.recorded_log_frames() > 0);
     }
 
     #[test]

@@ -87,7 +87,7 @@ mod zset_ranges;
 pub use bits::{BitOperation, BitRange, RangeUnit};
 pub use clock::now_ms;
 pub use collections::ElementPage;
-pub use engine::Store;
+pub use engine::{PendingWrite, Store};
 pub use error::{Result, StoreError};
 pub use expiry::{Deadline, ExpireCondition};
 pub use glob::glob_match;

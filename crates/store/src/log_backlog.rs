@@ -18,10 +18,10 @@
 //! checkpointer runs every 10 ms, and when it is within [`CATCH_UP_FRAMES`] of the end the
 //! writer copies the rest itself so that the log starts over (not while reclaiming).
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::ffi::c_int;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 use rusqlite::Connection;
 use rusqlite::hooks::Wal;
@@ -69,46 +69,90 @@ impl LogBacklog {
     }
 }
 
-thread_local! {
-    /// The log's length after the last commit on this thread's write connection.
-    static LOG_FRAMES: Cell<i64> = const { Cell::new(0) };
-    /// The checkpointer's progress, for the writer thread's early restarts.
-    static BACKLOG: RefCell<Option<Arc<LogBacklog>>> = const { RefCell::new(None) };
+/// What the WAL hook knows of the write connection's log. It belongs to the connection, and
+/// is installed ([`hold`]) on whichever thread holds the connection for a round: the writer
+/// thread, or a caller running a round of its own (see `writer_thread`).
+#[derive(Debug)]
+pub(crate) struct LogWatch {
+    /// The checkpointer's progress.
+    backlog: Arc<LogBacklog>,
+    /// The log's length after the last commit.
+    frames: AtomicI64,
     /// No early restart is tried again before the log reaches this length.
-    static NEXT_RESTART_TRY: Cell<i64> = const { Cell::new(0) };
+    next_restart_try: AtomicI64,
     /// Whether deleted collections are being reclaimed (no early restarts meanwhile).
-    static RECLAIMING: Cell<bool> = const { Cell::new(false) };
+    reclaiming: AtomicBool,
 }
 
-/// Tells the WAL hook on this thread (the writer's) where the checkpointer reports.
-pub(crate) fn attach(backlog: Arc<LogBacklog>) {
-    BACKLOG.with(|cell| *cell.borrow_mut() = Some(backlog));
+impl LogWatch {
+    pub(crate) fn new(backlog: Arc<LogBacklog>) -> LogWatch {
+        LogWatch {
+            backlog,
+            frames: AtomicI64::new(0),
+            next_restart_try: AtomicI64::new(0),
+            reclaiming: AtomicBool::new(false),
+        }
+    }
+
+    /// Notes whether reclaiming is under way.
+    pub(crate) fn set_reclaiming(&self, reclaiming: bool) {
+        self.reclaiming.store(reclaiming, Ordering::Relaxed);
+    }
+
+    /// Whether reclaiming deleted collections should wait for the checkpointer: the log is
+    /// long and not all copied yet.
+    pub(crate) fn reclaiming_must_wait(&self) -> bool {
+        let frames = self.frames.load(Ordering::Relaxed);
+        frames >= RECLAIM_LOG_FRAMES && self.backlog.frames_behind(frames) > 0
+    }
+
+    #[cfg(test)]
+    pub(crate) fn frames(&self) -> i64 {
+        self.frames.load(Ordering::Relaxed)
+    }
+
+    /// Whether the next commit should copy the log itself (see [`after_commit`]); only the
+    /// writer thread does, so a caller's own round leaves the commit to it.
+    pub(crate) fn checkpoint_wanted(&self) -> bool {
+        let frames = self.frames.load(Ordering::Relaxed);
+        checkpoint_due(
+            frames,
+            self.backlog.frames_behind(frames),
+            self.reclaiming.load(Ordering::Relaxed),
+            self.next_restart_try.load(Ordering::Relaxed),
+        )
+    }
 }
 
-/// Tells the WAL hook on this thread whether reclaiming is under way.
-pub(crate) fn set_reclaiming(reclaiming: bool) {
-    RECLAIMING.with(|cell| cell.set(reclaiming));
+/// The log watch of the connection this thread holds, and whether this thread may copy the
+/// log inside a commit.
+struct Held {
+    watch: Arc<LogWatch>,
+    may_checkpoint: bool,
+}
+
+thread_local! {
+    static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
+}
+
+/// Tells the WAL hook that this thread now holds the connection `watch` belongs to; only a
+/// thread that `may_checkpoint` copies the log inside a commit.
+pub(crate) fn hold(watch: &Arc<LogWatch>, may_checkpoint: bool) {
+    HELD.with(|held| {
+        *held.borrow_mut() = Some(Held { watch: Arc::clone(watch), may_checkpoint });
+    });
+}
+
+/// Tells the WAL hook that this thread no longer holds a write connection.
+pub(crate) fn release() {
+    HELD.with(|held| *held.borrow_mut() = None);
 }
 
 /// Installs the WAL hook on the writer's connection. Replaces SQLite's automatic checkpoint
 /// (which is itself a WAL hook) with the same backstop, and records the log's length for
-/// [`reclaiming_must_wait`].
+/// [`LogWatch`].
 pub(crate) fn watch_log(connection: &Connection) {
     connection.wal_hook(Some(after_commit));
-}
-
-/// Frames of the log that the checkpointer has not copied, as of this thread's last commit
-/// (all of them before [`attach`]).
-fn frames_behind(frames: i64) -> i64 {
-    BACKLOG
-        .with(|cell| cell.borrow().as_ref().map_or(frames, |backlog| backlog.frames_behind(frames)))
-}
-
-/// Whether reclaiming deleted collections should wait for the checkpointer (on the writer
-/// thread): the log is long and not all copied yet.
-pub(crate) fn reclaiming_must_wait() -> bool {
-    let frames = LOG_FRAMES.with(Cell::get);
-    frames >= RECLAIM_LOG_FRAMES && frames_behind(frames) > 0
 }
 
 /// Records the log's length; copies the log into the database file when it is past the
@@ -123,23 +167,32 @@ pub(crate) fn reclaiming_must_wait() -> bool {
 /// writer's time there). Copying the last few hundred frames on the writer takes a moment,
 /// except while a big collection is reclaimed: then the disk is busy and the extra syncs
 /// stalled clients, so the log waits for the checkpointer as before.
+///
+/// Only the writer thread copies: a copy syncs the files, which a caller's thread must not
+/// wait for. A caller's round that finds a copy wanted hands its work to the writer thread
+/// instead ([`LogWatch::checkpoint_wanted`]). Commits outside any round (opening the file)
+/// record nothing.
 fn after_commit(wal: &Wal, frames: c_int) -> rusqlite::Result<()> {
     let frames = i64::from(frames);
-    let previous = LOG_FRAMES.with(|cell| cell.replace(frames));
-    if frames < previous {
-        // The log started over.
-        NEXT_RESTART_TRY.with(|cell| cell.set(0));
-    }
-    let due = checkpoint_due(
-        frames,
-        frames_behind(frames),
-        RECLAIMING.with(Cell::get),
-        NEXT_RESTART_TRY.with(Cell::get),
-    );
-    if due {
-        // A checkpoint that could not copy everything (a reader still on old pages) is not
-        // retried on every commit.
-        NEXT_RESTART_TRY.with(|cell| cell.set(frames + CATCH_UP_FRAMES));
+    let copy = HELD.with(|held| {
+        let held = held.borrow();
+        let Some(Held { watch, may_checkpoint }) = held.as_ref() else {
+            return false;
+        };
+        let previous = watch.frames.swap(frames, Ordering::Relaxed);
+        if frames < previous {
+            // The log started over.
+            watch.next_restart_try.store(0, Ordering::Relaxed);
+        }
+        let due = *may_checkpoint && watch.checkpoint_wanted();
+        if due {
+            // A checkpoint that could not copy everything (a reader still on old pages) is
+            // not retried on every commit.
+            watch.next_restart_try.store(frames + CATCH_UP_FRAMES, Ordering::Relaxed);
+        }
+        due
+    });
+    if copy {
         // Like SQLite's own automatic checkpoint, a failure here is not the commit's.
         let _ = wal.checkpoint();
     }

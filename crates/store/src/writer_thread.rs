@@ -19,8 +19,8 @@
 
 use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -28,11 +28,12 @@ use rusqlite::Connection;
 
 use crate::affinity;
 use crate::clock;
+use crate::engine::BUSY_TIMEOUT;
 use crate::error::{Result, StoreError};
 use crate::fast_reads::CommitCount;
 use crate::idle_spin::IdleSpin;
-use crate::log_backlog::{self, LogBacklog};
-use crate::options::{ExpiryListener, FillListener, Filled, StoreOptions};
+use crate::log_backlog::{self, LogBacklog, LogWatch};
+use crate::options::{Durability, ExpiryListener, FillListener, Filled, StoreOptions};
 use crate::writer::Writer;
 
 /// The most operations committed together; bounds the latency one commit adds.
@@ -126,19 +127,73 @@ where
 }
 
 thread_local! {
-    static ON_WRITER_THREAD: Cell<bool> = const { Cell::new(false) };
+    static HOLDING_WRITE_CONNECTION: Cell<bool> = const { Cell::new(false) };
+    /// Set while a caller's own round holds the connection: it must not wait for a lock.
+    static IMPATIENT: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Whether the current thread is a store's writer thread (where waiting for a write would
-/// wait for itself).
-pub(crate) fn on_writer_thread() -> bool {
-    ON_WRITER_THREAD.with(Cell::get)
+/// Whether the current thread holds a store's write connection (where waiting for a write
+/// would wait for itself): the writer thread during a round, or a caller running a round of
+/// its own ([`WriterThread::try_run_now`]), including the completions of that round.
+pub(crate) fn holding_write_connection() -> bool {
+    HOLDING_WRITE_CONNECTION.with(Cell::get)
+}
+
+/// The write connection's busy handler. The writer thread waits up to [`BUSY_TIMEOUT`] for
+/// a lock another process holds, as every connection does; a caller's own round never waits
+/// (it hands its work to the writer thread instead).
+fn wait_unless_impatient(attempt: i32) -> bool {
+    if IMPATIENT.with(Cell::get) {
+        return false;
+    }
+    // 1, 2, … 10 ms, then 10 ms at a time: (attempt + 1) sleeps so far add up to `waited`.
+    let attempt = u64::try_from(attempt).unwrap_or(0);
+    let delay = attempt.min(9) + 1;
+    let waited = if attempt < 10 { attempt * (attempt + 1) / 2 } else { 45 + (attempt - 9) * 10 };
+    if Duration::from_millis(waited + delay) > BUSY_TIMEOUT {
+        return false;
+    }
+    thread::sleep(Duration::from_millis(delay));
+    true
+}
+
+/// The write connection and what a round on it needs. One thread at a time holds it: the
+/// writer thread for each of its rounds, or a caller for a round of its own.
+struct WriteSide {
+    connection: Connection,
+    sweep: Sweep,
+    log: Arc<LogWatch>,
+}
+
+/// The write side, held: the thread-local marks that say so are set while it lives.
+struct Holding<'a> {
+    side: MutexGuard<'a, WriteSide>,
+}
+
+impl<'a> Holding<'a> {
+    fn new(side: MutexGuard<'a, WriteSide>, writer_thread: bool) -> Holding<'a> {
+        HOLDING_WRITE_CONNECTION.with(|flag| flag.set(true));
+        IMPATIENT.with(|flag| flag.set(!writer_thread));
+        log_backlog::hold(&side.log, writer_thread);
+        Holding { side }
+    }
+}
+
+impl Drop for Holding<'_> {
+    fn drop(&mut self) {
+        log_backlog::release();
+        IMPATIENT.with(|flag| flag.set(false));
+        HOLDING_WRITE_CONNECTION.with(|flag| flag.set(false));
+    }
 }
 
 /// Owns the writer thread; dropping it lets the thread commit what is queued and stop.
 pub(crate) struct WriterThread {
     sender: Option<Sender<Box<dyn Job>>>,
     handle: Option<JoinHandle<()>>,
+    side: Arc<Mutex<WriteSide>>,
+    /// Whether callers may run rounds of their own (not when every commit syncs the disk).
+    rounds_here: bool,
 }
 
 impl WriterThread {
@@ -148,6 +203,7 @@ impl WriterThread {
         commits: CommitCount,
         backlog: Arc<LogBacklog>,
     ) -> Result<WriterThread> {
+        connection.busy_handler(Some(wait_unless_impatient))?;
         let (sender, receiver) = mpsc::channel();
         let sweep = Sweep {
             interval: options.sweep_interval,
@@ -158,10 +214,13 @@ impl WriterThread {
             filled: RefCell::new(Vec::new()),
             commits,
         };
+        let log = Arc::new(LogWatch::new(backlog));
+        let side = Arc::new(Mutex::new(WriteSide { connection, sweep, log }));
         let cpus = options.writer_cpus.clone();
         let idle = IdleSpin::new(options.writer_spin);
         // The thread confines itself before it takes any work and says how that went.
         let (placed_sender, placed) = mpsc::sync_channel(1);
+        let thread_side = Arc::clone(&side);
         let handle = thread::Builder::new()
             .name("resplite-writer".into())
             .spawn(move || {
@@ -169,7 +228,7 @@ impl WriterThread {
                 let confined = placement.is_ok();
                 let _ = placed_sender.send(placement);
                 if confined {
-                    run(connection, receiver, sweep, backlog, idle);
+                    run(&thread_side, receiver, idle);
                 }
             })
             .map_err(|error| {
@@ -182,7 +241,8 @@ impl WriterThread {
             let _ = handle.join();
             return Err(error);
         }
-        Ok(WriterThread { sender: Some(sender), handle: Some(handle) })
+        let rounds_here = options.durability == Durability::Normal;
+        Ok(WriterThread { sender: Some(sender), handle: Some(handle), side, rounds_here })
     }
 
     pub(crate) fn submit(&self, job: Box<dyn Job>) {
@@ -195,15 +255,52 @@ impl WriterThread {
             None => job.fail(StoreError::Closed),
         }
     }
+
+    /// Runs `jobs` in a round of their own on the calling thread, if that can be done
+    /// without waiting: the write connection is free, no other process holds the database's
+    /// write lock, and the commit will not have to copy the log. Otherwise hands the jobs
+    /// back, for [`WriterThread::submit`].
+    ///
+    /// This saves the two thread switches of a trip to the writer thread, which cost more
+    /// than a small write itself. The round is the writer thread's own (same transaction,
+    /// same savepoints and replay, same commit count), only on another thread.
+    pub(crate) fn try_run_now(&self, jobs: Vec<Box<dyn Job>>) -> Result<(), Vec<Box<dyn Job>>> {
+        if !self.rounds_here || self.sender.is_none() || holding_write_connection() {
+            return Err(jobs);
+        }
+        let side = match self.side.try_lock() {
+            Ok(side) => side,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return Err(jobs),
+        };
+        if side.log.checkpoint_wanted() {
+            return Err(jobs);
+        }
+        let held = Holding::new(side, false);
+        if run_cached(&held.side.connection, "BEGIN IMMEDIATE").is_err() {
+            return Err(jobs);
+        }
+        round_in_transaction(&held.side, jobs, false);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+impl WriterThread {
+    /// The log's length after the last commit, as the WAL hook recorded it.
+    pub(crate) fn recorded_log_frames(&self) -> i64 {
+        self.side.lock().unwrap_or_else(PoisonError::into_inner).log.frames()
+    }
 }
 
 impl Drop for WriterThread {
     fn drop(&mut self) {
         self.sender = None;
         if let Some(handle) = self.handle.take() {
-            // The last handle may be dropped by a completion running on the writer thread
-            // itself; that thread then finishes on its own once the channel is empty.
-            if !on_writer_thread() {
+            // The last handle may be dropped by a completion that runs while its thread
+            // holds the write connection; the writer thread then finishes on its own once
+            // the channel is empty.
+            if !holding_write_connection() {
                 let _ = handle.join();
             }
         }
@@ -247,16 +344,15 @@ impl Sweep {
     }
 }
 
-fn run(
-    connection: Connection,
-    receiver: Receiver<Box<dyn Job>>,
-    sweep: Sweep,
-    backlog: Arc<LogBacklog>,
-    mut idle: IdleSpin,
-) {
-    ON_WRITER_THREAD.with(|flag| flag.set(true));
-    log_backlog::attach(backlog);
-    let mut next_sweep = Instant::now() + sweep.interval;
+/// Locks the write side for the writer thread (a round that panicked elsewhere has answered
+/// its callers already; the connection is still sound).
+fn hold_for_writer_thread(side: &Mutex<WriteSide>) -> Holding<'_> {
+    Holding::new(side.lock().unwrap_or_else(PoisonError::into_inner), true)
+}
+
+fn run(side: &Mutex<WriteSide>, receiver: Receiver<Box<dyn Job>>, mut idle: IdleSpin) {
+    let interval = hold_for_writer_thread(side).side.sweep.interval;
+    let mut next_sweep = Instant::now() + interval;
     loop {
         let wait = next_sweep.saturating_duration_since(Instant::now());
         let mut jobs = Vec::new();
@@ -277,19 +373,20 @@ fn run(
             }
         }
         let sweep_due = Instant::now() >= next_sweep;
-        let next = commit_round(&connection, jobs, &sweep, sweep_due);
+        let next = commit_round(&hold_for_writer_thread(side).side, jobs, sweep_due);
         if sweep_due {
             next_sweep = Instant::now()
                 + match next {
                     NextSweep::Now => Duration::ZERO,
                     NextSweep::Soon => RECLAIM_RETRY,
-                    NextSweep::AfterInterval => sweep.interval,
+                    NextSweep::AfterInterval => interval,
                 };
         }
     }
     // Everything is committed; fold the WAL back into the main file so the database is one
     // self-contained file again.
-    let _ = connection.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
+    let held = hold_for_writer_thread(side);
+    let _ = held.side.connection.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
 }
 
 /// Runs a statement without parameters through the statement cache (`execute_batch` would
@@ -310,22 +407,24 @@ enum NextSweep {
 
 /// Runs one round in one transaction; answers every job; says when the sweep and the
 /// reclaiming of deleted collections want the next round.
-fn commit_round(
-    connection: &Connection,
-    jobs: Vec<Box<dyn Job>>,
-    sweep: &Sweep,
-    sweep_due: bool,
-) -> NextSweep {
+fn commit_round(side: &WriteSide, jobs: Vec<Box<dyn Job>>, sweep_due: bool) -> NextSweep {
     if jobs.is_empty() && !sweep_due {
         return NextSweep::AfterInterval;
     }
-    if let Err(error) = run_cached(connection, "BEGIN IMMEDIATE") {
+    if let Err(error) = run_cached(&side.connection, "BEGIN IMMEDIATE") {
         let error = StoreError::from(error);
         for job in jobs {
             let _ = catch_unwind(AssertUnwindSafe(|| job.fail(error.clone())));
         }
         return NextSweep::AfterInterval;
     }
+    round_in_transaction(side, jobs, sweep_due)
+}
+
+/// The rest of a round once its transaction has begun: the jobs, the sweep when due, the
+/// commit, and the answers.
+fn round_in_transaction(side: &WriteSide, jobs: Vec<Box<dyn Job>>, sweep_due: bool) -> NextSweep {
+    let WriteSide { connection, sweep, log } = side;
     let mut jobs = jobs;
     let whole_round = jobs.iter().all(|job| job.replayable());
     let mut start = 0;
@@ -349,7 +448,7 @@ fn commit_round(
     if sweep_due && failure.is_none() {
         let mut writer = sweep.writer(connection);
         let swept = writer.atomically(|writer| writer.sweep_expired(sweep.batch)).unwrap_or(0);
-        let put_off = log_backlog::reclaiming_must_wait();
+        let put_off = log.reclaiming_must_wait();
         let reclaimed = if put_off {
             0
         } else {
@@ -357,7 +456,7 @@ fn commit_round(
         };
         // Put off, it cannot tell whether anything is left to reclaim: what it knew stands.
         if !put_off {
-            log_backlog::set_reclaiming(reclaimed > 0);
+            log.set_reclaiming(reclaimed > 0);
         }
         next = if swept >= sweep.batch || reclaimed >= RECLAIM_BUDGET {
             NextSweep::Now

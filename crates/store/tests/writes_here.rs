@@ -1,0 +1,133 @@
+//! Writes run on the caller's thread (`Store::write_now_or_then`): together in one commit
+//! when the write connection is free, handed to the writer thread whenever running them
+//! here would mean waiting, and with the same guarantees either way.
+
+mod common;
+
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use resplite_store::{Durability, PendingWrite, Store, StoreError};
+
+/// What each test write reports: its index and its result.
+type Answers = Receiver<(usize, Result<(), StoreError>)>;
+
+/// `count` writes that each set `k{index}` to `v`, except that the one at `failing` (if any)
+/// increments its key and then fails; each reports `(index, result)` on the receiver.
+fn writes(count: usize, failing: Option<usize>) -> (Vec<PendingWrite>, Answers) {
+    let (sender, receiver) = mpsc::channel();
+    let writes = (0..count)
+        .map(|index| {
+            let sender = sender.clone();
+            let key = format!("k{index}");
+            PendingWrite::replayable(
+                move |writer| {
+                    if Some(index) == failing {
+                        writer.increment(0, key.as_bytes(), 1)?;
+                        return Err(StoreError::NotInteger);
+                    }
+                    writer.set(0, key.as_bytes(), b"v", Default::default()).map(drop)
+                },
+                move |result| sender.send((index, result)).unwrap(),
+            )
+        })
+        .collect();
+    (writes, receiver)
+}
+
+fn assert_written(store: &Store, count: usize, failing: Option<usize>) {
+    for index in 0..count {
+        let expected = (Some(index) != failing).then(|| b"v".to_vec());
+        assert_eq!(store.get(0, format!("k{index}").as_bytes()).unwrap(), expected, "k{index}");
+    }
+}
+
+#[test]
+fn writes_run_here_together_when_the_write_connection_is_free() {
+    let (_dir, store) = common::open();
+    let (batch, results) = writes(20, None);
+    assert!(store.write_now_or_then(batch), "the writer thread was idle");
+    // Every write was answered before the call returned.
+    let answered: Vec<_> = results.try_iter().collect();
+    assert_eq!(answered.len(), 20);
+    assert!(answered.iter().all(|(_, result)| result.is_ok()));
+    assert_written(&store, 20, None);
+}
+
+#[test]
+fn a_write_failing_here_after_a_change_is_undone_and_the_others_kept() {
+    let (_dir, store) = common::open();
+    let (batch, results) = writes(10, Some(4));
+    assert!(store.write_now_or_then(batch));
+    for (index, result) in results.try_iter() {
+        let expected = if index == 4 { Err(StoreError::NotInteger) } else { Ok(()) };
+        assert_eq!(result, expected, "write {index}");
+    }
+    assert_written(&store, 10, Some(4));
+}
+
+#[test]
+fn while_the_writer_thread_holds_the_connection_the_writes_go_to_it() {
+    let (_dir, store) = common::open();
+    let (started, running) = mpsc::channel();
+    let (release, released) = mpsc::channel::<()>();
+    store.write_then(
+        move |writer| {
+            started.send(()).unwrap();
+            released.recv().unwrap();
+            writer.set(0, b"first", b"1", Default::default())
+        },
+        |_| {},
+    );
+    running.recv().unwrap();
+    let (batch, results) = writes(5, None);
+    assert!(!store.write_now_or_then(batch), "ran while the writer thread held the connection");
+    assert!(results.try_recv().is_err(), "answered before it could have run");
+    release.send(()).unwrap();
+    let answered: Vec<_> = results.iter().take(5).collect();
+    assert!(answered.iter().all(|(_, result)| result.is_ok()));
+    assert_written(&store, 5, None);
+    assert_eq!(store.get(0, b"first").unwrap(), Some(b"1".to_vec()));
+}
+
+#[test]
+fn a_lock_held_by_another_connection_sends_the_writes_to_the_writer_thread_at_once() {
+    let (dir, store) = common::open();
+    let other = rusqlite::Connection::open(dir.path().join("test.db")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let (batch, results) = writes(3, None);
+    // Not run here, and not waited for here (the writer thread waits up to five seconds for
+    // a lock; this call must not wait at all).
+    let started = Instant::now();
+    assert!(!store.write_now_or_then(batch));
+    assert!(started.elapsed() < Duration::from_secs(2), "waited for the lock");
+    assert!(results.recv_timeout(Duration::from_millis(50)).is_err(), "wrote past the lock");
+    other.execute_batch("COMMIT").unwrap();
+    let answered: Vec<_> = results.iter().take(3).collect();
+    assert!(answered.iter().all(|(_, result)| result.is_ok()));
+    assert_written(&store, 3, None);
+}
+
+#[test]
+fn with_full_durability_every_write_goes_to_the_writer_thread() {
+    let (_dir, store) = common::open_with(|options| options.durability = Durability::Full);
+    let (batch, results) = writes(3, None);
+    assert!(!store.write_now_or_then(batch));
+    assert_eq!(results.iter().take(3).filter(|(_, result)| result.is_ok()).count(), 3);
+    assert_written(&store, 3, None);
+}
+
+#[test]
+fn a_callback_of_a_write_run_here_cannot_wait_for_another_write() {
+    let (_dir, store) = common::open();
+    let (sender, receiver) = mpsc::channel();
+    let inner = store.clone();
+    let write = PendingWrite::replayable(
+        |writer| writer.increment(0, b"n", 1),
+        move |_| sender.send(inner.write(|writer| writer.increment(0, b"n", 1))).unwrap(),
+    );
+    assert!(store.write_now_or_then(vec![write]));
+    // Waiting would wait for the connection this thread holds: refused, not a deadlock.
+    assert!(matches!(receiver.recv().unwrap(), Err(StoreError::Internal(_))));
+    assert_eq!(store.write(|writer| writer.increment(0, b"n", 1)).unwrap(), 2);
+}
