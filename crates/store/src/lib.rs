@@ -12,6 +12,9 @@
 //!   the commit. Reads run on a pool of read-only connections and, thanks to WAL mode, never
 //!   wait for the writer. [`Store::read_then`] and [`Store::write_then`] are the doors for
 //!   async servers: they queue the work for long-lived threads and call back with the result.
+//!   A caller with a batch of short writes may also run it as a round of its own on its own
+//!   thread when the write connection is free ([`Store::write_now_or_then`]); it never waits
+//!   for the connection or for a lock, and hands the batch to the writer thread instead.
 //! * **Read and write handles share their read methods**: [`Writer`] dereferences to
 //!   [`Reader`], so a write sees its own changes through the same code.
 //! * **Expiry** is both lazy (a key is invisible from its deadline on) and active (the writer
