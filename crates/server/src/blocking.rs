@@ -194,6 +194,12 @@ impl BlockedClients {
                     // Emptied, or holding another type now: it waits on.
                     break;
                 }
+                // An earlier job of this round may have served it, its reply not delivered
+                // until the commit; the claim goes if that hand-over is rolled back.
+                let claim = i64::try_from(id).unwrap_or(i64::MAX);
+                if !writer.claim_in_transaction(claim).unwrap_or(false) {
+                    continue;
+                }
                 // A pop over several keys, served from this one, changed this one only.
                 let this_key_only;
                 let touch = match &waiter.touch {
@@ -208,6 +214,7 @@ impl BlockedClients {
                 let (frame, touched) = run(writer, &mut from_this_key, touch);
                 if matches!(frame, Frame::Null | Frame::NullArray) {
                     // Nothing there for it: the key has nothing for the clients after it.
+                    let _ = writer.release_claim(claim);
                     break;
                 }
                 // An element, or an error such as a move onto a key of another type.

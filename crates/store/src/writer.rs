@@ -19,6 +19,11 @@ use crate::reader::{Db, KeyRow, Reader};
 pub(crate) const LIVE_STRING_SQL: &str = "SELECT id, kind, expires_at, length, list_head, value \
      FROM keys WHERE db = ?1 AND key = ?2";
 
+/// The claims of [`Writer::claim_in_transaction`]: a table of the connection's own, in
+/// memory, created at first use (and again after a rollback undid its creation).
+const CLAIMS_TABLE_SQL: &str = "CREATE TEMP TABLE IF NOT EXISTS resplite_claims \
+     (id INTEGER PRIMARY KEY, round INTEGER NOT NULL)";
+
 /// Write access to the keyspace, with read access through [`Deref`] to [`Reader`].
 pub struct Writer<'a> {
     reader: Reader<'a>,
@@ -30,6 +35,8 @@ pub struct Writer<'a> {
     on_expired: Option<&'a ExpiryListener>,
     /// The writer thread's log of keys that may have gained elements this round.
     filled: Option<&'a RefCell<Vec<Filled>>>,
+    /// The number of the round (transaction) this writer works in.
+    round: u64,
 }
 
 impl<'a> Deref for Writer<'a> {
@@ -47,6 +54,7 @@ impl<'a> Writer<'a> {
         max_string_len: usize,
         on_expired: Option<&'a ExpiryListener>,
         filled: Option<&'a RefCell<Vec<Filled>>>,
+        round: u64,
     ) -> Writer<'a> {
         Writer {
             reader: Reader::new(connection, now),
@@ -55,7 +63,43 @@ impl<'a> Writer<'a> {
             needs_replay: false,
             on_expired,
             filled,
+            round,
         }
+    }
+
+    /// Claims `id` for this transaction: answers `true`, or `false` when it is claimed
+    /// already by work of this transaction that still stands. A claim is rolled back with the
+    /// work that made it (a failed operation, a replayed round), and one made in an earlier
+    /// transaction no longer counts.
+    ///
+    /// This keeps one-time decisions in step with the transaction: the server claims a
+    /// blocked client before a write hands it an element, so that a later write of the same
+    /// round cannot hand it a second one before the first is delivered, while a hand-over
+    /// that was rolled back leaves the client free to be served again.
+    pub fn claim_in_transaction(&mut self, id: i64) -> Result<bool> {
+        self.connection().prepare_cached(CLAIMS_TABLE_SQL)?.execute([])?;
+        let round = self.round_number();
+        let claimed: Option<i64> = self
+            .connection()
+            .prepare_cached("SELECT round FROM temp.resplite_claims WHERE id = ?1")?
+            .query_row([id], |row| row.get(0))
+            .optional()?;
+        if claimed == Some(round) {
+            return Ok(false);
+        }
+        self.execute("DELETE FROM temp.resplite_claims WHERE round <> ?1", [round])?;
+        self.execute("INSERT INTO temp.resplite_claims (id, round) VALUES (?1, ?2)", [id, round])?;
+        Ok(true)
+    }
+
+    /// Gives up a claim of this transaction (the claimed work turned out not to happen).
+    pub fn release_claim(&mut self, id: i64) -> Result<()> {
+        self.execute("DELETE FROM temp.resplite_claims WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    fn round_number(&self) -> i64 {
+        i64::try_from(self.round).unwrap_or(i64::MAX)
     }
 
     /// Notes that `key` in `db` may have gained list or sorted-set elements (see

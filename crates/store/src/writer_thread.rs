@@ -213,6 +213,7 @@ impl WriterThread {
             on_filled: options.on_filled.clone(),
             filled: RefCell::new(Vec::new()),
             commits,
+            round: Cell::new(0),
         };
         let log = Arc::new(LogWatch::new(backlog));
         let side = Arc::new(Mutex::new(WriteSide { connection, sweep, log }));
@@ -318,6 +319,8 @@ struct Sweep {
     filled: RefCell<Vec<Filled>>,
     /// Counts commits for the fast readers, before anyone is answered.
     commits: CommitCount,
+    /// Numbers the rounds, for the claims of `Writer::claim_in_transaction`.
+    round: Cell<u64>,
 }
 
 impl Sweep {
@@ -329,6 +332,7 @@ impl Sweep {
             self.max_string_len,
             self.on_expired.as_ref(),
             filled,
+            self.round.get(),
         )
     }
 
@@ -425,6 +429,7 @@ fn commit_round(side: &WriteSide, jobs: Vec<Box<dyn Job>>, sweep_due: bool) -> N
 /// commit, and the answers.
 fn round_in_transaction(side: &WriteSide, jobs: Vec<Box<dyn Job>>, sweep_due: bool) -> NextSweep {
     let WriteSide { connection, sweep, log } = side;
+    sweep.round.set(sweep.round.get() + 1);
     let mut jobs = jobs;
     let whole_round = jobs.iter().all(|job| job.replayable());
     let mut start = 0;

@@ -131,3 +131,44 @@ fn a_callback_of_a_write_run_here_cannot_wait_for_another_write() {
     assert!(matches!(receiver.recv().unwrap(), Err(StoreError::Internal(_))));
     assert_eq!(store.write(|writer| writer.increment(0, b"n", 1)).unwrap(), 2);
 }
+
+/// Claims last as long as the work that made them: within one round a second claim of the
+/// same id is refused, a claim rolled back with its failed write is not, and a new round
+/// starts with none.
+#[test]
+fn claims_follow_the_transaction() {
+    let (_dir, store) = common::open();
+    let (sender, receiver) = mpsc::channel();
+    let claim = |name: &'static str, id: i64, fail: bool| {
+        let sender = sender.clone();
+        PendingWrite::replayable(
+            move |writer| {
+                let claimed = writer.claim_in_transaction(id)?;
+                if fail {
+                    return Err(StoreError::NotInteger);
+                }
+                Ok(claimed)
+            },
+            move |result| sender.send((name, result)).unwrap(),
+        )
+    };
+    let round = vec![
+        claim("first", 8, false),
+        claim("again", 8, false),
+        claim("failed", 7, true),
+        claim("after the failure", 7, false),
+    ];
+    assert!(store.write_now_or_then(round));
+    let answers: Vec<_> = receiver.try_iter().collect();
+    assert_eq!(
+        answers,
+        vec![
+            ("first", Ok(true)),
+            ("again", Ok(false)),
+            ("failed", Err(StoreError::NotInteger)),
+            ("after the failure", Ok(true)),
+        ]
+    );
+    assert!(store.write_now_or_then(vec![claim("next round", 8, false)]));
+    assert_eq!(receiver.try_recv().unwrap(), ("next round", Ok(true)));
+}
