@@ -10,9 +10,9 @@
 //! the sockets), then closes the batch and hands it to the store as one round
 //! (`Store::write_now_or_then`). When the write connection is free the round runs and
 //! commits right there; when the writer thread holds it, the writes go to the writer
-//! thread as before, and so does a batch of one (see [`SMALLEST_BATCH_HERE`]). This is group commit without the thread switches: under load, one
-//! pass of the I/O thread over its connections reads their requests, writes them in one
-//! commit and sends the replies.
+//! thread as before, and so does a batch of one (see [`SMALLEST_BATCH_HERE`]). This is
+//! group commit without the thread switches: under load, one pass of the I/O thread over
+//! its connections reads their requests, writes them in one commit and sends the replies.
 
 use std::cell::RefCell;
 use std::mem;
@@ -36,7 +36,6 @@ const BATCH_LIMIT: usize = 64;
 
 /// Writes waiting for their batch's round. A batch is closed once its task has taken the
 /// writes (on whichever I/O thread it ran), so no write joins it later.
-#[derive(Default)]
 struct Batch {
     writes: Vec<PendingWrite>,
     closed: bool,
