@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use resplite_resp::{Frame, Protocol};
-use resplite_store::{PendingWrite, Reader, StoreError, Writer};
+use resplite_store::{Durability, PendingWrite, Reader, StoreError, Writer};
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::sync::{oneshot, watch};
 
@@ -421,7 +421,10 @@ impl Pending {
             }
             Pending::Writes(writes, all_fast) => {
                 let (slots, operations): (Vec<usize>, Vec<TimedWrite>) = writes.into_iter().unzip();
-                let here = all_fast && operations.len() <= INLINE_WRITES;
+                // With `--durability full` every commit waits for the disk: never here.
+                let here = all_fast
+                    && operations.len() <= INLINE_WRITES
+                    && server.store.options().durability == Durability::Normal;
                 let frames = run_writes(server, operations, here).await;
                 fill(replies, slots, frames);
             }
