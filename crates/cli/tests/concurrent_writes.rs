@@ -28,8 +28,18 @@ fn on_every_client(server: &ServerProcess, work: fn(usize, &mut redis::Connectio
 
 #[test]
 fn short_writes_from_many_clients_lose_nothing() {
+    short_writes_lose_nothing(&[]);
+}
+
+/// With two I/O threads each gathers its own batches, and a batch's task may run on either.
+#[test]
+fn short_writes_from_many_clients_on_two_io_threads_lose_nothing() {
+    short_writes_lose_nothing(&["--io-threads", "2"]);
+}
+
+fn short_writes_lose_nothing(extra: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
-    let server = ServerProcess::start(&dir.path().join("many.db"), &[]);
+    let server = ServerProcess::start(&dir.path().join("many.db"), extra);
     on_every_client(&server, |client, connection| {
         for round in 0..200 {
             let _: i64 = redis::cmd("INCR").arg("counter").query(connection).unwrap();
