@@ -206,7 +206,6 @@ impl WriterThread {
         connection.busy_handler(Some(wait_unless_impatient))?;
         let (sender, receiver) = mpsc::channel();
         let sweep = Sweep {
-            interval: options.sweep_interval,
             batch: options.sweep_batch,
             max_string_len: options.max_string_len,
             on_expired: options.on_expired.clone(),
@@ -219,6 +218,7 @@ impl WriterThread {
         let side = Arc::new(Mutex::new(WriteSide { connection, sweep, log }));
         let cpus = options.writer_cpus.clone();
         let idle = IdleSpin::new(options.writer_spin);
+        let interval = options.sweep_interval;
         // The thread confines itself before it takes any work and says how that went.
         let (placed_sender, placed) = mpsc::sync_channel(1);
         let thread_side = Arc::clone(&side);
@@ -229,7 +229,7 @@ impl WriterThread {
                 let confined = placement.is_ok();
                 let _ = placed_sender.send(placement);
                 if confined {
-                    run(&thread_side, receiver, idle);
+                    run(&thread_side, receiver, idle, interval);
                 }
             })
             .map_err(|error| {
@@ -310,7 +310,6 @@ impl Drop for WriterThread {
 
 /// What the writer thread runs with: the sweeper's settings and what every `Writer` needs.
 struct Sweep {
-    interval: Duration,
     batch: usize,
     max_string_len: usize,
     on_expired: Option<ExpiryListener>,
@@ -354,8 +353,13 @@ fn hold_for_writer_thread(side: &Mutex<WriteSide>) -> Holding<'_> {
     Holding::new(side.lock().unwrap_or_else(PoisonError::into_inner), true)
 }
 
-fn run(side: &Mutex<WriteSide>, receiver: Receiver<Box<dyn Job>>, mut idle: IdleSpin) {
-    let interval = hold_for_writer_thread(side).side.sweep.interval;
+/// The writer thread's loop; it holds the write connection only while it runs a round.
+fn run(
+    side: &Mutex<WriteSide>,
+    receiver: Receiver<Box<dyn Job>>,
+    mut idle: IdleSpin,
+    interval: Duration,
+) {
     let mut next_sweep = Instant::now() + interval;
     loop {
         let wait = next_sweep.saturating_duration_since(Instant::now());

@@ -35,6 +35,12 @@ fn writes(count: usize, failing: Option<usize>) -> (Vec<PendingWrite>, Answers) 
     (writes, receiver)
 }
 
+/// A store whose writer thread holds the write connection only for the writes it is given
+/// (no expiry sweep is due for an hour), so that whether a batch runs here is up to the test.
+fn quiet() -> (tempfile::TempDir, Store) {
+    common::open_with(|options| options.sweep_interval = Duration::from_secs(3600))
+}
+
 fn assert_written(store: &Store, count: usize, failing: Option<usize>) {
     for index in 0..count {
         let expected = (Some(index) != failing).then(|| b"v".to_vec());
@@ -44,7 +50,7 @@ fn assert_written(store: &Store, count: usize, failing: Option<usize>) {
 
 #[test]
 fn writes_run_here_together_when_the_write_connection_is_free() {
-    let (_dir, store) = common::open();
+    let (_dir, store) = quiet();
     let (batch, results) = writes(20, None);
     assert!(store.write_now_or_then(batch), "the writer thread was idle");
     // Every write was answered before the call returned.
@@ -56,7 +62,7 @@ fn writes_run_here_together_when_the_write_connection_is_free() {
 
 #[test]
 fn a_write_failing_here_after_a_change_is_undone_and_the_others_kept() {
-    let (_dir, store) = common::open();
+    let (_dir, store) = quiet();
     let (batch, results) = writes(10, Some(4));
     assert!(store.write_now_or_then(batch));
     for (index, result) in results.try_iter() {
@@ -68,7 +74,7 @@ fn a_write_failing_here_after_a_change_is_undone_and_the_others_kept() {
 
 #[test]
 fn while_the_writer_thread_holds_the_connection_the_writes_go_to_it() {
-    let (_dir, store) = common::open();
+    let (_dir, store) = quiet();
     let (started, running) = mpsc::channel();
     let (release, released) = mpsc::channel::<()>();
     store.write_then(
@@ -92,7 +98,7 @@ fn while_the_writer_thread_holds_the_connection_the_writes_go_to_it() {
 
 #[test]
 fn a_lock_held_by_another_connection_sends_the_writes_to_the_writer_thread_at_once() {
-    let (dir, store) = common::open();
+    let (dir, store) = quiet();
     let other = rusqlite::Connection::open(dir.path().join("test.db")).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     let (batch, results) = writes(3, None);
@@ -110,7 +116,10 @@ fn a_lock_held_by_another_connection_sends_the_writes_to_the_writer_thread_at_on
 
 #[test]
 fn with_full_durability_every_write_goes_to_the_writer_thread() {
-    let (_dir, store) = common::open_with(|options| options.durability = Durability::Full);
+    let (_dir, store) = common::open_with(|options| {
+        options.sweep_interval = Duration::from_secs(3600);
+        options.durability = Durability::Full;
+    });
     let (batch, results) = writes(3, None);
     assert!(!store.write_now_or_then(batch));
     assert_eq!(results.iter().take(3).filter(|(_, result)| result.is_ok()).count(), 3);
@@ -119,7 +128,7 @@ fn with_full_durability_every_write_goes_to_the_writer_thread() {
 
 #[test]
 fn a_callback_of_a_write_run_here_cannot_wait_for_another_write() {
-    let (_dir, store) = common::open();
+    let (_dir, store) = quiet();
     let (sender, receiver) = mpsc::channel();
     let inner = store.clone();
     let write = PendingWrite::replayable(
@@ -137,7 +146,7 @@ fn a_callback_of_a_write_run_here_cannot_wait_for_another_write() {
 /// starts with none.
 #[test]
 fn claims_follow_the_transaction() {
-    let (_dir, store) = common::open();
+    let (_dir, store) = quiet();
     let (sender, receiver) = mpsc::channel();
     let claim = |name: &'static str, id: i64, fail: bool| {
         let sender = sender.clone();
