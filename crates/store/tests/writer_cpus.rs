@@ -4,6 +4,7 @@
 #![cfg(target_os = "linux")]
 
 use std::fs;
+use std::time::{Duration, Instant};
 
 use resplite_store::{Store, StoreError, StoreOptions};
 
@@ -41,8 +42,14 @@ fn the_writer_thread_keeps_to_the_cpus_asked_for_and_a_refused_list_fails_the_op
     options.writer_cpus = Some(vec![cpu]);
     let store = Store::open_with(options).unwrap();
     assert_eq!(allowed_cpus_of_threads_named("resplite-writer"), vec![cpu.to_string()]);
-    // Other threads of the store are left to the kernel.
-    let readers = allowed_cpus_of_threads_named("resplite-reader");
+    // Other threads of the store are left to the kernel. A new thread names itself once it
+    // runs, which may be a moment after the store is open.
+    let started = Instant::now();
+    let mut readers = allowed_cpus_of_threads_named("resplite-reader");
+    while readers.is_empty() && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(5));
+        readers = allowed_cpus_of_threads_named("resplite-reader");
+    }
     assert!(!readers.is_empty());
     store.set(0, b"key", b"value").unwrap();
     assert_eq!(store.get(0, b"key").unwrap(), Some(b"value".to_vec()));
