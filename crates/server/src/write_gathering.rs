@@ -49,20 +49,16 @@ thread_local! {
 /// Adds `write` to this thread's open batch, opening one (and the task that will run it)
 /// if there is none. The write's `done` callback receives its result after the commit.
 pub(crate) fn write_soon(server: &Arc<ServerState>, write: PendingWrite) {
-    let mut write = Some(write);
     OPEN.with(|open| {
         let mut open = open.borrow_mut();
         if let Some(batch) = open.as_ref() {
             let mut batch = batch.lock().unwrap_or_else(PoisonError::into_inner);
             if !batch.closed && batch.writes.len() < BATCH_LIMIT {
-                batch.writes.extend(write.take());
+                batch.writes.push(write);
                 return;
             }
         }
-        let batch = Arc::new(Mutex::new(Batch {
-            writes: write.take().into_iter().collect(),
-            closed: false,
-        }));
+        let batch = Arc::new(Mutex::new(Batch { writes: vec![write], closed: false }));
         *open = Some(Arc::clone(&batch));
         tokio::spawn(run_batch(Arc::clone(server), batch));
     });
