@@ -20,25 +20,23 @@ fn open() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
-/// Queues `BURST` writes made by `make(i)` and waits until all are committed.
-fn burst<F>(store: &Store, counter: &mut u64, make: F)
-where
-    F: Fn(
-        u64,
-    )
-        -> Box<dyn FnOnce(&mut resplite_store::Writer<'_>) -> resplite_store::Result<()> + Send>,
-{
+/// Queues `BURST` writes, `submit(n, done)` queuing one for the pseudo-random number `n`
+/// that sends whether it succeeded to `done`, and waits until all are committed.
+fn burst(counter: &mut u64, mut submit: impl FnMut(u64, mpsc::Sender<bool>)) {
     let (sender, receiver) = mpsc::channel();
     for _ in 0..BURST {
         *counter = counter.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        let operation = make(*counter >> 33);
-        let sender = sender.clone();
-        store.write_then(operation, move |result| {
-            let _ = sender.send(result.is_ok());
-        });
+        submit(*counter >> 33, sender.clone());
     }
     for _ in 0..BURST {
         assert!(receiver.recv().expect("answer"));
+    }
+}
+
+/// A write's `done` callback that reports success to `sender`.
+fn report<R>(sender: mpsc::Sender<bool>) -> impl FnOnce(resplite_store::Result<R>) {
+    move |result| {
+        let _ = sender.send(result.is_ok());
     }
 }
 
@@ -48,50 +46,66 @@ fn writes(c: &mut Criterion) {
     fill(&store);
     let mut counter = 1u64;
     let mut group = c.benchmark_group("burst of 20 writes");
+    // Replayable writes run without a savepoint each, as the server's commands do.
     group.bench_function("SET random key", |b| {
         b.iter(|| {
-            burst(&store, &mut counter, |n| {
-                Box::new(move |writer| {
-                    let key = format!("key:{}", n % KEYS);
-                    writer.set(0, key.as_bytes(), b"xxx", Default::default()).map(drop)
-                })
+            burst(&mut counter, |n, done| {
+                let key = format!("key:{}", n % KEYS);
+                store.write_replayable_then(
+                    move |writer| writer.set(0, key.as_bytes(), b"xxx", Default::default()),
+                    report(done),
+                )
             })
         })
     });
     group.bench_function("SET random key, savepoint each (write_then)", |b| {
         b.iter(|| {
-            let (sender, receiver) = mpsc::channel();
-            for _ in 0..BURST {
-                counter =
-                    counter.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                let key = format!("key:{}", (counter >> 33) % KEYS);
-                let sender = sender.clone();
+            burst(&mut counter, |n, done| {
+                let key = format!("key:{}", n % KEYS);
                 store.write_then(
                     move |writer| writer.set(0, key.as_bytes(), b"xxx", Default::default()),
-                    move |result| {
-                        let _ = sender.send(result.is_ok());
-                    },
-                );
-            }
-            for _ in 0..BURST {
-                assert!(receiver.recv().expect("answer"));
-            }
+                    report(done),
+                )
+            })
         })
     });
     group.bench_function("INCR one key", |b| {
         b.iter(|| {
-            burst(&store, &mut counter, |_| {
-                Box::new(move |writer| writer.increment(0, b"counter", 1).map(drop))
+            burst(&mut counter, |_, done| {
+                store.write_replayable_then(
+                    |writer| writer.increment(0, b"counter", 1),
+                    report(done),
+                )
             })
         })
     });
     group.bench_function("HSET random field", |b| {
         b.iter(|| {
-            burst(&store, &mut counter, |n| {
-                Box::new(move |writer| {
-                    let field = format!("f:{}", n % KEYS);
-                    writer.hash_set(0, b"hash", &[(field.as_bytes(), b"v")]).map(drop)
-                })
+            burst(&mut counter, |n, done| {
+                let field = format!("f:{}", n % KEYS);
+                store.write_replayable_then(
+                    move |writer| writer.hash_set(0, b"hash", &[(field.as_bytes(), b"v")]),
+                    report(done),
+                )
+            })
+        })
+    });
+    group.bench_function("ZADD random member, random score", |b| {
+        b.iter(|| {
+            burst(&mut counter, |n, done| {
+                let member = format!("element:{}", n % KEYS);
+                let score = ((n >> 17) % KEYS) as f64;
+                store.write_replayable_then(
+                    move |writer| {
+                        writer.zset_add(
+                            0,
+                            b"zset",
+                            Default::default(),
+                            &[(score, member.as_bytes())],
+                        )
+                    },
+                    report(done),
+                )
             })
         })
     });

@@ -28,6 +28,13 @@ const ZSET_INSERT_SQL: &str =
     "INSERT INTO zset_members (key_id, hash, member, score) VALUES (?1, ?2, ?3, ?4)";
 const ZSET_UPDATE_SQL: &str =
     "UPDATE zset_members SET score = ?4 WHERE key_id = ?1 AND hash = ?2 AND member = ?3";
+/// Changes a member's score when it differs; no row changes when the member is missing or
+/// already has this score.
+const ZSET_CHANGE_SCORE_SQL: &str = "UPDATE zset_members SET score = ?4 \
+     WHERE key_id = ?1 AND hash = ?2 AND member = ?3 AND score <> ?4";
+/// Adds a member unless it is there already.
+const ZSET_INSERT_NEW_SQL: &str =
+    "INSERT OR IGNORE INTO zset_members (key_id, hash, member, score) VALUES (?1, ?2, ?3, ?4)";
 const ZSET_DELETE_SQL: &str =
     "DELETE FROM zset_members WHERE key_id = ?1 AND hash = ?2 AND member = ?3";
 /// How many members order before `(?2, ?3)`, counting at most `?4`.
@@ -68,6 +75,13 @@ pub struct ZaddFlags {
     pub lt: bool,
     /// `INCR` (and `ZINCRBY`): add the score to the current one.
     pub incr: bool,
+}
+
+impl ZaddFlags {
+    /// Whether no flag changes what `ZADD` does with a member (`CH` only changes the reply).
+    fn is_plain(&self) -> bool {
+        !(self.nx || self.xx || self.gt || self.lt || self.incr)
+    }
 }
 
 /// What `ZADD` did.
@@ -285,6 +299,10 @@ impl Writer<'_> {
                 return Err(StoreError::ScoreIsNan);
             }
             let length = row.length + outcome.added;
+            if flags.is_plain() && !is_negative_zero(score) {
+                self.set_score(row.id, length, &mut compact, member, score, &mut outcome)?;
+                continue;
+            }
             match self.member_score(row.id, member)? {
                 Some(_) if flags.nx => {}
                 Some(current) => {
@@ -321,6 +339,34 @@ impl Writer<'_> {
             self.note_filled(db, key);
         }
         Ok(outcome)
+    }
+
+    /// Sets `member`'s score in the set `id` of `length` members for a `ZADD` without
+    /// conditions: one statement changes an existing member's score, and only when none
+    /// changed (a new member, or one with this very score) does a second add it. Saves the
+    /// lookup of the current score, which a plain `ZADD` does not need. Not for `-0`, whose
+    /// stored form depends on the set's encoding (see [`stored_score`]).
+    fn set_score(
+        &mut self,
+        id: i64,
+        length: i64,
+        compact: &mut Option<bool>,
+        member: &[u8],
+        score: f64,
+        outcome: &mut ZaddOutcome,
+    ) -> Result<()> {
+        let hash = element_hash(member);
+        outcome.score = Some(score);
+        if self.execute(ZSET_CHANGE_SCORE_SQL, params![id, hash, member, score])? > 0 {
+            outcome.updated += 1;
+        } else if self.execute(ZSET_INSERT_NEW_SQL, params![id, hash, member, score])? > 0 {
+            // As in the general path: Redis converts a listpack that a new member outgrows.
+            if !fits_listpack(length + 1, member) {
+                *compact = Some(false);
+            }
+            outcome.added += 1;
+        }
+        Ok(())
     }
 
     /// The row of the sorted set `key` for a write (an expired one is deleted first).
