@@ -106,6 +106,23 @@ impl LogWatch {
         frames >= RECLAIM_LOG_FRAMES && self.backlog.frames_behind(frames) > 0
     }
 
+    /// Copies the log now if a copy is still wanted after a round of the writer thread,
+    /// whose commit then wrote no page. Such a commit (a `SET` to the value already there,
+    /// a write that found nothing to do) leaves the log as it was, and SQLite calls the WAL
+    /// hook, which makes the copies, only for commits that wrote to the log: the copy stayed
+    /// wanted, and every caller's round was handed to the writer thread
+    /// ([`LogWatch::checkpoint_wanted`]) until some commit changed a page — under a stream of
+    /// such writes, for as long as it lasted, at two thirds of the rate.
+    pub(crate) fn copy_if_still_wanted(&self, connection: &Connection) {
+        if !self.checkpoint_wanted() {
+            return;
+        }
+        let frames = self.frames.load(Ordering::Relaxed);
+        self.next_restart_try.store(frames + CATCH_UP_FRAMES, Ordering::Relaxed);
+        // As in the WAL hook, a failure here is nobody's to answer for.
+        let _ = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+    }
+
     #[cfg(test)]
     pub(crate) fn frames(&self) -> i64 {
         self.frames.load(Ordering::Relaxed)

@@ -426,7 +426,9 @@ fn commit_round(side: &WriteSide, jobs: Vec<Box<dyn Job>>, sweep_due: bool) -> N
         }
         return NextSweep::AfterInterval;
     }
-    round_in_transaction(side, jobs, sweep_due)
+    let next = round_in_transaction(side, jobs, sweep_due);
+    side.log.copy_if_still_wanted(&side.connection);
+    next
 }
 
 /// The rest of a round once its transaction has begun: the jobs, the sweep when due, the

@@ -181,3 +181,37 @@ fn claims_follow_the_transaction() {
     assert!(store.write_now_or_then(vec![claim("next round", 8, false)]));
     assert_eq!(receiver.try_recv().unwrap(), ("next round", Ok(true)));
 }
+
+#[test]
+fn writes_that_change_nothing_do_not_keep_a_wanted_copy_of_the_log_on_the_writer_thread() {
+    let (_dir, store) = quiet();
+    // One commit leaves a log of about 2,000 frames, too much of it new for the writer to copy
+    // it itself; once the checkpointer has copied it, the next commit should copy what is
+    // left and let the log start over, so callers' rounds go to the writer thread meanwhile.
+    let value = vec![b'x'; 1_500];
+    store
+        .write(move |writer| {
+            for index in 0..2_000 {
+                writer.set(0, format!("big{index}").as_bytes(), &value, Default::default())?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    // Setting `k0` to the value it already has writes nothing to the log, and SQLite's WAL
+    // hook runs only for commits that do: one such round may go to the writer thread, after
+    // which the copy is made and they run here again.
+    let deadline = Instant::now() + Duration::from_millis(1_500);
+    let (mut handed_over, mut most_handed_over_in_a_row) = (0, 0);
+    while Instant::now() < deadline {
+        let (batch, results) = writes(1, None);
+        let here = store.write_now_or_then(batch);
+        results.recv().unwrap().1.unwrap();
+        handed_over = if here { 0 } else { handed_over + 1 };
+        most_handed_over_in_a_row = most_handed_over_in_a_row.max(handed_over);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(
+        most_handed_over_in_a_row <= 2,
+        "{most_handed_over_in_a_row} rounds in a row handed over"
+    );
+}
