@@ -301,8 +301,9 @@ fn open_writer(options: &StoreOptions) -> Result<Connection> {
         options.page_cache_kib
     ))?;
     // The checkpointer thread copies the log into the database file every 100 ms; the
-    // writer's own checkpoint (inside a commit, so a stall for whichever client triggers it)
-    // is only a backstop, at 50,000 pages, run by the WAL hook (see `log_backlog`). A log
+    // writer's own checkpoint (after a round, so a stall for the clients of the next one)
+    // is only a backstop at 50,000 pages, or a catch-up that lets a long log start over
+    // (see `log_backlog`; the WAL hook records the log's length). A log
     // grown by a burst is cut back to 64 MiB when it starts over. Savepoint sub-journals in
     // memory avoid writing a temporary file for every replayed command.
     connection

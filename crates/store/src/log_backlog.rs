@@ -6,17 +6,18 @@
 //! reclaiming a deleted million-member sorted set does: each round deletes a thousand members
 //! that sit on a thousand different pages of the score index, round after round. The log then
 //! never caught up completely, so the log was never started over; it grew past the writer's
-//! backstop (50,000 frames), where a commit copies the log itself and syncs both files, and a
-//! client's `SET` waited ~90 ms. So the writer records the log's length after each commit
-//! (SQLite's WAL hook, which also runs that backstop), the checkpointer records how much of
+//! backstop (50,000 frames), where the writer copies the log itself and syncs both files, and
+//! a client's `SET` waited ~90 ms. So the writer records the log's length after each commit
+//! (SQLite's WAL hook), the checkpointer records how much of
 //! the log it has copied, and reclaiming pauses once the log is long until the checkpointer
 //! has copied all of it: the next commit then starts the log over.
 //!
 //! Client writes alone have the same problem in a milder form: under a steady stream of
 //! commits the log never started over before the backstop either, and a long log makes every
-//! page fetch slower (see [`after_commit`]). So once the log passes [`RESTART_FRAMES`] the
-//! checkpointer runs every 10 ms, and when it is within [`CATCH_UP_FRAMES`] of the end the
-//! writer copies the rest itself so that the log starts over (not while reclaiming).
+//! page fetch slower (see [`LogWatch::copy_if_wanted`]). So once the log passes
+//! [`RESTART_FRAMES`] the checkpointer runs every 10 ms, and when it is within
+//! [`CATCH_UP_FRAMES`] of the end the writer copies the rest itself after its round, so that
+//! the log starts over (not while reclaiming).
 
 use std::cell::RefCell;
 use std::ffi::c_int;
@@ -26,7 +27,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use rusqlite::Connection;
 use rusqlite::hooks::Wal;
 
-/// Past this many frames in the log, a commit copies the log into the database file itself
+/// Past this many frames in the log, the writer copies the log into the database file itself
 /// (what SQLite's `wal_autocheckpoint` would do; the checkpointer normally gets there first).
 const BACKSTOP_FRAMES: i64 = 50_000;
 
@@ -106,20 +107,35 @@ impl LogWatch {
         frames >= RECLAIM_LOG_FRAMES && self.backlog.frames_behind(frames) > 0
     }
 
-    /// Copies the log now if a copy is still wanted after a round of the writer thread,
-    /// whose commit then wrote no page. Such a commit (a `SET` to the value already there,
-    /// a write that found nothing to do) leaves the log as it was, and SQLite calls the WAL
-    /// hook, which makes the copies, only for commits that wrote to the log: the copy stayed
-    /// wanted, and every caller's round was handed to the writer thread
-    /// ([`LogWatch::checkpoint_wanted`]) until some commit changed a page — under a stream of
-    /// such writes, for as long as it lasted, at two thirds of the rate.
-    pub(crate) fn copy_if_still_wanted(&self, connection: &Connection) {
+    /// Copies the log into the database file when a copy is wanted
+    /// ([`LogWatch::checkpoint_wanted`]); the writer thread calls it after each of its rounds,
+    /// once the round's callers have their answers.
+    ///
+    /// SQLite starts the log over only in a write transaction that begins after all of it was
+    /// copied. Under a steady stream of commits the checkpointer, copying while the writer goes
+    /// on, never finishes before the writer's next transaction, so without help the log grew
+    /// to the backstop. A long log is dear: every page a connection reads through the memory
+    /// map is first looked up in the log's index, where a page changed by each of the last
+    /// thousand commits sits in a chain a thousand entries long (`LPOP` at `-P 16` spent 43%
+    /// of the writer's time there). Copying the last few hundred frames on the writer takes a
+    /// moment, except while a big collection is reclaimed: then the disk is busy and the extra
+    /// syncs stalled clients, so the log waits for the checkpointer as before.
+    ///
+    /// Only the writer thread copies: a copy syncs the files, which a caller's thread must not
+    /// wait for. A caller's round that finds a copy wanted hands its work to the writer thread
+    /// instead. The copies used to be made in the WAL hook, inside the commit; but SQLite calls
+    /// the hook only for commits that wrote to the log, so after a commit that changed no page
+    /// (a `SET` to the value already there) a wanted copy stayed wanted, and every caller's
+    /// round went to the writer thread until some commit changed a page.
+    pub(crate) fn copy_if_wanted(&self, connection: &Connection) {
         if !self.checkpoint_wanted() {
             return;
         }
+        // A checkpoint that could not copy everything (a reader still on old pages) is not
+        // retried after every round.
         let frames = self.frames.load(Ordering::Relaxed);
         self.next_restart_try.store(frames + CATCH_UP_FRAMES, Ordering::Relaxed);
-        // As in the WAL hook, a failure here is nobody's to answer for.
+        // Like SQLite's own automatic checkpoint, a failure here is nobody's to answer for.
         let _ = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
     }
 
@@ -128,8 +144,8 @@ impl LogWatch {
         self.frames.load(Ordering::Relaxed)
     }
 
-    /// Whether the next commit should copy the log itself (see [`after_commit`]); only the
-    /// writer thread does, so a caller's own round leaves the commit to it.
+    /// Whether the writer thread should copy the log itself after its next round (see
+    /// [`LogWatch::copy_if_wanted`]); a caller's own round leaves such a round to it.
     pub(crate) fn checkpoint_wanted(&self) -> bool {
         let frames = self.frames.load(Ordering::Relaxed);
         checkpoint_due(
@@ -141,23 +157,14 @@ impl LogWatch {
     }
 }
 
-/// The log watch of the connection this thread holds, and whether this thread may copy the
-/// log inside a commit.
-struct Held {
-    watch: Arc<LogWatch>,
-    may_checkpoint: bool,
-}
-
 thread_local! {
-    static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
+    /// The log watch of the write connection this thread holds, if any.
+    static HELD: RefCell<Option<Arc<LogWatch>>> = const { RefCell::new(None) };
 }
 
-/// Tells the WAL hook that this thread now holds the connection `watch` belongs to; only a
-/// thread that `may_checkpoint` copies the log inside a commit.
-pub(crate) fn hold(watch: &Arc<LogWatch>, may_checkpoint: bool) {
-    HELD.with(|held| {
-        *held.borrow_mut() = Some(Held { watch: Arc::clone(watch), may_checkpoint });
-    });
+/// Tells the WAL hook that this thread now holds the connection `watch` belongs to.
+pub(crate) fn hold(watch: &Arc<LogWatch>) {
+    HELD.with(|held| *held.borrow_mut() = Some(Arc::clone(watch)));
 }
 
 /// Tells the WAL hook that this thread no longer holds a write connection.
@@ -166,57 +173,29 @@ pub(crate) fn release() {
 }
 
 /// Installs the WAL hook on the writer's connection. Replaces SQLite's automatic checkpoint
-/// (which is itself a WAL hook) with the same backstop, and records the log's length for
-/// [`LogWatch`].
+/// (which is itself a WAL hook; the same backstop is one of the copies
+/// [`LogWatch::copy_if_wanted`] makes) and records the log's length for [`LogWatch`].
 pub(crate) fn watch_log(connection: &Connection) {
     connection.wal_hook(Some(after_commit));
 }
 
-/// Records the log's length; copies the log into the database file when it is past the
-/// backstop, or when it is long and the checkpointer has copied all but a little of it.
-///
-/// SQLite starts the log over only in a write transaction that begins after all of it was
-/// copied. Under a steady stream of commits the checkpointer, copying while the writer goes
-/// on, never finishes before the writer's next transaction, so without help the log grew to
-/// the backstop. A long log is dear: every page a connection reads through the memory map is
-/// first looked up in the log's index, where a page changed by each of the last thousand
-/// commits sits in a chain a thousand entries long (`LPOP` at `-P 16` spent 43% of the
-/// writer's time there). Copying the last few hundred frames on the writer takes a moment,
-/// except while a big collection is reclaimed: then the disk is busy and the extra syncs
-/// stalled clients, so the log waits for the checkpointer as before.
-///
-/// Only the writer thread copies: a copy syncs the files, which a caller's thread must not
-/// wait for. A caller's round that finds a copy wanted hands its work to the writer thread
-/// instead ([`LogWatch::checkpoint_wanted`]). Commits outside any round (opening the file)
-/// record nothing.
-fn after_commit(wal: &Wal, frames: c_int) -> rusqlite::Result<()> {
+/// Records the log's length after a commit that wrote to it, on whichever thread holds the
+/// connection. Commits outside any round (opening the file) record nothing.
+fn after_commit(_wal: &Wal, frames: c_int) -> rusqlite::Result<()> {
     let frames = i64::from(frames);
-    let copy = HELD.with(|held| {
-        let held = held.borrow();
-        let Some(Held { watch, may_checkpoint }) = held.as_ref() else {
-            return false;
-        };
-        let previous = watch.frames.swap(frames, Ordering::Relaxed);
-        if frames < previous {
-            // The log started over.
-            watch.next_restart_try.store(0, Ordering::Relaxed);
+    HELD.with(|held| {
+        if let Some(watch) = held.borrow().as_ref() {
+            let previous = watch.frames.swap(frames, Ordering::Relaxed);
+            if frames < previous {
+                // The log started over.
+                watch.next_restart_try.store(0, Ordering::Relaxed);
+            }
         }
-        let due = *may_checkpoint && watch.checkpoint_wanted();
-        if due {
-            // A checkpoint that could not copy everything (a reader still on old pages) is
-            // not retried on every commit.
-            watch.next_restart_try.store(frames + CATCH_UP_FRAMES, Ordering::Relaxed);
-        }
-        due
     });
-    if copy {
-        // Like SQLite's own automatic checkpoint, a failure here is not the commit's.
-        let _ = wal.checkpoint();
-    }
     Ok(())
 }
 
-/// Whether the writer should copy the log itself after a commit that left `frames` in it,
+/// Whether the writer should copy the log itself after a round that left `frames` in it,
 /// `frames_behind` of them not yet copied by the checkpointer.
 fn checkpoint_due(frames: i64, frames_behind: i64, reclaiming: bool, next_try: i64) -> bool {
     frames >= BACKSTOP_FRAMES

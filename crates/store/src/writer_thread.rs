@@ -174,7 +174,7 @@ impl<'a> Holding<'a> {
     fn new(side: MutexGuard<'a, WriteSide>, writer_thread: bool) -> Holding<'a> {
         HOLDING_WRITE_CONNECTION.with(|flag| flag.set(true));
         IMPATIENT.with(|flag| flag.set(!writer_thread));
-        log_backlog::hold(&side.log, writer_thread);
+        log_backlog::hold(&side.log);
         Holding { side }
     }
 }
@@ -427,7 +427,7 @@ fn commit_round(side: &WriteSide, jobs: Vec<Box<dyn Job>>, sweep_due: bool) -> N
         return NextSweep::AfterInterval;
     }
     let next = round_in_transaction(side, jobs, sweep_due);
-    side.log.copy_if_still_wanted(&side.connection);
+    side.log.copy_if_wanted(&side.connection);
     next
 }
 
