@@ -8,8 +8,8 @@
 //! long and not all copied): it never blocks the writer or the readers, and
 //! each run copies only what changed since the last. Before each run it ends the snapshots
 //! that idle fast readers still hold (see `fast_reads`), and after it records how much of the
-//! log is copied (see `log_backlog`). The writer keeps a checkpoint inside the commit at a
-//! much larger size as a backstop, and truncates the log on shutdown.
+//! log is copied (see `log_backlog`). The writer thread keeps a checkpoint of its own after
+//! a round, at a much larger size, as a backstop, and truncates the log on shutdown.
 
 use std::path::Path;
 use std::sync::Arc;
