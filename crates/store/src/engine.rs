@@ -49,14 +49,17 @@ struct Shared {
     options: StoreOptions,
 }
 
+/// The page size of new files: a write into a big collection lands on a random page, written
+/// once to the log and once more by the checkpoint, so smaller pages mean less of both; 2 KiB
+/// still keeps an element of up to about 480 bytes in its B-tree cell (see spec/storage.md).
+const PAGE_SIZE: u32 = 2048;
+
 /// Every connection reads the database file through a memory map of up to 1 GiB: a page
 /// already in the operating system's cache then costs a memory access instead of a `pread`
 /// and a copy into each connection's own page cache. Big collections are read at random
 /// (elements are ordered by hash), so without it a lookup in a million-element set cost
 /// several times one in a ten-element set. Mapped pages are the kernel's file cache, shared
 /// by every connection and reclaimable; they show in the process's resident size.
-const PAGE_SIZE: u32 = 2048;
-
 fn memory_map_pragma(options: &StoreOptions) -> String {
     format!("PRAGMA mmap_size = {};", options.memory_map_bytes)
 }
@@ -303,11 +306,15 @@ fn open_writer(options: &StoreOptions) -> Result<Connection> {
     // The checkpointer thread copies the log into the database file every 100 ms; the
     // writer's own checkpoint (after a round, so a stall for the clients of the next one)
     // is only a backstop at 50,000 pages, or a catch-up that lets a long log start over
-    // (see `log_backlog`; the WAL hook records the log's length). A log
-    // grown by a burst is cut back to 64 MiB when it starts over. Savepoint sub-journals in
-    // memory avoid writing a temporary file for every replayed command.
-    connection
-        .execute_batch("PRAGMA journal_size_limit = 67108864; PRAGMA temp_store = MEMORY;")?;
+    // (see `log_backlog`; the WAL hook records the log's length). Only a log grown past the
+    // backstop by a burst is cut back when it starts over (the page size is the file's own:
+    // an older file may have other pages). Savepoint sub-journals in memory avoid writing a
+    // temporary file for every replayed command.
+    let page_size: i64 = connection.query_row("PRAGMA page_size", [], |row| row.get(0))?;
+    connection.execute_batch(&format!(
+        "PRAGMA journal_size_limit = {}; PRAGMA temp_store = MEMORY;",
+        log_backlog::log_file_limit(page_size)
+    ))?;
     log_backlog::watch_log(&connection);
     connection.execute_batch(&memory_map_pragma(options))?;
     schema::prepare(&connection, &options.path)?;
@@ -344,6 +351,7 @@ mod tests {
     use rusqlite::{Connection, StatementStatus};
 
     use super::{PendingWrite, Store, open_reader, open_writer};
+    use crate::log_backlog::BACKSTOP_FRAMES;
     use crate::options::StoreOptions;
 
     /// Runs a cached `LIMIT ?1` query three times with different limits and answers how
@@ -380,6 +388,27 @@ mod tests {
         let there = quiet("there.db");
         there.write(|writer| writer.set(0, b"k", b"v", Default::default())).unwrap();
         assert!(there.shared.writer.recorded_log_frames() > 0);
+    }
+
+    /// The `-wal` file is never cut back below a log at the backstop, whatever the file's
+    /// page size (see `log_backlog::log_file_limit`).
+    #[test]
+    fn the_log_file_limit_holds_a_log_at_the_backstop() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, page_size) in [("new.db", None), ("old.db", Some(8192))] {
+            let path = dir.path().join(name);
+            if let Some(page_size) = page_size {
+                let old = Connection::open(&path).unwrap();
+                old.execute_batch(&format!("PRAGMA page_size = {page_size}; VACUUM;")).unwrap();
+            }
+            let writer = open_writer(&StoreOptions::new(&path)).unwrap();
+            let pragma = |name: &str| -> i64 {
+                writer.query_row(&format!("PRAGMA {name}"), [], |row| row.get(0)).unwrap()
+            };
+            assert_eq!(pragma("page_size"), page_size.unwrap_or(i64::from(super::PAGE_SIZE)));
+            let log_at_backstop = 32 + BACKSTOP_FRAMES * (24 + pragma("page_size"));
+            assert!(pragma("journal_size_limit") > log_at_backstop, "{name}");
+        }
     }
 
     #[test]
