@@ -68,17 +68,21 @@ struct Tracker {
 
 impl Tracker {
     fn start(source: &RedisSource, db: &Path, run_id: &str) -> Tracker {
+        // Its log goes to a file beside the database, shown if it does not start in time.
+        let log_path = db.with_file_name(format!("tracker-{run_id}.log"));
+        let log = std::fs::File::create(&log_path).expect("create the tracker's log");
         let child = resplite()
             .args(["tracker", "start", "--run-id", run_id, "--from", &source.url(), "--to"])
             .arg(db)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("start the tracker");
-        let tracker = Tracker { child };
+        let mut tracker = Tracker { child };
         // It has taken the role once its pid is in the run row, and it listens once it has
         // proved the source's notifications and recorded the source's run id.
         let started = Instant::now();
+        let mut last_status = String::from("(the database file does not exist yet)");
         while started.elapsed() < Duration::from_secs(15) {
             if db.exists() {
                 let status = run(&[
@@ -97,10 +101,20 @@ impl Tracker {
                         return tracker;
                     }
                 }
+                last_status = format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&status.stdout),
+                    String::from_utf8_lossy(&status.stderr)
+                );
             }
             sleep(Duration::from_millis(50));
         }
-        panic!("the tracker did not start");
+        let exit = tracker.child.try_wait();
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        panic!(
+            "the tracker did not start within 15 s (exit status: {exit:?})\n\
+             last `import status`: {last_status}\ntracker log:\n{log}"
+        );
     }
 }
 
