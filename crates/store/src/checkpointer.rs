@@ -9,11 +9,12 @@
 //! each run copies only what changed since the last. Before each run it ends the snapshots
 //! that idle fast readers still hold (see `fast_reads`), and after it records how much of the
 //! log is copied (see `log_backlog`). The writer thread keeps a checkpoint of its own after
-//! a round, at a much larger size, as a backstop, and truncates the log on shutdown.
+//! a round, at a much larger size, as a backstop, and truncates the log on shutdown; a log past
+//! the backstop wakes the checkpointer at once, until it is close enough to the end for the
+//! writer's own copy to be short (see `log_backlog`).
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -31,7 +32,8 @@ const INTERVAL_WHILE_LONG: Duration = Duration::from_millis(10);
 
 /// Owns the checkpointer thread; dropping it stops the thread.
 pub(crate) struct Checkpointer {
-    stop: Option<Sender<()>>,
+    /// Where the thread waits between runs, and hears that it must stop.
+    backlog: Arc<LogBacklog>,
     handle: Option<JoinHandle<()>>,
 }
 
@@ -44,15 +46,15 @@ impl Checkpointer {
     ) -> Result<Checkpointer> {
         let connection = Connection::open(path)?;
         connection.busy_timeout(busy_timeout)?;
-        let (stop, stopped) = mpsc::channel::<()>();
+        let shared_backlog = Arc::clone(&backlog);
         let handle = thread::Builder::new()
             .name("resplite-checkpointer".into())
             .spawn(move || {
-                // Run until told to stop (or the store is gone); a failed or partial
+                // Run until told to stop; a failed or partial
                 // checkpoint (readers still on old pages) is simply retried next time.
                 // Snapshots that idle fast readers hold open would hold it back.
                 let mut pause = INTERVAL;
-                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(pause) {
+                while backlog.wait_for_next_run(pause) {
                     fast_reads.release_stale();
                     let outcome =
                         connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
@@ -69,13 +71,13 @@ impl Checkpointer {
                 }
             })
             .map_err(|error| StoreError::Internal(format!("cannot start checkpointer: {error}")))?;
-        Ok(Checkpointer { stop: Some(stop), handle: Some(handle) })
+        Ok(Checkpointer { backlog: shared_backlog, handle: Some(handle) })
     }
 }
 
 impl Drop for Checkpointer {
     fn drop(&mut self) {
-        self.stop = None;
+        self.backlog.stop_checkpointer();
         if let Some(handle) = self.handle.take() {
             let _ = handle.join();
         }

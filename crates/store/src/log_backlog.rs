@@ -15,14 +15,26 @@
 //! Client writes alone have the same problem in a milder form: under a steady stream of
 //! commits the log never started over before the backstop either, and a long log makes every
 //! page fetch slower (see [`LogWatch::copy_if_wanted`]). So once the log passes
-//! [`RESTART_FRAMES`] the checkpointer runs every 10 ms, and when it is within
-//! [`CATCH_UP_FRAMES`] of the end the writer copies the rest itself after its round, so that
-//! the log starts over (not while reclaiming).
+//! [`RESTART_FRAMES`] the checkpointer runs every 10 ms (while its runs cannot copy all of it),
+//! and when it is within [`CATCH_UP_FRAMES`] of the end the writer copies the rest itself after
+//! its round, so that the log starts over (not while reclaiming).
+//!
+//! Writes into big collections outrun even that: a steady stream of `ZADD`s (three random
+//! pages each) grows the log by 150,000 frames a second, the checkpointer's runs take 20-37 ms
+//! and it waits 100 ms after each run that copied all it found, so it is never within
+//! [`CATCH_UP_FRAMES`] of the end and the log runs to the backstop, where the writer used to
+//! copy the whole distance the checkpointer was behind while the clients waited (15-30 ms).
+//! Now a commit that leaves the log past the backstop with more than
+//! [`BACKSTOP_TAIL_FRAMES`] not copied wakes the checkpointer at once, again after each of its
+//! runs, and the writer copies only the last stretch (a stall of 8-9 ms); only past
+//! [`HARD_BACKSTOP_FRAMES`], should the checkpointer make no progress (a reader holding an old
+//! snapshot), does the writer copy however much is left.
 
 use std::cell::RefCell;
 use std::ffi::c_int;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use rusqlite::Connection;
 use rusqlite::hooks::Wal;
@@ -30,6 +42,14 @@ use rusqlite::hooks::Wal;
 /// Past this many frames in the log, the writer copies the log into the database file itself
 /// (what SQLite's `wal_autocheckpoint` would do; the checkpointer normally gets there first).
 pub(crate) const BACKSTOP_FRAMES: i64 = 50_000;
+
+/// Past the backstop the writer copies the log itself once the checkpointer is this close to
+/// its end; until then each commit wakes the checkpointer (see the module's documentation).
+const BACKSTOP_TAIL_FRAMES: i64 = 2_048;
+
+/// Past this many frames the writer copies the log itself however far behind the checkpointer
+/// is.
+const HARD_BACKSTOP_FRAMES: i64 = BACKSTOP_FRAMES + BACKSTOP_FRAMES / 10;
 
 /// A log this long should start over soon (see [`after_commit`]).
 pub(crate) const RESTART_FRAMES: i64 = 1_024;
@@ -40,7 +60,8 @@ pub(crate) const RESTART_FRAMES: i64 = 1_024;
 ///
 /// Under a steady stream of writes into big collections (`ZADD` at `-c 50`: three random
 /// pages per write, 150,000 frames a second) the checkpointer does not come close enough to
-/// the log's end for an early start-over, and the log runs to the backstop (about 300 ms).
+/// the log's end for an early start-over, and the log runs to the backstop (about 300 ms) and
+/// a little past it (up to [`HARD_BACKSTOP_FRAMES`]).
 /// With a smaller limit (64 MiB was 32,000 frames of 2 KiB pages) the log outgrew the file
 /// limit on every such run: the first commit after the start-over cut the file back (a 12-14 ms
 /// `ftruncate` while the clients waited), and the next 18,000 frames went into fresh blocks of
@@ -59,16 +80,54 @@ const CATCH_UP_FRAMES: i64 = 256;
 /// short of the backstop.
 const RECLAIM_LOG_FRAMES: i64 = 10_000;
 
-/// What the checkpointer last reported, shared with the writer.
+/// What the checkpointer last reported, shared with the writer, and where the checkpointer
+/// waits between its runs.
 #[derive(Debug, Default)]
 pub(crate) struct LogBacklog {
     /// Frames in the log when the checkpointer last ran.
     log_frames: AtomicI64,
     /// How many of those it had copied into the database file.
     copied_frames: AtomicI64,
+    /// Whether the checkpointer has been asked to run at once, or to stop.
+    bell: Mutex<Bell>,
+    rung: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct Bell {
+    run_now: bool,
+    stop: bool,
 }
 
 impl LogBacklog {
+    /// The checkpointer's pause: returns after `pause`, or as soon as it is asked to run,
+    /// answering whether it should run (false once it must stop).
+    pub(crate) fn wait_for_next_run(&self, pause: Duration) -> bool {
+        let bell = self.bell.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (mut bell, _) = self
+            .rung
+            .wait_timeout_while(bell, pause, |bell| !bell.run_now && !bell.stop)
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        bell.run_now = false;
+        !bell.stop
+    }
+
+    /// Asks the checkpointer to run at once (without waking it again when it has been asked
+    /// already and has not started the run).
+    fn wake_checkpointer(&self) {
+        let mut bell = self.bell.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !bell.run_now {
+            bell.run_now = true;
+            self.rung.notify_one();
+        }
+    }
+
+    /// Tells the checkpointer to stop.
+    pub(crate) fn stop_checkpointer(&self) {
+        self.bell.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).stop = true;
+        self.rung.notify_one();
+    }
+
     /// Records a checkpoint's outcome (`PRAGMA wal_checkpoint`'s second and third columns).
     pub(crate) fn checkpointed(&self, log_frames: i64, copied_frames: i64) {
         self.log_frames.store(log_frames, Ordering::Relaxed);
@@ -161,6 +220,19 @@ impl LogWatch {
         self.frames.load(Ordering::Relaxed)
     }
 
+    /// Records the log's length after a commit; past the backstop, wakes the checkpointer while
+    /// it is far from the end.
+    fn committed(&self, frames: i64) {
+        let previous = self.frames.swap(frames, Ordering::Relaxed);
+        if frames < previous {
+            // The log started over.
+            self.next_restart_try.store(0, Ordering::Relaxed);
+        }
+        if frames >= BACKSTOP_FRAMES && self.backlog.frames_behind(frames) > BACKSTOP_TAIL_FRAMES {
+            self.backlog.wake_checkpointer();
+        }
+    }
+
     /// Whether the writer thread should copy the log itself after its next round (see
     /// [`LogWatch::copy_if_wanted`]); a caller's own round leaves such a round to it.
     pub(crate) fn checkpoint_wanted(&self) -> bool {
@@ -199,14 +271,9 @@ pub(crate) fn watch_log(connection: &Connection) {
 /// Records the log's length after a commit that wrote to it, on whichever thread holds the
 /// connection. Commits outside any round (opening the file) record nothing.
 fn after_commit(_wal: &Wal, frames: c_int) -> rusqlite::Result<()> {
-    let frames = i64::from(frames);
     HELD.with(|held| {
         if let Some(watch) = held.borrow().as_ref() {
-            let previous = watch.frames.swap(frames, Ordering::Relaxed);
-            if frames < previous {
-                // The log started over.
-                watch.next_restart_try.store(0, Ordering::Relaxed);
-            }
+            watch.committed(i64::from(frames));
         }
     });
     Ok(())
@@ -215,7 +282,8 @@ fn after_commit(_wal: &Wal, frames: c_int) -> rusqlite::Result<()> {
 /// Whether the writer should copy the log itself after a round that left `frames` in it,
 /// `frames_behind` of them not yet copied by the checkpointer.
 fn checkpoint_due(frames: i64, frames_behind: i64, reclaiming: bool, next_try: i64) -> bool {
-    frames >= BACKSTOP_FRAMES
+    frames >= HARD_BACKSTOP_FRAMES
+        || (frames >= BACKSTOP_FRAMES && frames_behind <= BACKSTOP_TAIL_FRAMES)
         || (frames >= RESTART_FRAMES
             && !reclaiming
             && frames >= next_try
@@ -224,7 +292,14 @@ fn checkpoint_due(frames: i64, frames_behind: i64, reclaiming: bool, next_try: i
 
 #[cfg(test)]
 mod tests {
-    use super::{BACKSTOP_FRAMES, CATCH_UP_FRAMES, LogBacklog, RESTART_FRAMES, checkpoint_due};
+    use std::sync::Arc;
+    use std::thread;
+    use std::time::{Duration, Instant};
+
+    use super::{
+        BACKSTOP_FRAMES, BACKSTOP_TAIL_FRAMES, CATCH_UP_FRAMES, HARD_BACKSTOP_FRAMES, LogBacklog,
+        LogWatch, RESTART_FRAMES, checkpoint_due,
+    };
 
     #[test]
     fn the_writer_copies_a_long_log_only_when_little_is_left_and_nothing_is_reclaimed() {
@@ -234,7 +309,56 @@ mod tests {
         assert!(!checkpoint_due(long, CATCH_UP_FRAMES + 1, false, 0), "too much left");
         assert!(!checkpoint_due(long, 0, true, 0), "not while reclaiming");
         assert!(!checkpoint_due(long, 0, false, long + 1), "not again right after a try");
-        assert!(checkpoint_due(BACKSTOP_FRAMES, BACKSTOP_FRAMES, true, i64::MAX), "backstop");
+        // Past the backstop: the writer copies once the checkpointer is close to the end,
+        // even while reclaiming, and past the hard backstop however far behind it is.
+        assert!(checkpoint_due(BACKSTOP_FRAMES, BACKSTOP_TAIL_FRAMES, true, i64::MAX));
+        assert!(!checkpoint_due(BACKSTOP_FRAMES, BACKSTOP_TAIL_FRAMES + 1, true, i64::MAX));
+        assert!(checkpoint_due(HARD_BACKSTOP_FRAMES, HARD_BACKSTOP_FRAMES, true, i64::MAX));
+    }
+
+    /// How long `wait_for_next_run` took, with a pause far longer than any test may wait.
+    fn wait_on(backlog: &Arc<LogBacklog>) -> thread::JoinHandle<(bool, Duration)> {
+        let backlog = Arc::clone(backlog);
+        thread::spawn(move || {
+            let started = Instant::now();
+            let run = backlog.wait_for_next_run(Duration::from_secs(60));
+            (run, started.elapsed())
+        })
+    }
+
+    #[test]
+    fn a_commit_far_past_the_backstop_wakes_the_checkpointer() {
+        let backlog = Arc::new(LogBacklog::default());
+        let watch = LogWatch::new(Arc::clone(&backlog));
+        // Short of the backstop, or close enough to the end: no wake-up (the pause runs out).
+        watch.committed(BACKSTOP_FRAMES - 1);
+        backlog.checkpointed(BACKSTOP_FRAMES, BACKSTOP_FRAMES - BACKSTOP_TAIL_FRAMES);
+        watch.committed(BACKSTOP_FRAMES);
+        assert!(!backlog.bell.lock().unwrap().run_now, "nothing asked for a run");
+        assert!(backlog.wait_for_next_run(Duration::from_millis(1)), "a pause that ran out");
+        // Far behind past the backstop: the waiting checkpointer runs at once.
+        let waiting = wait_on(&backlog);
+        thread::sleep(Duration::from_millis(20));
+        watch.committed(BACKSTOP_FRAMES + BACKSTOP_TAIL_FRAMES + 1);
+        let (run, waited) = waiting.join().unwrap();
+        assert!(run);
+        assert!(waited < Duration::from_secs(30), "woken, not timed out: {waited:?}");
+        // A wake-up asked for while it was running is not lost.
+        watch.committed(BACKSTOP_FRAMES + BACKSTOP_TAIL_FRAMES + 2);
+        let (run, waited) = wait_on(&backlog).join().unwrap();
+        assert!(run && waited < Duration::from_secs(30));
+    }
+
+    #[test]
+    fn a_waiting_checkpointer_is_told_to_stop() {
+        let backlog = Arc::new(LogBacklog::default());
+        let waiting = wait_on(&backlog);
+        thread::sleep(Duration::from_millis(20));
+        backlog.stop_checkpointer();
+        let (run, waited) = waiting.join().unwrap();
+        assert!(!run, "a stopped checkpointer does not run again");
+        assert!(waited < Duration::from_secs(30));
+        assert!(!backlog.wait_for_next_run(Duration::from_secs(60)), "and stays stopped");
     }
 
     #[test]
