@@ -155,8 +155,8 @@ pub(crate) struct LogWatch {
     backlog: Arc<LogBacklog>,
     /// The log's length after the last commit.
     frames: AtomicI64,
-    /// No early restart is tried again before the log reaches this length.
-    next_restart_try: AtomicI64,
+    /// The writer tries no copy again before the log reaches this length.
+    next_copy_try: AtomicI64,
     /// Whether deleted collections are being reclaimed (no early restarts meanwhile).
     reclaiming: AtomicBool,
 }
@@ -166,7 +166,7 @@ impl LogWatch {
         LogWatch {
             backlog,
             frames: AtomicI64::new(0),
-            next_restart_try: AtomicI64::new(0),
+            next_copy_try: AtomicI64::new(0),
             reclaiming: AtomicBool::new(false),
         }
     }
@@ -207,10 +207,16 @@ impl LogWatch {
         if !self.checkpoint_wanted() {
             return;
         }
-        // A checkpoint that could not copy everything (a reader still on old pages) is not
-        // retried after every round.
+        // A checkpoint that could not copy everything (a reader still on old pages, or the
+        // checkpointer copying at the same moment) is not retried after every round: each try
+        // takes the round after it to the writer thread. Past the hard backstop the tries are
+        // further apart: another process holding a read transaction for seconds under a
+        // stream of `ZADD`s sent every round there (the writer thread 94% busy, the I/O thread
+        // mostly idle) while the log could not start over anyway.
         let frames = self.frames.load(Ordering::Relaxed);
-        self.next_restart_try.store(frames + CATCH_UP_FRAMES, Ordering::Relaxed);
+        let spacing =
+            if frames >= HARD_BACKSTOP_FRAMES { BACKSTOP_TAIL_FRAMES } else { CATCH_UP_FRAMES };
+        self.next_copy_try.store(frames + spacing, Ordering::Relaxed);
         // Like SQLite's own automatic checkpoint, a failure here is nobody's to answer for.
         let _ = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
     }
@@ -226,7 +232,7 @@ impl LogWatch {
         let previous = self.frames.swap(frames, Ordering::Relaxed);
         if frames < previous {
             // The log started over.
-            self.next_restart_try.store(0, Ordering::Relaxed);
+            self.next_copy_try.store(0, Ordering::Relaxed);
         }
         if frames >= BACKSTOP_FRAMES && self.backlog.frames_behind(frames) > BACKSTOP_TAIL_FRAMES {
             self.backlog.wake_checkpointer();
@@ -241,7 +247,7 @@ impl LogWatch {
             frames,
             self.backlog.frames_behind(frames),
             self.reclaiming.load(Ordering::Relaxed),
-            self.next_restart_try.load(Ordering::Relaxed),
+            self.next_copy_try.load(Ordering::Relaxed),
         )
     }
 }
@@ -280,14 +286,13 @@ fn after_commit(_wal: &Wal, frames: c_int) -> rusqlite::Result<()> {
 }
 
 /// Whether the writer should copy the log itself after a round that left `frames` in it,
-/// `frames_behind` of them not yet copied by the checkpointer.
+/// `frames_behind` of them not yet copied by the checkpointer, and `next_try` the length
+/// before which no copy is tried again.
 fn checkpoint_due(frames: i64, frames_behind: i64, reclaiming: bool, next_try: i64) -> bool {
-    frames >= HARD_BACKSTOP_FRAMES
-        || (frames >= BACKSTOP_FRAMES && frames_behind <= BACKSTOP_TAIL_FRAMES)
-        || (frames >= RESTART_FRAMES
-            && !reclaiming
-            && frames >= next_try
-            && frames_behind <= CATCH_UP_FRAMES)
+    frames >= next_try
+        && (frames >= HARD_BACKSTOP_FRAMES
+            || (frames >= BACKSTOP_FRAMES && frames_behind <= BACKSTOP_TAIL_FRAMES)
+            || (frames >= RESTART_FRAMES && !reclaiming && frames_behind <= CATCH_UP_FRAMES))
 }
 
 #[cfg(test)]
@@ -311,9 +316,36 @@ mod tests {
         assert!(!checkpoint_due(long, 0, false, long + 1), "not again right after a try");
         // Past the backstop: the writer copies once the checkpointer is close to the end,
         // even while reclaiming, and past the hard backstop however far behind it is.
-        assert!(checkpoint_due(BACKSTOP_FRAMES, BACKSTOP_TAIL_FRAMES, true, i64::MAX));
-        assert!(!checkpoint_due(BACKSTOP_FRAMES, BACKSTOP_TAIL_FRAMES + 1, true, i64::MAX));
-        assert!(checkpoint_due(HARD_BACKSTOP_FRAMES, HARD_BACKSTOP_FRAMES, true, i64::MAX));
+        assert!(checkpoint_due(BACKSTOP_FRAMES, BACKSTOP_TAIL_FRAMES, true, 0));
+        assert!(!checkpoint_due(BACKSTOP_FRAMES, BACKSTOP_TAIL_FRAMES + 1, true, 0));
+        assert!(checkpoint_due(HARD_BACKSTOP_FRAMES, HARD_BACKSTOP_FRAMES, true, 0));
+        // Not again right after a try, however long the log.
+        let hard = HARD_BACKSTOP_FRAMES;
+        assert!(!checkpoint_due(hard, hard, false, hard + 1));
+        assert!(!checkpoint_due(BACKSTOP_FRAMES, 0, false, BACKSTOP_FRAMES + 1));
+    }
+
+    /// A try that leaves the log long is not repeated before the log has grown by the
+    /// spacing, so the rounds in between stay off the writer thread.
+    #[test]
+    fn a_copy_tried_past_the_hard_backstop_is_tried_again_only_after_the_tail() {
+        let backlog = Arc::new(LogBacklog::default());
+        let watch = LogWatch::new(Arc::clone(&backlog));
+        let connection = rusqlite::Connection::open_in_memory().unwrap();
+        watch.committed(HARD_BACKSTOP_FRAMES);
+        assert!(watch.checkpoint_wanted());
+        // The copy changes nothing here (an in-memory database has no log), as when a
+        // reader holds old pages.
+        watch.copy_if_wanted(&connection);
+        watch.committed(HARD_BACKSTOP_FRAMES + BACKSTOP_TAIL_FRAMES - 1);
+        assert!(!watch.checkpoint_wanted(), "tried again too soon");
+        watch.committed(HARD_BACKSTOP_FRAMES + BACKSTOP_TAIL_FRAMES);
+        assert!(watch.checkpoint_wanted());
+        // Once the log starts over, the spacing is forgotten.
+        watch.copy_if_wanted(&connection);
+        watch.committed(10);
+        watch.committed(HARD_BACKSTOP_FRAMES);
+        assert!(watch.checkpoint_wanted());
     }
 
     /// How long `wait_for_next_run` took, with a pause far longer than any test may wait.
