@@ -56,7 +56,8 @@ pub(crate) const RESTART_FRAMES: i64 = 1_024;
 
 /// The size the `-wal` file is cut back to when the log starts over (`PRAGMA
 /// journal_size_limit`) in a database of `page_size`-byte pages: a log at the backstop and a
-/// quarter more, for the round that carried it past.
+/// quarter more, room for the hard backstop, the spacing of the writer's tries past it and the
+/// round that carried the log there.
 ///
 /// Under a steady stream of writes into big collections (`ZADD` at `-c 50`: three random
 /// pages per write, 150,000 frames a second) the checkpointer does not come close enough to
