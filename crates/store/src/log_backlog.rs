@@ -349,6 +349,16 @@ mod tests {
         assert!(watch.checkpoint_wanted());
     }
 
+    /// The file limit leaves room for everything the log may hold before the writer's copy
+    /// starts it over: the hard backstop and the spacing of the writer's tries past it.
+    #[test]
+    fn the_log_file_limit_holds_a_log_past_the_hard_backstop() {
+        for page_size in [512, 2048, 4096, 65536] {
+            let longest = HARD_BACKSTOP_FRAMES + BACKSTOP_TAIL_FRAMES;
+            assert!(super::log_file_limit(page_size) > 32 + longest * (24 + page_size));
+        }
+    }
+
     /// How long `wait_for_next_run` took, with a pause far longer than any test may wait.
     fn wait_on(backlog: &Arc<LogBacklog>) -> thread::JoinHandle<(bool, Duration)> {
         let backlog = Arc::clone(backlog);
