@@ -15,6 +15,7 @@ use crate::error::{Result, StoreError};
 use crate::fast_reads::{CommitCount, FastReads};
 use crate::log_backlog::{self, LogBacklog};
 use crate::options::{Durability, StoreOptions};
+use crate::page_cache;
 use crate::reader::Reader;
 use crate::reader_threads::ReaderThreads;
 use crate::schema;
@@ -279,6 +280,8 @@ fn open_reader(options: &StoreOptions) -> Result<Connection> {
 }
 
 fn open_writer(options: &StoreOptions) -> Result<Connection> {
+    // Before anything initialises SQLite (registering the VFS does).
+    page_cache::install();
     let vfs = wal_vfs::name().map_err(|code| {
         StoreError::Database(format!("cannot register the resplite VFS (SQLite error {code})"))
     })?;

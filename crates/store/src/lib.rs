@@ -71,6 +71,7 @@ mod log_backlog;
 mod long_double;
 mod numbers;
 mod options;
+mod page_cache;
 mod plans;
 mod reader;
 mod reader_threads;
@@ -102,6 +103,7 @@ pub use numbers::{parse_i64, parse_long_double};
 pub use options::{
     Durability, ExpiryFn, ExpiryListener, FillFn, FillListener, Filled, StoreOptions,
 };
+pub use page_cache::page_cache_wrapped;
 pub use reader::{Db, Reader};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 pub use score::{format_score, parse_score};
