@@ -476,8 +476,8 @@ impl Registry {
 
 /// How the migration opens a destination: no memory map instead of the server's 1 GiB, so
 /// the importer's resident size stays small whatever it copies (it writes far more than it
-/// reads), and a 16 MiB page cache (the server's 8 MiB plus room for what the map would
-/// have served).
+/// reads), and a 16 MiB page cache for what the map would have served (its writes mostly
+/// append).
 pub fn importer_options(path: &std::path::Path) -> StoreOptions {
     let mut options = StoreOptions::new(path);
     options.page_cache_kib = 16 * 1024;

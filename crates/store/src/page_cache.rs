@@ -9,7 +9,7 @@
 //! it parks one for a moment under the number of the lock-byte page (the page holding byte
 //! 2^30 of the file: page 524,289 with 2 KiB pages). The cache then remembers that number,
 //! and the truncation at the end of the transaction, seeing it so far past the limit, walks
-//! the entire hash table: every page of the writer's 8 MiB cache, on every commit that
+//! the entire hash table: every page of the writer's cache, on every commit that
 //! rebalanced a page. Writes into big collections rebalance often (a `ZADD` that moves a
 //! member touches three random pages); the scan was 3-4% of the I/O thread's time under a
 //! stream of `ZADD`s, and more under `ZADD`+`ZREM` into a million-member set.
