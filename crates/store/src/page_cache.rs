@@ -141,6 +141,9 @@ pub(crate) fn install() -> bool {
             xShrink: Some(shrink),
         };
         // SAFETY: SQLite copies the struct; it fails (and changes nothing) once initialised.
+        // No cache exists before SQLite is initialised, so every cache comes from the wrapper
+        // (another thread initialising SQLite at this very moment could at worst have called
+        // the default `xInit`, which the wrapper's own `xInit` would have called anyway).
         unsafe { ffi::sqlite3_config(ffi::SQLITE_CONFIG_PCACHE2, &wrapper) == ffi::SQLITE_OK }
     })
 }
