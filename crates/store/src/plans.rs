@@ -15,7 +15,7 @@ mod tests {
         LIST_DELETE_RANGE_SQL, LIST_ITEM_SQL, LIST_MATCHES_DESC_SQL, LIST_MATCHES_SQL,
         LIST_MOVE_SQL, LIST_RANGE_DESC_SQL, LIST_RANGE_SQL,
     };
-    use crate::reader::LOOKUP_SQL;
+    use crate::reader::{LOOKUP_BY_ID_SQL, LOOKUP_SQL};
     use crate::sets::{SET_ALL_SQL, SET_CONTAINS_SQL, SET_DELETE_SQL, SET_FROM_SQL, SET_RANK_SQL};
     use crate::sorted_sets::{
         ZSET_ASCENDING_SQL, ZSET_COUNT_ABOVE_SQL, ZSET_COUNT_BELOW_SQL, ZSET_DESCENDING_SQL,
@@ -34,6 +34,7 @@ mod tests {
     /// Each query and the index its plan must search.
     const HOT_QUERIES: &[(&str, &str)] = &[
         (LOOKUP_SQL, "keys_by_name"),
+        (LOOKUP_BY_ID_SQL, "INTEGER PRIMARY KEY (rowid=?)"),
         (GET_SQL, "keys_by_name"),
         (LIVE_STRING_SQL, "keys_by_name"),
         (OVERWRITE_PLAIN_STRING_SQL, "keys_by_name"),

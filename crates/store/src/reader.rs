@@ -3,6 +3,8 @@
 //! Every read method lives on [`Reader`]; the write handle dereferences to it, so a write
 //! operation reads its own uncommitted changes through the very same methods.
 
+use std::cell::RefCell;
+
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
@@ -11,6 +13,42 @@ use crate::kind::KeyType;
 /// Finds a key's row by name.
 pub(crate) const LOOKUP_SQL: &str =
     "SELECT id, kind, expires_at, length, list_head FROM keys WHERE db = ?1 AND key = ?2";
+
+/// Finds a key's row by its id, if the row still has that name: one search of the table
+/// instead of the name index and then the table.
+pub(crate) const LOOKUP_BY_ID_SQL: &str = "SELECT id, kind, expires_at, length, list_head FROM keys \
+     WHERE id = ?1 AND db = ?2 AND key = ?3";
+
+thread_local! {
+    /// The last key this thread found by name, and its row id: a stream of commands on one
+    /// key (a queue, a leaderboard, a counter) finds the row by id after the first. Only a
+    /// guess: the row is looked up by id *and* name, so a key deleted, renamed or created
+    /// anew since (or a key of another database file) just falls back to the name.
+    static LAST_FOUND: RefCell<LastFound> = const { RefCell::new(LastFound { db: 0, key: Vec::new(), id: None }) };
+}
+
+struct LastFound {
+    db: Db,
+    key: Vec<u8>,
+    id: Option<i64>,
+}
+
+/// The id [`LAST_FOUND`] holds for `key`, if it holds `key`.
+fn recent_id(db: Db, key: &[u8]) -> Option<i64> {
+    LAST_FOUND.with_borrow(|last| last.id.filter(|_| last.db == db && last.key == key))
+}
+
+/// Records that `key` was found with row `id`.
+fn remember(db: Db, key: &[u8], id: i64) {
+    LAST_FOUND.with_borrow_mut(|last| {
+        if last.id != Some(id) || last.db != db || last.key != key {
+            last.db = db;
+            last.key.clear();
+            last.key.extend_from_slice(key);
+            last.id = Some(id);
+        }
+    });
+}
 
 /// A logical database number (`SELECT`): 0 to 15 in a default server.
 pub type Db = u32;
@@ -73,8 +111,59 @@ impl<'a> Reader<'a> {
 
     /// The row of `key` even when its deadline has passed (writers delete those).
     pub(crate) fn lookup_any(&self, db: Db, key: &[u8]) -> Result<Option<KeyRow>> {
+        if let Some(id) = recent_id(db, key) {
+            let mut statement = self.connection.prepare_cached(LOOKUP_BY_ID_SQL)?;
+            let row = statement.query_row(params![id, db, key], KeyRow::from_sql).optional()?;
+            if row.is_some() {
+                return Ok(row);
+            }
+        }
         let mut statement = self.connection.prepare_cached(LOOKUP_SQL)?;
         let row = statement.query_row(params![db, key], KeyRow::from_sql).optional()?;
+        if let Some(row) = &row {
+            remember(db, key, row.id);
+        }
         Ok(row)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two databases in one thread, their keys created so that the same row id names
+    /// different keys, then renamed and deleted: every lookup answers from the database it
+    /// is made in, whatever the thread's last guess was.
+    #[test]
+    fn a_guessed_row_id_never_answers_for_another_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = [dir.path().join("a.db"), dir.path().join("b.db")];
+        for path in &paths {
+            drop(crate::Store::open(path).unwrap());
+        }
+        let a = Connection::open(&paths[0]).unwrap();
+        let b = Connection::open(&paths[1]).unwrap();
+        let insert = "INSERT INTO keys (db, key, kind, value) VALUES (0, ?1, 0, x'00')";
+        a.execute(insert, [b"k".as_slice()]).unwrap();
+        b.execute(insert, [b"other".as_slice()]).unwrap();
+        b.execute(insert, [b"k".as_slice()]).unwrap();
+        let id_in = |connection: &Connection, key: &[u8]| {
+            Reader::new(connection, 0).lookup_any(0, key).unwrap().map(|row| row.id)
+        };
+        assert_eq!(id_in(&a, b"k"), Some(1));
+        assert_eq!(id_in(&b, b"k"), Some(2), "row 1 of b is another key");
+        assert_eq!(id_in(&a, b"k"), Some(1));
+        a.execute("UPDATE keys SET key = x'72656e616d6564' WHERE id = 1", []).unwrap();
+        assert_eq!(id_in(&a, b"k"), None, "renamed away");
+        a.execute(insert, [b"k".as_slice()]).unwrap();
+        assert_eq!(id_in(&a, b"k"), Some(2), "created again under a new id");
+        a.execute("DELETE FROM keys WHERE id = 2", []).unwrap();
+        assert_eq!(id_in(&a, b"k"), None, "deleted");
+        assert_eq!(id_in(&a, b"renamed"), Some(1));
+        assert_eq!(
+            Reader::new(&a, 0).lookup_any(1, b"renamed").unwrap().map(|row| row.id),
+            None,
+            "another database number"
+        );
     }
 }
