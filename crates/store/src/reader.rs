@@ -21,9 +21,10 @@ pub(crate) const LOOKUP_BY_ID_SQL: &str = "SELECT id, kind, expires_at, length, 
 
 thread_local! {
     /// The last key this thread found by name, and its row id: a stream of commands on one
-    /// key (a queue, a leaderboard, a counter) finds the row by id after the first. Only a
-    /// guess: the row is looked up by id *and* name, so a key deleted, renamed or created
-    /// anew since (or a key of another database file) just falls back to the name.
+    /// collection (a queue, a leaderboard, a session hash) finds the row by id after the
+    /// first. Only a guess: the row is looked up by id *and* name, so a key deleted, renamed
+    /// or created anew since (or a key of another database file) just falls back to the
+    /// name. Names longer than [`REMEMBERED_KEY_BYTES`] are not kept.
     static LAST_FOUND: RefCell<LastFound> = const { RefCell::new(LastFound { db: 0, key: Vec::new(), id: None }) };
 }
 
@@ -38,8 +39,15 @@ fn recent_id(db: Db, key: &[u8]) -> Option<i64> {
     LAST_FOUND.with_borrow(|last| last.id.filter(|_| last.db == db && last.key == key))
 }
 
+/// The longest key name [`LAST_FOUND`] keeps, so that one huge name does not stay in every
+/// thread's memory.
+const REMEMBERED_KEY_BYTES: usize = 1024;
+
 /// Records that `key` was found with row `id`.
 fn remember(db: Db, key: &[u8], id: i64) {
+    if key.len() > REMEMBERED_KEY_BYTES {
+        return;
+    }
     LAST_FOUND.with_borrow_mut(|last| {
         if last.id != Some(id) || last.db != db || last.key != key {
             last.db = db;
