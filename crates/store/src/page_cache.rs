@@ -108,10 +108,10 @@ static DEFAULT: OnceLock<DefaultMethods> = OnceLock::new();
 /// Whether the wrapper is SQLite's page cache in this process.
 static INSTALLED: OnceLock<bool> = OnceLock::new();
 
-/// Installs the wrapper once per process, if SQLite has not been initialised yet; answers
-/// whether it is installed.
-pub(crate) fn install() -> bool {
-    *INSTALLED.get_or_init(|| {
+/// Installs the wrapper once per process, if SQLite has not been initialised yet (see
+/// [`page_cache_wrapped`]).
+pub(crate) fn install() {
+    INSTALLED.get_or_init(|| {
         let mut methods = std::mem::MaybeUninit::<ffi::sqlite3_pcache_methods2>::zeroed();
         // SAFETY: GETPCACHE2 fills in the struct it is given; it fails only when SQLite is
         // already initialised, and then nothing is changed.
@@ -145,7 +145,7 @@ pub(crate) fn install() -> bool {
         // (another thread initialising SQLite at this very moment could at worst have called
         // the default `xInit`, which the wrapper's own `xInit` would have called anyway).
         unsafe { ffi::sqlite3_config(ffi::SQLITE_CONFIG_PCACHE2, &wrapper) == ffi::SQLITE_OK }
-    })
+    });
 }
 
 /// Whether the store's page-cache wrapper is SQLite's page cache in this process: true once a

@@ -39,6 +39,11 @@ fn recent_id(db: Db, key: &[u8]) -> Option<i64> {
     LAST_FOUND.with_borrow(|last| last.id.filter(|_| last.db == db && last.key == key))
 }
 
+/// Drops the guess [`LAST_FOUND`] holds.
+fn forget() {
+    LAST_FOUND.with_borrow_mut(|last| last.id = None);
+}
+
 /// The longest key name [`LAST_FOUND`] keeps, so that one huge name does not stay in every
 /// thread's memory.
 const REMEMBERED_KEY_BYTES: usize = 1024;
@@ -125,6 +130,9 @@ impl<'a> Reader<'a> {
             if row.is_some() {
                 return Ok(row);
             }
+            // Gone or renamed: a worker polling an emptied queue must not pay for the stale
+            // guess on every poll.
+            forget();
         }
         let mut statement = self.connection.prepare_cached(LOOKUP_SQL)?;
         let row = statement.query_row(params![db, key], KeyRow::from_sql).optional()?;
@@ -163,6 +171,7 @@ mod tests {
         assert_eq!(id_in(&a, b"k"), Some(1));
         a.execute("UPDATE keys SET key = x'72656e616d6564' WHERE id = 1", []).unwrap();
         assert_eq!(id_in(&a, b"k"), None, "renamed away");
+        assert_eq!(recent_id(0, b"k"), None, "a guess that failed is dropped");
         a.execute(insert, [b"k".as_slice()]).unwrap();
         assert_eq!(id_in(&a, b"k"), Some(2), "created again under a new id");
         a.execute("DELETE FROM keys WHERE id = 2", []).unwrap();
