@@ -253,7 +253,8 @@ impl Writer<'_> {
         if length == 0 {
             self.execute("DELETE FROM keys WHERE id = ?1", [row.id])?;
         } else {
-            self.execute("UPDATE keys SET length = ?2 WHERE id = ?1", params![row.id, length])?;
+            let sql = "UPDATE keys SET length = ?2 WHERE id = ?1";
+            self.update_key_row(*row, sql, params![row.id, length])?;
         }
         Ok(())
     }

@@ -63,6 +63,7 @@ mod glob;
 mod hashes;
 mod hyperloglog;
 mod idle_spin;
+mod key_memo;
 mod keys;
 mod kind;
 mod list_edits;

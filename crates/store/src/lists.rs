@@ -204,7 +204,7 @@ impl Writer<'_> {
         }
         row.list_head = Some(head);
         row.length = length;
-        self.execute(LIST_SHAPE_SQL, params![row.id, length, head])?;
+        self.update_key_row(*row, LIST_SHAPE_SQL, params![row.id, length, head])?;
         Ok(())
     }
 

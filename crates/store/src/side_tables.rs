@@ -163,14 +163,18 @@ impl Writer<'_> {
     /// Runs one statement over the caller's own tables (see the module documentation) in
     /// this operation's transaction; answers how many rows it changed.
     pub fn execute_sql(&mut self, sql: &str, parameters: &[SqlValue]) -> Result<usize> {
-        self.execute(sql, params_from_iter(parameters))
+        let changed = self.execute(sql, params_from_iter(parameters));
+        // Whatever the caller's SQL did, the key memo must not outlive it.
+        self.rows_restored();
+        changed
     }
 
     /// Runs several statements without parameters (such as `CREATE TABLE IF NOT EXISTS …`)
     /// in this operation's transaction.
     pub fn execute_sql_batch(&mut self, sql: &str) -> Result<()> {
-        self.connection.execute_batch(sql)?;
-        Ok(())
+        let done = self.connection.execute_batch(sql);
+        self.rows_restored();
+        Ok(done?)
     }
 }
 

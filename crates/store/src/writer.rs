@@ -11,6 +11,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Result, StoreError};
+use crate::key_memo::KeyMemo;
 use crate::kind::KeyType;
 use crate::options::{ExpiryListener, Filled};
 use crate::reader::{Db, KeyRow, Reader};
@@ -37,6 +38,8 @@ pub struct Writer<'a> {
     filled: Option<&'a RefCell<Vec<Filled>>>,
     /// The number of the round (transaction) this writer works in.
     round: u64,
+    /// The write connection's memory of the key row it last found this round.
+    key_memo: Option<&'a KeyMemo>,
 }
 
 impl<'a> Deref for Writer<'a> {
@@ -55,6 +58,7 @@ impl<'a> Writer<'a> {
         on_expired: Option<&'a ExpiryListener>,
         filled: Option<&'a RefCell<Vec<Filled>>>,
         round: u64,
+        key_memo: Option<&'a KeyMemo>,
     ) -> Writer<'a> {
         Writer {
             reader: Reader::new(connection, now),
@@ -64,6 +68,7 @@ impl<'a> Writer<'a> {
             on_expired,
             filled,
             round,
+            key_memo,
         }
     }
 
@@ -187,7 +192,10 @@ impl<'a> Writer<'a> {
             Err(panic) => Err(StoreError::Internal(panic_message(panic.as_ref()))),
         };
         if result.is_err() {
-            connection.prepare_cached("ROLLBACK TO operation")?.execute([])?;
+            let rolled_back =
+                connection.prepare_cached("ROLLBACK TO operation").and_then(|mut s| s.execute([]));
+            self.rows_restored();
+            rolled_back?;
         }
         connection.prepare_cached("RELEASE operation")?.execute([])?;
         result
@@ -196,7 +204,18 @@ impl<'a> Writer<'a> {
     /// The row of `key` if it is live; an expired row is deleted first, so the caller may
     /// treat the key as absent and create it afresh.
     pub(crate) fn live_row(&mut self, db: Db, key: &[u8]) -> Result<Option<KeyRow>> {
-        match self.lookup_any(db, key)? {
+        let recalled = self.key_memo.and_then(|memo| memo.recall(self.connection(), db, key));
+        let found = match recalled {
+            Some(row) => Some(row),
+            None => {
+                let found = self.lookup_any(db, key)?;
+                if let (Some(memo), Some(row)) = (self.key_memo, found) {
+                    memo.keep(db, key, row);
+                }
+                found
+            }
+        };
+        match found {
             Some(row) if self.is_expired(row.expires_at) => {
                 self.delete_expired(db, key, row)?;
                 Ok(None)
@@ -322,6 +341,29 @@ impl<'a> Writer<'a> {
         parameters: impl rusqlite::Params,
     ) -> Result<usize> {
         Ok(self.connection().prepare_cached(sql)?.execute(parameters)?)
+    }
+
+    /// Runs `sql`, a statement that changes one key's row into `row` and no other row of
+    /// `keys`, and keeps the key memo's copy of that row current (see `key_memo`).
+    pub(crate) fn update_key_row(
+        &mut self,
+        row: KeyRow,
+        sql: &str,
+        parameters: impl rusqlite::Params,
+    ) -> Result<usize> {
+        let before = self.key_memo.map(KeyMemo::changes_now);
+        let changed = self.execute(sql, parameters)?;
+        if let (Some(memo), Some(before)) = (self.key_memo, before) {
+            memo.after_own_update(before, row);
+        }
+        Ok(changed)
+    }
+
+    /// Tells the key memo that a rollback may have brought back rows of `keys`.
+    pub(crate) fn rows_restored(&self) {
+        if let Some(memo) = self.key_memo {
+            memo.rows_restored();
+        }
     }
 }
 

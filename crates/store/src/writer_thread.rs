@@ -32,6 +32,7 @@ use crate::engine::BUSY_TIMEOUT;
 use crate::error::{Result, StoreError};
 use crate::fast_reads::CommitCount;
 use crate::idle_spin::IdleSpin;
+use crate::key_memo::KeyMemo;
 use crate::log_backlog::{self, LogBacklog, LogWatch};
 use crate::options::{Durability, ExpiryListener, FillListener, Filled, StoreOptions};
 use crate::writer::Writer;
@@ -213,6 +214,7 @@ impl WriterThread {
             filled: RefCell::new(Vec::new()),
             commits,
             round: Cell::new(0),
+            key_memo: KeyMemo::watch(&connection)?,
         };
         let log = Arc::new(LogWatch::new(backlog));
         let side = Arc::new(Mutex::new(WriteSide { connection, sweep, log }));
@@ -320,6 +322,8 @@ struct Sweep {
     commits: CommitCount,
     /// Numbers the rounds, for the claims of `Writer::claim_in_transaction`.
     round: Cell<u64>,
+    /// The key row last found in the current round (see `key_memo`).
+    key_memo: KeyMemo,
 }
 
 impl Sweep {
@@ -332,6 +336,7 @@ impl Sweep {
             self.on_expired.as_ref(),
             filled,
             self.round.get(),
+            Some(&self.key_memo),
         )
     }
 
@@ -436,6 +441,8 @@ fn commit_round(side: &WriteSide, jobs: Vec<Box<dyn Job>>, sweep_due: bool) -> N
 fn round_in_transaction(side: &WriteSide, jobs: Vec<Box<dyn Job>>, sweep_due: bool) -> NextSweep {
     let WriteSide { connection, sweep, log } = side;
     sweep.round.set(sweep.round.get() + 1);
+    // Other processes may have written since the last round.
+    sweep.key_memo.clear();
     let mut jobs = jobs;
     let whole_round = jobs.iter().all(|job| job.replayable());
     let mut start = 0;
@@ -485,6 +492,7 @@ fn round_in_transaction(side: &WriteSide, jobs: Vec<Box<dyn Job>>, sweep_due: bo
         Ok(()) => sweep.commits.committed(),
         Err(_) => {
             let _ = run_cached(connection, "ROLLBACK");
+            sweep.key_memo.rows_restored();
         }
     }
     sweep.report_filled(commit.is_ok());
@@ -525,6 +533,7 @@ fn run_optimistically(
         } else {
             run_cached(connection, "ROLLBACK TO stretch")
         };
+        sweep.key_memo.rows_restored();
         // Without a clean slate nothing of this round may be committed.
         undone.map_err(StoreError::from)?;
     }

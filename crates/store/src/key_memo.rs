@@ -1,0 +1,236 @@
+//! The write connection's memory of the last key row it found in a round.
+//!
+//! A round often holds many commands on one key (fifty clients adding to one leaderboard,
+//! pushing to one queue), and each began with a search of `keys` for the key's row: a
+//! statement, about a twentieth of the I/O thread's time for a `ZADD`. [`KeyMemo`] keeps the
+//! last row [`Writer::live_row`](crate::writer::Writer::live_row) found and answers the next
+//! lookup of the same name from memory, for as long as the row cannot have changed:
+//!
+//! * every change SQLite makes to a row of `keys` on the write connection (any statement,
+//!   trigger or conflict resolution but one, see below) passes SQLite's update hook, which
+//!   [`KeyMemo::watch`] installs and which advances the memo's count of changes; a
+//!   remembered row carries the count it was read at and is stale once the count moves;
+//! * a rollback (of the transaction or to a savepoint) brings back rows without passing the
+//!   hook, so every place that rolls back calls [`KeyMemo::rows_restored`], which advances
+//!   the count too; a transaction SQLite rolled back by itself (after an I/O error) leaves
+//!   the connection in autocommit mode, where nothing is recalled;
+//! * the memory is cleared when a round begins, since other processes may write between
+//!   rounds, unseen by this connection's hook.
+//!
+//! The one change the update hook misses is a row deleted by `REPLACE` conflict resolution,
+//! which no statement on `keys` uses; the table's triggers rule out SQLite's truncate
+//! optimisation, which would skip the hook too.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rusqlite::Connection;
+use rusqlite::hooks::Action;
+
+use crate::error::Result;
+use crate::reader::{Db, KeyRow};
+
+/// The longest name remembered: a huge key is not copied for a lookup it may never repeat.
+const REMEMBERED_KEY_BYTES: usize = 1024;
+
+/// The last key row found in this round on one write connection, if any (see the module
+/// documentation).
+pub(crate) struct KeyMemo {
+    /// Changes to rows of `keys` on the connection, and rollbacks, counted by the hook.
+    changes: Arc<AtomicU64>,
+    last: RefCell<Option<Remembered>>,
+}
+
+struct Remembered {
+    db: Db,
+    key: Vec<u8>,
+    row: KeyRow,
+    /// The count of changes when the row was read.
+    changes: u64,
+}
+
+impl KeyMemo {
+    /// A memo for `connection`, the write connection, whose update hook it installs (a
+    /// connection has one update hook).
+    pub(crate) fn watch(connection: &Connection) -> Result<KeyMemo> {
+        let changes = Arc::new(AtomicU64::new(0));
+        let counted = Arc::clone(&changes);
+        connection.update_hook(Some(move |_: Action, database: &str, table: &str, _: i64| {
+            if table == "keys" && database == "main" {
+                counted.fetch_add(1, Ordering::Relaxed);
+            }
+        }))?;
+        Ok(KeyMemo { changes, last: RefCell::new(None) })
+    }
+
+    /// Says that a rollback may have brought back rows of `keys` that the memo still
+    /// describes as changed; called right after every `ROLLBACK` and `ROLLBACK TO` on the
+    /// connection.
+    pub(crate) fn rows_restored(&self) {
+        self.changes.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The row of `key` as last found, if nothing can have changed it since.
+    pub(crate) fn recall(&self, connection: &Connection, db: Db, key: &[u8]) -> Option<KeyRow> {
+        let last = self.last.borrow();
+        let remembered = last.as_ref()?;
+        let current = remembered.db == db
+            && remembered.key == key
+            && remembered.changes == self.changes.load(Ordering::Relaxed)
+            && !connection.is_autocommit();
+        current.then_some(remembered.row)
+    }
+
+    /// Remembers `row` as the row of `key`, as it stands now in the open transaction.
+    pub(crate) fn keep(&self, db: Db, key: &[u8], row: KeyRow) {
+        if key.len() > REMEMBERED_KEY_BYTES {
+            return;
+        }
+        let changes = self.changes.load(Ordering::Relaxed);
+        let mut last = self.last.borrow_mut();
+        match last.as_mut() {
+            Some(remembered) if remembered.db == db && remembered.key == key => {
+                remembered.row = row;
+                remembered.changes = changes;
+            }
+            _ => *last = Some(Remembered { db, key: key.to_vec(), row, changes }),
+        }
+    }
+
+    /// The count of changes now, to hand to [`KeyMemo::after_own_update`].
+    pub(crate) fn changes_now(&self) -> u64 {
+        self.changes.load(Ordering::Relaxed)
+    }
+
+    /// After the caller changed one key's row with one statement (`before` being
+    /// [`KeyMemo::changes_now`] just before it): if the memo described that row up to the
+    /// statement and the statement was the only change since, `row` (the row as the
+    /// statement left it) is remembered in its place.
+    pub(crate) fn after_own_update(&self, before: u64, row: KeyRow) {
+        let now = self.changes.load(Ordering::Relaxed);
+        let mut last = self.last.borrow_mut();
+        if let Some(remembered) = last.as_mut()
+            && remembered.row.id == row.id
+            && remembered.changes == before
+            && now == before + 1
+        {
+            remembered.row = row;
+            remembered.changes = now;
+        }
+    }
+
+    /// Forgets the remembered row (a round begins).
+    pub(crate) fn clear(&self) {
+        *self.last.borrow_mut() = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::KeyMemo;
+    use crate::kind::KeyType;
+    use crate::reader::{KeyRow, Reader};
+
+    fn row_of(connection: &Connection, key: &[u8]) -> KeyRow {
+        Reader::new(connection, 0).lookup_any(0, key).unwrap().unwrap()
+    }
+
+    fn store_file() -> (tempfile::TempDir, Connection, KeyMemo) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("memo.db");
+        drop(crate::Store::open(&path).unwrap());
+        let connection = Connection::open(&path).unwrap();
+        let memo = KeyMemo::watch(&connection).unwrap();
+        connection
+            .execute(
+                "INSERT INTO keys (db, key, kind, length) VALUES (0, x'6b', ?1, 3)",
+                [KeyType::Hash.code()],
+            )
+            .unwrap();
+        (dir, connection, memo)
+    }
+
+    /// A remembered row answers only inside a transaction, only for its own name, and only
+    /// until a row of `keys` changes or a rollback happens.
+    #[test]
+    fn a_remembered_row_is_forgotten_by_any_change_to_keys_or_a_rollback() {
+        let (_dir, connection, memo) = store_file();
+        connection.execute_batch("BEGIN").unwrap();
+        memo.keep(0, b"k", row_of(&connection, b"k"));
+        assert_eq!(memo.recall(&connection, 0, b"k").map(|row| row.length), Some(3));
+        assert!(memo.recall(&connection, 1, b"k").is_none(), "another database");
+        assert!(memo.recall(&connection, 0, b"other").is_none(), "another name");
+
+        // A change to another key's row is enough to forget.
+        connection.execute("INSERT INTO keys (db, key, kind) VALUES (0, x'6a', 0)", []).unwrap();
+        assert!(memo.recall(&connection, 0, b"k").is_none());
+        memo.keep(0, b"k", row_of(&connection, b"k"));
+        connection.execute("UPDATE keys SET length = 4 WHERE key = x'6b'", []).unwrap();
+        assert!(memo.recall(&connection, 0, b"k").is_none(), "its own row changed");
+
+        // A rollback brings back the old row without the hook: the caller says so.
+        connection.execute_batch("SAVEPOINT operation").unwrap();
+        connection.execute("UPDATE keys SET length = 9 WHERE key = x'6b'", []).unwrap();
+        memo.keep(0, b"k", row_of(&connection, b"k"));
+        connection.execute_batch("ROLLBACK TO operation; RELEASE operation").unwrap();
+        memo.rows_restored();
+        assert!(memo.recall(&connection, 0, b"k").is_none(), "rolled back");
+        assert_eq!(row_of(&connection, b"k").length, 4);
+
+        // Outside a transaction nothing is recalled; a cleared memo recalls nothing.
+        memo.keep(0, b"k", row_of(&connection, b"k"));
+        assert!(memo.recall(&connection, 0, b"k").is_some());
+        connection.execute_batch("COMMIT").unwrap();
+        assert!(memo.recall(&connection, 0, b"k").is_none(), "autocommit");
+        connection.execute_batch("BEGIN").unwrap();
+        assert!(memo.recall(&connection, 0, b"k").is_some());
+        memo.clear();
+        assert!(memo.recall(&connection, 0, b"k").is_none(), "cleared");
+        connection.execute_batch("COMMIT").unwrap();
+    }
+
+    /// The caller's own one-row update keeps the memory current; any other change since the
+    /// row was remembered (or a statement that changed more than that row) does not.
+    #[test]
+    fn an_own_update_of_the_remembered_row_keeps_it_current() {
+        let (_dir, connection, memo) = store_file();
+        connection.execute_batch("BEGIN").unwrap();
+        let mut row = row_of(&connection, b"k");
+        memo.keep(0, b"k", row);
+        let before = memo.changes_now();
+        connection.execute("UPDATE keys SET length = 5 WHERE key = x'6b'", []).unwrap();
+        row.length = 5;
+        memo.after_own_update(before, row);
+        assert_eq!(memo.recall(&connection, 0, b"k").map(|row| row.length), Some(5));
+
+        let before = memo.changes_now();
+        connection.execute("INSERT INTO keys (db, key, kind) VALUES (0, x'6a', 0)", []).unwrap();
+        connection.execute("UPDATE keys SET length = 6 WHERE key = x'6b'", []).unwrap();
+        row.length = 6;
+        memo.after_own_update(before, row);
+        assert!(memo.recall(&connection, 0, b"k").is_none(), "another row changed too");
+        connection.execute_batch("COMMIT").unwrap();
+    }
+
+    /// A change made by another connection's transaction never reaches this connection's
+    /// hook; it is the round's start that must forget (see `KeyMemo::clear`). This pins down
+    /// why: a memory kept across transactions would answer with the other writer's old row.
+    #[test]
+    fn another_connection_changes_rows_unseen_by_the_hook() {
+        let (dir, connection, memo) = store_file();
+        connection.execute_batch("BEGIN").unwrap();
+        memo.keep(0, b"k", row_of(&connection, b"k"));
+        connection.execute_batch("COMMIT").unwrap();
+        let other = Connection::open(dir.path().join("memo.db")).unwrap();
+        other.execute("UPDATE keys SET length = 7 WHERE key = x'6b'", []).unwrap();
+        connection.execute_batch("BEGIN").unwrap();
+        assert_eq!(memo.recall(&connection, 0, b"k").map(|row| row.length), Some(3));
+        memo.clear();
+        assert!(memo.recall(&connection, 0, b"k").is_none());
+        assert_eq!(row_of(&connection, b"k").length, 7);
+        connection.execute_batch("COMMIT").unwrap();
+    }
+}
