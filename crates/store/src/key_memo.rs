@@ -29,10 +29,7 @@ use rusqlite::Connection;
 use rusqlite::hooks::Action;
 
 use crate::error::Result;
-use crate::reader::{Db, KeyRow};
-
-/// The longest name remembered: a huge key is not copied for a lookup it may never repeat.
-const REMEMBERED_KEY_BYTES: usize = 1024;
+use crate::reader::{Db, KeyRow, REMEMBERED_KEY_BYTES};
 
 /// The last key row found in this round on one write connection, if any (see the module
 /// documentation).

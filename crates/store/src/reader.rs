@@ -44,9 +44,9 @@ fn forget() {
     LAST_FOUND.with_borrow_mut(|last| last.id = None);
 }
 
-/// The longest key name [`LAST_FOUND`] keeps, so that one huge name does not stay in every
-/// thread's memory.
-const REMEMBERED_KEY_BYTES: usize = 1024;
+/// The longest key name [`LAST_FOUND`] (and the write connection's `KeyMemo`) keeps, so
+/// that one huge name does not stay in memory.
+pub(crate) const REMEMBERED_KEY_BYTES: usize = 1024;
 
 /// Records that `key` was found with row `id`.
 fn remember(db: Db, key: &[u8], id: i64) {
