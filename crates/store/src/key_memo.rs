@@ -87,11 +87,17 @@ impl KeyMemo {
         let changes = self.changes.load(Ordering::Relaxed);
         let mut last = self.last.borrow_mut();
         match last.as_mut() {
-            Some(remembered) if remembered.db == db && remembered.key == key => {
+            Some(remembered) => {
+                // Commands on one key after another reuse the buffer instead of allocating.
+                if remembered.db != db || remembered.key != key {
+                    remembered.db = db;
+                    remembered.key.clear();
+                    remembered.key.extend_from_slice(key);
+                }
                 remembered.row = row;
                 remembered.changes = changes;
             }
-            _ => *last = Some(Remembered { db, key: key.to_vec(), row, changes }),
+            None => *last = Some(Remembered { db, key: key.to_vec(), row, changes }),
         }
     }
 
