@@ -254,7 +254,7 @@ impl Writer<'_> {
             self.execute("DELETE FROM keys WHERE id = ?1", [row.id])?;
         } else {
             let sql = "UPDATE keys SET length = ?2 WHERE id = ?1";
-            self.update_key_row(*row, sql, params![row.id, length])?;
+            self.update_key_row(row.id, sql, params![row.id, length], |row| row.length = length)?;
         }
         Ok(())
     }

@@ -10,10 +10,11 @@
 //!   trigger or conflict resolution but one, see below) passes SQLite's update hook, which
 //!   [`KeyMemo::watch`] installs and which advances the memo's count of changes; a
 //!   remembered row carries the count it was read at and is stale once the count moves;
-//! * a rollback (of the transaction or to a savepoint) brings back rows without passing the
-//!   hook, so every place that rolls back calls [`KeyMemo::rows_restored`], which advances
-//!   the count too; a transaction SQLite rolled back by itself (after an I/O error) leaves
-//!   the connection in autocommit mode, where nothing is recalled;
+//! * a rollback brings back rows without passing the update hook: a rollback of the whole
+//!   transaction, explicit or one SQLite makes by itself after an I/O error, passes its
+//!   rollback hook, which [`KeyMemo::watch`] installs too and which advances the count; a
+//!   rollback to a savepoint passes neither, so every place that rolls back to one calls
+//!   [`KeyMemo::rows_restored`]; and nothing is remembered or recalled in autocommit mode;
 //! * the memory is cleared when a round begins, since other processes may write between
 //!   rounds, unseen by this connection's hook.
 //!
@@ -48,8 +49,8 @@ struct Remembered {
 }
 
 impl KeyMemo {
-    /// A memo for `connection`, the write connection, whose update hook it installs (a
-    /// connection has one update hook).
+    /// A memo for `connection`, the write connection, whose update and rollback hooks it
+    /// installs (a connection has one of each).
     pub(crate) fn watch(connection: &Connection) -> Result<KeyMemo> {
         let changes = Arc::new(AtomicU64::new(0));
         let counted = Arc::clone(&changes);
@@ -58,12 +59,16 @@ impl KeyMemo {
                 counted.fetch_add(1, Ordering::Relaxed);
             }
         }))?;
+        let counted = Arc::clone(&changes);
+        connection.rollback_hook(Some(move || {
+            counted.fetch_add(1, Ordering::Relaxed);
+        }))?;
         Ok(KeyMemo { changes, last: RefCell::new(None) })
     }
 
     /// Says that a rollback may have brought back rows of `keys` that the memo still
-    /// describes as changed; called right after every `ROLLBACK` and `ROLLBACK TO` on the
-    /// connection.
+    /// describes as changed; called right after every `ROLLBACK TO` (and, needlessly but
+    /// harmlessly, `ROLLBACK`) on the connection.
     pub(crate) fn rows_restored(&self) {
         self.changes.fetch_add(1, Ordering::Relaxed);
     }
@@ -79,9 +84,10 @@ impl KeyMemo {
         current.then_some(remembered.row)
     }
 
-    /// Remembers `row` as the row of `key`, as it stands now in the open transaction.
-    pub(crate) fn keep(&self, db: Db, key: &[u8], row: KeyRow) {
-        if key.len() > REMEMBERED_KEY_BYTES {
+    /// Remembers `row` as the row of `key`, as it stands now in the open transaction (none
+    /// open, nothing is remembered: another process could change the row before the next).
+    pub(crate) fn keep(&self, connection: &Connection, db: Db, key: &[u8], row: KeyRow) {
+        if key.len() > REMEMBERED_KEY_BYTES || connection.is_autocommit() {
             return;
         }
         let changes = self.changes.load(Ordering::Relaxed);
@@ -106,19 +112,19 @@ impl KeyMemo {
         self.changes.load(Ordering::Relaxed)
     }
 
-    /// After the caller changed one key's row with one statement (`before` being
+    /// After the caller changed the row `id` with one statement (`before` being
     /// [`KeyMemo::changes_now`] just before it): if the memo described that row up to the
-    /// statement and the statement was the only change since, `row` (the row as the
-    /// statement left it) is remembered in its place.
-    pub(crate) fn after_own_update(&self, before: u64, row: KeyRow) {
+    /// statement and the statement was the only change since, `apply` makes the same change
+    /// to the remembered copy (the columns the statement wrote, nothing else).
+    pub(crate) fn after_own_update(&self, before: u64, id: i64, apply: impl FnOnce(&mut KeyRow)) {
         let now = self.changes.load(Ordering::Relaxed);
         let mut last = self.last.borrow_mut();
         if let Some(remembered) = last.as_mut()
-            && remembered.row.id == row.id
+            && remembered.row.id == id
             && remembered.changes == before
             && now == before + 1
         {
-            remembered.row = row;
+            apply(&mut remembered.row);
             remembered.changes = now;
         }
     }
@@ -162,7 +168,7 @@ mod tests {
     fn a_remembered_row_is_forgotten_by_any_change_to_keys_or_a_rollback() {
         let (_dir, connection, memo) = store_file();
         connection.execute_batch("BEGIN").unwrap();
-        memo.keep(0, b"k", row_of(&connection, b"k"));
+        memo.keep(&connection, 0, b"k", row_of(&connection, b"k"));
         assert_eq!(memo.recall(&connection, 0, b"k").map(|row| row.length), Some(3));
         assert!(memo.recall(&connection, 1, b"k").is_none(), "another database");
         assert!(memo.recall(&connection, 0, b"other").is_none(), "another name");
@@ -170,21 +176,21 @@ mod tests {
         // A change to another key's row is enough to forget.
         connection.execute("INSERT INTO keys (db, key, kind) VALUES (0, x'6a', 0)", []).unwrap();
         assert!(memo.recall(&connection, 0, b"k").is_none());
-        memo.keep(0, b"k", row_of(&connection, b"k"));
+        memo.keep(&connection, 0, b"k", row_of(&connection, b"k"));
         connection.execute("UPDATE keys SET length = 4 WHERE key = x'6b'", []).unwrap();
         assert!(memo.recall(&connection, 0, b"k").is_none(), "its own row changed");
 
         // A rollback brings back the old row without the hook: the caller says so.
         connection.execute_batch("SAVEPOINT operation").unwrap();
         connection.execute("UPDATE keys SET length = 9 WHERE key = x'6b'", []).unwrap();
-        memo.keep(0, b"k", row_of(&connection, b"k"));
+        memo.keep(&connection, 0, b"k", row_of(&connection, b"k"));
         connection.execute_batch("ROLLBACK TO operation; RELEASE operation").unwrap();
         memo.rows_restored();
         assert!(memo.recall(&connection, 0, b"k").is_none(), "rolled back");
         assert_eq!(row_of(&connection, b"k").length, 4);
 
         // Outside a transaction nothing is recalled; a cleared memo recalls nothing.
-        memo.keep(0, b"k", row_of(&connection, b"k"));
+        memo.keep(&connection, 0, b"k", row_of(&connection, b"k"));
         assert!(memo.recall(&connection, 0, b"k").is_some());
         connection.execute_batch("COMMIT").unwrap();
         assert!(memo.recall(&connection, 0, b"k").is_none(), "autocommit");
@@ -195,25 +201,44 @@ mod tests {
         connection.execute_batch("COMMIT").unwrap();
     }
 
+    /// A rollback of the whole transaction (explicit here; SQLite makes one by itself after
+    /// an I/O error) forgets through the rollback hook, with no call from the caller; and a
+    /// row found outside a transaction is not remembered at all.
+    #[test]
+    fn a_transaction_rolled_back_or_no_transaction_leaves_nothing_to_recall() {
+        let (_dir, connection, memo) = store_file();
+        connection.execute_batch("BEGIN").unwrap();
+        connection.execute("UPDATE keys SET length = 8 WHERE key = x'6b'", []).unwrap();
+        memo.keep(&connection, 0, b"k", row_of(&connection, b"k"));
+        connection.execute_batch("ROLLBACK; BEGIN").unwrap();
+        assert!(memo.recall(&connection, 0, b"k").is_none(), "rolled back");
+        assert_eq!(row_of(&connection, b"k").length, 3);
+        connection.execute_batch("COMMIT").unwrap();
+
+        memo.clear();
+        memo.keep(&connection, 0, b"k", row_of(&connection, b"k"));
+        connection.execute_batch("BEGIN").unwrap();
+        assert!(memo.recall(&connection, 0, b"k").is_none(), "found in autocommit mode");
+        connection.execute_batch("COMMIT").unwrap();
+    }
+
     /// The caller's own one-row update keeps the memory current; any other change since the
     /// row was remembered (or a statement that changed more than that row) does not.
     #[test]
     fn an_own_update_of_the_remembered_row_keeps_it_current() {
         let (_dir, connection, memo) = store_file();
         connection.execute_batch("BEGIN").unwrap();
-        let mut row = row_of(&connection, b"k");
-        memo.keep(0, b"k", row);
+        let row = row_of(&connection, b"k");
+        memo.keep(&connection, 0, b"k", row);
         let before = memo.changes_now();
         connection.execute("UPDATE keys SET length = 5 WHERE key = x'6b'", []).unwrap();
-        row.length = 5;
-        memo.after_own_update(before, row);
+        memo.after_own_update(before, row.id, |row| row.length = 5);
         assert_eq!(memo.recall(&connection, 0, b"k").map(|row| row.length), Some(5));
 
         let before = memo.changes_now();
         connection.execute("INSERT INTO keys (db, key, kind) VALUES (0, x'6a', 0)", []).unwrap();
         connection.execute("UPDATE keys SET length = 6 WHERE key = x'6b'", []).unwrap();
-        row.length = 6;
-        memo.after_own_update(before, row);
+        memo.after_own_update(before, row.id, |row| row.length = 6);
         assert!(memo.recall(&connection, 0, b"k").is_none(), "another row changed too");
         connection.execute_batch("COMMIT").unwrap();
     }
@@ -225,7 +250,7 @@ mod tests {
     fn another_connection_changes_rows_unseen_by_the_hook() {
         let (dir, connection, memo) = store_file();
         connection.execute_batch("BEGIN").unwrap();
-        memo.keep(0, b"k", row_of(&connection, b"k"));
+        memo.keep(&connection, 0, b"k", row_of(&connection, b"k"));
         connection.execute_batch("COMMIT").unwrap();
         let other = Connection::open(dir.path().join("memo.db")).unwrap();
         other.execute("UPDATE keys SET length = 7 WHERE key = x'6b'", []).unwrap();

@@ -204,7 +204,10 @@ impl Writer<'_> {
         }
         row.list_head = Some(head);
         row.length = length;
-        self.update_key_row(*row, LIST_SHAPE_SQL, params![row.id, length, head])?;
+        self.update_key_row(row.id, LIST_SHAPE_SQL, params![row.id, length, head], |row| {
+            row.length = length;
+            row.list_head = Some(head);
+        })?;
         Ok(())
     }
 

@@ -13,7 +13,7 @@
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{ToSql, params_from_iter};
 
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use crate::reader::Reader;
 use crate::writer::Writer;
 
@@ -142,9 +142,17 @@ impl From<Value> for SqlValue {
 
 impl Reader<'_> {
     /// Runs one query over the caller's own tables (see the module documentation) and
-    /// returns every row, each as its columns in order.
+    /// returns every row, each as its columns in order. Only a query is run: a statement
+    /// that changes nothing and answers with columns (a `SELECT`). Changes go through
+    /// [`Writer::execute_sql`]; transaction control (`SAVEPOINT`, `ROLLBACK TO` …, which
+    /// SQLite counts as changing nothing) is refused, as the store's own rounds depend on it.
     pub fn query_sql(&self, sql: &str, parameters: &[SqlValue]) -> Result<Vec<Vec<SqlValue>>> {
         let mut statement = self.connection.prepare_cached(sql)?;
+        if !statement.readonly() || statement.column_count() == 0 {
+            return Err(StoreError::Internal(format!(
+                "query_sql runs only queries (use execute_sql for anything else): {sql}"
+            )));
+        }
         let columns = statement.column_count();
         let mut rows = statement.query(params_from_iter(parameters))?;
         let mut result = Vec::new();
@@ -212,5 +220,20 @@ mod tests {
         let rows = store.read(|reader| reader.query_sql("SELECT n, b FROM notes", &[])).unwrap();
         assert_eq!(rows, vec![vec![SqlValue::Integer(1), SqlValue::Blob(vec![0, 0xff])]]);
         assert_eq!(store.get(0, b"k").unwrap(), Some(b"v".to_vec()));
+    }
+
+    /// `query_sql` reads; a statement that would change something, or transaction control,
+    /// is refused before it runs, inside a write too.
+    #[test]
+    fn query_sql_refuses_a_statement_that_changes_anything() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("side.db")).unwrap();
+        store.write(|writer| writer.execute_sql_batch("CREATE TABLE notes (n INTEGER)")).unwrap();
+        let refused = store.write(|writer| writer.query_sql("INSERT INTO notes VALUES (1)", &[]));
+        assert!(matches!(refused, Err(StoreError::Internal(_))), "{refused:?}");
+        let savepoint = store.write(|writer| writer.query_sql("SAVEPOINT s", &[]));
+        assert!(matches!(savepoint, Err(StoreError::Internal(_))), "{savepoint:?}");
+        let rows = store.read(|reader| reader.query_sql("SELECT count(*) FROM notes", &[]));
+        assert_eq!(rows.unwrap(), vec![vec![SqlValue::Integer(0)]]);
     }
 }

@@ -210,7 +210,7 @@ impl<'a> Writer<'a> {
             None => {
                 let found = self.lookup_any(db, key)?;
                 if let (Some(memo), Some(row)) = (self.key_memo, found) {
-                    memo.keep(db, key, row);
+                    memo.keep(self.connection(), db, key, row);
                 }
                 found
             }
@@ -343,18 +343,20 @@ impl<'a> Writer<'a> {
         Ok(self.connection().prepare_cached(sql)?.execute(parameters)?)
     }
 
-    /// Runs `sql`, a statement that changes one key's row into `row` and no other row of
-    /// `keys`, and keeps the key memo's copy of that row current (see `key_memo`).
+    /// Runs `sql`, a statement that changes the row `id` of `keys` (no other) the way `apply`
+    /// changes a [`KeyRow`], and keeps the key memo's copy of that row current (see
+    /// `key_memo`).
     pub(crate) fn update_key_row(
         &mut self,
-        row: KeyRow,
+        id: i64,
         sql: &str,
         parameters: impl rusqlite::Params,
+        apply: impl FnOnce(&mut KeyRow),
     ) -> Result<usize> {
         let before = self.key_memo.map(KeyMemo::changes_now);
         let changed = self.execute(sql, parameters)?;
         if let (Some(memo), Some(before)) = (self.key_memo, before) {
-            memo.after_own_update(before, row);
+            memo.after_own_update(before, id, apply);
         }
         Ok(changed)
     }
