@@ -67,8 +67,8 @@ impl KeyMemo {
     }
 
     /// Says that a rollback may have brought back rows of `keys` that the memo still
-    /// describes as changed; called right after every `ROLLBACK TO` (and, needlessly but
-    /// harmlessly, `ROLLBACK`) on the connection.
+    /// describes as changed; called right after every `ROLLBACK TO` on the connection (a
+    /// whole transaction's rollback passes the rollback hook).
     pub(crate) fn rows_restored(&self) {
         self.changes.fetch_add(1, Ordering::Relaxed);
     }

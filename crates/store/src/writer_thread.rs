@@ -491,8 +491,8 @@ fn round_in_transaction(side: &WriteSide, jobs: Vec<Box<dyn Job>>, sweep_due: bo
     match commit {
         Ok(()) => sweep.commits.committed(),
         Err(_) => {
+            // (SQLite's rollback hook tells the key memo.)
             let _ = run_cached(connection, "ROLLBACK");
-            sweep.key_memo.rows_restored();
         }
     }
     sweep.report_filled(commit.is_ok());
