@@ -30,20 +30,20 @@ use rusqlite::Connection;
 use rusqlite::hooks::Action;
 
 use crate::error::Result;
-use crate::reader::{Db, KeyRow, REMEMBERED_KEY_BYTES};
+use crate::reader::{Db, KeyName, KeyRow};
 
 /// The last key row found in this round on one write connection, if any (see the module
 /// documentation).
 pub(crate) struct KeyMemo {
     /// Changes to rows of `keys` on the connection, and rollbacks, counted by the hook.
     changes: Arc<AtomicU64>,
-    last: RefCell<Option<Remembered>>,
+    last: RefCell<Remembered>,
 }
 
 struct Remembered {
-    db: Db,
-    key: Vec<u8>,
-    row: KeyRow,
+    name: KeyName,
+    /// The row of `name`, until forgotten.
+    row: Option<KeyRow>,
     /// The count of changes when the row was read.
     changes: u64,
 }
@@ -63,7 +63,8 @@ impl KeyMemo {
         connection.rollback_hook(Some(move || {
             counted.fetch_add(1, Ordering::Relaxed);
         }))?;
-        Ok(KeyMemo { changes, last: RefCell::new(None) })
+        let last = Remembered { name: KeyName::new(), row: None, changes: 0 };
+        Ok(KeyMemo { changes, last: RefCell::new(last) })
     }
 
     /// Says that a rollback may have brought back rows of `keys` that the memo still
@@ -76,34 +77,24 @@ impl KeyMemo {
     /// The row of `key` as last found, if nothing can have changed it since.
     pub(crate) fn recall(&self, connection: &Connection, db: Db, key: &[u8]) -> Option<KeyRow> {
         let last = self.last.borrow();
-        let remembered = last.as_ref()?;
-        let current = remembered.db == db
-            && remembered.key == key
-            && remembered.changes == self.changes.load(Ordering::Relaxed)
+        let row = last.row?;
+        let current = last.name.is(db, key)
+            && last.changes == self.changes.load(Ordering::Relaxed)
             && !connection.is_autocommit();
-        current.then_some(remembered.row)
+        current.then_some(row)
     }
 
     /// Remembers `row` as the row of `key`, as it stands now in the open transaction (none
     /// open, nothing is remembered: another process could change the row before the next).
+    /// A name too long to keep leaves the memory as it was.
     pub(crate) fn keep(&self, connection: &Connection, db: Db, key: &[u8], row: KeyRow) {
-        if key.len() > REMEMBERED_KEY_BYTES || connection.is_autocommit() {
+        if connection.is_autocommit() {
             return;
         }
-        let changes = self.changes.load(Ordering::Relaxed);
         let mut last = self.last.borrow_mut();
-        match last.as_mut() {
-            Some(remembered) => {
-                // Commands on one key after another reuse the buffer instead of allocating.
-                if remembered.db != db || remembered.key != key {
-                    remembered.db = db;
-                    remembered.key.clear();
-                    remembered.key.extend_from_slice(key);
-                }
-                remembered.row = row;
-                remembered.changes = changes;
-            }
-            None => *last = Some(Remembered { db, key: key.to_vec(), row, changes }),
+        if last.name.set(db, key) {
+            last.row = Some(row);
+            last.changes = self.changes.load(Ordering::Relaxed);
         }
     }
 
@@ -119,19 +110,19 @@ impl KeyMemo {
     pub(crate) fn after_own_update(&self, before: u64, id: i64, apply: impl FnOnce(&mut KeyRow)) {
         let now = self.changes.load(Ordering::Relaxed);
         let mut last = self.last.borrow_mut();
-        if let Some(remembered) = last.as_mut()
-            && remembered.row.id == id
-            && remembered.changes == before
-            && now == before + 1
+        let current = last.changes == before && now == before + 1;
+        if let Some(row) = last.row.as_mut()
+            && row.id == id
+            && current
         {
-            apply(&mut remembered.row);
-            remembered.changes = now;
+            apply(row);
+            last.changes = now;
         }
     }
 
     /// Forgets the remembered row (a round begins).
     pub(crate) fn clear(&self) {
-        *self.last.borrow_mut() = None;
+        self.last.borrow_mut().row = None;
     }
 }
 

@@ -25,18 +25,18 @@ thread_local! {
     /// first. Only a guess: the row is looked up by id *and* name, so a key deleted, renamed
     /// or created anew since (or a key of another database file) just falls back to the
     /// name. Names longer than [`REMEMBERED_KEY_BYTES`] are not kept.
-    static LAST_FOUND: RefCell<LastFound> = const { RefCell::new(LastFound { db: 0, key: Vec::new(), id: None }) };
+    static LAST_FOUND: RefCell<LastFound> =
+        const { RefCell::new(LastFound { name: KeyName::new(), id: None }) };
 }
 
 struct LastFound {
-    db: Db,
-    key: Vec<u8>,
+    name: KeyName,
     id: Option<i64>,
 }
 
 /// The id [`LAST_FOUND`] holds for `key`, if it holds `key`.
 fn recent_id(db: Db, key: &[u8]) -> Option<i64> {
-    LAST_FOUND.with_borrow(|last| last.id.filter(|_| last.db == db && last.key == key))
+    LAST_FOUND.with_borrow(|last| last.id.filter(|_| last.name.is(db, key)))
 }
 
 /// Drops the guess [`LAST_FOUND`] holds.
@@ -44,23 +44,48 @@ fn forget() {
     LAST_FOUND.with_borrow_mut(|last| last.id = None);
 }
 
-/// The longest key name [`LAST_FOUND`] (and the write connection's `KeyMemo`) keeps, so
-/// that one huge name does not stay in memory.
-pub(crate) const REMEMBERED_KEY_BYTES: usize = 1024;
-
 /// Records that `key` was found with row `id`.
 fn remember(db: Db, key: &[u8], id: i64) {
-    if key.len() > REMEMBERED_KEY_BYTES {
-        return;
-    }
     LAST_FOUND.with_borrow_mut(|last| {
-        if last.id != Some(id) || last.db != db || last.key != key {
-            last.db = db;
-            last.key.clear();
-            last.key.extend_from_slice(key);
+        if last.name.set(db, key) {
             last.id = Some(id);
         }
     });
+}
+
+/// The longest key name a [`KeyName`] keeps, so that one huge name does not stay in memory.
+const REMEMBERED_KEY_BYTES: usize = 1024;
+
+/// A key's name (database and bytes) kept from one lookup to the next, by [`LAST_FOUND`] and
+/// by the write connection's `KeyMemo`; its buffer is reused from name to name.
+pub(crate) struct KeyName {
+    db: Db,
+    key: Vec<u8>,
+}
+
+impl KeyName {
+    pub(crate) const fn new() -> KeyName {
+        KeyName { db: 0, key: Vec::new() }
+    }
+
+    /// Whether this is the name of `key` in `db`.
+    pub(crate) fn is(&self, db: Db, key: &[u8]) -> bool {
+        self.db == db && self.key == key
+    }
+
+    /// Becomes the name of `key` in `db`; a name longer than [`REMEMBERED_KEY_BYTES`] is not
+    /// kept (`false`, and this name is left as it was).
+    pub(crate) fn set(&mut self, db: Db, key: &[u8]) -> bool {
+        if key.len() > REMEMBERED_KEY_BYTES {
+            return false;
+        }
+        if !self.is(db, key) {
+            self.db = db;
+            self.key.clear();
+            self.key.extend_from_slice(key);
+        }
+        true
+    }
 }
 
 /// A logical database number (`SELECT`): 0 to 15 in a default server.

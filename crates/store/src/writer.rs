@@ -353,11 +353,12 @@ impl<'a> Writer<'a> {
         parameters: impl rusqlite::Params,
         apply: impl FnOnce(&mut KeyRow),
     ) -> Result<usize> {
-        let before = self.key_memo.map(KeyMemo::changes_now);
+        let Some(memo) = self.key_memo else {
+            return self.execute(sql, parameters);
+        };
+        let before = memo.changes_now();
         let changed = self.execute(sql, parameters)?;
-        if let (Some(memo), Some(before)) = (self.key_memo, before) {
-            memo.after_own_update(before, id, apply);
-        }
+        memo.after_own_update(before, id, apply);
         Ok(changed)
     }
 
