@@ -13,6 +13,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use crate::error::{Result, StoreError};
+use crate::glob::glob_match;
 use crate::kind::KeyType;
 use crate::reader::{Db, KeyRow, Reader};
 use crate::writer::Writer;
@@ -35,7 +36,7 @@ const RECLAIM_TIME: std::time::Duration = std::time::Duration::from_millis(5);
 
 /// Collections with at most this many elements answer a cursor scan in one page, as Redis
 /// does for its compact encodings.
-pub(crate) const SINGLE_PAGE_SCAN_LIMIT: i64 = 128;
+const SINGLE_PAGE_SCAN_LIMIT: i64 = 128;
 
 /// The graveyard's next key to reclaim.
 pub(crate) const GRAVEYARD_SQL: &str =
@@ -130,7 +131,7 @@ pub struct ElementPage<T> {
 ///
 /// The cursor is the hash to resume from. A page never splits the elements that share one
 /// hash, so every element present for the whole iteration is returned exactly once.
-pub(crate) fn scan_by_hash<T>(
+fn scan_by_hash<T>(
     cursor: u64,
     count: usize,
     mut fetch: impl FnMut(i64, i64, i64) -> Result<Vec<(i64, T)>>,
@@ -154,42 +155,84 @@ pub(crate) fn scan_by_hash<T>(
     Ok(ElementPage { cursor: next, items: rows.into_iter().map(|row| row.1).collect() })
 }
 
-/// The SQL that finds the element a [`Probe`] lands on in one element table: `by_rank`
-/// selects the element at rank `?2` of key `?1` (in hash order), `from_hash` the first ones
-/// from hash `?2` to `?3` (at most `?4`); both select the hash first.
-pub(crate) struct ProbeSql {
+/// What `HSCAN`/`SSCAN`/`ZSCAN` were asked for besides the cursor.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ElementScan<'a> {
+    /// Only elements matching this glob pattern.
+    pub pattern: Option<&'a [u8]>,
+    /// How many elements to examine in this call (a hint, as in Redis).
+    pub count: usize,
+}
+
+/// How one element table is read in element-hash order, for cursor pages and random picks:
+/// `by_rank` selects the element at rank `?2` of key `?1`, `from_hash` the first ones from
+/// hash `?2` to `?3` (at most `?4`), both with the hash as their first column; `read` maps
+/// such a row and `name` is the part of an element that a `MATCH` pattern tests.
+pub(crate) struct HashedElements<T> {
     pub(crate) by_rank: &'static str,
     pub(crate) from_hash: &'static str,
+    pub(crate) read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<(i64, T)>,
+    pub(crate) name: fn(&T) -> &[u8],
 }
 
 impl Reader<'_> {
     /// The element (with its hash) that `probe` lands on in the collection in row `id`,
-    /// wrapping around to the first element past the last hash; `read` maps the row.
+    /// wrapping around to the first element past the last hash.
     pub(crate) fn element_at<T>(
         &self,
         id: i64,
         probe: Probe,
-        sql: &ProbeSql,
-        read: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<(i64, T)>,
+        elements: &HashedElements<T>,
     ) -> Result<(i64, T)> {
         let found = match probe {
             Probe::Rank(rank) => self
                 .connection
-                .prepare_cached(sql.by_rank)?
-                .query_row(params![id, rank], &read)
+                .prepare_cached(elements.by_rank)?
+                .query_row(params![id, rank], elements.read)
                 .optional()?,
             Probe::Hash(hash) => self
                 .connection
-                .prepare_cached(sql.from_hash)?
-                .query_row(params![id, hash, i64::MAX, 1], &read)
+                .prepare_cached(elements.from_hash)?
+                .query_row(params![id, hash, i64::MAX, 1], elements.read)
                 .optional()?,
         };
         match found {
             Some(found) => Ok(found),
-            None => {
-                Ok(self.connection.prepare_cached(sql.by_rank)?.query_row(params![id, 0], &read)?)
-            }
+            None => Ok(self
+                .connection
+                .prepare_cached(elements.by_rank)?
+                .query_row(params![id, 0], elements.read)?),
         }
+    }
+
+    /// One page of a cursor scan (`HSCAN`, `SSCAN`, `ZSCAN`) over the collection `row`: a
+    /// missing key is an empty, final page; a collection of up to [`SINGLE_PAGE_SCAN_LIMIT`]
+    /// elements comes whole from `all` (given the row's id; the order Redis's compact
+    /// encodings give), a bigger one a page at a time in hash order. Only the elements whose
+    /// name matches the pattern are kept.
+    pub(crate) fn element_page<T>(
+        &self,
+        row: Option<KeyRow>,
+        cursor: u64,
+        options: ElementScan<'_>,
+        elements: &HashedElements<T>,
+        all: impl FnOnce(i64) -> Result<Vec<T>>,
+    ) -> Result<ElementPage<T>> {
+        let Some(row) = row else { return Ok(ElementPage { cursor: 0, items: Vec::new() }) };
+        let mut page = if row.length <= SINGLE_PAGE_SCAN_LIMIT {
+            ElementPage { cursor: 0, items: all(row.id)? }
+        } else {
+            scan_by_hash(cursor, options.count, |from, through, limit| {
+                let mut statement = self.connection.prepare_cached(elements.from_hash)?;
+                let rows =
+                    statement.query_map(params![row.id, from, through, limit], elements.read)?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })?
+        };
+        if let Some(pattern) = options.pattern {
+            page.items.retain(|item| glob_match(pattern, (elements.name)(item), false));
+        }
+        Ok(page)
     }
 
     /// The row of the live collection `key` of type `kind`; a key of another type is

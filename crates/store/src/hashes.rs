@@ -6,11 +6,8 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::collections::{
-    ElementPage, Probe, ProbeSql, SINGLE_PAGE_SCAN_LIMIT, choose_random, element_hash, scan_by_hash,
-};
+use crate::collections::{ElementPage, ElementScan, HashedElements, choose_random, element_hash};
 use crate::error::{Result, StoreError};
-use crate::glob::glob_match;
 use crate::kind::KeyType;
 use crate::long_double::LongDouble;
 use crate::numbers::{format_i64, parse_i64};
@@ -25,8 +22,13 @@ pub(crate) const HASH_FROM_SQL: &str = "SELECT hash, field, value FROM hash_fiel
      WHERE key_id = ?1 AND hash >= ?2 AND hash <= ?3 ORDER BY hash LIMIT ?4";
 const HASH_RANK_SQL: &str = "SELECT hash, field, value FROM hash_fields WHERE key_id = ?1 \
      ORDER BY hash LIMIT 1 OFFSET ?2";
-/// How random picks find a field.
-const HASH_PROBE: ProbeSql = ProbeSql { by_rank: HASH_RANK_SQL, from_hash: HASH_FROM_SQL };
+/// How scans and random picks read fields.
+const HASH_ELEMENTS: HashedElements<FieldValue> = HashedElements {
+    by_rank: HASH_RANK_SQL,
+    from_hash: HASH_FROM_SQL,
+    read: |row| Ok((row.get(0)?, (row.get(1)?, row.get(2)?))),
+    name: |(field, _)| field,
+};
 const HASH_ALL_SQL: &str =
     "SELECT field, value FROM hash_fields WHERE key_id = ?1 ORDER BY hash, field";
 const HASH_INSERT_SQL: &str =
@@ -38,15 +40,6 @@ const HASH_DELETE_SQL: &str =
 
 /// A field and its value.
 pub type FieldValue = (Vec<u8>, Vec<u8>);
-
-/// What `HSCAN` returns besides the cursor.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct ElementScan<'a> {
-    /// Only elements matching this glob pattern.
-    pub pattern: Option<&'a [u8]>,
-    /// How many elements to examine in this call (a hint, as in Redis).
-    pub count: usize,
-}
 
 impl Reader<'_> {
     fn hash_row(&self, db: Db, key: &[u8]) -> Result<Option<KeyRow>> {
@@ -118,15 +111,10 @@ impl Reader<'_> {
         let chosen = choose_random(
             row.length,
             count.unwrap_or(1),
-            |probe| self.field_at(row.id, probe),
+            |probe| self.element_at(row.id, probe, &HASH_ELEMENTS),
             || self.all_fields(row.id),
         )?;
         Ok(Some(chosen))
-    }
-
-    fn field_at(&self, id: i64, probe: Probe) -> Result<(i64, FieldValue)> {
-        let read = |row: &rusqlite::Row<'_>| Ok((row.get(0)?, (row.get(1)?, row.get(2)?)));
-        self.element_at(id, probe, &HASH_PROBE, read)
     }
 
     /// `HSCAN`: one page of fields with their values.
@@ -137,24 +125,8 @@ impl Reader<'_> {
         cursor: u64,
         options: ElementScan<'_>,
     ) -> Result<ElementPage<FieldValue>> {
-        let Some(row) = self.hash_row(db, key)? else {
-            return Ok(ElementPage { cursor: 0, items: Vec::new() });
-        };
-        let mut page = if row.length <= SINGLE_PAGE_SCAN_LIMIT {
-            ElementPage { cursor: 0, items: self.all_fields(row.id)? }
-        } else {
-            scan_by_hash(cursor, options.count, |from, through, limit| {
-                let mut statement = self.connection.prepare_cached(HASH_FROM_SQL)?;
-                let rows = statement.query_map(params![row.id, from, through, limit], |row| {
-                    Ok((row.get(0)?, (row.get(1)?, row.get(2)?)))
-                })?;
-                Ok(rows.collect::<rusqlite::Result<_>>()?)
-            })?
-        };
-        if let Some(pattern) = options.pattern {
-            page.items.retain(|(field, _)| glob_match(pattern, field, false));
-        }
-        Ok(page)
+        let row = self.hash_row(db, key)?;
+        self.element_page(row, cursor, options, &HASH_ELEMENTS, |id| self.all_fields(id))
     }
 }
 

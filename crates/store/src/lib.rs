@@ -91,12 +91,12 @@ mod zset_ranges;
 
 pub use bits::{BitOperation, BitRange, RangeUnit};
 pub use clock::now_ms;
-pub use collections::ElementPage;
+pub use collections::{ElementPage, ElementScan};
 pub use engine::{PendingWrite, Store};
 pub use error::{Result, StoreError};
 pub use expiry::{Deadline, ExpireCondition};
 pub use glob::glob_match;
-pub use hashes::{ElementScan, FieldValue};
+pub use hashes::FieldValue;
 pub use keys::{DbStats, ScanOptions, ScanPage};
 pub use kind::KeyType;
 pub use lists::{InsertPlace, ListEnd, PositionQuery};

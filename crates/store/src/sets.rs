@@ -7,12 +7,8 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::collections::{
-    ElementPage, Probe, ProbeSql, SINGLE_PAGE_SCAN_LIMIT, choose_random, element_hash, scan_by_hash,
-};
+use crate::collections::{ElementPage, ElementScan, HashedElements, choose_random, element_hash};
 use crate::error::Result;
-use crate::glob::glob_match;
-use crate::hashes::ElementScan;
 use crate::kind::KeyType;
 use crate::reader::{Db, KeyRow, Reader};
 use crate::writer::Writer;
@@ -35,8 +31,13 @@ pub(crate) const SET_DELETE_SQL: &str =
 /// The member at a rank in hash order, for random picks in small sets.
 pub(crate) const SET_RANK_SQL: &str =
     "SELECT hash, member FROM set_members WHERE key_id = ?1 ORDER BY hash LIMIT 1 OFFSET ?2";
-/// How random picks find a member.
-const SET_PROBE: ProbeSql = ProbeSql { by_rank: SET_RANK_SQL, from_hash: SET_FROM_SQL };
+/// How scans and random picks read members.
+const SET_ELEMENTS: HashedElements<Vec<u8>> = HashedElements {
+    by_rank: SET_RANK_SQL,
+    from_hash: SET_FROM_SQL,
+    read: |row| Ok((row.get(0)?, row.get(1)?)),
+    name: |member| member,
+};
 
 /// A member with its [`element_hash`].
 pub(crate) type HashedMember = (i64, Vec<u8>);
@@ -59,6 +60,11 @@ impl Reader<'_> {
         let mut statement = self.connection.prepare_cached(SET_ALL_SQL)?;
         let rows = statement.query_map([id], |row| Ok((row.get(0)?, row.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every member of the set in row `id`, in hash order.
+    fn set_members_of(&self, id: i64) -> Result<Vec<Vec<u8>>> {
+        Ok(self.set_all(id)?.into_iter().map(|(_, member)| member).collect())
     }
 
     /// Calls `visit` with each member of the set in row `id` (in hash order) until it answers
@@ -111,7 +117,7 @@ impl Reader<'_> {
     /// `SMEMBERS`: every member, in hash order.
     pub fn set_members(&self, db: Db, key: &[u8]) -> Result<Vec<Vec<u8>>> {
         let Some(row) = self.set_row(db, key)? else { return Ok(Vec::new()) };
-        Ok(self.set_all(row.id)?.into_iter().map(|(_, member)| member).collect())
+        self.set_members_of(row.id)
     }
 
     /// `SRANDMEMBER`: `None` when the key does not exist; otherwise members chosen with
@@ -130,14 +136,9 @@ impl Reader<'_> {
         choose_random(
             row.length,
             count,
-            |probe| self.member_at(row.id, probe),
-            || Ok(self.set_all(row.id)?.into_iter().map(|(_, member)| member).collect()),
+            |probe| self.element_at(row.id, probe, &SET_ELEMENTS),
+            || self.set_members_of(row.id),
         )
-    }
-
-    fn member_at(&self, id: i64, probe: Probe) -> Result<HashedMember> {
-        let read = |row: &rusqlite::Row<'_>| Ok((row.get(0)?, row.get(1)?));
-        self.element_at(id, probe, &SET_PROBE, read)
     }
 
     /// `SSCAN`: one page of members.
@@ -148,25 +149,8 @@ impl Reader<'_> {
         cursor: u64,
         options: ElementScan<'_>,
     ) -> Result<ElementPage<Vec<u8>>> {
-        let Some(row) = self.set_row(db, key)? else {
-            return Ok(ElementPage { cursor: 0, items: Vec::new() });
-        };
-        let mut page = if row.length <= SINGLE_PAGE_SCAN_LIMIT {
-            let items = self.set_all(row.id)?.into_iter().map(|(_, member)| member).collect();
-            ElementPage { cursor: 0, items }
-        } else {
-            scan_by_hash(cursor, options.count, |from, through, limit| {
-                let mut statement = self.connection.prepare_cached(SET_FROM_SQL)?;
-                let rows = statement.query_map(params![row.id, from, through, limit], |row| {
-                    Ok((row.get(0)?, row.get(1)?))
-                })?;
-                Ok(rows.collect::<rusqlite::Result<_>>()?)
-            })?
-        };
-        if let Some(pattern) = options.pattern {
-            page.items.retain(|member| glob_match(pattern, member, false));
-        }
-        Ok(page)
+        let row = self.set_row(db, key)?;
+        self.element_page(row, cursor, options, &SET_ELEMENTS, |id| self.set_members_of(id))
     }
 }
 
@@ -224,7 +208,7 @@ impl Writer<'_> {
         if count >= row.length {
             // Everything goes: read the members, then drop the key the cheap way (a big set
             // is reclaimed in the background).
-            let members = self.set_all(row.id)?.into_iter().map(|(_, member)| member).collect();
+            let members = self.set_members_of(row.id)?;
             self.delete_row(row)?;
             return Ok(Some(members));
         }

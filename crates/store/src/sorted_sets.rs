@@ -10,13 +10,9 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::collections::{
-    ElementPage, Probe, ProbeSql, SINGLE_PAGE_SCAN_LIMIT, choose_random, element_hash, scan_by_hash,
-};
+use crate::collections::{ElementPage, ElementScan, HashedElements, choose_random, element_hash};
 use crate::encoding::{LISTPACK_MAX_VALUE, ZSET_LISTPACK_MAX_ENTRIES};
 use crate::error::{Result, StoreError};
-use crate::glob::glob_match;
-use crate::hashes::ElementScan;
 use crate::kind::KeyType;
 use crate::reader::{Db, KeyRow, Reader};
 use crate::writer::Writer;
@@ -55,9 +51,13 @@ pub(crate) const ZSET_FROM_HASH_SQL: &str = "SELECT hash, member, score FROM zse
      WHERE key_id = ?1 AND hash >= ?2 AND hash <= ?3 ORDER BY hash LIMIT ?4";
 const ZSET_HASH_RANK_SQL: &str = "SELECT hash, member, score FROM zset_members \
      WHERE key_id = ?1 ORDER BY hash LIMIT 1 OFFSET ?2";
-/// How random picks find a member.
-const ZSET_PROBE: ProbeSql =
-    ProbeSql { by_rank: ZSET_HASH_RANK_SQL, from_hash: ZSET_FROM_HASH_SQL };
+/// How scans and random picks read members.
+const ZSET_ELEMENTS: HashedElements<ScoredMember> = HashedElements {
+    by_rank: ZSET_HASH_RANK_SQL,
+    from_hash: ZSET_FROM_HASH_SQL,
+    read: |row| Ok((row.get(0)?, (row.get(1)?, row.get(2)?))),
+    name: |(member, _)| member,
+};
 
 /// A member and its score.
 pub type ScoredMember = (Vec<u8>, f64);
@@ -222,15 +222,10 @@ impl Reader<'_> {
         let chosen = choose_random(
             row.length,
             count.unwrap_or(1),
-            |probe| self.zset_member_at(row.id, probe),
+            |probe| self.element_at(row.id, probe, &ZSET_ELEMENTS),
             || self.members_by_rank(row.id, true, 0, -1),
         )?;
         Ok(Some(chosen))
-    }
-
-    fn zset_member_at(&self, id: i64, probe: Probe) -> Result<(i64, ScoredMember)> {
-        let read = |row: &rusqlite::Row<'_>| Ok((row.get(0)?, (row.get(1)?, row.get(2)?)));
-        self.element_at(id, probe, &ZSET_PROBE, read)
     }
 
     /// `ZSCAN`: one page of members with their scores. A small sorted set answers in one page,
@@ -242,24 +237,9 @@ impl Reader<'_> {
         cursor: u64,
         options: ElementScan<'_>,
     ) -> Result<ElementPage<ScoredMember>> {
-        let Some(row) = self.zset_row(db, key)? else {
-            return Ok(ElementPage { cursor: 0, items: Vec::new() });
-        };
-        let mut page = if row.length <= SINGLE_PAGE_SCAN_LIMIT {
-            ElementPage { cursor: 0, items: self.members_by_rank(row.id, false, 0, -1)? }
-        } else {
-            scan_by_hash(cursor, options.count, |from, through, limit| {
-                let mut statement = self.connection.prepare_cached(ZSET_FROM_HASH_SQL)?;
-                let rows = statement.query_map(params![row.id, from, through, limit], |row| {
-                    Ok((row.get(0)?, (row.get(1)?, row.get(2)?)))
-                })?;
-                Ok(rows.collect::<rusqlite::Result<_>>()?)
-            })?
-        };
-        if let Some(pattern) = options.pattern {
-            page.items.retain(|(member, _)| glob_match(pattern, member, false));
-        }
-        Ok(page)
+        let row = self.zset_row(db, key)?;
+        let all = |id| self.members_by_rank(id, false, 0, -1);
+        self.element_page(row, cursor, options, &ZSET_ELEMENTS, all)
     }
 }
 
