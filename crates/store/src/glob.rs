@@ -89,10 +89,14 @@ fn match_class(pattern: &[u8], start: usize, byte: u8, ignore_case: bool) -> (bo
                 i += 2;
             }
             Some(&low) if i + 2 < pattern.len() && pattern[i + 1] == b'-' => {
-                let high = pattern[i + 2];
+                // Redis compares a range as C `char`s, which are signed in its x86-64 builds
+                // (the reference here): bytes from 0x80 order below 0. It orders the ends
+                // before it folds case, so `[Z-a]` ignoring case matches nothing.
+                let signed = |b: u8| i8::from_ne_bytes([b]);
+                let (low, high) = (signed(low), signed(pattern[i + 2]));
                 let (low, high) = if low <= high { (low, high) } else { (high, low) };
-                let (low, high, candidate) = (fold(low), fold(high), fold(byte));
-                matched |= (low..=high).contains(&candidate);
+                let folded = |c: i8| signed(fold(c.to_ne_bytes()[0]));
+                matched |= (folded(low)..=folded(high)).contains(&folded(signed(byte)));
                 i += 3;
             }
             Some(&literal) => {
@@ -163,6 +167,21 @@ mod tests {
             );
         }
         assert!(glob_match(b"HELLO*", b"hello world", true));
+    }
+
+    #[test]
+    fn ranges_compare_bytes_as_signed_chars_like_redis() {
+        // `[a-\xff]` is the range -1..=97: digits and `a` but not `b` or 0x80.
+        for (byte, expected) in
+            [(b'0', true), (b'a', true), (0xff, true), (b'b', false), (0x80, false)]
+        {
+            assert_eq!(glob_match(b"[a-\xff]", &[byte], false), expected, "{byte:#x}");
+        }
+        assert!(glob_match(b"[\x7f-\x80]", b"a", false));
+        assert!(!glob_match(b"[^\x00-\xff]", b"\xff", false));
+        assert!(glob_match(b"[^\x00-\xff]", b"a", false));
+        assert!(!glob_match(b"[Z-a]", b"b", true));
+        assert!(glob_match(b"[Z-a]", b"_", false));
     }
 
     #[test]
