@@ -100,7 +100,7 @@ pub use hashes::FieldValue;
 pub use keys::{DbStats, ScanOptions, ScanPage};
 pub use kind::KeyType;
 pub use lists::{InsertPlace, ListEnd, PositionQuery};
-pub use numbers::{parse_i64, parse_long_double};
+pub use numbers::{parse_i64, parse_timeout_milliseconds};
 pub use options::{
     Durability, ExpiryFn, ExpiryListener, FillFn, FillListener, Filled, StoreOptions,
 };

@@ -95,22 +95,6 @@ impl LongDouble {
         self.biased_exponent() != SPECIAL_EXPONENT
     }
 
-    /// The nearest `f64` (up to one more rounding step), infinities kept.
-    pub(crate) fn to_f64(self) -> f64 {
-        if self.is_nan() {
-            return f64::NAN;
-        }
-        let sign = if self.is_negative() { -1.0 } else { 1.0 };
-        if self.is_infinite() {
-            return sign * f64::INFINITY;
-        }
-        let unpacked = self.unpack();
-        let exponent = i32::try_from(unpacked.low_bit_exponent).unwrap_or(i32::MIN);
-        // Two steps keep an exponent far below f64's range from underflowing too early.
-        let half = exponent / 2;
-        sign * unpacked.significand as f64 * 2f64.powi(half) * 2f64.powi(exponent - half)
-    }
-
     /// Splits a finite value into sign, significand and the weight of its lowest bit.
     fn unpack(self) -> Unpacked {
         let biased = i64::from(self.biased_exponent());
@@ -196,6 +180,46 @@ impl LongDouble {
             (right, left)
         };
         add_magnitudes(larger, smaller)
+    }
+
+    /// `self * factor` rounded as the x87 rounds (to nearest, ties to even, at 64 significand
+    /// bits), for a factor that is a whole number: Redis turns timeouts into milliseconds with
+    /// `seconds * 1000.0` in `long double`.
+    pub(crate) fn times(self, factor: u32) -> LongDouble {
+        if self.is_nan() {
+            return self;
+        }
+        if self.is_infinite() {
+            return if factor == 0 { LongDouble::INDEFINITE } else { self };
+        }
+        let Unpacked { negative, significand, low_bit_exponent } = self.unpack();
+        round(negative, u128::from(significand) * u128::from(factor), low_bit_exponent, false)
+    }
+
+    /// `(long long) ceill(self)` as compiled for x86-64: the smallest whole number not below the
+    /// value, or `i64::MIN` (what the x87 stores for a value it cannot convert) for NaN,
+    /// infinities and whole numbers outside the 64-bit range.
+    pub(crate) fn ceil_to_i64(self) -> i64 {
+        if !self.is_finite() {
+            return i64::MIN;
+        }
+        let Unpacked { negative, significand, low_bit_exponent } = self.unpack();
+        // The magnitude's whole part, and whether a fraction was cut off.
+        let (whole, has_fraction) = match u32::try_from(low_bit_exponent) {
+            Ok(shift) if shift < 64 => (u128::from(significand) << shift, false),
+            Ok(_) => return i64::MIN,
+            Err(_) => match u32::try_from(low_bit_exponent.unsigned_abs()) {
+                Ok(shift) if shift < 64 => {
+                    (u128::from(significand >> shift), significand & ((1 << shift) - 1) != 0)
+                }
+                _ => (0, significand != 0),
+            },
+        };
+        let Ok(whole) = i128::try_from(whole) else { return i64::MIN };
+        // Rounding up moves a positive value with a fraction up by one; a negative value only
+        // loses its fraction.
+        let ceiling = if negative { -whole } else { whole + i128::from(has_fraction) };
+        i64::try_from(ceiling).unwrap_or(i64::MIN)
     }
 
     /// Formats like Redis's `ld2string(.., LD_STR_HUMAN)`: "inf", "-inf" or "nan" for special

@@ -2,10 +2,13 @@
 
 use crate::long_double::LongDouble;
 
-/// Parses `text` as Redis's `string2ld` does (decimal or hexadecimal floats, `inf`; no
-/// spaces, no NaN), as the nearest `f64`. Redis reads timeouts this way, among others.
-pub fn parse_long_double(text: &[u8]) -> Option<f64> {
-    LongDouble::parse(text).map(LongDouble::to_f64)
+/// Reads a timeout in seconds as Redis 7.0's blocking commands do: `string2ld` (decimal or
+/// hexadecimal floats, `inf`; no spaces, no NaN), then `(long long) ceill(seconds * 1000.0)` in
+/// the x87's extended precision. So `1e-400` is 1 ms (a `double` would make it 0, "wait for
+/// ever"), `-0.001` is 0 (the product rounds to just above -1), and values past the 64-bit range
+/// come out as `i64::MIN`. `None` when `text` is not such a number.
+pub fn parse_timeout_milliseconds(text: &[u8]) -> Option<i64> {
+    LongDouble::parse(text).map(|seconds| seconds.times(1000).ceil_to_i64())
 }
 
 /// Parses `text` as Redis's `string2ll` does: an optional `-`, then digits with no leading

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use resplite_resp::Frame;
-use resplite_store::{KeyType, ListEnd, parse_i64, parse_long_double};
+use resplite_store::{KeyType, ListEnd, parse_i64, parse_timeout_milliseconds};
 
 use crate::args::Args;
 use crate::blocking::BlockRequest;
@@ -17,19 +17,19 @@ use crate::commands::sorted_sets::{self, score_frame};
 use crate::error::CommandError;
 use crate::watch::Touch;
 
-/// A timeout in seconds as Redis reads it (a float; 0 waits for ever), rounded up to
-/// whole milliseconds. (Redis 7.0 has a "timeout is out of range" error too, which its
-/// own conversion never lets happen.)
+/// A timeout in seconds as Redis 7.0 reads it (see [`parse_timeout_milliseconds`]): a float,
+/// rounded up to whole milliseconds in extended precision; 0 waits for ever. (Redis 7.0 has a
+/// "timeout is out of range" error too, which its own conversion never lets happen: past the
+/// 64-bit range it gets the most negative number. A deadline past that range once the clock
+/// is added wraps round in Redis 7.0 and never comes; here it is hundreds of millions of
+/// years away.)
 fn timeout(argument: &[u8]) -> Result<Option<Duration>, CommandError> {
-    let seconds = parse_long_double(argument)
+    let milliseconds = parse_timeout_milliseconds(argument)
         .ok_or_else(|| CommandError::err("timeout is not a float or out of range"))?;
-    let milliseconds = (seconds * 1000.0).ceil();
-    // Redis 7.0 converts to a 64-bit integer before any range check, and on this platform
-    // everything past the range (`inf`, `1e300`) comes out as the most negative one.
-    if milliseconds < 0.0 || milliseconds >= i64::MAX as f64 {
+    if milliseconds < 0 {
         return Err(CommandError::err("timeout is negative"));
     }
-    Ok((milliseconds > 0.0).then(|| Duration::from_millis(milliseconds as u64)))
+    Ok(u64::try_from(milliseconds).ok().filter(|&ms| ms > 0).map(Duration::from_millis))
 }
 
 fn block(
@@ -212,11 +212,23 @@ mod tests {
         assert_eq!(timeout(b"1e1").unwrap(), Some(Duration::from_secs(10)));
         assert_eq!(timeout(b"0x10").unwrap(), Some(Duration::from_secs(16)));
         assert_eq!(timeout(b"-0").unwrap(), None);
+        // Extended precision: a product just above -1 rounds up to 0 (for ever), one below a
+        // double's smallest value still rounds up to 1 ms, and a whole number a double would
+        // round up past the 64-bit range stays inside it.
+        assert_eq!(timeout(b"-0.001").unwrap(), None);
+        assert_eq!(timeout(b"1e-400").unwrap(), Some(Duration::from_millis(1)));
+        assert_eq!(
+            timeout(b"9223372036854775").unwrap(),
+            Some(Duration::from_millis(9_223_372_036_854_775_000))
+        );
         for bad in [&b"x"[..], b"", b" 1", b"nan", b"\xff"] {
             let error = timeout(bad).unwrap_err().to_frame();
             assert_eq!(error, Frame::error("ERR timeout is not a float or out of range"));
         }
-        assert_eq!(timeout(b"-1").unwrap_err().to_frame(), Frame::error("ERR timeout is negative"));
+        for negative in [&b"-1"[..], b"-0.0011", b"1e16"] {
+            let error = timeout(negative).unwrap_err().to_frame();
+            assert_eq!(error, Frame::error("ERR timeout is negative"));
+        }
         assert_eq!(
             timeout(b"inf").unwrap_err().to_frame(),
             Frame::error("ERR timeout is negative")
