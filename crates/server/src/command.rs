@@ -79,13 +79,10 @@ impl Context<'_> {
         self.client.protocol
     }
 
-    /// Parses a database number as `SELECT` does: a non-integer is `value is not an integer
-    /// or out of range`, a number outside the configured range `DB index is out of range`.
+    /// Parses a database number as `SELECT`, `MOVE` and `COPY … DB` do (see [`parse_int`]),
+    /// then refuses one outside the configured range with `DB index is out of range`.
     pub(crate) fn parse_db(&self, argument: &[u8]) -> Result<Db, CommandError> {
-        let number = resplite_store::parse_i64(argument)
-            .filter(|number| i32::try_from(*number).is_ok())
-            .ok_or(CommandError::NotInteger)?;
-        Db::try_from(number)
+        Db::try_from(parse_int(argument)?)
             .ok()
             .filter(|db| *db < self.server.config.databases)
             .ok_or_else(|| CommandError::err("DB index is out of range"))
@@ -158,4 +155,13 @@ pub(crate) fn pairs_frame(
 /// An integer reply from a count.
 pub(crate) fn count(value: impl TryInto<i64>) -> Frame {
     Frame::Integer(value.try_into().unwrap_or(i64::MAX))
+}
+
+/// Parses a C `int` argument as Redis's `getIntFromObjectOrReply` does: a non-integer is
+/// `value is not an integer or out of range`, an integer outside 32 bits gets its own error.
+pub(crate) fn parse_int(argument: &[u8]) -> Result<i32, CommandError> {
+    let number = resplite_store::parse_i64(argument).ok_or(CommandError::NotInteger)?;
+    i32::try_from(number).map_err(|_| {
+        CommandError::err("value is out of range, value must between -2147483648 and 2147483647")
+    })
 }

@@ -18,6 +18,8 @@ pub(crate) enum CommandError {
     Store(StoreError),
     /// Any other error; the text is the whole reply, code included (`ERR …`).
     Message(String),
+    /// An error quoting a client's bytes as they are (see [`CommandError::err_quoting`]).
+    Quoting(Vec<u8>),
 }
 
 impl CommandError {
@@ -26,25 +28,42 @@ impl CommandError {
         CommandError::Message(format!("ERR {message}"))
     }
 
-    /// The reply a client receives.
-    pub(crate) fn to_frame(&self) -> Frame {
-        Frame::error(self.reply_text())
+    /// An `ERR`-coded error that quotes a client's bytes the way Redis's `%.Ns` does, raw
+    /// (see [`printable`]): `before`, at most `limit` of `quoted`'s bytes, then `after`.
+    pub(crate) fn err_quoting(
+        before: &str,
+        quoted: &[u8],
+        limit: usize,
+        after: &str,
+    ) -> CommandError {
+        let mut text = format!("ERR {before}").into_bytes();
+        text.extend_from_slice(&printable(quoted, limit));
+        text.extend_from_slice(after.as_bytes());
+        CommandError::Quoting(text)
     }
 
-    fn reply_text(&self) -> String {
-        match self {
+    /// The reply a client receives.
+    pub(crate) fn to_frame(&self) -> Frame {
+        Frame::Error(self.reply_bytes().into())
+    }
+
+    fn reply_bytes(&self) -> Vec<u8> {
+        let text = match self {
             CommandError::Syntax => "ERR syntax error".into(),
             CommandError::NotInteger => "ERR value is not an integer or out of range".into(),
             CommandError::WrongArity(name) => {
                 format!("ERR wrong number of arguments for '{name}' command")
             }
-            CommandError::UnknownSubcommand { command, subcommand } => format!(
-                "ERR unknown subcommand '{}'. Try {command} HELP.",
-                printable(subcommand, usize::MAX)
-            ),
+            CommandError::UnknownSubcommand { command, subcommand } => {
+                let before = "unknown subcommand '";
+                let after = format!("'. Try {command} HELP.");
+                return CommandError::err_quoting(before, subcommand, 128, &after).reply_bytes();
+            }
             CommandError::Store(error) => store_error_text(error),
             CommandError::Message(text) => text.clone(),
-        }
+            CommandError::Quoting(text) => return text.clone(),
+        };
+        text.into_bytes()
     }
 }
 
@@ -86,28 +105,31 @@ pub(crate) fn store_error_frame(error: &StoreError) -> Frame {
     Frame::error(store_error_text(error))
 }
 
-/// Client-supplied bytes made safe to embed in an error line: at most `limit` bytes, with
-/// CR and LF turned into spaces (a newline would break the protocol), as Redis does.
-pub(crate) fn printable(bytes: &[u8], limit: usize) -> String {
-    let shown = &bytes[..bytes.len().min(limit)];
-    String::from_utf8_lossy(shown).replace(['\r', '\n'], " ")
+/// Client-supplied bytes as Redis quotes them in an error line with `%.Ns`: raw, up to the
+/// first zero byte (C strings end there) and at most `limit` bytes, with CR and LF turned
+/// into spaces (a newline would break the protocol).
+pub(crate) fn printable(bytes: &[u8], limit: usize) -> Vec<u8> {
+    let until_zero = bytes.iter().position(|&byte| byte == 0).unwrap_or(bytes.len());
+    let shown = &bytes[..until_zero.min(limit)];
+    shown.iter().map(|&byte| if byte == b'\r' || byte == b'\n' { b' ' } else { byte }).collect()
 }
 
 /// `ERR unknown command '<name>', with args beginning with: '<a>' '<b>' ` — the command
 /// name cut to 128 bytes and the arguments to 128 bytes in all, as Redis words it.
 pub(crate) fn unknown_command(name: &[u8], args: &[bytes::Bytes]) -> Frame {
-    let mut listed = String::new();
+    let mut listed = Vec::new();
     for arg in args {
         if listed.len() >= 128 {
             break;
         }
         let room = 128 - listed.len();
-        listed.push('\'');
-        listed.push_str(&printable(arg, room));
-        listed.push_str("' ");
+        listed.push(b'\'');
+        listed.extend_from_slice(&printable(arg, room));
+        listed.extend_from_slice(b"' ");
     }
-    Frame::error(format!(
-        "ERR unknown command '{}', with args beginning with: {listed}",
-        printable(name, 128)
-    ))
+    let before = "unknown command '";
+    let after = "', with args beginning with: ";
+    let mut text = CommandError::err_quoting(before, name, 128, after).reply_bytes();
+    text.extend_from_slice(&listed);
+    Frame::Error(text.into())
 }

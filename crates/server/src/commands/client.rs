@@ -102,9 +102,11 @@ fn list(context: &mut Context<'_>, args: Args) -> CommandResult {
         [option, ids @ ..] if is_word(option, "id") && !ids.is_empty() => {
             let mut wanted = Vec::new();
             for id in ids {
+                // Any integer is accepted; one that names no client (0 or below included)
+                // lists nothing, as in Redis.
                 match resplite_store::parse_i64(id) {
-                    Some(id) if id > 0 => wanted.push(format!("id={id} ")),
-                    _ => return Err(CommandError::err("Invalid client ID")),
+                    Some(id) => wanted.push(format!("id={id} ")),
+                    None => return Err(CommandError::err("Invalid client ID")),
                 }
             }
             lines.retain(|line| wanted.iter().any(|prefix| line.starts_with(prefix.as_str())));
@@ -250,7 +252,7 @@ fn help() -> Frame {
         "NO-EVICT (ON|OFF)",
         "    Accepted; resplite never evicts keys.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     ];
     Frame::Array(lines.iter().map(|line| Frame::simple(line)).collect())
 }

@@ -245,10 +245,10 @@ fn ten_fields(head: Head, subcommands: Frame) -> Frame {
 }
 
 /// The `COMMAND INFO` entry asked for by name, a subcommand as `container|subcommand`; a
-/// null array for a name resplite does not know.
+/// null (a null bulk string in RESP2, as Redis sends) for a name resplite does not know.
 fn named_info_entry(name: &[u8]) -> Frame {
     let Some(bar) = name.iter().position(|&byte| byte == b'|') else {
-        return lookup(name).map_or(Frame::NullArray, info_entry);
+        return lookup(name).map_or(Frame::Null, info_entry);
     };
     lookup(&name[..bar])
         .and_then(|container| {
@@ -256,7 +256,7 @@ fn named_info_entry(name: &[u8]) -> Frame {
                 command_syntax::find_subcommand(container.name, &name[bar + 1..])?;
             Some(subcommand_info_entry(subcommand))
         })
-        .unwrap_or(Frame::NullArray)
+        .unwrap_or(Frame::Null)
 }
 
 /// The `COMMAND DOCS` entry of one command: summary, since, group, its arguments and, for a

@@ -6,7 +6,7 @@ use resplite_resp::Frame;
 
 use crate::args::{Args, is_word};
 use crate::command::{CommandResult, Context, Outcome, reply};
-use crate::error::{CommandError, printable};
+use crate::error::CommandError;
 
 pub(crate) fn debug(_: &mut Context<'_>, args: Args) -> CommandResult {
     match args.rest().as_slice() {
@@ -18,10 +18,12 @@ pub(crate) fn debug(_: &mut Context<'_>, args: Args) -> CommandResult {
             // (and its later commands), holding no thread while it waits.
             Ok(Outcome::ReplyAfter(pause, Frame::ok()))
         }
-        [subcommand, ..] => Err(CommandError::err(format!(
-            "unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
-            printable(subcommand, 128)
-        ))),
+        [subcommand, ..] => Err(CommandError::err_quoting(
+            "unknown subcommand or wrong number of arguments for '",
+            subcommand,
+            128,
+            "'. Try DEBUG HELP.",
+        )),
         [] => Err(CommandError::WrongArity("debug".into())),
     }
 }

@@ -152,12 +152,7 @@ pub(crate) fn copy(context: &mut Context<'_>, mut args: Args) -> CommandResult {
         if is_word(&option, "replace") {
             replace = true;
         } else if is_word(&option, "db") && args.remaining() > 0 {
-            let number = args.integer()?;
-            target_db = i32::try_from(number)
-                .ok()
-                .and_then(|number| u32::try_from(number).ok())
-                .filter(|number| *number < context.server.config.databases)
-                .ok_or_else(|| CommandError::err("DB index is out of range"))?;
+            target_db = context.parse_db(&args.bytes()?)?;
         } else {
             return Err(CommandError::Syntax);
         }
@@ -179,19 +174,7 @@ pub(crate) fn copy(context: &mut Context<'_>, mut args: Args) -> CommandResult {
 /// `MOVE key db`: moves a key of any type to another database, keeping its deadline.
 pub(crate) fn move_key(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
-    let number = args.integer()?;
-    let target_db = i32::try_from(number)
-        .map_err(|_| {
-            CommandError::err(
-                "value is out of range, value must between -2147483648 and 2147483647",
-            )
-        })
-        .and_then(|number| {
-            u32::try_from(number)
-                .ok()
-                .filter(|number| *number < context.server.config.databases)
-                .ok_or_else(|| CommandError::err("DB index is out of range"))
-        })?;
+    let target_db = context.parse_db(&args.bytes()?)?;
     if target_db == db {
         return Err(CommandError::err("source and destination objects are the same"));
     }
@@ -222,7 +205,7 @@ pub(crate) fn object(context: &mut Context<'_>, mut args: Args) -> CommandResult
             "    Return the number of references of the value associated with the specified",
             "    <key>.",
             "HELP",
-            "    Print this help.",
+            "    Prints this help.",
         ];
         return crate::command::reply(Frame::Array(
             lines.iter().map(|line| Frame::simple(line)).collect(),

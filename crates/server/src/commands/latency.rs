@@ -6,7 +6,7 @@ use resplite_resp::Frame;
 
 use crate::args::Args;
 use crate::command::{CommandResult, Context, reply};
-use crate::error::{CommandError, printable};
+use crate::error::CommandError;
 
 const DOCTOR: &str = "resplite does not run the latency monitor: no latency events are \
     recorded, so there is nothing to analyse, whatever latency-monitor-threshold says. \
@@ -18,10 +18,12 @@ pub(crate) fn latency(context: &mut Context<'_>, mut args: Args) -> CommandResul
         "doctor" => reply(Frame::bulk(DOCTOR)),
         "graph" => {
             let event = args.bytes()?;
-            Err(CommandError::err(format!(
-                "No samples available for event '{}'",
-                printable(&event, usize::MAX)
-            )))
+            Err(CommandError::err_quoting(
+                "No samples available for event '",
+                &event,
+                usize::MAX,
+                "'",
+            ))
         }
         "latest" | "history" | "histogram" => reply(Frame::Array(Vec::new())),
         "reset" => reply(Frame::Integer(0)),

@@ -134,7 +134,7 @@ pub(crate) fn pubsub(context: &mut Context<'_>, mut args: Args) -> CommandResult
         "    Return the number of subscribers for the specified channels, excluding",
         "    pattern subscriptions(default: no channels).",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     ];
     reply(Frame::Array(lines.iter().map(|line| Frame::simple(line)).collect()))
 }

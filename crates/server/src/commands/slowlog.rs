@@ -4,7 +4,7 @@ use resplite_resp::Frame;
 
 use crate::args::Args;
 use crate::command::{CommandResult, Context, count, reply};
-use crate::error::{CommandError, printable};
+use crate::error::CommandError;
 
 /// Entries `SLOWLOG GET` returns without a count.
 const DEFAULT_COUNT: usize = 10;
@@ -26,11 +26,12 @@ pub(crate) fn slowlog(context: &mut Context<'_>, mut args: Args) -> CommandResul
                     }
                 },
                 _ => {
-                    return Err(CommandError::err(format!(
-                        "unknown subcommand or wrong number of arguments for '{}'. Try SLOWLOG \
-                         HELP.",
-                        printable(&typed, 128)
-                    )));
+                    return Err(CommandError::err_quoting(
+                        "unknown subcommand or wrong number of arguments for '",
+                        &typed,
+                        128,
+                        "'. Try SLOWLOG HELP.",
+                    ));
                 }
             };
             reply(slowlog.newest(wanted))
