@@ -3,7 +3,7 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{ServerProcess, read_until_closed};
 use redis::Commands;
@@ -164,4 +164,56 @@ fn idle_clients_are_closed_after_the_timeout() {
     subscriber.set_read_timeout(Some(std::time::Duration::from_millis(1_800))).unwrap();
     let error = subscriber.read(&mut rest).unwrap_err();
     assert!(matches!(error.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut));
+}
+
+#[test]
+fn client_unblock_ends_a_blocked_pop_as_a_timeout_or_with_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("unblock.db"), &[]);
+    let mut admin = server.connection();
+    let mut blocked = server.raw();
+    blocked.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    blocked.write_all(b"CLIENT ID\r\n").unwrap();
+    let id = read_exactly(&mut blocked, 0);
+    let id: i64 = id.trim_start_matches(':').trim_end().parse().unwrap();
+
+    let endings: [(&str, &str); 2] =
+        [("TIMEOUT", "*-1\r\n"), ("ERROR", "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n")];
+    for (reason, expected) in endings {
+        blocked.write_all(b"BLPOP nothing 0\r\n").unwrap();
+        // 0 until the pop has found nothing and registered; then 1, once.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let unblocked: i64 =
+                redis::cmd("CLIENT").arg("UNBLOCK").arg(id).arg(reason).query(&mut admin).unwrap();
+            if unblocked == 1 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the BLPOP never blocked");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(read_exactly(&mut blocked, expected.len()), expected);
+    }
+    let unblocked: i64 = redis::cmd("CLIENT").arg("UNBLOCK").arg(id).query(&mut admin).unwrap();
+    assert_eq!(unblocked, 0);
+    // The unblocked client goes on as usual, and a later push is nobody's.
+    let _: () = admin.rpush("nothing", "kept").unwrap();
+    blocked.write_all(b"LRANGE nothing 0 -1\r\n").unwrap();
+    let expected = "*1\r\n$4\r\nkept\r\n";
+    assert_eq!(read_exactly(&mut blocked, expected.len()), expected);
+}
+
+/// Reads `length` bytes, or with `length` 0 one line (up to its `\n`).
+fn read_exactly(stream: &mut std::net::TcpStream, length: usize) -> String {
+    let mut bytes = vec![0u8; length];
+    if length > 0 {
+        stream.read_exact(&mut bytes).unwrap();
+    } else {
+        let mut byte = [0u8; 1];
+        while bytes.last() != Some(&b'\n') {
+            stream.read_exact(&mut byte).unwrap();
+            bytes.push(byte[0]);
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }

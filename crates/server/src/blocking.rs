@@ -36,6 +36,8 @@ use crate::watch::Touch;
 /// What a blocking command asks for: its keys, how long to wait, and the operation that
 /// takes what it needs (its non-blocking form, answering a null while there is nothing).
 pub(crate) struct BlockRequest {
+    /// The id of the client that blocks (`CLIENT UNBLOCK` names it).
+    pub(crate) client: u64,
     pub(crate) db: Db,
     pub(crate) keys: Vec<Bytes>,
     /// `None` waits for ever (a timeout of 0).
@@ -50,6 +52,7 @@ pub(crate) struct BlockRequest {
 
 /// A registered client.
 struct Waiter {
+    client: u64,
     db: Db,
     keys: Vec<Bytes>,
     operation: KeyedOperation,
@@ -132,8 +135,9 @@ impl BlockedClients {
                 queue.push_back(id);
             }
         }
-        let BlockRequest { db, keys, operation, touch, probe, kind, .. } = request;
-        registry.waiters.insert(id, Waiter { db, keys, operation, touch, reply, probe, kind });
+        let BlockRequest { client, db, keys, operation, touch, probe, kind, .. } = request;
+        let waiter = Waiter { client, db, keys, operation, touch, reply, probe, kind };
+        registry.waiters.insert(id, waiter);
         self.count.fetch_add(1, Ordering::SeqCst);
         id
     }
@@ -143,6 +147,18 @@ impl BlockedClients {
     pub(crate) fn cancel(&self, id: u64, reply: Frame) {
         if let Some(waiter) = self.remove(&mut self.registry(), id) {
             let _ = waiter.reply.send(reply);
+        }
+    }
+
+    /// `CLIENT UNBLOCK`: answers the blocked client `client` with `reply` as if its wait had
+    /// ended; false when it is not blocked. Writer thread only, in a job of its own.
+    pub(crate) fn unblock(&self, client: u64, reply: Frame) -> bool {
+        let mut registry = self.registry();
+        let id = registry.waiters.iter().find(|(_, waiter)| waiter.client == client);
+        let Some(id) = id.map(|(id, _)| *id) else { return false };
+        match self.remove(&mut registry, id) {
+            Some(waiter) => waiter.reply.send(reply).is_ok(),
+            None => false,
         }
     }
 

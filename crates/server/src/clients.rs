@@ -94,6 +94,8 @@ pub(crate) struct Client {
     pub(crate) monitoring: bool,
     /// The subcommand of the command running now, if it has one (for `INFO commandstats`).
     pub(crate) subcommand: Option<&'static str>,
+    /// Which replies it receives (`CLIENT REPLY`).
+    pub(crate) replies: ReplyMode,
     info: Arc<Mutex<ClientInfo>>,
     registry: Arc<ClientRegistry>,
 }
@@ -140,6 +142,37 @@ impl Client {
     pub(crate) fn select(&mut self, db: Db) {
         self.db = db;
         self.info().db = db;
+    }
+}
+
+/// Which replies a client receives, as `CLIENT REPLY` sets it. Redis keeps this as flags
+/// that it moves on after every command (in `resetClient`), rejected ones included; so does
+/// [`ReplyMode::after_command`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ReplyMode {
+    On,
+    /// `CLIENT REPLY OFF`: no reply, error or pub/sub message until `CLIENT REPLY ON`.
+    Off,
+    /// `CLIENT REPLY SKIP` is the command running: its own reply and the next command's go.
+    SkipNext,
+    /// The command after `CLIENT REPLY SKIP`: its reply goes (and so do messages published
+    /// before it runs).
+    Skip,
+}
+
+impl ReplyMode {
+    /// Whether replies and messages are dropped in this mode.
+    pub(crate) fn silences(self) -> bool {
+        self != ReplyMode::On
+    }
+
+    /// The mode once a command has run in this one.
+    pub(crate) fn after_command(self) -> ReplyMode {
+        match self {
+            ReplyMode::SkipNext => ReplyMode::Skip,
+            ReplyMode::Skip => ReplyMode::On,
+            mode => mode,
+        }
     }
 }
 
@@ -199,6 +232,7 @@ impl ClientRegistry {
             probe: None,
             pubsub: None,
             subcommand: None,
+            replies: ReplyMode::On,
             info,
             registry: Arc::clone(self),
         })

@@ -53,6 +53,9 @@ pub(crate) enum Outcome {
     Block(crate::blocking::BlockRequest),
     /// Answer with several replies in a row (`SUBSCRIBE a b` confirms each channel).
     Several(Vec<Frame>),
+    /// Answer with the result of a write that changes state outside the database and so
+    /// must run exactly once, as a job of its own on the writer thread (`CLIENT UNBLOCK`).
+    WriteOnce(WriteOperation),
 }
 
 /// The result of every handler.

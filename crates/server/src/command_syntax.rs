@@ -317,6 +317,15 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
         syntax: "timeout:i mode{WRITE|ALL}?",
     },
     SubcommandDoc {
+        name: "client|reply",
+        arity: 3,
+        flags: &["noscript", "loading", "stale"],
+        categories: &["@slow", "@connection"],
+        since: "3.2.0",
+        summary: "Turns this connection's replies off, back on, or off for the next command.",
+        syntax: "on_off_skip{ON|OFF|SKIP}",
+    },
+    SubcommandDoc {
         name: "client|setinfo",
         arity: 4,
         // A Redis 7.2 subcommand; left out of MONITOR, as Redis 7.0 (which refuses it) never
@@ -335,6 +344,15 @@ pub(crate) static SUBCOMMANDS: &[SubcommandDoc] = &[
         since: "2.6.9",
         summary: "Names this connection.",
         syntax: "connection-name",
+    },
+    SubcommandDoc {
+        name: "client|unblock",
+        arity: -3,
+        flags: &["admin", "noscript", "loading", "stale"],
+        categories: &["@admin", "@slow", "@dangerous", "@connection"],
+        since: "5.0.0",
+        summary: "Ends another client's blocking command, as a timeout or with an error.",
+        syntax: "client-id:i timeout_error{TIMEOUT|ERROR}?",
     },
     SubcommandDoc {
         name: "client|unpause",

@@ -57,6 +57,8 @@ pub(crate) async fn execute_pipeline(
 ) -> (Vec<(Frame, Protocol)>, After) {
     let mut replies: Vec<Option<Frame>> = Vec::with_capacity(requests.len());
     let mut protocols: Vec<Protocol> = Vec::with_capacity(requests.len());
+    // The slots whose replies `CLIENT REPLY` drops.
+    let mut silenced: Vec<bool> = Vec::with_capacity(requests.len());
     let mut pending = Pending::None;
     let mut after = After::Continue;
     // Replies after the first of commands that answer several times, by slot.
@@ -71,6 +73,8 @@ pub(crate) async fn execute_pipeline(
         replies.push(None);
         let Decision { outcome, fast, touch, recording } = decide(server, client, request);
         protocols.push(client.protocol);
+        silenced.push(client.replies.silences());
+        client.replies = client.replies.after_command();
         match outcome {
             Ok(Outcome::Reply(frame)) => replies[slot] = Some(frame),
             Ok(Outcome::Several(frames)) => {
@@ -112,6 +116,10 @@ pub(crate) async fn execute_pipeline(
                 pending.run(server, &mut replies).await;
                 replies[slot] = Some(run_exec(server, job).await);
             }
+            Ok(Outcome::WriteOnce(operation)) => {
+                pending.run(server, &mut replies).await;
+                replies[slot] = Some(run_once(server, operation).await);
+            }
             Ok(Outcome::Block(mut request)) => {
                 request.touch = touch;
                 pending.run(server, &mut replies).await;
@@ -123,14 +131,18 @@ pub(crate) async fn execute_pipeline(
     pending.run(server, &mut replies).await;
     let mut more = more.into_iter().peekable();
     let mut written = Vec::with_capacity(replies.len());
-    for (slot, (reply, protocol)) in replies.into_iter().zip(protocols).enumerate() {
+    for (slot, ((reply, protocol), silenced)) in
+        replies.into_iter().zip(protocols).zip(silenced).enumerate()
+    {
+        let frames = more.next_if(|(with_more, _)| *with_more == slot).map(|(_, frames)| frames);
+        if silenced {
+            continue;
+        }
         written.push((
             reply.unwrap_or_else(|| Frame::error("ERR internal error: no reply")),
             protocol,
         ));
-        if let Some((_, frames)) = more.next_if(|(with_more, _)| *with_more == slot) {
-            written.extend(frames.into_iter().map(|frame| (frame, protocol)));
-        }
+        written.extend(frames.into_iter().flatten().map(|frame| (frame, protocol)));
     }
     (written, after)
 }
@@ -674,6 +686,18 @@ async fn run_exec(server: &Arc<ServerState>, job: ExecJob) -> Frame {
         move |result| {
             let result = finish_effects(&committed, result).map(|(reply, ())| vec![reply]);
             let _ = sender.send(result);
+        },
+    );
+    delivered(1, "writer", receiver.await).pop().unwrap_or(Frame::NullArray)
+}
+
+/// Runs a write that must not be replayed as a job of its own on the writer thread.
+async fn run_once(server: &Arc<ServerState>, mut operation: WriteOperation) -> Frame {
+    let (sender, receiver) = oneshot::channel();
+    server.store.write_then(
+        move |writer| operation(writer),
+        move |result| {
+            let _ = sender.send(result.map(|frame| vec![frame]));
         },
     );
     delivered(1, "writer", receiver.await).pop().unwrap_or(Frame::NullArray)

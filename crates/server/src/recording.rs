@@ -125,6 +125,10 @@ impl Recording {
                 self.record(server, handler_time, None);
                 Ok(Outcome::Several(frames))
             }
+            Ok(Outcome::WriteOnce(operation)) => {
+                self.record(server, handler_time, None);
+                Ok(Outcome::WriteOnce(operation))
+            }
             // Time spent blocked is not time spent running (Redis does not count it either).
             Ok(Outcome::Block(request)) => {
                 self.record(server, handler_time, None);

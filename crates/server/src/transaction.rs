@@ -45,7 +45,10 @@ impl Step {
             Ok(Outcome::Reply(frame) | Outcome::ReplyAndClose(frame)) => Step::Reply(frame),
             Ok(Outcome::ReplyAfter(_, frame)) => Step::Reply(frame),
             Ok(Outcome::Read(operation)) => Step::Read(operation),
-            Ok(Outcome::Write(operation)) => Step::Write(operation, touch),
+            // An EXEC job runs once, so a write that must not be replayed runs in it as is.
+            Ok(Outcome::Write(operation) | Outcome::WriteOnce(operation)) => {
+                Step::Write(operation, touch)
+            }
             Ok(Outcome::Exec(_)) => Step::Reply(Frame::error("ERR EXEC inside MULTI")),
             Ok(Outcome::Several(frames)) => {
                 Step::Reply(frames.into_iter().next().unwrap_or(Frame::NullArray))

@@ -39,9 +39,9 @@ fn block(
     timeout: Option<Duration>,
     operation: KeyedOperation,
 ) -> CommandResult {
-    let (db, probe) = (context.db(), context.client.probe.clone());
+    let (client, db, probe) = (context.client.id, context.db(), context.client.probe.clone());
     let touch = Touch::Nothing;
-    Ok(Outcome::Block(BlockRequest { db, keys, timeout, operation, touch, probe, kind }))
+    Ok(Outcome::Block(BlockRequest { client, db, keys, timeout, operation, touch, probe, kind }))
 }
 
 /// The write of a non-blocking command run with `words` as its arguments.

@@ -1,17 +1,19 @@
 //! `CLIENT` and its subcommands: connection identity and the list of clients.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use resplite_resp::Frame;
 
 use crate::args::{Args, is_word};
-use crate::clients::{ClientInfo, list_line};
+use crate::clients::{ClientInfo, ReplyMode, list_line};
 use crate::command::{CommandResult, Context, Outcome, reply};
 use crate::error::CommandError;
 use crate::pause::PauseMode;
 
 pub(crate) fn client(context: &mut Context<'_>, mut args: Args) -> CommandResult {
+    let typed = args.peek().cloned().unwrap_or_default();
     let name = context.subcommand("CLIENT", &mut args)?;
     match name {
         "id" => reply(Frame::Integer(context.client.id as i64)),
@@ -33,7 +35,26 @@ pub(crate) fn client(context: &mut Context<'_>, mut args: Args) -> CommandResult
         "info" => reply(Frame::verbatim(list_line(&context.client.info()) + "\n")),
         "list" => list(context, args),
         "kill" => kill(context, args.rest()),
-        "pause" => pause(context, args.rest()),
+        "pause" => pause(context, &typed, args.rest()),
+        "reply" => {
+            let mode = args.bytes()?;
+            context.client.replies = if is_word(&mode, "on") {
+                ReplyMode::On
+            } else if is_word(&mode, "off") {
+                ReplyMode::Off
+            } else if is_word(&mode, "skip") {
+                // Under OFF there is nothing to skip, and OFF stays.
+                if context.client.replies == ReplyMode::Off {
+                    ReplyMode::Off
+                } else {
+                    ReplyMode::SkipNext
+                }
+            } else {
+                return Err(CommandError::Syntax);
+            };
+            reply(Frame::ok())
+        }
+        "unblock" => unblock(context, &typed, args.rest()),
         "unpause" => {
             context.server.pause.unpause();
             reply(Frame::ok())
@@ -202,8 +223,35 @@ fn peer_is(address: Option<std::net::SocketAddr>, wanted: &str) -> bool {
     address.is_some_and(|address| address.to_string() == wanted)
 }
 
+/// `CLIENT UNBLOCK client-id [TIMEOUT|ERROR]`: ends another client's blocking command as
+/// its timeout would, or with an `UNBLOCKED` error; answers 1, or 0 when that client is not
+/// blocked. The reason is checked before the id, as in Redis.
+fn unblock(context: &mut Context<'_>, typed: &[u8], words: Vec<Bytes>) -> CommandResult {
+    let ending = match &words[1..] {
+        [] => Frame::NullArray,
+        [reason] if is_word(reason, "timeout") => Frame::NullArray,
+        [reason] if is_word(reason, "error") => {
+            Frame::error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+        }
+        [_] => return Err(CommandError::err("CLIENT UNBLOCK reason should be TIMEOUT or ERROR")),
+        _ => return Err(wrong_count(typed)),
+    };
+    let client = resplite_store::parse_i64(&words[0]).ok_or(CommandError::NotInteger)?;
+    let Ok(client) = u64::try_from(client) else { return reply(Frame::Integer(0)) };
+    let server = Arc::clone(context.server);
+    Ok(Outcome::WriteOnce(Box::new(move |_| {
+        Ok(Frame::Integer(i64::from(server.blocked.unblock(client, ending.clone()))))
+    })))
+}
+
+/// Redis's refusal of a subcommand given the wrong number of arguments by its own handler.
+fn wrong_count(typed: &[u8]) -> CommandError {
+    let before = "unknown subcommand or wrong number of arguments for '";
+    CommandError::err_quoting(before, typed, 128, "'. Try CLIENT HELP.")
+}
+
 /// `CLIENT PAUSE timeout-ms [WRITE|ALL]`.
-fn pause(context: &mut Context<'_>, words: Vec<Bytes>) -> CommandResult {
+fn pause(context: &mut Context<'_>, typed: &[u8], words: Vec<Bytes>) -> CommandResult {
     let milliseconds = resplite_store::parse_i64(&words[0])
         .ok_or_else(|| CommandError::err("timeout is not an integer or out of range"))?;
     if milliseconds < 0 {
@@ -214,11 +262,7 @@ fn pause(context: &mut Context<'_>, words: Vec<Bytes>) -> CommandResult {
         [mode] if is_word(mode, "all") => PauseMode::All,
         [mode] if is_word(mode, "write") => PauseMode::Write,
         [_] => return Err(CommandError::err("CLIENT PAUSE mode must be WRITE or ALL")),
-        _ => {
-            return Err(CommandError::err(
-                "unknown subcommand or wrong number of arguments for 'PAUSE'. Try CLIENT HELP.",
-            ));
-        }
+        _ => return Err(wrong_count(typed)),
     };
     let deadline = Instant::now() + Duration::from_millis(milliseconds as u64);
     context.server.pause.pause(deadline, mode);
@@ -249,6 +293,10 @@ fn help() -> Frame {
         "    Suspend all, or just write, clients for <timeout> milliseconds.",
         "UNPAUSE",
         "    Stop the current client pause, resuming traffic.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         "NO-EVICT (ON|OFF)",
         "    Accepted; resplite never evicts keys.",
         "HELP",

@@ -5,6 +5,7 @@ use resplite_resp::{Frame, Protocol};
 
 use crate::args::{Args, is_word};
 use crate::auth;
+use crate::clients::ReplyMode;
 use crate::command::{CommandResult, Context, Outcome, reply};
 use crate::commands::client::is_valid_name;
 use crate::commands::info::REDIS_VERSION;
@@ -172,5 +173,10 @@ pub(crate) fn reset(context: &mut Context<'_>, _: Args) -> CommandResult {
     context.client.set_protocol(Protocol::Resp2);
     context.client.info().name = Bytes::new();
     context.client.authenticated = context.server.required_password().is_none();
+    // Redis clears `CLIENT REPLY OFF` and a pending `SKIP`, but a `SKIP` already in force
+    // still drops this very reply.
+    if context.client.replies != ReplyMode::Skip {
+        context.client.replies = ReplyMode::On;
+    }
     reply(Frame::simple("RESET"))
 }
