@@ -26,6 +26,10 @@ pub enum ProtocolError {
     InvalidBulkLength,
     /// An inline command line did not end within the inline limit.
     TooBigInline,
+    /// A `*N` header over 10 from a client that has not authenticated yet.
+    UnauthenticatedMultibulkLength,
+    /// A `$N` header over 16 KiB from a client that has not authenticated yet.
+    UnauthenticatedBulkLength,
     /// An inline command with an unterminated quote, or a closing quote followed by
     /// something other than whitespace.
     UnbalancedQuotes,
@@ -75,6 +79,8 @@ impl ProtocolError {
             }
             ProtocolError::InvalidBulkLength => "invalid bulk length",
             ProtocolError::TooBigInline => "too big inline request",
+            ProtocolError::UnauthenticatedMultibulkLength => "unauthenticated multibulk length",
+            ProtocolError::UnauthenticatedBulkLength => "unauthenticated bulk length",
             ProtocolError::UnbalancedQuotes => "unbalanced quotes in request",
             ProtocolError::UnknownFrameType(byte) => {
                 return format!("unknown frame type byte '{}'", byte.escape_ascii()).into();

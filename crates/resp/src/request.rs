@@ -23,6 +23,12 @@ use crate::{Frame, Limits, ProtocolError};
 /// Most bytes reserved at a time while waiting for a bulk payload.
 const RESERVE_CHUNK: usize = 64 * 1024;
 
+/// Most arguments a client that has not authenticated may send in one request, as in Redis.
+const UNAUTHENTICATED_MAX_ARGS: i64 = 10;
+
+/// Longest argument a client that has not authenticated may send, as in Redis.
+const UNAUTHENTICATED_MAX_BULK_LEN: usize = 16 * 1024;
+
 /// Most argument slots reserved up front for a multibulk request; more are added as the
 /// arguments arrive, so a huge declared count costs nothing until it is backed by bytes.
 const INITIAL_ARGS: usize = 1024;
@@ -41,6 +47,8 @@ const INITIAL_ARGS: usize = 1024;
 #[derive(Debug, Default)]
 pub struct RequestCodec {
     limits: Limits,
+    /// Whether the tighter limits for clients yet to authenticate apply.
+    unauthenticated: bool,
     /// Arguments of the multibulk request in progress.
     args: Vec<Bytes>,
     /// Arguments of that request still to come; zero between requests.
@@ -65,6 +73,14 @@ impl RequestCodec {
     /// A decoder enforcing `limits`.
     pub fn new(limits: Limits) -> RequestCodec {
         RequestCodec { limits, ..RequestCodec::default() }
+    }
+
+    /// Applies, or lifts, Redis's limits for a client that must authenticate and has not
+    /// yet: a multibulk request of more than 10 arguments, or an argument of more than
+    /// 16 KiB, is a protocol error, so that a peer without the password cannot make the
+    /// server buffer much. Set it before decoding each request of such a client.
+    pub fn set_unauthenticated(&mut self, unauthenticated: bool) {
+        self.unauthenticated = unauthenticated;
     }
 
     /// Position of the first `needle` in `src`, skipping the prefix already searched.
@@ -114,6 +130,9 @@ impl RequestCodec {
         if u64::try_from(count).is_ok_and(|count| count > self.limits.max_multibulk_len) {
             return Err(ProtocolError::InvalidMultibulkLength);
         }
+        if self.unauthenticated && count > UNAUTHENTICATED_MAX_ARGS {
+            return Err(ProtocolError::UnauthenticatedMultibulkLength);
+        }
         self.consume(src, cr + 2);
         if let Ok(pending @ 1..) = u64::try_from(count) {
             self.pending = pending;
@@ -161,12 +180,17 @@ impl RequestCodec {
             Some(&other) => return Err(ProtocolError::ExpectedDollar(other)),
             None => return Err(ProtocolError::InvalidBulkLength),
         }
-        src.get(1..cr)
+        let len = src
+            .get(1..cr)
             .and_then(parse_i64)
             .and_then(|len| u64::try_from(len).ok())
             .filter(|&len| len <= self.limits.max_bulk_len)
             .and_then(|len| usize::try_from(len).ok())
-            .ok_or(ProtocolError::InvalidBulkLength)
+            .ok_or(ProtocolError::InvalidBulkLength)?;
+        if self.unauthenticated && len > UNAUTHENTICATED_MAX_BULK_LEN {
+            return Err(ProtocolError::UnauthenticatedBulkLength);
+        }
+        Ok(len)
     }
 
     /// Reads one inline command line.

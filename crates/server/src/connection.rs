@@ -78,6 +78,10 @@ async fn serve_requests(
             let _ = flush(&mut writer, &mut output).await;
             return;
         }
+        // A client that must authenticate and has not is held to Redis's tighter request
+        // limits, judged request by request, since `AUTH` may lift them for the next one.
+        let unauthenticated = !client.authenticated && server.settings.password_required();
+        requests.decoder_mut().set_unauthenticated(unauthenticated);
         // Only bytes already buffered can hold another request without waiting; polling the
         // socket here would cost a system call per request that nearly always finds nothing.
         let ready =
@@ -117,7 +121,10 @@ async fn serve_requests(
         // Gather the rest of the pipeline that has already arrived.
         let mut pipeline = vec![first];
         let mut stop: Option<Option<ProtocolError>> = None;
-        while pipeline.len() < MAX_PIPELINE && !requests.read_buffer().is_empty() {
+        while pipeline.len() < MAX_PIPELINE
+            && !unauthenticated
+            && !requests.read_buffer().is_empty()
+        {
             match requests.next().now_or_never() {
                 Some(Some(Ok(request))) => pipeline.push(request),
                 Some(None) | Some(Some(Err(ProtocolError::Io(_)))) => {

@@ -297,3 +297,37 @@ fn encodes_replies() {
     codec.encode(Frame::Array(vec![Frame::bulk("a"), Frame::Null]), &mut dst).unwrap();
     assert_eq!(&dst[..], b"+OK\r\n*2\r\n$1\r\na\r\n$-1\r\n");
 }
+
+#[test]
+fn a_client_yet_to_authenticate_is_held_to_redis_tighter_limits() {
+    let decode = |input: &[u8]| {
+        let mut codec = RequestCodec::default();
+        codec.set_unauthenticated(true);
+        decode_all(&mut codec, &mut BytesMut::from(input))
+    };
+    // Ten arguments of 16 KiB are fine; one more argument, or one more byte, is not.
+    let mut ten = b"*10\r\n".to_vec();
+    for _ in 0..10 {
+        ten.extend_from_slice(b"$16384\r\n");
+        ten.resize(ten.len() + 16384, b'a');
+        ten.extend_from_slice(b"\r\n");
+    }
+    let (commands, error) = decode(&ten);
+    assert_eq!((commands.len(), error), (1, None));
+    let (_, error) = decode(b"*11\r\n");
+    assert_eq!(error.as_deref(), Some("ERR Protocol error: unauthenticated multibulk length"));
+    let (_, error) = decode(b"*1\r\n$16385\r\n");
+    assert_eq!(error.as_deref(), Some("ERR Protocol error: unauthenticated bulk length"));
+    // A length past the ordinary limits is still the ordinary error, as in Redis.
+    let (_, error) = decode(b"*1\r\n$-5\r\n");
+    assert_eq!(error.as_deref(), Some("ERR Protocol error: invalid bulk length"));
+    // Inline commands have only their own limit.
+    let (commands, error) = decode(b"ECHO a b c d e f g h i j k\r\n");
+    assert_eq!((commands.len(), error), (1, None));
+    // Lifted, the ordinary limits apply again.
+    let mut codec = RequestCodec::default();
+    codec.set_unauthenticated(true);
+    codec.set_unauthenticated(false);
+    let (commands, error) = decode_all(&mut codec, &mut BytesMut::from(&b"*11\r\n"[..]));
+    assert_eq!((commands.len(), error), (0, None));
+}
