@@ -12,6 +12,14 @@ pub(crate) static COMMAND_SYNTAX: &[(&str, &str)] = &[
     ("append", "key:k value"),
     ("auth", "username? password"),
     ("bitcount", "key:k index(start:i end:i index_unit{BYTE|BIT}?)?"),
+    (
+        "bitfield",
+        "key:k operation{GET=encoding_offset(encoding offset:i)|write(\
+         OVERFLOW=wrap_sat_fail{WRAP|SAT|FAIL}? write_operation{\
+         SET=encoding_offset_value(encoding offset:i value:i)|\
+         INCRBY=encoding_offset_increment(encoding offset:i increment:i)})}?*",
+    ),
+    ("bitfield_ro", "key:k GET=encoding_offset(encoding offset:i)?*+"),
     ("bitop", "operation destkey:k key:k*"),
     ("bitpos", "key:k bit:i index(start:i end_index(end:i index_unit{BYTE|BIT}?)?)?"),
     ("blmove", "source:k destination:k wherefrom{LEFT|RIGHT} whereto{LEFT|RIGHT} timeout:d"),

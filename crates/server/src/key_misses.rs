@@ -30,6 +30,9 @@ enum LookedUp {
     Counted(usize),
     /// The key (argument 1) of `SET`, only when it has the `GET` option.
     SetWithGet,
+    /// The key (argument 1) of `BITFIELD`, only when it has no `SET` or `INCRBY` (a write
+    /// looks its key up for writing, which reports no miss).
+    BitFieldOfGets,
 }
 
 /// Which keys found end a command's lookups: Redis checks each key's type as it looks it
@@ -85,6 +88,7 @@ fn looked_up(command: &str) -> Option<LookedUp> {
         "sintercard" | "zunion" | "zinter" | "zdiff" | "zintercard" => LookedUp::Counted(1),
         "zunionstore" | "zinterstore" | "zdiffstore" => LookedUp::Counted(2),
         "set" => LookedUp::SetWithGet,
+        "bitfield" => LookedUp::BitFieldOfGets,
         "get" | "getrange" | "substr" | "strlen" | "getbit" | "bitcount" | "bitpos" | "getex"
         | "getdel" | "getset" | "llen" | "lrange" | "lindex" | "lpos" | "hget" | "hmget"
         | "hgetall" | "hkeys" | "hvals" | "hlen" | "hexists" | "hstrlen" | "hrandfield"
@@ -92,7 +96,7 @@ fn looked_up(command: &str) -> Option<LookedUp> {
         | "zcard" | "zscore" | "zmscore" | "zrange" | "zrangebyscore" | "zrangebylex"
         | "zrevrange" | "zrevrangebyscore" | "zrevrangebylex" | "zrank" | "zrevrank" | "zcount"
         | "zlexcount" | "zrandmember" | "zscan" | "type" | "ttl" | "pttl" | "expiretime"
-        | "pexpiretime" | "copy" => LookedUp::Key(1),
+        | "pexpiretime" | "copy" | "bitfield_ro" => LookedUp::Key(1),
         _ => return None,
     })
 }
@@ -117,6 +121,17 @@ pub(crate) fn keys_to_check(flags: u32, command: &str, request: &[Bytes]) -> Opt
         LookedUp::SetWithGet => {
             let get = request.iter().skip(3).any(|arg| arg.eq_ignore_ascii_case(b"get"));
             if !get {
+                return None;
+            }
+            request.get(1..=1).unwrap_or_default().to_vec()
+        }
+        LookedUp::BitFieldOfGets => {
+            // The handler accepted the operations, so these words can only be operations.
+            let writes = request
+                .iter()
+                .skip(2)
+                .any(|arg| arg.eq_ignore_ascii_case(b"set") || arg.eq_ignore_ascii_case(b"incrby"));
+            if writes {
                 return None;
             }
             request.get(1..=1).unwrap_or_default().to_vec()

@@ -49,6 +49,7 @@
 #![deny(missing_docs)]
 
 mod affinity;
+mod bit_fields;
 mod bits;
 mod checkpointer;
 mod clock;
@@ -89,6 +90,7 @@ mod writer_thread;
 mod zset_algebra;
 mod zset_ranges;
 
+pub use bit_fields::{BitField, FieldOperation, FieldType, Overflow};
 pub use bits::{BitOperation, BitRange, RangeUnit};
 pub use clock::now_ms;
 pub use collections::{ElementPage, ElementScan};

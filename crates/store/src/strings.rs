@@ -313,7 +313,7 @@ impl Writer<'_> {
         })
     }
 
-    fn check_length(&self, length: usize) -> Result<()> {
+    pub(crate) fn check_length(&self, length: usize) -> Result<()> {
         if length > self.max_string_len() { Err(StoreError::StringTooLong) } else { Ok(()) }
     }
 }

@@ -126,6 +126,19 @@ impl Draw {
         }
     }
 
+    /// One `BITFIELD` operation, sometimes after an `OVERFLOW`, with awkward types and
+    /// offsets among the usual ones.
+    fn bit_field_operation(&mut self) -> Vec<Vec<u8>> {
+        let overflow = self.sometimes(0.3, |d| {
+            vec![b"OVERFLOW".to_vec(), d.pick(&[b"WRAP", b"SAT", b"FAIL", b"fail", b"NO"])]
+        });
+        let operation = self.pick(&[b"GET", b"SET", b"INCRBY"]);
+        let field = self.pick(&[b"u1", b"u8", b"i8", b"u5", b"i13", b"i64", b"u63", b"u64"]);
+        let offset = self.pick(&[b"0", b"3", b"#1", b"13", b"100", b"-1"]);
+        let value = if operation == b"GET" { Vec::new() } else { vec![self.number()] };
+        [overflow, vec![operation, field, offset], value].concat()
+    }
+
     /// One of `choices`, or nothing, with even odds.
     fn maybe(&mut self, choices: &[&[u8]]) -> Vec<Vec<u8>> {
         if self.rng.random_bool(0.5) { vec![self.pick(choices)] } else { Vec::new() }
@@ -182,6 +195,15 @@ const TEMPLATES: &[Template] = &[
     ("BITOP", |d| {
         let operation = d.pick(&[b"AND", b"OR", b"XOR", b"NOT"]);
         [vec![operation, d.key(), d.key()], d.sometimes(0.5, |d| vec![d.key()])].concat()
+    }),
+    ("BITFIELD", |d| {
+        let count = d.rng.random_range(0..4);
+        let operations = (0..count).flat_map(|_| d.bit_field_operation()).collect::<Vec<_>>();
+        [vec![d.key()], operations].concat()
+    }),
+    ("BITFIELD_RO", |d| {
+        let operation = d.sometimes(0.9, |d| d.bit_field_operation());
+        [vec![d.key()], operation].concat()
     }),
     ("LCS", |d| [vec![d.key(), d.key()], d.maybe(&[b"LEN", b"IDX"])].concat()),
     ("LPUSH", |d| vec![d.key(), d.value(), d.value()]),

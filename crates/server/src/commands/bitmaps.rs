@@ -1,8 +1,11 @@
-//! Bitmap commands: `SETBIT`, `GETBIT`, `BITCOUNT`, `BITPOS`, `BITOP`.
+//! Bitmap commands: `SETBIT`, `GETBIT`, `BITCOUNT`, `BITPOS`, `BITOP`, `BITFIELD`,
+//! `BITFIELD_RO`.
 
 use bytes::Bytes;
 use resplite_resp::Frame;
-use resplite_store::{BitOperation, BitRange, RangeUnit, parse_i64};
+use resplite_store::{
+    BitField, BitOperation, BitRange, FieldOperation, FieldType, Overflow, RangeUnit, parse_i64,
+};
 
 use crate::args::{Args, is_word};
 use crate::command::{CommandResult, Context, count, read, write};
@@ -158,4 +161,108 @@ pub(crate) fn bitop(context: &mut Context<'_>, mut args: Args) -> CommandResult 
         keyspace_events::emit_stored(existed, length > 0, notify::STRING, "set", db, &destination);
         Ok(count(length))
     })
+}
+
+/// `BITFIELD key [GET type offset | [OVERFLOW WRAP|SAT|FAIL] SET type offset value |
+/// INCRBY type offset increment] …`.
+pub(crate) fn bitfield(context: &mut Context<'_>, args: Args) -> CommandResult {
+    bit_fields(context, args, false)
+}
+
+/// `BITFIELD_RO key [GET type offset] …`.
+pub(crate) fn bitfield_ro(context: &mut Context<'_>, args: Args) -> CommandResult {
+    bit_fields(context, args, true)
+}
+
+/// Both forms: every operation is parsed before anything runs, as in Redis; with only
+/// `GET`s it is a read that never creates the key.
+fn bit_fields(context: &mut Context<'_>, mut args: Args, read_only: bool) -> CommandResult {
+    let (db, key) = (context.db(), args.bytes()?);
+    let fields = parse_fields(&args.rest())?;
+    if !fields.iter().any(BitField::writes) {
+        return read(move |reader| {
+            let values = reader.bit_field_read(db, &key, &fields)?;
+            Ok(Frame::Array(values.into_iter().map(Frame::Integer).collect()))
+        });
+    }
+    if read_only {
+        return Err(CommandError::err("BITFIELD_RO only supports the GET subcommand"));
+    }
+    write(move |writer| {
+        let was_missing = keyspace_events::missing(writer, db, &key)?;
+        let (answers, changed) = writer.bit_field(db, &key, &fields)?;
+        // Redis reports a change only for a write that was not refused and that created or
+        // grew the string or gave its field a new value.
+        if changed {
+            emit_string_change(was_missing, "setbit", db, &key);
+        }
+        let answer = |value: Option<i64>| value.map_or(Frame::Null, Frame::Integer);
+        Ok(Frame::Array(answers.into_iter().map(answer).collect()))
+    })
+}
+
+/// Reads `BITFIELD`'s operations in order; an `OVERFLOW` applies to the writes after it.
+fn parse_fields(words: &[Bytes]) -> Result<Vec<BitField>, CommandError> {
+    let mut fields = Vec::new();
+    let mut overflow = Overflow::Wrap;
+    let mut at = 0;
+    while let Some(word) = words.get(at) {
+        let remaining = words.len() - at - 1;
+        let arguments = if is_word(word, "get") && remaining >= 2 {
+            2
+        } else if (is_word(word, "set") || is_word(word, "incrby")) && remaining >= 3 {
+            3
+        } else if is_word(word, "overflow") && remaining >= 1 {
+            overflow = parse_overflow(&words[at + 1])?;
+            at += 2;
+            continue;
+        } else {
+            return Err(CommandError::Syntax);
+        };
+        let field = FieldType::parse(&words[at + 1]).ok_or_else(|| {
+            CommandError::err(
+                "Invalid bitfield type. Use something like i16 u8. Note that u64 is not \
+                 supported but i64 is.",
+            )
+        })?;
+        let offset = parse_field_offset(&words[at + 2], field.bits)?;
+        let operation = if arguments == 2 {
+            FieldOperation::Get
+        } else {
+            let number = parse_i64(&words[at + 3]).ok_or(CommandError::NotInteger)?;
+            if is_word(word, "set") {
+                FieldOperation::Set(number)
+            } else {
+                FieldOperation::IncrBy(number)
+            }
+        };
+        fields.push(BitField { field, offset, operation, overflow });
+        at += 1 + arguments;
+    }
+    Ok(fields)
+}
+
+fn parse_overflow(argument: &[u8]) -> Result<Overflow, CommandError> {
+    if is_word(argument, "wrap") {
+        Ok(Overflow::Wrap)
+    } else if is_word(argument, "sat") {
+        Ok(Overflow::Sat)
+    } else if is_word(argument, "fail") {
+        Ok(Overflow::Fail)
+    } else {
+        Err(CommandError::err("Invalid OVERFLOW type specified"))
+    }
+}
+
+/// A field's offset: a bit number, or `#n` for the n-th field of the field's width.
+fn parse_field_offset(argument: &[u8], bits: u32) -> Result<u64, CommandError> {
+    let (number, scale) = match argument.strip_prefix(b"#") {
+        Some(number) => (number, i64::from(bits)),
+        None => (argument, 1),
+    };
+    parse_i64(number)
+        .and_then(|number| number.checked_mul(scale))
+        .and_then(|offset| u64::try_from(offset).ok())
+        .filter(|offset| offset >> 3 < MAX_BITMAP_BYTES)
+        .ok_or_else(|| CommandError::err("bit offset is not an integer or out of range"))
 }
