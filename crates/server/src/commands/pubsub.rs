@@ -97,21 +97,28 @@ pub(crate) fn publish(context: &mut Context<'_>, mut args: Args) -> CommandResul
     reply(count(context.server.pubsub.publish(&channel, &message, &limit)))
 }
 
-/// `PUBSUB CHANNELS [pattern] | NUMSUB [channel …] | NUMPAT | HELP`.
+/// `PUBSUB CHANNELS [pattern] | NUMSUB [channel …] | NUMPAT | SHARDCHANNELS [pattern] |
+/// SHARDNUMSUB [shardchannel …] | HELP`.
 pub(crate) fn pubsub(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let typed = args.peek().cloned().unwrap_or_default();
     let name = context.subcommand("PUBSUB", &mut args)?;
     let arguments = args.rest();
     let pubsub = &context.server.pubsub;
-    if name == "channels" {
+    if name == "channels" || name == "shardchannels" {
         if arguments.len() > 1 {
-            return Err(CommandError::err(format!(
-                "unknown subcommand or wrong number of arguments for '{}'. Try PUBSUB HELP.",
-                String::from_utf8_lossy(&typed)
-            )));
+            let before = "unknown subcommand or wrong number of arguments for '";
+            return Err(CommandError::err_quoting(before, &typed, 128, "'. Try PUBSUB HELP."));
+        }
+        if name == "shardchannels" {
+            // Nobody can subscribe to a shard channel here (`SSUBSCRIBE` is not served).
+            return reply(Frame::Array(Vec::new()));
         }
         let channels = pubsub.channels(arguments.first().map(|pattern| &pattern[..]));
         return reply(Frame::Array(channels.into_iter().map(Frame::Bulk).collect()));
+    }
+    if name == "shardnumsub" {
+        let counts = arguments.iter().flat_map(|channel| [Frame::Bulk(channel.clone()), count(0)]);
+        return reply(Frame::Array(counts.collect()));
     }
     if name == "numsub" {
         // A flat array even in RESP3, in Redis 7.0.
@@ -133,6 +140,10 @@ pub(crate) fn pubsub(context: &mut Context<'_>, mut args: Args) -> CommandResult
         "NUMSUB [<channel> ...]",
         "    Return the number of subscribers for the specified channels, excluding",
         "    pattern subscriptions(default: no channels).",
+        "SHARDCHANNELS [<pattern>]",
+        "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+        "SHARDNUMSUB [<shardchannel> ...]",
+        "    Return the number of subscribers for the specified shard level channel(s)",
         "HELP",
         "    Prints this help.",
     ];
