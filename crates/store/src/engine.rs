@@ -176,6 +176,13 @@ impl Store {
         receiver.recv().unwrap_or(Err(StoreError::Closed))
     }
 
+    /// Changes the longest string a write may produce from now on (the store was opened with
+    /// [`StoreOptions::max_string_len`]): Redis applies `CONFIG SET proto-max-bulk-len` to
+    /// `APPEND`, `SETRANGE`, `SETBIT` … at once.
+    pub fn set_max_string_len(&self, length: usize) {
+        self.shared.writer.set_max_string_len(length);
+    }
+
     /// Queues a write and returns at once; `done` receives its result on the writer thread
     /// after the commit. This is the door for async callers: `done` typically sends on a
     /// channel. `done` must be quick, since the writer waits for it.

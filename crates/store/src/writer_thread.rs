@@ -19,6 +19,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::thread::{self, JoinHandle};
@@ -195,9 +196,16 @@ pub(crate) struct WriterThread {
     side: Arc<Mutex<WriteSide>>,
     /// Whether callers may run rounds of their own (not when every commit syncs the disk).
     rounds_here: bool,
+    /// The longest string a write may produce, shared with every `Writer` it makes.
+    max_string_len: Arc<AtomicUsize>,
 }
 
 impl WriterThread {
+    /// Changes the longest string later writes may produce (`CONFIG SET proto-max-bulk-len`).
+    pub(crate) fn set_max_string_len(&self, length: usize) {
+        self.max_string_len.store(length, Ordering::Relaxed);
+    }
+
     pub(crate) fn spawn(
         connection: Connection,
         options: &StoreOptions,
@@ -206,9 +214,10 @@ impl WriterThread {
     ) -> Result<WriterThread> {
         connection.busy_handler(Some(wait_unless_impatient))?;
         let (sender, receiver) = mpsc::channel();
+        let max_string_len = Arc::new(AtomicUsize::new(options.max_string_len));
         let sweep = Sweep {
             batch: options.sweep_batch,
-            max_string_len: options.max_string_len,
+            max_string_len: Arc::clone(&max_string_len),
             on_expired: options.on_expired.clone(),
             on_filled: options.on_filled.clone(),
             filled: RefCell::new(Vec::new()),
@@ -245,7 +254,13 @@ impl WriterThread {
             return Err(error);
         }
         let rounds_here = options.durability == Durability::Normal;
-        Ok(WriterThread { sender: Some(sender), handle: Some(handle), side, rounds_here })
+        Ok(WriterThread {
+            sender: Some(sender),
+            handle: Some(handle),
+            side,
+            rounds_here,
+            max_string_len,
+        })
     }
 
     pub(crate) fn submit(&self, job: Box<dyn Job>) {
@@ -313,7 +328,7 @@ impl Drop for WriterThread {
 /// What the writer thread runs with: the sweeper's settings and what every `Writer` needs.
 struct Sweep {
     batch: usize,
-    max_string_len: usize,
+    max_string_len: Arc<AtomicUsize>,
     on_expired: Option<ExpiryListener>,
     on_filled: Option<FillListener>,
     /// Keys that may have gained elements in the current round (kept only with a listener).
@@ -332,7 +347,7 @@ impl Sweep {
         Writer::new(
             connection,
             clock::now_ms(),
-            self.max_string_len,
+            self.max_string_len.load(Ordering::Relaxed),
             self.on_expired.as_ref(),
             filled,
             self.round.get(),

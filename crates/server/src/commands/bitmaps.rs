@@ -14,19 +14,19 @@ use crate::error::CommandError;
 use crate::keyspace_events;
 use crate::settings::notify;
 
-/// The most bytes a bitmap may span, as Redis's default `proto-max-bulk-len`.
-const MAX_BITMAP_BYTES: u64 = 512 * 1024 * 1024;
-
-fn parse_offset(argument: &[u8]) -> Result<u64, CommandError> {
+/// A bit offset: it must fall within a string of `proto-max-bulk-len` bytes, the current
+/// setting, as in Redis.
+fn parse_offset(context: &Context<'_>, argument: &[u8]) -> Result<u64, CommandError> {
+    let limit = context.server.settings.proto_max_bulk_len();
     parse_i64(argument)
         .and_then(|offset| u64::try_from(offset).ok())
-        .filter(|offset| offset >> 3 < MAX_BITMAP_BYTES)
+        .filter(|offset| offset >> 3 < limit)
         .ok_or_else(|| CommandError::err("bit offset is not an integer or out of range"))
 }
 
 pub(crate) fn setbit(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
-    let offset = parse_offset(&args.bytes()?)?;
+    let offset = parse_offset(context, &args.bytes()?)?;
     let on = match parse_i64(&args.bytes()?) {
         Some(0) => false,
         Some(1) => true,
@@ -53,7 +53,7 @@ pub(crate) fn setbit(context: &mut Context<'_>, mut args: Args) -> CommandResult
 
 pub(crate) fn getbit(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
-    let offset = parse_offset(&args.bytes()?)?;
+    let offset = parse_offset(context, &args.bytes()?)?;
     read(move |reader| Ok(Frame::Integer(i64::from(reader.get_bit(db, &key, offset)?))))
 }
 
@@ -178,7 +178,7 @@ pub(crate) fn bitfield_ro(context: &mut Context<'_>, args: Args) -> CommandResul
 /// `GET`s it is a read that never creates the key.
 fn bit_fields(context: &mut Context<'_>, mut args: Args, read_only: bool) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
-    let fields = parse_fields(&args.rest())?;
+    let fields = parse_fields(&args.rest(), context.server.settings.proto_max_bulk_len())?;
     if !fields.iter().any(BitField::writes) {
         return read(move |reader| {
             let values = reader.bit_field_read(db, &key, &fields)?;
@@ -202,7 +202,8 @@ fn bit_fields(context: &mut Context<'_>, mut args: Args, read_only: bool) -> Com
 }
 
 /// Reads `BITFIELD`'s operations in order; an `OVERFLOW` applies to the writes after it.
-fn parse_fields(words: &[Bytes]) -> Result<Vec<BitField>, CommandError> {
+/// Offsets must fall within a string of `max_bytes`.
+fn parse_fields(words: &[Bytes], max_bytes: u64) -> Result<Vec<BitField>, CommandError> {
     let mut fields = Vec::new();
     let mut overflow = Overflow::Wrap;
     let mut at = 0;
@@ -225,7 +226,7 @@ fn parse_fields(words: &[Bytes]) -> Result<Vec<BitField>, CommandError> {
                  supported but i64 is.",
             )
         })?;
-        let offset = parse_field_offset(&words[at + 2], field.bits)?;
+        let offset = parse_field_offset(&words[at + 2], field.bits, max_bytes)?;
         let operation = if arguments == 2 {
             FieldOperation::Get
         } else {
@@ -255,7 +256,7 @@ fn parse_overflow(argument: &[u8]) -> Result<Overflow, CommandError> {
 }
 
 /// A field's offset: a bit number, or `#n` for the n-th field of the field's width.
-fn parse_field_offset(argument: &[u8], bits: u32) -> Result<u64, CommandError> {
+fn parse_field_offset(argument: &[u8], bits: u32, max_bytes: u64) -> Result<u64, CommandError> {
     let (number, scale) = match argument.strip_prefix(b"#") {
         Some(number) => (number, i64::from(bits)),
         None => (argument, 1),
@@ -263,6 +264,6 @@ fn parse_field_offset(argument: &[u8], bits: u32) -> Result<u64, CommandError> {
     parse_i64(number)
         .and_then(|number| number.checked_mul(scale))
         .and_then(|offset| u64::try_from(offset).ok())
-        .filter(|offset| offset >> 3 < MAX_BITMAP_BYTES)
+        .filter(|offset| offset >> 3 < max_bytes)
         .ok_or_else(|| CommandError::err("bit offset is not an integer or out of range"))
 }

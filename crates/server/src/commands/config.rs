@@ -39,6 +39,9 @@ fn set(context: &mut Context<'_>, words: Vec<Bytes>) -> CommandResult {
     let pairs: Vec<(&[u8], &[u8])> =
         words.chunks(2).map(|pair| (pair[0].as_ref(), pair[1].as_ref())).collect();
     context.server.settings.set(&pairs).map_err(|error| CommandError::err(error.message()))?;
+    // Redis limits the strings writes may build by the current `proto-max-bulk-len`.
+    let limit = context.server.settings.proto_max_bulk_len();
+    context.server.store.set_max_string_len(usize::try_from(limit).unwrap_or(usize::MAX));
     reply(Frame::ok())
 }
 
