@@ -75,6 +75,12 @@ impl RequestCodec {
         RequestCodec { limits, ..RequestCodec::default() }
     }
 
+    /// Changes the largest bulk argument accepted from the next request on (`CONFIG SET
+    /// proto-max-bulk-len` applies to open connections in Redis).
+    pub fn set_max_bulk_len(&mut self, max_bulk_len: u64) {
+        self.limits.max_bulk_len = max_bulk_len;
+    }
+
     /// Applies, or lifts, Redis's limits for a client that must authenticate and has not
     /// yet: a multibulk request of more than 10 arguments, or an argument of more than
     /// 16 KiB, is a protocol error, so that a peer without the password cannot make the

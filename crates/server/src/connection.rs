@@ -61,7 +61,7 @@ async fn serve_requests(
 ) {
     let _ = socket.set_nodelay(true);
     let (reader, mut writer) = socket.into_split();
-    // `CONFIG SET proto-max-bulk-len` applies to connections opened after it.
+    // `CONFIG SET proto-max-bulk-len` is read again before each request (see below).
     let limits =
         Limits { max_bulk_len: server.settings.proto_max_bulk_len(), ..server.config.limits };
     let codec = RequestCodec::new(limits);
@@ -79,9 +79,11 @@ async fn serve_requests(
             return;
         }
         // A client that must authenticate and has not is held to Redis's tighter request
-        // limits, judged request by request, since `AUTH` may lift them for the next one.
+        // limits, judged request by request, since `AUTH` may lift them for the next one;
+        // and `CONFIG SET proto-max-bulk-len` applies to open connections, as in Redis.
         let unauthenticated = !client.authenticated && server.settings.password_required();
         requests.decoder_mut().set_unauthenticated(unauthenticated);
+        requests.decoder_mut().set_max_bulk_len(server.settings.proto_max_bulk_len());
         // Only bytes already buffered can hold another request without waiting; polling the
         // socket here would cost a system call per request that nearly always finds nothing.
         let ready =
