@@ -413,7 +413,8 @@ impl Settings {
         self.hz.load(Ordering::Relaxed)
     }
 
-    /// The largest bulk string a request may carry, for connections opened from now on.
+    /// The largest bulk string a request may carry and a write may build (read again before
+    /// each request, so a change applies to open connections too).
     pub(crate) fn proto_max_bulk_len(&self) -> u64 {
         self.proto_max_bulk_len.load(Ordering::Relaxed)
     }
