@@ -151,17 +151,17 @@ impl Client {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ReplyMode {
     On,
-    /// `CLIENT REPLY OFF`: no reply, error or pub/sub message until `CLIENT REPLY ON`.
+    /// `CLIENT REPLY OFF`: no reply or error until `CLIENT REPLY ON` (pub/sub messages and
+    /// subscription confirmations still go, as pushes do in Redis).
     Off,
     /// `CLIENT REPLY SKIP` is the command running: its own reply and the next command's go.
     SkipNext,
-    /// The command after `CLIENT REPLY SKIP`: its reply goes (and so do messages published
-    /// before it runs).
+    /// The command after `CLIENT REPLY SKIP`: its reply goes.
     Skip,
 }
 
 impl ReplyMode {
-    /// Whether replies and messages are dropped in this mode.
+    /// Whether replies are dropped in this mode.
     pub(crate) fn silences(self) -> bool {
         self != ReplyMode::On
     }

@@ -195,16 +195,13 @@ async fn message_waiting(client: &mut Client) {
 /// client passed its output limit and must be disconnected.
 fn take_messages(server: &ServerState, client: &mut Client, output: &mut BytesMut) -> bool {
     let protocol = client.protocol;
-    // Under `CLIENT REPLY OFF` (or `SKIP`) Redis drops messages as it drops replies.
-    let silenced = client.replies.silences();
     let Some(inbox) = &mut client.pubsub else { return true };
     let limit = server.settings.pubsub_output_limit();
     while let Some(delivery) = inbox.try_take() {
         match delivery {
+            // Redis sends messages even under `CLIENT REPLY OFF`: they are pushes.
             Delivery::Message(message) => {
-                if !silenced {
-                    output.extend_from_slice(message.bytes(protocol));
-                }
+                output.extend_from_slice(message.bytes(protocol));
                 inbox.taken(&message);
             }
             Delivery::Overflow => return false,

@@ -71,9 +71,10 @@ pub(crate) async fn execute_pipeline(
         }
         let slot = replies.len();
         replies.push(None);
+        let pushes = confirms_subscriptions(&request);
         let Decision { outcome, fast, touch, recording } = decide(server, client, request);
         protocols.push(client.protocol);
-        silenced.push(client.replies.silences());
+        silenced.push(client.replies.silences() && !pushes);
         client.replies = client.replies.after_command();
         match outcome {
             Ok(Outcome::Reply(frame)) => replies[slot] = Some(frame),
@@ -145,6 +146,16 @@ pub(crate) async fn execute_pipeline(
         written.extend(frames.into_iter().flatten().map(|frame| (frame, protocol)));
     }
     (written, after)
+}
+
+/// Whether `request` answers with subscription confirmations, which Redis sends as pushes
+/// that `CLIENT REPLY OFF` does not stop (as it does not stop messages).
+fn confirms_subscriptions(request: &[Bytes]) -> bool {
+    request.first().is_some_and(|name| {
+        ["subscribe", "unsubscribe", "psubscribe", "punsubscribe"]
+            .iter()
+            .any(|command| name.eq_ignore_ascii_case(command.as_bytes()))
+    })
 }
 
 /// Whether `CLIENT PAUSE` may hold `request` back (`CLIENT` itself never, so that
