@@ -108,7 +108,7 @@ pub(crate) fn store_error_frame(error: &StoreError) -> Frame {
 /// Client-supplied bytes as Redis quotes them in an error line with `%.Ns`: raw, up to the
 /// first zero byte (C strings end there) and at most `limit` bytes, with CR and LF turned
 /// into spaces (a newline would break the protocol).
-pub(crate) fn printable(bytes: &[u8], limit: usize) -> Vec<u8> {
+fn printable(bytes: &[u8], limit: usize) -> Vec<u8> {
     let until_zero = bytes.iter().position(|&byte| byte == 0).unwrap_or(bytes.len());
     let shown = &bytes[..until_zero.min(limit)];
     shown.iter().map(|&byte| if byte == b'\r' || byte == b'\n' { b' ' } else { byte }).collect()

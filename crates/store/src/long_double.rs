@@ -537,3 +537,6 @@ fn fixed_point_digits(significand: u64, fraction_bits: u64) -> u128 {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod timeout_tests;
