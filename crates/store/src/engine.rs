@@ -19,6 +19,7 @@ use crate::page_cache;
 use crate::reader::Reader;
 use crate::reader_threads::ReaderThreads;
 use crate::schema;
+use crate::upserts;
 use crate::wal_vfs;
 use crate::writer::{Writer, panic_message};
 use crate::writer_thread::{
@@ -326,6 +327,7 @@ fn open_writer(options: &StoreOptions) -> Result<Connection> {
         log_backlog::log_file_limit(page_size)
     ))?;
     log_backlog::watch_log(&connection);
+    upserts::register(&connection)?;
     connection.execute_batch(&memory_map_pragma(options))?;
     schema::prepare(&connection, &options.path)?;
     Ok(connection)

@@ -12,6 +12,7 @@ use crate::kind::KeyType;
 use crate::long_double::LongDouble;
 use crate::numbers::{format_i64, parse_i64};
 use crate::reader::{Db, KeyRow, Reader};
+use crate::upserts::Upserted;
 use crate::writer::Writer;
 
 /// A field's value by name.
@@ -33,8 +34,10 @@ const HASH_ALL_SQL: &str =
     "SELECT field, value FROM hash_fields WHERE key_id = ?1 ORDER BY hash, field";
 const HASH_INSERT_SQL: &str =
     "INSERT INTO hash_fields (key_id, hash, field, value) VALUES (?1, ?2, ?3, ?4)";
-const HASH_UPDATE_SQL: &str =
-    "UPDATE hash_fields SET value = ?4 WHERE key_id = ?1 AND hash = ?2 AND field = ?3";
+/// Sets a field, new or not; the update branch marks itself (see `upserts`).
+const HASH_PUT_SQL: &str = "INSERT INTO hash_fields (key_id, hash, field, value) \
+     VALUES (?1, ?2, ?3, ?4) \
+     ON CONFLICT DO UPDATE SET value = excluded.value WHERE resplite_mark_update()";
 const HASH_DELETE_SQL: &str =
     "DELETE FROM hash_fields WHERE key_id = ?1 AND hash = ?2 AND field = ?3";
 
@@ -133,12 +136,8 @@ impl Reader<'_> {
 impl Writer<'_> {
     /// Sets one field of the hash in `row`; answers whether the field is new.
     fn put_field(&mut self, id: i64, field: &[u8], value: &[u8]) -> Result<bool> {
-        let hash = element_hash(field);
-        let updated = self.execute(HASH_UPDATE_SQL, params![id, hash, field, value])?;
-        if updated == 0 {
-            self.execute(HASH_INSERT_SQL, params![id, hash, field, value])?;
-        }
-        Ok(updated == 0)
+        let parameters = params![id, element_hash(field), field, value];
+        Ok(self.upsert(HASH_PUT_SQL, parameters)? == Upserted::Inserted)
     }
 
     /// `HSET`/`HMSET`: sets each field (a later pair wins over an earlier one with the same

@@ -84,6 +84,7 @@ mod sets;
 mod side_tables;
 mod sorted_sets;
 mod strings;
+mod upserts;
 mod wal_vfs;
 mod writer;
 mod writer_thread;

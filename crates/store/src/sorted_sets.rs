@@ -15,6 +15,7 @@ use crate::encoding::{LISTPACK_MAX_VALUE, ZSET_LISTPACK_MAX_ENTRIES};
 use crate::error::{Result, StoreError};
 use crate::kind::KeyType;
 use crate::reader::{Db, KeyRow, Reader};
+use crate::upserts::Upserted;
 use crate::writer::Writer;
 
 /// A member's score by name.
@@ -24,13 +25,11 @@ const ZSET_INSERT_SQL: &str =
     "INSERT INTO zset_members (key_id, hash, member, score) VALUES (?1, ?2, ?3, ?4)";
 const ZSET_UPDATE_SQL: &str =
     "UPDATE zset_members SET score = ?4 WHERE key_id = ?1 AND hash = ?2 AND member = ?3";
-/// Changes a member's score when it differs; no row changes when the member is missing or
-/// already has this score.
-const ZSET_CHANGE_SCORE_SQL: &str = "UPDATE zset_members SET score = ?4 \
-     WHERE key_id = ?1 AND hash = ?2 AND member = ?3 AND score <> ?4";
-/// Adds a member unless it is there already.
-const ZSET_INSERT_NEW_SQL: &str =
-    "INSERT OR IGNORE INTO zset_members (key_id, hash, member, score) VALUES (?1, ?2, ?3, ?4)";
+/// Adds a member or changes its score when it differs; the update branch marks itself (see
+/// `upserts`).
+const ZSET_PUT_SQL: &str = "INSERT INTO zset_members (key_id, hash, member, score) \
+     VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET score = excluded.score \
+     WHERE score <> excluded.score AND resplite_mark_update()";
 const ZSET_DELETE_SQL: &str =
     "DELETE FROM zset_members WHERE key_id = ?1 AND hash = ?2 AND member = ?3";
 /// How many members order before `(?2, ?3)`, counting at most `?4`.
@@ -322,9 +321,8 @@ impl Writer<'_> {
     }
 
     /// Sets `member`'s score in the set `id` of `length` members for a `ZADD` without
-    /// conditions: one statement changes an existing member's score, and only when none
-    /// changed (a new member, or one with this very score) does a second add it. Saves the
-    /// lookup of the current score, which a plain `ZADD` does not need. Not for `-0`, whose
+    /// conditions: one upsert adds the member or changes its score, with no lookup of the
+    /// current score, which a plain `ZADD` does not need. Not for `-0`, whose
     /// stored form depends on the set's encoding (see [`stored_score`]).
     fn set_score(
         &mut self,
@@ -335,16 +333,17 @@ impl Writer<'_> {
         score: f64,
         outcome: &mut ZaddOutcome,
     ) -> Result<()> {
-        let hash = element_hash(member);
         outcome.score = Some(score);
-        if self.execute(ZSET_CHANGE_SCORE_SQL, params![id, hash, member, score])? > 0 {
-            outcome.updated += 1;
-        } else if self.execute(ZSET_INSERT_NEW_SQL, params![id, hash, member, score])? > 0 {
-            // As in the general path: Redis converts a listpack that a new member outgrows.
-            if !fits_listpack(length + 1, member) {
-                *compact = Some(false);
+        match self.upsert(ZSET_PUT_SQL, params![id, element_hash(member), member, score])? {
+            Upserted::Updated => outcome.updated += 1,
+            Upserted::Inserted => {
+                // As in the general path: Redis converts a listpack that a new member outgrows.
+                if !fits_listpack(length + 1, member) {
+                    *compact = Some(false);
+                }
+                outcome.added += 1;
             }
-            outcome.added += 1;
+            Upserted::Unchanged => {}
         }
         Ok(())
     }

@@ -15,6 +15,7 @@ use crate::key_memo::KeyMemo;
 use crate::kind::KeyType;
 use crate::options::{ExpiryListener, Filled};
 use crate::reader::{Db, KeyRow, Reader};
+use crate::upserts::{self, Upserted};
 
 /// Finds a key's row and string payload by name (the writer's read-modify-write lookup).
 pub(crate) const LIVE_STRING_SQL: &str = "SELECT id, kind, expires_at, length, list_head, value \
@@ -341,6 +342,16 @@ impl<'a> Writer<'a> {
         parameters: impl rusqlite::Params,
     ) -> Result<usize> {
         Ok(self.connection().prepare_cached(sql)?.execute(parameters)?)
+    }
+
+    /// Runs `sql`, an upsert of one element whose update branch marks itself (see
+    /// `upserts`), and answers whether it added, changed or left the element.
+    pub(crate) fn upsert(
+        &mut self,
+        sql: &str,
+        parameters: impl rusqlite::Params,
+    ) -> Result<Upserted> {
+        upserts::run(self.connection(), sql, parameters)
     }
 
     /// Runs `sql`, a statement that changes the row `id` of `keys` (no other) the way `apply`
