@@ -4,7 +4,7 @@
 use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -13,6 +13,9 @@ use tempfile::TempDir;
 
 /// How long a server may take to answer its first PING.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The database file's name inside a resplite server's scratch directory.
+const RESPLITE_DATABASE: &str = "oracle.db";
 
 /// A server process we started, with the scratch directory it works in.
 ///
@@ -66,7 +69,7 @@ impl ServerProcess {
         let mut command = Command::new(binary);
         command
             .args(["serve", "--port", &port.to_string(), "--bind", "127.0.0.1", "--db"])
-            .arg(dir.path().join("oracle.db"))
+            .arg(dir.path().join(RESPLITE_DATABASE))
             .args(extra_args);
         ServerProcess::spawn(name, command, port, dir)
     }
@@ -91,6 +94,11 @@ impl ServerProcess {
 
     pub(crate) fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The database file of a server started by [`ServerProcess::resplite_with`].
+    pub(crate) fn resplite_database(&self) -> PathBuf {
+        self.dir.path().join(RESPLITE_DATABASE)
     }
 
     pub(crate) fn pid(&self) -> u32 {

@@ -1,11 +1,15 @@
 //! The `resplite` command: `resplite serve` runs the server; `resplite import` and
-//! `resplite tracker` migrate a live Redis into a resplite database.
+//! `resplite tracker` migrate a live Redis into a resplite database; `resplite check`
+//! checks a database file against the storage invariants.
 
+mod check;
 mod import;
 mod migration_report;
 mod progress;
 mod serve;
 mod tracker;
+
+use std::process::ExitCode;
 
 use anyhow::Result;
 
@@ -34,20 +38,24 @@ enum Command {
     /// Record the keys a live Redis changes during a migration.
     #[command(subcommand)]
     Tracker(tracker::TrackerCommand),
+    /// Check a database file against the storage invariants (SQLite's integrity check,
+    /// collection lengths, element rows, key counts); exits with 1 when something is broken.
+    Check(check::CheckArgs),
 }
 
-fn main() -> Result<()> {
+fn main() -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(args).map(|()| ExitCode::SUCCESS),
         Command::Import(command) => {
             init_migration_logging();
-            import::run(command)
+            import::run(command).map(|()| ExitCode::SUCCESS)
         }
         Command::Tracker(command) => {
             init_migration_logging();
-            tracker::run(command)
+            tracker::run(command).map(|()| ExitCode::SUCCESS)
         }
+        Command::Check(args) => check::run(args),
     }
 }
 

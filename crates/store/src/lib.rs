@@ -52,6 +52,7 @@ mod affinity;
 mod bit_fields;
 mod bits;
 mod checkpointer;
+mod checks;
 mod clock;
 mod collections;
 mod embedded;
@@ -93,6 +94,7 @@ mod zset_ranges;
 
 pub use bit_fields::{BitField, FieldOperation, FieldType, Overflow};
 pub use bits::{BitOperation, BitRange, RangeUnit};
+pub use checks::{CheckReport, Violation};
 pub use clock::now_ms;
 pub use collections::{ElementPage, ElementScan};
 pub use engine::{PendingWrite, Store};

@@ -392,6 +392,7 @@ proptest! {
         }
         assert_contiguous(&dir);
         prop_assert_eq!(store.read(|reader| reader.db_size(0)).unwrap(), model.len() as u64);
+        prop_assert_eq!(common::violations(&store), vec![]);
     }
 }
 

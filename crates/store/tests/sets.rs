@@ -340,6 +340,7 @@ fn check_contents(store: &Store, model: &Model) -> Result<(), TestCaseError> {
     }
     let keys = model.sets.len() as u64 + u64::from(model.string_alive);
     prop_assert_eq!(store.read(|reader| reader.db_size(0)).unwrap(), keys);
+    prop_assert_eq!(common::violations(store), vec![]);
     Ok(())
 }
 

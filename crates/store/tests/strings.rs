@@ -218,5 +218,6 @@ proptest! {
             }
         }
         prop_assert_eq!(store.read(|reader| reader.db_size(0)).unwrap(), model.len() as u64);
+        prop_assert_eq!(common::violations(&store), vec![]);
     }
 }

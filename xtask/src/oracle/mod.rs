@@ -12,6 +12,7 @@ mod random;
 mod runner;
 mod session;
 mod settings;
+mod storage_check;
 mod wire;
 
 use std::path::{Path, PathBuf};
@@ -108,8 +109,12 @@ pub(crate) fn run(options: &Options) -> Result<Summary> {
     }
     if let Some(commands) = options.random_commands {
         let protocol = if options.resp3 { Protocol::Resp3 } else { Protocol::Resp2 };
-        let walk = random::Walk { commands, seed: options.seed, protocol };
+        let checked_binary = candidate_binary.as_deref();
+        let walk = random::Walk { commands, seed: options.seed, protocol, checked_binary };
         random::run(&reference, &candidate, walk, &mut summary);
+    }
+    if let Some(binary) = &candidate_binary {
+        storage_check::run(binary, &candidate, &mut summary);
     }
     println!("({:.1}s)", started.elapsed().as_secs_f64());
     println!("oracle: {} passed, {} failed", summary.passed, summary.failed);

@@ -15,16 +15,18 @@
 //! the same keys. With `--resp3` the walk runs after `HELLO 3`, so maps, sets, doubles and
 //! nulls come back in RESP3's own types.
 
+use std::path::Path;
+
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
 use resplite_resp::{Frame, Protocol};
 
-use super::Summary;
 use super::listener::Listener;
 use super::runner::{describe_reply, escape, sort_array};
 use super::wire::{Connection, Reply};
+use super::{Summary, storage_check};
 use crate::servers::ServerProcess;
 
 /// The keys every command draws from: few, so that commands meet each other's data.
@@ -78,10 +80,13 @@ const SHOWN_HISTORY: usize = 40;
 
 /// One random walk: how many commands, from which seed, in which protocol.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Walk {
+pub(crate) struct Walk<'a> {
     pub(crate) commands: usize,
     pub(crate) seed: u64,
     pub(crate) protocol: Protocol,
+    /// The candidate's resplite binary, whose `check` runs on its database every
+    /// [`STORAGE_CHECK_EVERY`] commands (none when the candidate is a second Redis).
+    pub(crate) checked_binary: Option<&'a Path>,
 }
 
 /// Draws the parts of a command.
@@ -423,6 +428,9 @@ const TEMPLATES: &[Template] = &[
 /// one client's writes meet another's `WATCH`, transaction and selected database.
 const CLIENTS: usize = 2;
 
+/// How many commands of the walk run between two storage checks of the candidate's file.
+const STORAGE_CHECK_EVERY: usize = 10_000;
+
 /// One client of the walk: its connection to each server and whether it is in `MULTI`.
 struct Client {
     reference: Connection,
@@ -462,7 +470,8 @@ pub(crate) fn run(
     walk: Walk,
     summary: &mut Summary,
 ) {
-    let Walk { commands, seed, protocol } = walk;
+    let checked_binary = walk.checked_binary;
+    let Walk { commands, seed, protocol, .. } = walk;
     let mut clients = Vec::new();
     for _ in 0..CLIENTS {
         match (Connection::open(reference.port()), Connection::open(candidate.port())) {
@@ -498,6 +507,12 @@ pub(crate) fn run(
     let mut failed = 0;
     let mut heard_count = 0;
     for index in 0..commands {
+        if index > 0
+            && index % STORAGE_CHECK_EVERY == 0
+            && let Some(binary) = checked_binary
+        {
+            storage_check::run(binary, candidate, summary);
+        }
         let number = draw.rng.random_range(0..CLIENTS);
         let client = &mut clients[number];
         let Some((name, arguments)) = draw.template(client.queueing) else { break };

@@ -121,3 +121,11 @@ pub fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> Vec<u8> {
         }
     }
 }
+
+/// Runs `resplite check` on `db`: whether it exited with success, and its standard output
+/// (with its standard error after it).
+pub fn check(db: &Path) -> (bool, String) {
+    let output = resplite().args(["check", "--db"]).arg(db).output().unwrap();
+    let report = String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
+    (output.status.success(), report.into_owned())
+}

@@ -129,6 +129,8 @@ fn status(db: &Path, run_id: &str) -> Value {
     run_json(&["import", "status", "--run-id", run_id, "--to", db.to_str().unwrap()])
 }
 
+/// `resplite import verify --full`, which must find no difference, then `resplite check`,
+/// which must find the file consistent.
 fn verify_full(source: &RedisSource, db: &Path) -> Value {
     let output = run(&[
         "import",
@@ -145,6 +147,14 @@ fn verify_full(source: &RedisSource, db: &Path) -> Value {
         output.status.success(),
         "verify --full found differences: {document:#}\n{}",
         String::from_utf8_lossy(&output.stderr)
+    );
+    // Beside matching the source, the imported file keeps the storage invariants.
+    let checked = run(&["check", "--db", db.to_str().unwrap()]);
+    assert!(
+        checked.status.success(),
+        "resplite check: {}{}",
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
     );
     document
 }

@@ -21,3 +21,9 @@ pub fn open_with(adjust: impl FnOnce(&mut StoreOptions)) -> (TempDir, Store) {
     let store = Store::open_with(options).expect("open store");
     (dir, store)
 }
+
+/// What breaks the storage invariants in `store`'s file (see `spec/storage.md`): empty when
+/// it is consistent.
+pub fn violations(store: &Store) -> Vec<resplite_store::Violation> {
+    store.read(|reader| reader.check_invariants(20)).expect("check").violations
+}
