@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use resplite_store::{Store, StoreOptions};
+use resplite_server::{Store, StoreOptions};
 
 #[derive(Args)]
 pub(crate) struct CheckArgs {

@@ -44,6 +44,6 @@ fn a_missing_file_is_an_error_and_is_not_created() {
 
 /// Breaks the file behind the server's back: raw SQL through a second store on it.
 fn corrupt(db: &std::path::Path, sql: &'static str) {
-    let store = resplite_store::Store::open(db).unwrap();
+    let store = resplite_server::Store::open(db).unwrap();
     assert_eq!(store.write(move |writer| writer.execute_sql(sql, &[])).unwrap(), 1);
 }
