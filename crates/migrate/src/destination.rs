@@ -6,9 +6,7 @@
 //! (replacing the key) and then appended to, chunk by chunk; an append finds the key it
 //! started, or does nothing when that key has meanwhile expired.
 
-use resplite_store::{
-    Db, KeyType, ListEnd, NewDeadline, Result, SetCondition, SetOptions, Writer, ZaddFlags,
-};
+use resplite_store::{Db, KeyType, ListEnd, NewDeadline, Result, SetCondition, SetOptions, Writer};
 
 use crate::snapshot::Elements;
 
@@ -78,7 +76,9 @@ fn add_elements(writer: &mut Writer<'_>, db: Db, key: &[u8], elements: &Elements
             writer.set_add(db, key, members)?;
         }
         Elements::ZSet(pairs) => {
-            writer.zset_add(db, key, ZaddFlags::default(), pairs)?;
+            // The scores as Redis holds them (`-0` included), not as a `ZADD` would store them
+            // into the copy while it is still small.
+            writer.zset_add_exact(db, key, pairs)?;
         }
     }
     Ok(())

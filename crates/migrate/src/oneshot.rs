@@ -29,8 +29,8 @@ pub struct OneShotReport {
     pub target: PathBuf,
 }
 
-/// Imports the whole source into `target`. Refuses a target that exists and holds keys
-/// unless `force`.
+/// Imports the whole source into `target`. Refuses a target that is not a resplite
+/// database, and one that holds keys unless `force`.
 pub fn import_once(
     source: &Source,
     target: &Path,
@@ -39,9 +39,11 @@ pub fn import_once(
     interrupt: &dyn Fn() -> bool,
     on_progress: &mut dyn FnMut(&BulkProgress),
 ) -> Result<OneShotReport> {
-    if target.exists() && !force {
+    if target.exists() {
+        // Opening it refuses a file that is not a resplite database: `force` replaces a
+        // database that holds keys, never a file of another kind.
         let keys = Store::open(target)?.read(|reader| reader.keyspace_stats())?;
-        if keys.iter().any(|db| db.keys > 0) {
+        if !force && keys.iter().any(|db| db.keys > 0) {
             return Err(MigrateError::Refused(format!(
                 "{} already holds keys; pass --force to replace it",
                 target.display()

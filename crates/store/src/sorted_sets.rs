@@ -30,6 +30,10 @@ const ZSET_UPDATE_SQL: &str =
 const ZSET_PUT_SQL: &str = "INSERT INTO zset_members (key_id, hash, member, score) \
      VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET score = excluded.score \
      WHERE score <> excluded.score AND resplite_mark_update()";
+/// Adds a member or sets its score, whatever it was; the update branch marks itself.
+const ZSET_PUT_EXACT_SQL: &str = "INSERT INTO zset_members (key_id, hash, member, score) \
+     VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET score = excluded.score \
+     WHERE resplite_mark_update()";
 const ZSET_DELETE_SQL: &str =
     "DELETE FROM zset_members WHERE key_id = ?1 AND hash = ?2 AND member = ?3";
 /// How many members order before `(?2, ?3)`, counting at most `?4`.
@@ -318,6 +322,37 @@ impl Writer<'_> {
             self.note_filled(db, key);
         }
         Ok(outcome)
+    }
+
+    /// Adds members, or sets their scores, exactly as given: a `-0` stays `-0` whatever the
+    /// set's size, where [`Writer::zset_add`] follows Redis's listpack (which stores a `-0`
+    /// written into a small set as `0`). For copying a sorted set out of Redis (`resplite
+    /// import`), which has decided each score's form already, and whose chunks would
+    /// otherwise make the copy small while it is being built. Answers how many members
+    /// were new; a NaN score is [`StoreError::ScoreIsNan`] and writes nothing.
+    pub fn zset_add_exact<M: AsRef<[u8]>>(
+        &mut self,
+        db: Db,
+        key: &[u8],
+        pairs: &[(f64, M)],
+    ) -> Result<i64> {
+        if pairs.iter().any(|(score, _)| score.is_nan()) {
+            return Err(StoreError::ScoreIsNan);
+        }
+        let mut row = self.collection_or_create(db, key, KeyType::ZSet)?;
+        let mut added = 0;
+        for (score, member) in pairs {
+            let member = member.as_ref();
+            let parameters = params![row.id, element_hash(member), member, score];
+            if self.upsert(ZSET_PUT_EXACT_SQL, parameters)? == Upserted::Inserted {
+                added += 1;
+            }
+        }
+        self.change_length(&mut row, added)?;
+        if added > 0 {
+            self.note_filled(db, key);
+        }
+        Ok(added)
     }
 
     /// Sets `member`'s score in the set `id` of `length` members for a `ZADD` without

@@ -658,3 +658,36 @@ fn zscan_returns_every_member_exactly_once_across_pages() {
         *score == (index % 7) as f64
     }));
 }
+
+#[test]
+fn exact_adds_keep_negative_zero_where_zadd_follows_the_listpack() {
+    let (_dir, store) = common::open();
+    // A `-0` first, then 199 more: as one `ZADD` Redis would store the `-0` as `0` (the set
+    // is a listpack when it arrives); a copy of a set Redis holds as a skiplist keeps it.
+    let mut pairs = vec![(-0.0, "nz".to_string())];
+    pairs.extend((1..200).map(|index| (f64::from(index), format!("m{index}"))));
+    let both = pairs.clone();
+    let added = store
+        .write(move |writer| {
+            writer.zset_add(0, b"zadd", ZaddFlags::default(), &both)?;
+            writer.zset_add_exact(0, b"copy", &both)
+        })
+        .unwrap();
+    assert_eq!(added, 200);
+    let score = |key: &'static [u8]| {
+        store.read(move |reader| reader.zset_scores(0, key, &[b"nz"])).unwrap()[0].unwrap()
+    };
+    assert_eq!(score(b"zadd").to_bits(), 0.0f64.to_bits());
+    assert_eq!(score(b"copy").to_bits(), (-0.0f64).to_bits());
+    // Adding again changes scores, counts nothing new, and a NaN writes nothing at all.
+    let again = store
+        .write(|writer| writer.zset_add_exact(0, b"copy", &[(0.0, "nz"), (5.0, "new")]))
+        .unwrap();
+    assert_eq!(again, 1);
+    assert_eq!(score(b"copy").to_bits(), 0.0f64.to_bits());
+    let nan =
+        store.write(|writer| writer.zset_add_exact(0, b"copy", &[(1.0, "x"), (f64::NAN, "y")]));
+    assert!(nan.is_err());
+    assert_eq!(store.read(|reader| reader.zset_len(0, b"copy")).unwrap(), 201);
+    assert_eq!(common::violations(&store), vec![]);
+}

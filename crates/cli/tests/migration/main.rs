@@ -392,6 +392,70 @@ fn one_shot_import_builds_a_new_file_and_refuses_to_overwrite() {
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     run_json(&["import", "run", "--from", &url, "--to", db_arg, "--force"]);
     verify_full(source, db);
+
+    // `--force` replaces a resplite database, never a file of another kind.
+    let other = setup._dir.path().join("notes.txt");
+    std::fs::write(&other, "not a database\n").unwrap();
+    let refused = run(&["import", "run", "--from", &url, "--to", other.to_str().unwrap()]
+        .into_iter()
+        .chain(["--force"])
+        .collect::<Vec<_>>());
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("not a resplite database"));
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), "not a database\n");
+}
+
+#[test]
+#[ignore = "needs redis-server; `cargo xtask ci` runs it"]
+fn a_collection_that_changes_type_between_its_chunks_is_an_error_not_a_partial_copy() {
+    let source = RedisSource::start();
+    let mut connection = source.connection(0);
+    let fields: Vec<(String, u32)> = (0..8_000).map(|index| (format!("f{index}"), index)).collect();
+    redis::cmd("HSET").arg("changing").arg(&fields).exec(&mut connection).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("dest.db");
+    let (url, db_arg) = (source.url(), db.to_str().unwrap().to_owned());
+    // 80 chunks at 20 commands a second: seconds to change the key in.
+    let child = resplite()
+        .args(["import", "bulk", "--run-id", "retyped", "--from", &url, "--to", &db_arg])
+        .args(["--chunk-elements", "100", "--max-rps", "20", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Once its first chunks are in the destination (the counters move only when the key is
+    // done), change the key's type.
+    let started = Instant::now();
+    loop {
+        let copied = db.exists().then(|| {
+            let store = resplite_server::Store::open(&db).ok()?;
+            store.read(|reader| reader.hash_len(0, b"changing")).ok()
+        });
+        if copied.flatten().unwrap_or(0) > 0 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the copy never started");
+        sleep(Duration::from_millis(20));
+    }
+    redis::cmd("DEL").arg("changing").exec(&mut connection).unwrap();
+    redis::cmd("RPUSH")
+        .arg("changing")
+        .arg("now")
+        .arg("a")
+        .arg("list")
+        .exec(&mut connection)
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    assert_eq!(report["run"]["error_keys"], 1, "{report:#}");
+    assert_eq!(report["run"]["migrated_keys"], 0, "{report:#}");
+    // No part of the hash is left behind under that name.
+    let server = ServerProcess::start(&db, &[]);
+    let exists: i64 = redis::cmd("EXISTS").arg("changing").query(&mut server.connection()).unwrap();
+    assert_eq!(exists, 0);
+    drop(server);
+    let (consistent, checked) = common::check(&db);
+    assert!(consistent, "{checked}");
 }
 
 /// Waits (at most 30 s) until `ready` holds for the run's status document.

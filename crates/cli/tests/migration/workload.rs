@@ -59,6 +59,15 @@ pub(crate) fn load_every_type(source: &RedisSource, count: usize) {
     let scored: Vec<(f64, String)> =
         big.iter().enumerate().map(|(i, e)| (i as f64 * 0.1, e.clone())).collect();
     redis::cmd("ZADD").arg("big:zset").arg(&scored).exec(&mut connection).unwrap();
+    // A `-0` written once the set is a skiplist keeps its sign in Redis; the copy is read
+    // and written while it is small, where a `ZADD` would store `0`.
+    let mut skiplist = redis::cmd("ZADD");
+    skiplist.arg("zset:negative-zero");
+    for index in 0..128 {
+        skiplist.arg(index).arg(format!("m{index}"));
+    }
+    skiplist.exec(&mut connection).unwrap();
+    redis::cmd("ZADD").arg("zset:negative-zero").arg("-0").arg("nz").exec(&mut connection).unwrap();
 
     let mut binary = source.connection(1);
     for i in 0..50u8 {

@@ -168,7 +168,7 @@ impl PageReader<'_> {
                             // A large collection: send what is gathered, then its chunks.
                             self.send(batches, page.seq, page.db, std::mem::take(&mut batch))?;
                             batch_bytes = 0;
-                            counts.bytes += self.stream_rest(
+                            let streamed = self.stream_rest(
                                 &mut reader,
                                 key,
                                 kind,
@@ -176,7 +176,22 @@ impl PageReader<'_> {
                                 page.seq,
                                 page.db,
                                 batches,
-                            )? as i64;
+                            )?;
+                            match streamed {
+                                Some(bytes) => counts.bytes += bytes as i64,
+                                None => {
+                                    // Its type changed between two chunks: what was copied
+                                    // is part of a value the source no longer has.
+                                    counts.migrated -= 1;
+                                    counts.errors += 1;
+                                    batch.push(Entry::Delete { key: key.clone() });
+                                    batch.push(Entry::Error {
+                                        key: key.clone(),
+                                        message: "type changed while its chunks were being read"
+                                            .into(),
+                                    });
+                                }
+                            }
                         }
                     }
                 }
@@ -196,7 +211,8 @@ impl PageReader<'_> {
         Ok(true)
     }
 
-    /// Reads and sends the rest of a large collection chunk by chunk; answers its bytes.
+    /// Reads and sends the rest of a large collection chunk by chunk; answers its bytes, or
+    /// `None` when the key stopped being a collection of that type before its last chunk.
     #[allow(clippy::too_many_arguments)]
     fn stream_rest(
         &self,
@@ -207,19 +223,19 @@ impl PageReader<'_> {
         seq: u64,
         db: Db,
         batches: &Sender<Result<Batch>>,
-    ) -> Result<usize> {
+    ) -> Result<Option<usize>> {
         let mut bytes = 0;
         loop {
             self.controls.throttle(1);
             let Some((elements, more)) = reader.read_more(key, kind, from)? else {
-                return Ok(bytes);
+                return Ok(None);
             };
             bytes += elements.byte_size();
             let entry = Entry::Append { key: key.to_vec(), elements };
             self.send(batches, seq, db, vec![entry])?;
             match more {
                 Some(next) => from = next,
-                None => return Ok(bytes),
+                None => return Ok(Some(bytes)),
             }
         }
     }
