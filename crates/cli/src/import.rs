@@ -297,7 +297,7 @@ fn run_apply(args: ApplyArgs) -> Result<()> {
         apply_dirty(&source, &registry, &options, stop, progress)
     })?;
     let document = json!({ "run": run_json(&run), "applied": progress.applied,
-        "deleted": progress.deleted, "failed": progress.failed,
+        "deleted": progress.deleted, "skipped": progress.skipped, "failed": progress.failed,
         "changed_meanwhile": progress.changed_meanwhile, "remaining": progress.remaining });
     emit(args.endpoints.json, document, &apply_lines(&progress));
     Ok(())

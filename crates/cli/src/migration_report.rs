@@ -83,9 +83,10 @@ pub(crate) fn bulk_json(report: &BulkReport) -> Value {
 
 pub(crate) fn apply_lines(progress: &ApplyProgress) -> Vec<String> {
     let mut line = format!(
-        "applied {} deleted {} failed {} changed-again {} | {} dirty left",
+        "applied {} deleted {} skipped {} failed {} changed-again {} | {} dirty left",
         progress.applied,
         progress.deleted,
+        progress.skipped,
         progress.failed,
         progress.changed_meanwhile,
         progress.remaining

@@ -43,7 +43,10 @@ pub struct ApplyProgress {
     pub applied: u64,
     /// Keys deleted because the source no longer has them.
     pub deleted: u64,
-    /// Keys skipped (a type resplite does not store) or failed.
+    /// Keys the source now holds in a type resplite does not store (deleted here; their
+    /// dirty rows say `skipped`).
+    pub skipped: u64,
+    /// Keys whose write failed (registered as errors, tried again by the next run).
     pub failed: u64,
     /// Keys that changed again while being read (left dirty).
     pub changed_meanwhile: u64,
@@ -152,6 +155,7 @@ pub fn apply_dirty(
             })?;
             progress.applied += outcome.applied;
             progress.deleted += outcome.deleted;
+            progress.skipped += outcome.skipped;
             progress.failed += outcome.failed;
             progress.changed_meanwhile += outcome.changed_meanwhile;
         }
@@ -179,6 +183,7 @@ fn remaining(registry: &Registry, seen_by: i64) -> Result<u64> {
 struct BatchOutcome {
     applied: u64,
     deleted: u64,
+    skipped: u64,
     failed: u64,
     changed_meanwhile: u64,
 }
@@ -221,6 +226,7 @@ fn apply_batch(
             match state {
                 "applied" => outcome.applied += 1,
                 "deleted" => outcome.deleted += 1,
+                "skipped" => outcome.skipped += 1,
                 _ => outcome.failed += 1,
             }
         } else {

@@ -277,9 +277,18 @@ fn a_tracker_gap_blocks_cutover_until_a_rescan_covers_it() {
     run_json(&["import", "apply-dirty", "--run-id", "gap", "--from", &url, "--to", db_arg]);
     assert_eq!(status(db, "gap")["safe"], true, "{:#}", status(db, "gap"));
 
+    // A copied key that becomes a stream: deleted here and reported as skipped, not failed.
+    let mut connection = source.connection(0);
+    redis::cmd("DEL").arg("s:2").exec(&mut connection).unwrap();
+    redis::cmd("XADD").arg("s:2").arg("*").arg("a").arg("1").exec(&mut connection).unwrap();
+    wait_for_status(db, "gap", |s| s["dirty_keys"]["dirty"].as_i64().unwrap_or(0) > 0);
+    let applied =
+        run_json(&["import", "apply-dirty", "--run-id", "gap", "--from", &url, "--to", db_arg]);
+    assert_eq!((&applied["skipped"], &applied["failed"]), (&1.into(), &0.into()), "{applied:#}");
+    assert_eq!(status(db, "gap")["safe"], true, "{:#}", status(db, "gap"));
+
     // The source drops the subscriber (as it does past its output buffer limit); a key
     // deleted meanwhile could be missed, so the run is no longer safe.
-    let mut connection = source.connection(0);
     let killed: i64 =
         redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("pubsub").query(&mut connection).unwrap();
     assert!(killed >= 1);
