@@ -69,6 +69,20 @@ pub fn preflight(
         );
     }
     sample_types(source, &facts, &mut report)?;
+    let beyond: Vec<String> = facts
+        .keyspace
+        .iter()
+        .filter(|&(&db, &keys)| db >= SERVED_DATABASES && keys > 0)
+        .map(|(db, _)| db.to_string())
+        .collect();
+    if !beyond.is_empty() {
+        report.warnings.push(format!(
+            "the source has keys in database(s) {}: they are copied, but `resplite serve` \
+             accepts SELECT only below its `databases` setting ({SERVED_DATABASES} unless its \
+             config file raises it, as Redis's does)",
+            beyond.join(", ")
+        ));
+    }
     match notification_setting(&mut connection) {
         Some(setting) => {
             report.missing_flags = missing_notification_flags(&setting, channels);
@@ -118,6 +132,9 @@ pub fn preflight(
     report.facts = facts;
     Ok(report)
 }
+
+/// How many databases `resplite serve` accepts by default (`databases`, as in Redis).
+const SERVED_DATABASES: u32 = 16;
 
 fn sample_types(source: &Source, facts: &ServerFacts, report: &mut PreflightReport) -> Result<()> {
     let total = facts.total_keys();

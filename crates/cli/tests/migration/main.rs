@@ -416,6 +416,22 @@ fn one_shot_import_builds_a_new_file_and_refuses_to_overwrite() {
 
 #[test]
 #[ignore = "needs redis-server; `cargo xtask ci` runs it"]
+fn preflight_warns_of_keys_in_databases_past_the_sixteen_served() {
+    let source = RedisSource::start_with(&["--databases", "20"]);
+    redis::cmd("SET").arg("far").arg("away").exec(&mut source.connection(18)).unwrap();
+    redis::cmd("SET").arg("near").arg("by").exec(&mut source.connection(15)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("dest.db");
+    let url = source.url();
+    let preflight =
+        run_json(&["import", "preflight", "--from", &url, "--to", db.to_str().unwrap()]);
+    let warnings = preflight["warnings"].to_string();
+    assert!(warnings.contains("keys in database(s) 18:"), "{preflight:#}");
+    assert!(!warnings.contains("15"), "{preflight:#}");
+}
+
+#[test]
+#[ignore = "needs redis-server; `cargo xtask ci` runs it"]
 fn a_collection_that_changes_type_between_its_chunks_is_an_error_not_a_partial_copy() {
     let source = RedisSource::start();
     let mut connection = source.connection(0);

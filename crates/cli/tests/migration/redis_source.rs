@@ -29,10 +29,16 @@ fn redis_server_program() -> PathBuf {
 impl RedisSource {
     /// Starts an empty in-memory Redis with every keyspace notification class on.
     pub(crate) fn start() -> RedisSource {
+        RedisSource::start_with(&[])
+    }
+
+    /// Like [`RedisSource::start`], with more `redis-server` options.
+    pub(crate) fn start_with(options: &[&str]) -> RedisSource {
         let port = free_port();
         let child = Command::new(redis_server_program())
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
             .args(["--appendonly", "no", "--notify-keyspace-events", "AE"])
+            .args(options)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
