@@ -53,6 +53,7 @@ const POSITION_BOUND: i64 = 1 << 62;
 /// The queries that find rows breaking one invariant each: every row they return is a
 /// violation, described by its columns.
 const ROW_CHECKS: &[(&str, &str)] = &[
+    // The codes of `KeyType::code`: 0 a string, 1-4 the collections.
     ("key kind", "SELECT id, kind FROM keys WHERE kind NOT BETWEEN 0 AND 4"),
     (
         "string payload",
@@ -112,7 +113,8 @@ impl Reader<'_> {
         Ok(())
     }
 
-    /// Runs one of [`ROW_CHECKS`]: each row it returns is a violation.
+    /// Runs `sql`, a query each of whose rows breaks `invariant` (one of [`ROW_CHECKS`], or
+    /// one built for a table), and reports each row by its columns.
     fn collect(
         &self,
         invariant: &'static str,
