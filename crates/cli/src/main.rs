@@ -38,8 +38,11 @@ enum Command {
     /// Record the keys a live Redis changes during a migration.
     #[command(subcommand)]
     Tracker(tracker::TrackerCommand),
-    /// Check a database file against the storage invariants (SQLite's integrity check,
-    /// collection lengths, element rows, key counts); exits with 1 when something is broken.
+    /// Check a database file against the storage invariants.
+    ///
+    /// SQLite's integrity check, then resplite's own rules: collection lengths against their
+    /// elements, no element without its key, key counts, list positions, element hashes.
+    /// Prints one line per problem and exits with 1 when something is broken.
     Check(check::CheckArgs),
 }
 
