@@ -77,7 +77,9 @@ impl Drop for PauseGuard<'_> {
     }
 }
 
-/// Runs the cutover of the run; see the module documentation.
+/// Runs the cutover of the run; see the module documentation. A run that is not ready is
+/// refused as it is; a cutover that then fails or is stopped is recorded in the run's error
+/// log (stage `cutover`), so `status` shows that it was tried and why it did not finish.
 pub fn cutover(
     source: &Source,
     registry: &Registry,
@@ -89,6 +91,23 @@ pub fn cutover(
     if !report.ready_for_cutover {
         return Err(MigrateError::Refused(report.verdict));
     }
+    let outcome = attempt(source, registry, options, interrupt, on_step);
+    if let Err(error) = &outcome {
+        // The error is what the caller reports; a failure to record it must not hide it.
+        let _ = registry.record_error("cutover", None, &format!("cutover failed: {error}"));
+    }
+    outcome
+}
+
+/// The cutover of a run found ready: the apply while live, the freeze, the final apply,
+/// the checks.
+fn attempt(
+    source: &Source,
+    registry: &Registry,
+    options: &CutoverOptions,
+    interrupt: &dyn Fn() -> bool,
+    on_step: &mut dyn FnMut(&str),
+) -> Result<CutoverReport> {
     on_step("applying dirty keys while the source is still live");
     let mut quiet = |_: &ApplyProgress| {};
     let (_, before_freeze) =
@@ -118,7 +137,15 @@ pub fn cutover(
 
     on_step("applying the remaining dirty keys");
     let until_clean = ApplyOptions { until_clean: true, ..ApplyOptions::default() };
-    let (run, during_freeze) = apply_dirty(source, registry, &until_clean, interrupt, &mut quiet)?;
+    // Once the pause is over the source takes writes again, which an apply until clean could
+    // chase for ever: it stops there, and the cutover refuses.
+    let pause_over = || frozen_at.elapsed() >= options.pause_timeout;
+    let stop = || interrupt() || pause_over();
+    let applied = apply_dirty(source, registry, &until_clean, &stop, &mut quiet);
+    if pause_over() {
+        return Err(pause_ran_out(timeout_ms));
+    }
+    let (run, during_freeze) = applied?;
     let failed = registry.dirty_counts()?.get("error").copied().unwrap_or(0);
     if failed > 0 {
         return Err(MigrateError::Refused(format!(
@@ -158,12 +185,7 @@ pub fn cutover(
     }
     let downtime = frozen_at.elapsed();
     if downtime >= options.pause_timeout {
-        return Err(MigrateError::Refused(format!(
-            "the pause ({} ms) ran out before the cutover finished, so writes may have reached \
-             the source after the final apply; run the cutover again with a longer \
-             --pause-timeout",
-            timeout_ms
-        )));
+        return Err(pause_ran_out(timeout_ms));
     }
     registry.update(&[
         ("cutover_at", resplite_store::now_ms().into()),
@@ -179,4 +201,13 @@ pub fn cutover(
         downtime,
         still_paused: !options.unpause_after,
     })
+}
+
+/// The refusal of a cutover that outlasted its pause.
+fn pause_ran_out(timeout_ms: u64) -> MigrateError {
+    MigrateError::Refused(format!(
+        "the pause ({timeout_ms} ms) ran out before the cutover finished, so writes may have \
+         reached the source after the final apply; the source was unpaused; run the cutover \
+         again with a longer --pause-timeout"
+    ))
 }

@@ -416,6 +416,73 @@ fn one_shot_import_builds_a_new_file_and_refuses_to_overwrite() {
 
 #[test]
 #[ignore = "needs redis-server; `cargo xtask ci` runs it"]
+fn a_cutover_that_outlasts_its_pause_refuses_unpaused_and_leaves_a_record() {
+    let setup = Setup::new(50);
+    let (source, db) = (&setup.source, &setup.db);
+    let (db_arg, url) = (db.to_str().unwrap(), source.url());
+    let _tracker = Tracker::start(source, db, "slow");
+    bulk(source, db, "slow", &[]);
+    // About 100 writes a second over 1,000 keys, against a final apply throttled to 20 keys
+    // a second: the apply cannot catch up within a one-second pause, and once the pause is
+    // over it would chase the application's writes for ever.
+    run_json(&["import", "set", "--run-id", "slow", "--to", db_arg, "--max-rps", "60"]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (stop, mut connection) = (Arc::clone(&stop), source.connection(0));
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            for index in 0u64.. {
+                if stop.load(Ordering::Relaxed) || started.elapsed() > Duration::from_secs(60) {
+                    break;
+                }
+                let _: redis::RedisResult<()> = redis::cmd("SET")
+                    .arg(format!("slow:{}", index % 1000))
+                    .arg(index)
+                    .query(&mut connection);
+                sleep(Duration::from_millis(10));
+            }
+        })
+    };
+    sleep(Duration::from_millis(1000));
+    let started = Instant::now();
+    let mut cutover = resplite()
+        .args(["import", "cutover", "--run-id", "slow", "--from", &url, "--to", db_arg])
+        .args(["--pause-timeout", "1s"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let finished = loop {
+        if let Some(status) = cutover.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = cutover.kill();
+            break None;
+        }
+        sleep(Duration::from_millis(50));
+    };
+    let mut refusal = String::new();
+    std::io::Read::read_to_string(cutover.stderr.as_mut().unwrap(), &mut refusal).unwrap();
+    stop.store(true, Ordering::Relaxed);
+    writer.join().unwrap();
+    let finished = finished.expect("the cutover was still running a minute later");
+    assert!(!finished.success());
+    assert!(refusal.contains("ran out before the cutover finished"), "{refusal}");
+    // The source takes writes again at once.
+    let written = Instant::now();
+    redis::cmd("SET").arg("after").arg("cutover").exec(&mut source.connection(0)).unwrap();
+    assert!(written.elapsed() < Duration::from_millis(500));
+    // And the run says that a cutover was tried and why it failed.
+    let report = status(db, "slow");
+    assert!(
+        report["recent_errors"].to_string().contains("cutover failed: the pause"),
+        "{report:#}"
+    );
+}
+
+#[test]
+#[ignore = "needs redis-server; `cargo xtask ci` runs it"]
 fn preflight_warns_of_keys_in_databases_past_the_sixteen_served() {
     let source = RedisSource::start_with(&["--databases", "20"]);
     redis::cmd("SET").arg("far").arg("away").exec(&mut source.connection(18)).unwrap();
