@@ -126,7 +126,10 @@ pub fn apply_dirty(
                     entry.insert(source.connect(db)?)
                 }
             };
-            controls.throttle(keys.len() as u64 * 3);
+            controls.throttle_or_stop(keys.len() as u64 * 3, interrupt);
+            if controls.stopping() {
+                return Err(MigrateError::Stopped);
+            }
             let mut reader = SourceReader::new(connection, expire_time, chunk);
             let names: Vec<Vec<u8>> = keys.iter().map(|key| key.key.clone()).collect();
             let reads = reader.read_keys(&names)?;
@@ -139,7 +142,7 @@ pub fn apply_dirty(
                             registry,
                             reader,
                             &controls,
-                            db,
+                            interrupt,
                             dirty,
                             snapshot,
                             &mut progress,
@@ -245,17 +248,19 @@ fn apply_batch(
 }
 
 /// Applies a large collection: its first chunk, then the rest chunk by chunk, settling the
-/// row with the last chunk.
+/// row with the last chunk. Stopped between chunks, it leaves the row dirty, and the next
+/// apply copies the key again from its start.
 fn apply_large(
     registry: &Registry,
     reader: &mut SourceReader<'_>,
     controls: &SharedControls,
-    db: Db,
+    interrupt: &dyn Fn() -> bool,
     dirty: DirtyKey,
     snapshot: KeySnapshot,
     progress: &mut ApplyProgress,
 ) -> Result<()> {
     let run_id = registry.run_id().to_owned();
+    let db = dirty.db;
     let kind = snapshot.elements.kind();
     let mut more = snapshot.more;
     let (key, first) = (snapshot.key.clone(), snapshot);
@@ -263,7 +268,10 @@ fn apply_large(
         replace_key(writer, db, &first.key, &first.elements, first.deadline).map(drop)
     })?;
     while let Some(from) = more {
-        controls.throttle(1);
+        controls.throttle_or_stop(1, interrupt);
+        if controls.stopping() {
+            return Err(MigrateError::Stopped);
+        }
         let Some((elements, next)) = reader.read_more(&key, kind, from)? else {
             // It changed type meanwhile; its row stays dirty (an event came with the change).
             progress.changed_meanwhile += 1;

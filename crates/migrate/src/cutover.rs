@@ -3,7 +3,9 @@
 //! writes were frozen.
 //!
 //! The pause is `CLIENT PAUSE <timeout> WRITE`, so even if this process dies the source
-//! resumes writes by itself when the timeout ends. Any failure unpauses at once. On success
+//! resumes writes by itself when the timeout ends. Any failure under the pause, and Ctrl+C,
+//! unpauses at once (on a connection of its own, since the one that paused may be the one
+//! that broke), and the refusal says whether that worked. On success
 //! the pause is left in place until its timeout (or lifted with `unpause_after`), so the
 //! application can be switched to resplite before it writes to the source again.
 
@@ -58,21 +60,24 @@ pub struct CutoverReport {
     pub still_paused: bool,
 }
 
-/// Unpauses the source when dropped, unless disarmed.
-struct PauseGuard<'a> {
-    source: &'a Source,
-    armed: bool,
+/// Lifts the source's pause (`CLIENT UNPAUSE`) on a connection of its own: the one that
+/// paused it may be the one that broke.
+fn unpause(source: &Source) -> Result<()> {
+    let mut connection = source.connect(0)?;
+    redis::cmd("CLIENT").arg("UNPAUSE").exec(&mut connection)?;
+    Ok(())
 }
 
-impl Drop for PauseGuard<'_> {
-    fn drop(&mut self) {
-        if self.armed {
-            let unpaused = self.source.connect(0).and_then(|mut connection| {
-                Ok(redis::cmd("CLIENT").arg("UNPAUSE").exec(&mut connection)?)
-            });
-            if let Err(error) = unpaused {
-                tracing::error!(%error, "could not unpause the source; it resumes when the pause times out");
-            }
+/// What happened to the pause after a freeze that failed or was stopped, for its message.
+fn unpause_outcome(source: &Source, timeout_ms: u64) -> String {
+    match unpause(source) {
+        Ok(()) => "the source was unpaused".to_owned(),
+        Err(error) => {
+            tracing::error!(%error, "could not unpause the source");
+            format!(
+                "the source could not be unpaused ({error}); its writes resume when the \
+                 {timeout_ms} ms pause ends"
+            )
         }
     }
 }
@@ -125,12 +130,46 @@ fn attempt(
         },
     )?;
     let frozen_at = Instant::now();
-    let mut guard = PauseGuard { source, armed: true };
+    match freeze(source, registry, options, frozen_at, interrupt, on_step) {
+        Ok(mut report) => {
+            report.before_freeze = before_freeze;
+            if options.unpause_after {
+                if let Err(error) = unpause(source) {
+                    tracing::error!(%error, "could not unpause the source after the cutover");
+                } else {
+                    report.still_paused = false;
+                }
+            }
+            Ok(report)
+        }
+        // Whatever went wrong under the pause, the source must take writes again at once,
+        // and the message says whether it does.
+        Err(error) => {
+            let unpaused = unpause_outcome(source, timeout_ms);
+            Err(MigrateError::Refused(match error {
+                MigrateError::Stopped => {
+                    format!("the cutover was stopped during the freeze; {unpaused}")
+                }
+                error => format!("{error}; {unpaused}"),
+            }))
+        }
+    }
+}
 
+/// Everything done while the source is paused: the barrier, the final apply, the checks.
+/// Its errors leave the pause to the caller, which lifts it. The report's `before_freeze` is
+/// the caller's to fill in.
+fn freeze(
+    source: &Source,
+    registry: &Registry,
+    options: &CutoverOptions,
+    frozen_at: Instant,
+    interrupt: &dyn Fn() -> bool,
+    on_step: &mut dyn FnMut(&str),
+) -> Result<CutoverReport> {
+    let timeout_ms = options.pause_timeout.as_millis() as u64;
     on_step("waiting for the tracker to record every change made before the pause");
-    wait_for_barrier(registry, options.barrier_timeout)
-        .map_err(|error| MigrateError::Refused(format!("{error}; the source was unpaused")))?;
-    // Ctrl+C during the freeze unpauses (the guard) and stops.
+    wait_for_barrier(registry, options.barrier_timeout)?;
     if interrupt() {
         return Err(MigrateError::Stopped);
     }
@@ -141,6 +180,7 @@ fn attempt(
     // chase for ever: it stops there, and the cutover refuses.
     let pause_over = || frozen_at.elapsed() >= options.pause_timeout;
     let stop = || interrupt() || pause_over();
+    let mut quiet = |_: &ApplyProgress| {};
     let applied = apply_dirty(source, registry, &until_clean, &stop, &mut quiet);
     if pause_over() {
         return Err(pause_ran_out(timeout_ms));
@@ -150,15 +190,15 @@ fn attempt(
     if failed > 0 {
         return Err(MigrateError::Refused(format!(
             "{failed} dirty key(s) failed to apply during the freeze (see `resplite import \
-             status`); the source was unpaused"
+             status`)"
         )));
     }
     // A gap that opened during the cutover (a lost subscription, a FLUSHALL) means a change
     // may have been missed after all.
     if let Some(gap) = registry.gaps()?.into_iter().find(|gap| !gap_covered(gap, &run)) {
         return Err(MigrateError::Refused(format!(
-            "a tracking gap opened during the cutover ({}); the source was unpaused; run \
-             `resplite import bulk --rescan`, then cut over again",
+            "a tracking gap opened during the cutover ({}); run `resplite import bulk \
+             --rescan`, then cut over again",
             gap.reason
         )));
     }
@@ -178,8 +218,8 @@ fn attempt(
     }
     if verification.difference_count() > 0 {
         return Err(MigrateError::Refused(format!(
-            "verification found {} difference(s) after the final apply; the source was unpaused \
-             (run `resplite import verify` for details)",
+            "verification found {} difference(s) after the final apply (run `resplite import \
+             verify` for details)",
             verification.difference_count()
         )));
     }
@@ -191,15 +231,13 @@ fn attempt(
         ("cutover_at", resplite_store::now_ms().into()),
         ("cutover_downtime_ms", (downtime.as_millis() as i64).into()),
     ])?;
-    guard.armed = options.unpause_after;
-    drop(guard);
     Ok(CutoverReport {
         run: registry.require()?,
-        before_freeze,
+        before_freeze: ApplyProgress::default(),
         during_freeze,
         verification,
         downtime,
-        still_paused: !options.unpause_after,
+        still_paused: true,
     })
 }
 
@@ -207,7 +245,7 @@ fn attempt(
 fn pause_ran_out(timeout_ms: u64) -> MigrateError {
     MigrateError::Refused(format!(
         "the pause ({timeout_ms} ms) ran out before the cutover finished, so writes may have \
-         reached the source after the final apply; the source was unpaused; run the cutover \
-         again with a longer --pause-timeout"
+         reached the source after the final apply; run the cutover again with a longer \
+         --pause-timeout"
     ))
 }

@@ -167,6 +167,55 @@ fn bulk(source: &RedisSource, db: &Path, run_id: &str, extra: &[&str]) -> Value 
     run_json(&args)
 }
 
+/// An application writing to the source: `SET prefix:N` over `keys` keys, 100 a second,
+/// until stopped (or for 90 s at most).
+struct BackgroundWrites {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl BackgroundWrites {
+    fn start(source: &RedisSource, prefix: &'static str, keys: u64) -> BackgroundWrites {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (stopped, mut connection) = (Arc::clone(&stop), source.connection(0));
+        let thread = std::thread::spawn(move || {
+            let started = Instant::now();
+            for index in 0u64.. {
+                if stopped.load(Ordering::Relaxed) || started.elapsed() > Duration::from_secs(90) {
+                    break;
+                }
+                let _: redis::RedisResult<()> = redis::cmd("SET")
+                    .arg(format!("{prefix}:{}", index % keys))
+                    .arg(index)
+                    .query(&mut connection);
+                sleep(Duration::from_millis(10));
+            }
+        });
+        BackgroundWrites { stop, thread }
+    }
+
+    fn stop(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().unwrap();
+    }
+}
+
+/// Waits for `child` to exit, for `limit` at most (then kills it and answers `None`).
+fn wait_at_most(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
 #[ignore = "needs redis-server; `cargo xtask ci` runs it"]
 fn live_migration_with_writes_during_bulk_ends_with_no_difference() {
@@ -426,25 +475,8 @@ fn a_cutover_that_outlasts_its_pause_refuses_unpaused_and_leaves_a_record() {
     // a second: the apply cannot catch up within a one-second pause, and once the pause is
     // over it would chase the application's writes for ever.
     run_json(&["import", "set", "--run-id", "slow", "--to", db_arg, "--max-rps", "60"]);
-    let stop = Arc::new(AtomicBool::new(false));
-    let writer = {
-        let (stop, mut connection) = (Arc::clone(&stop), source.connection(0));
-        std::thread::spawn(move || {
-            let started = Instant::now();
-            for index in 0u64.. {
-                if stop.load(Ordering::Relaxed) || started.elapsed() > Duration::from_secs(60) {
-                    break;
-                }
-                let _: redis::RedisResult<()> = redis::cmd("SET")
-                    .arg(format!("slow:{}", index % 1000))
-                    .arg(index)
-                    .query(&mut connection);
-                sleep(Duration::from_millis(10));
-            }
-        })
-    };
+    let writes = BackgroundWrites::start(source, "slow", 1000);
     sleep(Duration::from_millis(1000));
-    let started = Instant::now();
     let mut cutover = resplite()
         .args(["import", "cutover", "--run-id", "slow", "--from", &url, "--to", db_arg])
         .args(["--pause-timeout", "1s"])
@@ -452,23 +484,14 @@ fn a_cutover_that_outlasts_its_pause_refuses_unpaused_and_leaves_a_record() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let finished = loop {
-        if let Some(status) = cutover.try_wait().unwrap() {
-            break Some(status);
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = cutover.kill();
-            break None;
-        }
-        sleep(Duration::from_millis(50));
-    };
+    let finished = wait_at_most(&mut cutover, Duration::from_secs(60));
     let mut refusal = String::new();
     std::io::Read::read_to_string(cutover.stderr.as_mut().unwrap(), &mut refusal).unwrap();
-    stop.store(true, Ordering::Relaxed);
-    writer.join().unwrap();
+    writes.stop();
     let finished = finished.expect("the cutover was still running a minute later");
     assert!(!finished.success());
     assert!(refusal.contains("ran out before the cutover finished"), "{refusal}");
+    assert!(refusal.contains("the source was unpaused"), "{refusal}");
     // The source takes writes again at once.
     let written = Instant::now();
     redis::cmd("SET").arg("after").arg("cutover").exec(&mut source.connection(0)).unwrap();
@@ -477,6 +500,72 @@ fn a_cutover_that_outlasts_its_pause_refuses_unpaused_and_leaves_a_record() {
     let report = status(db, "slow");
     assert!(
         report["recent_errors"].to_string().contains("cutover failed: the pause"),
+        "{report:#}"
+    );
+}
+
+#[test]
+#[ignore = "needs redis-server; `cargo xtask ci` runs it"]
+fn ctrl_c_during_a_throttled_freeze_unpauses_the_source_at_once() {
+    let setup = Setup::new(20);
+    let (source, db) = (&setup.source, &setup.db);
+    let (db_arg, url) = (db.to_str().unwrap(), source.url());
+    let _tracker = Tracker::start(source, db, "calm");
+    bulk(source, db, "calm", &[]);
+    // 100 writes a second over 200 keys keep most of them dirty, and the applies take
+    // batches of 100 keys (300 commands) at 60 commands a second: the final apply's second
+    // batch waits five seconds for its budget, which is where Ctrl+C lands.
+    let throttles = ["--max-rps", "60", "--batch-keys", "100"];
+    run_json(&[&["import", "set", "--run-id", "calm", "--to", db_arg][..], &throttles].concat());
+    let writes = BackgroundWrites::start(source, "calm", 200);
+    sleep(Duration::from_millis(2000));
+    let mut cutover = resplite()
+        .args(["import", "cutover", "--run-id", "calm", "--from", &url, "--to", db_arg])
+        .args(["--pause-timeout", "60s"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines_sent, lines) = std::sync::mpsc::channel::<String>();
+    let stderr = cutover.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+            let Ok(line) = line else { break };
+            let _ = lines_sent.send(line);
+        }
+    });
+    let mut printed = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !printed.iter().any(|line: &String| line.contains("applying the remaining dirty keys")) {
+        let timeout = deadline.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(timeout) {
+            Ok(line) => printed.push(line),
+            Err(_) => {
+                let _ = cutover.kill();
+                panic!("the cutover never reached its final apply: {printed:?}");
+            }
+        }
+    }
+    sleep(Duration::from_millis(2500));
+    let interrupted = Instant::now();
+    let _ = Command::new("kill").args(["-INT", &cutover.id().to_string()]).status();
+    let finished = wait_at_most(&mut cutover, Duration::from_secs(30));
+    let stopped_after = interrupted.elapsed();
+    reader.join().unwrap();
+    printed.extend(lines.try_iter());
+    writes.stop();
+    let finished = finished.expect("the cutover was still running 30 s after Ctrl+C");
+    assert!(!finished.success());
+    // It stops within a throttle's short wait, not after the batch it was waiting for.
+    assert!(stopped_after < Duration::from_millis(1500), "{stopped_after:?} {printed:?}");
+    let refusal = printed.join("\n");
+    assert!(refusal.contains("stopped during the freeze; the source was unpaused"), "{refusal}");
+    let written = Instant::now();
+    redis::cmd("SET").arg("after").arg("cutover").exec(&mut source.connection(0)).unwrap();
+    assert!(written.elapsed() < Duration::from_millis(500));
+    let report = status(db, "calm");
+    assert!(
+        report["recent_errors"].to_string().contains("cutover failed: the cutover was stopped"),
         "{report:#}"
     );
 }
