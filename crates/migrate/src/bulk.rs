@@ -509,7 +509,10 @@ impl Copy<'_> {
                     for key in &page.keys {
                         pipe.cmd("EXISTS").arg(key);
                     }
-                    self.controls.throttle(page.keys.len() as u64);
+                    self.controls.throttle_or_stop(page.keys.len() as u64, interrupt);
+                    if self.controls.stopping() {
+                        return Err(MigrateError::Stopped);
+                    }
                     let exists: Vec<i64> = pipe.query(&mut connection)?;
                     let gone: Vec<Vec<u8>> = page
                         .keys
