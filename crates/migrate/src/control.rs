@@ -449,7 +449,8 @@ mod tests {
         let run = Run { max_rps: 10, ..Run::default() };
         let controls = SharedControls::new(&run);
         let started = Instant::now();
-        // 100 commands at 10/s would wait ten seconds; the stop comes after 0.3 s.
+        // At 10 commands a second this call waits a second for its budget; the stop comes
+        // after 0.3 s.
         controls.throttle_or_stop(100, &|| started.elapsed() >= Duration::from_millis(300));
         assert!(controls.stopping(), "the stop is kept as an interrupt");
         assert!(started.elapsed() < Duration::from_millis(900), "{:?}", started.elapsed());
