@@ -200,6 +200,31 @@ impl BackgroundWrites {
     }
 }
 
+/// Starts `resplite import cutover` of `run_id` in the background, its messages piped.
+fn spawn_cutover(source: &RedisSource, db: &Path, run_id: &str, pause_timeout: &str) -> Child {
+    resplite()
+        .args(["import", "cutover", "--run-id", run_id, "--from", &source.url(), "--to"])
+        .arg(db)
+        .args(["--pause-timeout", pause_timeout])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the cutover")
+}
+
+/// After a failed cutover: the source takes writes again at once, and the run's error log
+/// says that the cutover was tried and why it failed.
+fn assert_unpaused_and_recorded(source: &RedisSource, db: &Path, run_id: &str, failure: &str) {
+    let written = Instant::now();
+    redis::cmd("SET").arg("after").arg("cutover").exec(&mut source.connection(0)).unwrap();
+    assert!(written.elapsed() < Duration::from_millis(500));
+    let report = status(db, run_id);
+    assert!(
+        report["recent_errors"].to_string().contains(&format!("cutover failed: {failure}")),
+        "{report:#}"
+    );
+}
+
 /// Waits for `child` to exit, for `limit` at most (then kills it and answers `None`).
 fn wait_at_most(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
     let started = Instant::now();
@@ -468,7 +493,7 @@ fn one_shot_import_builds_a_new_file_and_refuses_to_overwrite() {
 fn a_cutover_that_outlasts_its_pause_refuses_unpaused_and_leaves_a_record() {
     let setup = Setup::new(50);
     let (source, db) = (&setup.source, &setup.db);
-    let (db_arg, url) = (db.to_str().unwrap(), source.url());
+    let db_arg = db.to_str().unwrap();
     let _tracker = Tracker::start(source, db, "slow");
     bulk(source, db, "slow", &[]);
     // About 100 writes a second over 1,000 keys, against a final apply throttled to 20 keys
@@ -477,13 +502,7 @@ fn a_cutover_that_outlasts_its_pause_refuses_unpaused_and_leaves_a_record() {
     run_json(&["import", "set", "--run-id", "slow", "--to", db_arg, "--max-rps", "60"]);
     let writes = BackgroundWrites::start(source, "slow", 1000);
     sleep(Duration::from_millis(1000));
-    let mut cutover = resplite()
-        .args(["import", "cutover", "--run-id", "slow", "--from", &url, "--to", db_arg])
-        .args(["--pause-timeout", "1s"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut cutover = spawn_cutover(source, db, "slow", "1s");
     let finished = wait_at_most(&mut cutover, Duration::from_secs(60));
     let mut refusal = String::new();
     std::io::Read::read_to_string(cutover.stderr.as_mut().unwrap(), &mut refusal).unwrap();
@@ -492,16 +511,7 @@ fn a_cutover_that_outlasts_its_pause_refuses_unpaused_and_leaves_a_record() {
     assert!(!finished.success());
     assert!(refusal.contains("ran out before the cutover finished"), "{refusal}");
     assert!(refusal.contains("the source was unpaused"), "{refusal}");
-    // The source takes writes again at once.
-    let written = Instant::now();
-    redis::cmd("SET").arg("after").arg("cutover").exec(&mut source.connection(0)).unwrap();
-    assert!(written.elapsed() < Duration::from_millis(500));
-    // And the run says that a cutover was tried and why it failed.
-    let report = status(db, "slow");
-    assert!(
-        report["recent_errors"].to_string().contains("cutover failed: the pause"),
-        "{report:#}"
-    );
+    assert_unpaused_and_recorded(source, db, "slow", "the pause");
 }
 
 #[test]
@@ -509,7 +519,7 @@ fn a_cutover_that_outlasts_its_pause_refuses_unpaused_and_leaves_a_record() {
 fn ctrl_c_during_a_throttled_freeze_unpauses_the_source_at_once() {
     let setup = Setup::new(20);
     let (source, db) = (&setup.source, &setup.db);
-    let (db_arg, url) = (db.to_str().unwrap(), source.url());
+    let db_arg = db.to_str().unwrap();
     let _tracker = Tracker::start(source, db, "calm");
     bulk(source, db, "calm", &[]);
     // 100 writes a second over 200 keys keep most of them dirty, and the applies take
@@ -519,13 +529,7 @@ fn ctrl_c_during_a_throttled_freeze_unpauses_the_source_at_once() {
     run_json(&[&["import", "set", "--run-id", "calm", "--to", db_arg][..], &throttles].concat());
     let writes = BackgroundWrites::start(source, "calm", 200);
     sleep(Duration::from_millis(2000));
-    let mut cutover = resplite()
-        .args(["import", "cutover", "--run-id", "calm", "--from", &url, "--to", db_arg])
-        .args(["--pause-timeout", "60s"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut cutover = spawn_cutover(source, db, "calm", "60s");
     let (lines_sent, lines) = std::sync::mpsc::channel::<String>();
     let stderr = cutover.stderr.take().unwrap();
     let reader = std::thread::spawn(move || {
@@ -560,14 +564,7 @@ fn ctrl_c_during_a_throttled_freeze_unpauses_the_source_at_once() {
     assert!(stopped_after < Duration::from_millis(1500), "{stopped_after:?} {printed:?}");
     let refusal = printed.join("\n");
     assert!(refusal.contains("stopped during the freeze; the source was unpaused"), "{refusal}");
-    let written = Instant::now();
-    redis::cmd("SET").arg("after").arg("cutover").exec(&mut source.connection(0)).unwrap();
-    assert!(written.elapsed() < Duration::from_millis(500));
-    let report = status(db, "calm");
-    assert!(
-        report["recent_errors"].to_string().contains("cutover failed: the cutover was stopped"),
-        "{report:#}"
-    );
+    assert_unpaused_and_recorded(source, db, "calm", "the cutover was stopped");
 }
 
 #[test]
