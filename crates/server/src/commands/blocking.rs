@@ -139,8 +139,10 @@ fn multi_pop(
     handler: Handler,
 ) -> CommandResult {
     let words = args.rest();
-    let timeout = timeout(&words[0])?;
+    // Redis checks numkeys, the direction and the options before the timeout, so a request
+    // wrong in several places gets the error of the first of those.
     let mut from_any = non_blocking(context, handler, command_words(name, &words[1..]))?;
+    let timeout = timeout(&words[0])?;
     // The handler has checked numkeys against the arguments.
     let count = parse_i64(&words[1]).and_then(|count| usize::try_from(count).ok()).unwrap_or(0);
     let keys: Vec<Bytes> = words.iter().skip(2).take(count).cloned().collect();
