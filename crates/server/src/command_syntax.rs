@@ -152,6 +152,16 @@ pub(crate) static COMMAND_SYNTAX: &[(&str, &str)] = &[
     ("smembers", "key:k"),
     ("smismember", "key:k member*"),
     ("smove", "source:k destination:k member"),
+    (
+        "sort",
+        "key:k BY=pattern:p? LIMIT=offset_count(offset:i count:i)? GET=pattern:p?*+ \
+            order{ASC|DESC}? ALPHA@sorting? STORE=destination:k?",
+    ),
+    (
+        "sort_ro",
+        "key:k BY=pattern:p? LIMIT=offset_count(offset:i count:i)? GET=pattern:p?*+ \
+            order{ASC|DESC}? ALPHA@sorting?",
+    ),
     ("spop", "key:k count:i?"),
     ("srandmember", "key:k count:i?"),
     ("srem", "key:k member*"),

@@ -96,7 +96,7 @@ fn looked_up(command: &str) -> Option<LookedUp> {
         | "zcard" | "zscore" | "zmscore" | "zrange" | "zrangebyscore" | "zrangebylex"
         | "zrevrange" | "zrevrangebyscore" | "zrevrangebylex" | "zrank" | "zrevrank" | "zcount"
         | "zlexcount" | "zrandmember" | "zscan" | "type" | "ttl" | "pttl" | "expiretime"
-        | "pexpiretime" | "copy" | "bitfield_ro" => LookedUp::Key(1),
+        | "pexpiretime" | "copy" | "bitfield_ro" | "sort" | "sort_ro" => LookedUp::Key(1),
         _ => return None,
     })
 }

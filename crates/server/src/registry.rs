@@ -7,7 +7,7 @@
 use crate::command::Handler;
 use crate::commands::{
     bitmaps, blocking, client, command_info, config, connection, debug, expiry, hashes,
-    hyperloglog, info, keys, latency, lcs, lists, pubsub, server, sets, slowlog, sorted_sets,
+    hyperloglog, info, keys, latency, lcs, lists, pubsub, server, sets, slowlog, sort, sorted_sets,
     strings, transactions, zset_algebra, zset_ranges,
 };
 
@@ -1487,6 +1487,28 @@ pub(crate) static COMMANDS: &[CommandSpec] = &[
         since: "1.0.0",
         summary: "Moves a member from one set to another.",
         handler: sets::smove,
+    },
+    CommandSpec {
+        name: "sort",
+        arity: -2,
+        flags: &["write", "denyoom", "movablekeys"],
+        categories: &["@write", "@set", "@sortedset", "@list", "@slow", "@dangerous"],
+        keys: KeyPositions { first: 1, last: 1, step: 1 },
+        group: Group::Generic,
+        since: "1.0.0",
+        summary: "Sort the elements in a list, set or sorted set",
+        handler: sort::sort,
+    },
+    CommandSpec {
+        name: "sort_ro",
+        arity: -2,
+        flags: &["readonly", "movablekeys"],
+        categories: &["@read", "@set", "@sortedset", "@list", "@slow", "@dangerous"],
+        keys: KeyPositions { first: 1, last: 1, step: 1 },
+        group: Group::Generic,
+        since: "7.0.0",
+        summary: "Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
+        handler: sort::sort_ro,
     },
     CommandSpec {
         name: "spop",

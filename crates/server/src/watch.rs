@@ -92,6 +92,13 @@ impl Touch {
                 return Touch::Keys(db, args[1..2].to_vec());
             }
             "bitop" => return Touch::Keys(db, args[2..3].to_vec()),
+            // SORT writes only the destination of its last STORE, if it has one.
+            "sort" => {
+                return match crate::commands::sort::store_destination(args) {
+                    Some(destination) => Touch::Keys(db, vec![destination]),
+                    None => Touch::Nothing,
+                };
+            }
             "del" | "unlink" => return Touch::Existing(db, args[1..].to_vec()),
             "lmpop" | "zmpop" => return Touch::FirstExisting(db, counted_keys(args, 1)),
             "blmpop" | "bzmpop" => return Touch::FirstExisting(db, counted_keys(args, 2)),

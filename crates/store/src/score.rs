@@ -35,6 +35,19 @@ pub(crate) fn parse_range_number(text: &[u8]) -> Option<f64> {
     (!number.value.is_nan()).then_some(number.value)
 }
 
+/// Parses a `SORT` weight as Redis does: C's `strtod` on the text up to its first NUL byte
+/// (leading white space skipped, an empty text 0), refusing anything left over, a range
+/// error and NaN; `None` means `One or more scores can't be converted into double`.
+pub fn parse_sort_weight(text: &[u8]) -> Option<f64> {
+    let text = text.split(|&byte| byte == 0).next().unwrap_or_default();
+    if text.is_empty() {
+        return Some(0.0);
+    }
+    let start = text.iter().position(|&byte| !is_c_space(byte))?;
+    let number = parse_number(&text[start..])?;
+    (!number.range_error && !number.value.is_nan()).then_some(number.value)
+}
+
 /// C's `isspace` in the "C" locale.
 fn is_c_space(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')

@@ -265,6 +265,21 @@ const TEMPLATES: &[Template] = &[
     ("SINTERSTORE", |d| vec![d.key(), d.key(), d.key()]),
     ("SUNIONSTORE", |d| vec![d.key(), d.key(), d.key()]),
     ("SDIFFSTORE", |d| vec![d.key(), d.key(), d.key()]),
+    // Always ALPHA and STORE: Redis 7.0 compares numeric weights after `strtod` with a stale
+    // `errno` (spec/oracle/sort.txt), and without STORE it compares as C strings, where two
+    // set members can tie and come out in the set's own order.
+    ("SORT", |d| {
+        [
+            vec![d.key()],
+            d.sometimes(0.3, |_| vec![b"BY".to_vec(), b"nosort".to_vec()]),
+            d.sometimes(0.3, |d| vec![b"LIMIT".to_vec(), d.number(), d.number()]),
+            d.sometimes(0.3, |_| vec![b"GET".to_vec(), b"#".to_vec()]),
+            vec![b"ALPHA".to_vec()],
+            d.maybe(&[b"DESC", b"ASC"]),
+            vec![b"STORE".to_vec(), d.key()],
+        ]
+        .concat()
+    }),
     ("SINTERCARD", |d| {
         let limit = d.sometimes(0.5, |d| vec![b"LIMIT".to_vec(), d.number()]);
         [vec![d.pick(&[b"0", b"1", b"2", b"3", b"x"]), d.key(), d.key()], limit].concat()

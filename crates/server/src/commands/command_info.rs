@@ -9,6 +9,7 @@ use crate::args::{Args, is_word};
 use crate::argument_notation::{self, Argument, ArgumentType};
 use crate::command::{CommandResult, Context, reply};
 use crate::command_syntax::{self, SubcommandDoc};
+use crate::commands::sort;
 use crate::error::CommandError;
 use crate::registry::{COMMANDS, CommandSpec, KeyPositions, arity_accepts, lookup};
 
@@ -49,7 +50,7 @@ fn get_keys(words: &[Bytes]) -> CommandResult {
     if !arity_accepts(arity, words.len()) {
         return invalid("number of arguments");
     }
-    let found = if movable { counted_keys(words) } else { positioned_keys(words, keys) };
+    let found = if movable { movable_keys(words) } else { positioned_keys(words, keys) };
     match found {
         Some(found) => reply(Frame::Array(found.into_iter().map(Frame::Bulk).collect())),
         None => invalid("arguments"),
@@ -76,6 +77,24 @@ fn positioned_keys(words: &[Bytes], keys: KeyPositions) -> Option<Vec<Bytes>> {
     let first = usize::try_from(keys.first).ok()?;
     let last = usize::try_from(last.min(count - 1)).ok()?;
     Some(words.get(first..=last)?.iter().step_by(step).cloned().collect())
+}
+
+/// The keys of a `movablekeys` command: `SORT`'s are named by keywords, the others counted.
+fn movable_keys(words: &[Bytes]) -> Option<Vec<Bytes>> {
+    if is_word(&words[0], "sort") || is_word(&words[0], "sort_ro") {
+        Some(sort_keys(words))
+    } else {
+        counted_keys(words)
+    }
+}
+
+/// `SORT`'s keys: the key, then its `STORE` destination; `SORT_RO`'s: the key.
+fn sort_keys(words: &[Bytes]) -> Vec<Bytes> {
+    let mut keys = vec![words[1].clone()];
+    if is_word(&words[0], "sort") {
+        keys.extend(sort::store_destination(words));
+    }
+    keys
 }
 
 /// The keys of a command that counts them: a destination first for the `*STORE` forms,

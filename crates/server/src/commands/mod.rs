@@ -20,6 +20,7 @@ pub(crate) mod pubsub;
 pub(crate) mod server;
 pub(crate) mod sets;
 pub(crate) mod slowlog;
+pub(crate) mod sort;
 pub(crate) mod sorted_sets;
 pub(crate) mod strings;
 pub(crate) mod transactions;

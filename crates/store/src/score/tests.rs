@@ -1,6 +1,6 @@
 //! Scores parsed and printed exactly as Redis 7.0.15 did (the tables were printed by it).
 
-use super::{format_score, parse_range_number, parse_score};
+use super::{format_score, parse_range_number, parse_score, parse_sort_weight};
 
 /// `ZADD t <input> m` followed by `ZSCORE t m` on Redis (in a skiplist-encoded sorted set,
 /// so a negative zero keeps its sign); `None` is `ERR value is not a valid float`. The
@@ -139,6 +139,19 @@ fn range_bounds_parse_like_zsl_parse_range() {
     assert_eq!(parse_range_number(b"1e400"), Some(f64::INFINITY));
     assert_eq!(parse_range_number(b"-1e400"), Some(f64::NEG_INFINITY));
     assert_eq!(parse_range_number(b"1e-400"), Some(0.0));
+}
+
+#[test]
+fn sort_weights_parse_like_strtod_to_the_end() {
+    assert_eq!(parse_sort_weight(b""), Some(0.0));
+    assert_eq!(parse_sort_weight(b" \t2"), Some(2.0));
+    assert_eq!(parse_sort_weight(b"3\0garbage"), Some(3.0));
+    assert_eq!(parse_sort_weight(b"0x10"), Some(16.0));
+    assert_eq!(parse_sort_weight(b"-Infinity"), Some(f64::NEG_INFINITY));
+    assert_eq!(parse_sort_weight(b"1e-300"), Some(1e-300));
+    for refused in ["5 ", " ", "abc", "nan", "1e400", "-1e400", "1e-400", "1x"] {
+        assert_eq!(parse_sort_weight(refused.as_bytes()), None, "{refused:?}");
+    }
 }
 
 #[test]
