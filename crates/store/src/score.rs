@@ -8,12 +8,30 @@
 //! space is skipped, the argument ends at its first NUL byte, an empty argument is 0, and out
 //! of range values simply become infinities or zero. Both refuse NaN.
 
+use std::cmp::Ordering;
+
+use num_bigint::BigUint;
+
 /// What `strtod` made of a complete number.
 struct Number {
     value: f64,
     /// `strtod` would set `ERANGE`: a finite number too big (now an infinity) or a non-zero
     /// number too small (now zero).
     range_error: bool,
+    /// glibc's `strtod` would also set `ERANGE` for a non-zero result: the number is below
+    /// the least normal double even when rounded to 53 bits, and its subnormal result is not
+    /// exact. `string2d` ignores that case; `SORT` does not.
+    inexact_subnormal: bool,
+}
+
+impl Number {
+    fn exact(value: f64) -> Number {
+        Number { value, range_error: false, inexact_subnormal: false }
+    }
+
+    fn out_of_range(value: f64) -> Number {
+        Number { value, range_error: true, inexact_subnormal: false }
+    }
 }
 
 /// Parses a score, increment or weight as Redis's `string2d` does; `None` means
@@ -45,7 +63,8 @@ pub fn parse_sort_weight(text: &[u8]) -> Option<f64> {
     }
     let start = text.iter().position(|&byte| !is_c_space(byte))?;
     let number = parse_number(&text[start..])?;
-    (!number.range_error && !number.value.is_nan()).then_some(number.value)
+    let refused = number.range_error || number.inexact_subnormal || number.value.is_nan();
+    (!refused).then_some(number.value)
 }
 
 /// C's `isspace` in the "C" locale.
@@ -63,7 +82,7 @@ fn parse_number(text: &[u8]) -> Option<Number> {
         _ => (false, text),
     };
     let magnitude = if body.eq_ignore_ascii_case(b"inf") || body.eq_ignore_ascii_case(b"infinity") {
-        Number { value: f64::INFINITY, range_error: false }
+        Number::exact(f64::INFINITY)
     } else if body.len() > 2 && body[0] == b'0' && matches!(body[1], b'x' | b'X') {
         parse_hex(&body[2..])?
     } else {
@@ -102,7 +121,73 @@ fn parse_decimal(body: &[u8]) -> Option<Number> {
     let value: f64 = std::str::from_utf8(body).ok()?.parse().ok()?;
     let nonzero = body[..mantissa_end].iter().any(|b| matches!(b, b'1'..=b'9'));
     let range_error = value.is_infinite() || (value == 0.0 && nonzero);
-    Some(Number { value, range_error })
+    let inexact_subnormal = value != 0.0
+        && value <= f64::MIN_POSITIVE
+        && decimal_underflows(
+            &body[..mantissa_end],
+            &body[end_of_exponent(body, mantissa_end)..],
+            value,
+        );
+    Some(Number { value, range_error, inexact_subnormal })
+}
+
+/// Where the exponent's digits start in `body` (its end when there is no exponent).
+fn end_of_exponent(body: &[u8], mantissa_end: usize) -> usize {
+    match body.get(mantissa_end) {
+        Some(b'e' | b'E') => mantissa_end + 1,
+        _ => body.len(),
+    }
+}
+
+/// The most significant digits [`decimal_underflows`] works with. The exact decimal
+/// expansion of any double below `2^-1021` has fewer (about 770), so a number with more is
+/// not exactly a double, and its first digits alone place it against the threshold.
+const MOST_DIGITS_COMPARED: usize = 800;
+
+/// Whether the decimal `mantissa` (digits and perhaps a point) times ten to `exponent` (an
+/// optional sign and digits, or nothing), whose nearest double `value` is non-zero and at
+/// most the least normal one, makes glibc's `strtod` report an underflow: it is below
+/// `2^-1022` even when rounded to 53 bits (below `2^-1022 - 2^-1076`, a tie there rounding
+/// up), and `value` is not exactly it. Exact arithmetic on integers, `m / 10^n` against
+/// `q / 2^p`, on at most [`MOST_DIGITS_COMPARED`] digits, so `n` stays near 1,100.
+fn decimal_underflows(mantissa: &[u8], exponent: &[u8], value: f64) -> bool {
+    let digits: Vec<u8> = mantissa.iter().copied().filter(u8::is_ascii_digit).collect();
+    let fraction =
+        mantissa.iter().position(|&b| b == b'.').map_or(0, |point| mantissa.len() - point - 1);
+    let (Some(first), Some(last)) =
+        (digits.iter().position(|&d| d != b'0'), digits.iter().rposition(|&d| d != b'0'))
+    else {
+        return false;
+    };
+    let significant = &digits[first..=last];
+    let kept = &significant[..significant.len().min(MOST_DIGITS_COMPARED)];
+    let exponent = match std::str::from_utf8(exponent) {
+        Ok("") => 0,
+        Ok(text) => match text.parse::<i64>() {
+            Ok(exponent) => exponent,
+            Err(_) => return true,
+        },
+        Err(_) => return true,
+    };
+    let dropped = (digits.len() - 1 - last) + (significant.len() - kept.len());
+    // x = m * 10^scale (m from the digits kept); for a value this small the scale is negative.
+    let scale = i64::try_from(dropped)
+        .unwrap_or(i64::MAX)
+        .saturating_add(exponent)
+        .saturating_sub(i64::try_from(fraction).unwrap_or(i64::MAX));
+    let (Some(m), Ok(n)) = (BigUint::parse_bytes(kept, 10), u32::try_from(scale.saturating_neg()))
+    else {
+        return true;
+    };
+    let ten_to_n = BigUint::from(10u8).pow(n);
+    // Compares x with q / 2^p.
+    let compare = |q: BigUint, p: u32| (&m << p).cmp(&(q * &ten_to_n));
+    let threshold = (BigUint::from(1u8) << 54u32) - 1u8;
+    let tiny = compare(threshold, 1076) == Ordering::Less;
+    let units = (value.abs() / f64::from_bits(1)) as u64;
+    let inexact =
+        kept.len() < significant.len() || compare(BigUint::from(units), 1074) != Ordering::Equal;
+    tiny && inexact
 }
 
 /// The part after `0x`: `hexdigits [. hexdigits] [p [sign] digits]`, correctly rounded.
@@ -164,14 +249,14 @@ fn parse_hex(body: &[u8]) -> Option<Number> {
 /// non-zero bits below the mantissa were dropped.
 fn compose(mantissa: u64, shift: i64, sticky: bool) -> Number {
     if mantissa == 0 {
-        return Number { value: 0.0, range_error: false };
+        return Number::exact(0.0);
     }
     let leading = i64::from(mantissa.leading_zeros());
     let normalized = u128::from(mantissa << leading);
     // The value is 1.f * 2^exponent.
     let exponent = shift + 63 - leading;
     if exponent > 1023 {
-        return Number { value: f64::INFINITY, range_error: true };
+        return Number::out_of_range(f64::INFINITY);
     }
     // Keep bits down to 2^unit: 53 of them for normal numbers, fewer for subnormal ones.
     let unit = (exponent - 52).max(-1074);
@@ -187,8 +272,11 @@ fn compose(mantissa: u64, shift: i64, sticky: bool) -> Number {
     }
     let kept = u64::try_from(kept).unwrap_or(u64::MAX);
     if kept == 0 {
-        return Number { value: 0.0, range_error: true };
+        return Number::out_of_range(0.0);
     }
+    // Below 2^-1022 even when rounded to 53 bits, and not exact on the subnormal grid.
+    let tiny = exponent < -1022 && !(exponent == -1023 && carries_at_53_bits(normalized, sticky));
+    let inexact_subnormal = tiny && (remainder != 0 || sticky);
     let bits = if exponent - 52 < -1074 {
         // Subnormal: the field is the kept bits (a carry into bit 52 makes the least normal).
         kept
@@ -196,11 +284,20 @@ fn compose(mantissa: u64, shift: i64, sticky: bool) -> Number {
         let (kept, unit) = if kept == 1 << 53 { (kept >> 1, unit + 1) } else { (kept, unit) };
         let biased = unit + 52 + 1023;
         if biased >= 2047 {
-            return Number { value: f64::INFINITY, range_error: true };
+            return Number::out_of_range(f64::INFINITY);
         }
         (u64::try_from(biased).unwrap_or(0) << 52) | (kept & ((1 << 52) - 1))
     };
-    Number { value: f64::from_bits(bits), range_error: false }
+    Number { value: f64::from_bits(bits), range_error: false, inexact_subnormal }
+}
+
+/// Whether rounding the 64-bit `normalized` mantissa (top bit set, `sticky` for non-zero
+/// bits below it) to 53 bits, ties to even, carries into a 54th bit.
+fn carries_at_53_bits(normalized: u128, sticky: bool) -> bool {
+    let kept = normalized >> 11;
+    let (remainder, half) = (normalized & 0x7ff, 0x400);
+    let rounds_up = remainder > half || (remainder == half && (sticky || kept & 1 == 1));
+    kept == (1 << 53) - 1 && rounds_up
 }
 
 /// Prints a score as Redis 7.0 replies with it: C's `%.17g`, and `inf`/`-inf`.

@@ -149,9 +149,44 @@ fn sort_weights_parse_like_strtod_to_the_end() {
     assert_eq!(parse_sort_weight(b"0x10"), Some(16.0));
     assert_eq!(parse_sort_weight(b"-Infinity"), Some(f64::NEG_INFINITY));
     assert_eq!(parse_sort_weight(b"1e-300"), Some(1e-300));
-    for refused in ["5 ", " ", "abc", "nan", "1e400", "-1e400", "1e-400", "1x"] {
+    // glibc reports an underflow for an inexact result below the least normal double (after
+    // rounding to 53 bits), even when it is not zero; exact ones pass.
+    for subnormal in ["0x1p-1074", "0x1p-1023", "2.2250738585072013e-308", "-0x1.8p-1073"] {
+        assert!(parse_sort_weight(subnormal.as_bytes()).is_some(), "{subnormal:?}");
+    }
+    for refused in [
+        "5 ",
+        " ",
+        "abc",
+        "nan",
+        "1e400",
+        "-1e400",
+        "1e-400",
+        "1x",
+        "1e-310",
+        "-1e-310",
+        "4.9e-324",
+        "1e-308",
+        "2.2250738585072011e-308",
+        "2.225073858507201e-308",
+        "0x1.8p-1074",
+        "0x1.fffffffffffffp-1023",
+    ] {
         assert_eq!(parse_sort_weight(refused.as_bytes()), None, "{refused:?}");
     }
+}
+
+#[test]
+fn sort_weights_written_out_exactly_are_exact() {
+    // 2^-1074 is 5^1074 / 10^1074: every one of its 751 significant digits.
+    let digits = num_bigint::BigUint::from(5u8).pow(1074).to_string();
+    let exact = format!("0.{}{digits}", "0".repeat(1074 - digits.len()));
+    assert_eq!(parse_sort_weight(exact.as_bytes()), Some(f64::from_bits(1)));
+    assert_eq!(parse_sort_weight(format!("{exact}000").as_bytes()), Some(f64::from_bits(1)));
+    assert_eq!(parse_sort_weight(format!("{exact}1").as_bytes()), None);
+    // Far more digits than an exact double has: refused, and quickly.
+    let long = format!("0.{}{}", "0".repeat(320), "7".repeat(100_000));
+    assert_eq!(parse_sort_weight(long.as_bytes()), None);
 }
 
 #[test]
