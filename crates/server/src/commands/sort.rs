@@ -72,8 +72,8 @@ fn run(context: &mut Context<'_>, mut args: Args, read_only: bool) -> CommandRes
     }
 }
 
-/// Reads the options as Redis does: in any order, a later one overriding an earlier one, and
-/// `GET` adding up.
+/// Reads the options as Redis does: in any order, a later one overriding an earlier one
+/// (but a `BY` without `*` keeps sorting off), and `GET` adding up.
 fn parse(key: Bytes, words: Vec<Bytes>, read_only: bool) -> Result<SortRequest, CommandError> {
     let mut request = SortRequest {
         key,
