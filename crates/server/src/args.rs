@@ -50,7 +50,9 @@ impl Args {
     }
 }
 
-/// Whether an argument is the keyword `word` (ASCII case-insensitive).
+/// Whether an argument is the keyword `word`, compared as Redis compares option words
+/// (`strcasecmp`): ASCII case aside, and only up to a zero byte, so `NX\0anything` is `NX`.
 pub(crate) fn is_word(argument: &[u8], word: &str) -> bool {
-    argument.eq_ignore_ascii_case(word.as_bytes())
+    let c_string = argument.split(|&byte| byte == 0).next().unwrap_or_default();
+    c_string.eq_ignore_ascii_case(word.as_bytes())
 }

@@ -14,6 +14,7 @@
 use bytes::Bytes;
 use resplite_store::{Db, KeyType, Reader, StoreError, parse_i64};
 
+use crate::args::is_word;
 use crate::command::{CommandResult, Outcome};
 use crate::keyspace_events;
 use crate::settings::notify::{KEY_MISS, KEYEVENT, KEYSPACE};
@@ -119,7 +120,7 @@ pub(crate) fn keys_to_check(flags: u32, command: &str, request: &[Bytes]) -> Opt
             request.get(index + 1..).unwrap_or_default().iter().take(count).cloned().collect()
         }
         LookedUp::SetWithGet => {
-            let get = request.iter().skip(3).any(|arg| arg.eq_ignore_ascii_case(b"get"));
+            let get = request.iter().skip(3).any(|arg| is_word(arg, "get"));
             if !get {
                 return None;
             }
@@ -127,10 +128,8 @@ pub(crate) fn keys_to_check(flags: u32, command: &str, request: &[Bytes]) -> Opt
         }
         LookedUp::BitFieldOfGets => {
             // The handler accepted the operations, so these words can only be operations.
-            let writes = request
-                .iter()
-                .skip(2)
-                .any(|arg| arg.eq_ignore_ascii_case(b"set") || arg.eq_ignore_ascii_case(b"incrby"));
+            let writes =
+                request.iter().skip(2).any(|arg| is_word(arg, "set") || is_word(arg, "incrby"));
             if writes {
                 return None;
             }

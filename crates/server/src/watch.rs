@@ -76,7 +76,7 @@ impl Touch {
                 };
             }
             "copy" => {
-                let option = args[3..].iter().position(|arg| arg.eq_ignore_ascii_case(b"db"));
+                let option = args[3..].iter().position(|arg| crate::args::is_word(arg, "db"));
                 let target = match option {
                     Some(at) => args.get(3 + at + 1).and_then(|arg| database_argument(arg)),
                     None => Some(db),

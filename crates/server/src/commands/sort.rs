@@ -26,7 +26,7 @@ use resplite_store::{
     parse_sort_weight,
 };
 
-use crate::args::Args;
+use crate::args::{Args, is_word};
 use crate::command::{CommandResult, Context, read, write};
 use crate::error::CommandError;
 use crate::keyspace_events;
@@ -89,26 +89,26 @@ fn parse(key: Bytes, words: Vec<Bytes>, read_only: bool) -> Result<SortRequest, 
     let mut at = 0;
     while at < words.len() {
         let (word, left) = (&words[at], words.len() - at - 1);
-        if is_option(word, "asc") {
+        if is_word(word, "asc") {
             request.descending = false;
-        } else if is_option(word, "desc") {
+        } else if is_word(word, "desc") {
             request.descending = true;
-        } else if is_option(word, "alpha") {
+        } else if is_word(word, "alpha") {
             request.alpha = true;
-        } else if is_option(word, "limit") && left >= 2 {
+        } else if is_word(word, "limit") && left >= 2 {
             request.offset = parse_i64(&words[at + 1]).ok_or(CommandError::NotInteger)?;
             request.count = parse_i64(&words[at + 2]).ok_or(CommandError::NotInteger)?;
             at += 2;
-        } else if !read_only && is_option(word, "store") && left >= 1 {
+        } else if !read_only && is_word(word, "store") && left >= 1 {
             request.store = Some(words[at + 1].clone());
             at += 1;
-        } else if is_option(word, "by") && left >= 1 {
+        } else if is_word(word, "by") && left >= 1 {
             let pattern = words[at + 1].clone();
             // Once a `BY` without `*` is seen, no later `BY` turns sorting back on.
             request.dont_sort |= star(&pattern).is_none();
             request.by = Some(pattern);
             at += 1;
-        } else if is_option(word, "get") && left >= 1 {
+        } else if is_word(word, "get") && left >= 1 {
             request.gets.push(words[at + 1].clone());
             at += 1;
         } else {
@@ -272,12 +272,6 @@ impl Order {
     }
 }
 
-/// Whether `word` is the option `name`, compared as Redis compares options (`strcasecmp`:
-/// case aside, and only up to a zero byte).
-fn is_option(word: &[u8], name: &str) -> bool {
-    c_string(word).eq_ignore_ascii_case(name.as_bytes())
-}
-
 /// The bytes C sees of `bytes`: those before the first zero byte.
 fn c_string(bytes: &[u8]) -> &[u8] {
     bytes.split(|&byte| byte == 0).next().unwrap_or_default()
@@ -355,11 +349,11 @@ pub(crate) fn store_destination(words: &[Bytes]) -> Option<Bytes> {
     let mut at = 2;
     while at < words.len() {
         let word = &words[at];
-        if is_option(word, "limit") {
+        if is_word(word, "limit") {
             at += 2;
-        } else if is_option(word, "get") || is_option(word, "by") {
+        } else if is_word(word, "get") || is_word(word, "by") {
             at += 1;
-        } else if is_option(word, "store") && at + 1 < words.len() {
+        } else if is_word(word, "store") && at + 1 < words.len() {
             destination = Some(words[at + 1].clone());
         }
         at += 1;

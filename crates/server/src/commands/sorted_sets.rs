@@ -65,14 +65,20 @@ fn add(context: &mut Context<'_>, mut args: Args, incr: bool) -> CommandResult {
     let mut changed = false;
     let mut first_pair = 0;
     for word in &rest {
-        match word.to_ascii_lowercase().as_slice() {
-            b"nx" => flags.nx = true,
-            b"xx" => flags.xx = true,
-            b"ch" => changed = true,
-            b"incr" => flags.incr = true,
-            b"gt" => flags.gt = true,
-            b"lt" => flags.lt = true,
-            _ => break,
+        if is_word(word, "nx") {
+            flags.nx = true;
+        } else if is_word(word, "xx") {
+            flags.xx = true;
+        } else if is_word(word, "ch") {
+            changed = true;
+        } else if is_word(word, "incr") {
+            flags.incr = true;
+        } else if is_word(word, "gt") {
+            flags.gt = true;
+        } else if is_word(word, "lt") {
+            flags.lt = true;
+        } else {
+            break;
         }
         first_pair += 1;
     }
