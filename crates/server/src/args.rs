@@ -53,6 +53,10 @@ impl Args {
 /// Whether an argument is the keyword `word`, compared as Redis compares option words
 /// (`strcasecmp`): ASCII case aside, and only up to a zero byte, so `NX\0anything` is `NX`.
 pub(crate) fn is_word(argument: &[u8], word: &str) -> bool {
-    let c_string = argument.split(|&byte| byte == 0).next().unwrap_or_default();
-    c_string.eq_ignore_ascii_case(word.as_bytes())
+    c_string(argument).eq_ignore_ascii_case(word.as_bytes())
+}
+
+/// The bytes of an argument that C sees: those before its first zero byte.
+pub(crate) fn c_string(argument: &[u8]) -> &[u8] {
+    argument.split(|&byte| byte == 0).next().unwrap_or_default()
 }

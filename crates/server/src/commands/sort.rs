@@ -26,7 +26,7 @@ use resplite_store::{
     parse_sort_weight,
 };
 
-use crate::args::{Args, is_word};
+use crate::args::{Args, c_string, is_word};
 use crate::command::{CommandResult, Context, read, write};
 use crate::error::CommandError;
 use crate::keyspace_events;
@@ -270,11 +270,6 @@ impl Order {
         };
         if self.stored { left.cmp(right) } else { c_string(left).cmp(c_string(right)) }
     }
-}
-
-/// The bytes C sees of `bytes`: those before the first zero byte.
-fn c_string(bytes: &[u8]) -> &[u8] {
-    bytes.split(|&byte| byte == 0).next().unwrap_or_default()
 }
 
 /// Where the `*` of a pattern is, as C's `strchr` finds it (not past a zero byte).
