@@ -79,22 +79,16 @@ fn positioned_keys(words: &[Bytes], keys: KeyPositions) -> Option<Vec<Bytes>> {
     Some(words.get(first..=last)?.iter().step_by(step).cloned().collect())
 }
 
-/// The keys of a `movablekeys` command: `SORT`'s are named by keywords, the others counted.
+/// The keys of a `movablekeys` command: `SORT`'s key and `STORE` destination, `SORT_RO`'s
+/// key, the others' counted keys.
 fn movable_keys(words: &[Bytes]) -> Option<Vec<Bytes>> {
-    if is_word(&words[0], "sort") || is_word(&words[0], "sort_ro") {
-        Some(sort_keys(words))
+    if is_word(&words[0], "sort") {
+        Some([words[1].clone()].into_iter().chain(sort::store_destination(words)).collect())
+    } else if is_word(&words[0], "sort_ro") {
+        Some(vec![words[1].clone()])
     } else {
         counted_keys(words)
     }
-}
-
-/// `SORT`'s keys: the key, then its `STORE` destination; `SORT_RO`'s: the key.
-fn sort_keys(words: &[Bytes]) -> Vec<Bytes> {
-    let mut keys = vec![words[1].clone()];
-    if is_word(&words[0], "sort") {
-        keys.extend(sort::store_destination(words));
-    }
-    keys
 }
 
 /// The keys of a command that counts them: a destination first for the `*STORE` forms,

@@ -301,16 +301,22 @@ fn lookup(
         None => (&pattern[star + 1..], None),
     };
     let key = [&pattern[..star], element, rest].concat();
-    match (reader.key_type(db, &key)?, field) {
-        (None, _) => {
-            if keyspace_events::wants(KEY_MISS) {
-                keyspace_events::emit(KEY_MISS, "keymiss", db, &key);
-            }
-            Ok(None)
-        }
-        (Some(KeyType::String), None) => reader.get(db, &key),
-        (Some(KeyType::Hash), Some(field)) => reader.hash_get(db, &key, field),
-        (Some(_), _) => Ok(None),
+    let miss = || {
+        keyspace_events::emit(KEY_MISS, "keymiss", db, &key);
+        Ok(None)
+    };
+    // One lookup per element for a string: `get` tells a missing key from another type.
+    match field {
+        None => match reader.get(db, &key) {
+            Ok(None) => miss(),
+            Err(StoreError::WrongType) => Ok(None),
+            found => found,
+        },
+        Some(field) => match reader.key_type(db, &key)? {
+            None => miss(),
+            Some(KeyType::Hash) => reader.hash_get(db, &key, field),
+            Some(_) => Ok(None),
+        },
     }
 }
 
