@@ -29,12 +29,17 @@
 //! runs, and the writer copies only the last stretch (a stall of 8-9 ms); only past
 //! [`HARD_BACKSTOP_FRAMES`], should the checkpointer make no progress (a reader holding an old
 //! snapshot), does the writer copy however much is left.
+//!
+//! Writes faster than the disk takes the copies run away from all of that; past
+//! [`RUNAWAY_FRAMES`] the writer thread waits for the checkpointer before it copies (see
+//! [`LogBacklog::catch_up`]), so writes pause until the disk has caught up.
 
 use std::cell::RefCell;
 use std::ffi::c_int;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
+use std::thread;
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 use rusqlite::hooks::Wal;
@@ -50,6 +55,12 @@ const BACKSTOP_TAIL_FRAMES: i64 = 2_048;
 /// Past this many frames the writer copies the log itself however far behind the checkpointer
 /// is.
 const HARD_BACKSTOP_FRAMES: i64 = BACKSTOP_FRAMES + BACKSTOP_FRAMES / 10;
+
+/// Past this many frames the log is running away from the checkpointer (writes faster than
+/// the disk takes its copies): the writer waits for it to catch up (see
+/// [`LogBacklog::catch_up`]). Short of it, past the hard backstop, the writer's spaced copies
+/// bring the log back on their own, without the pause.
+const RUNAWAY_FRAMES: i64 = 2 * BACKSTOP_FRAMES;
 
 /// A log this long should start over soon (see [`after_commit`]).
 pub(crate) const RESTART_FRAMES: i64 = 1_024;
@@ -76,6 +87,17 @@ pub(crate) fn log_file_limit(page_size: i64) -> i64 {
 /// How much of the log the writer copies itself so that the log can start over.
 const CATCH_UP_FRAMES: i64 = 256;
 
+/// The longest the writer waits, past the hard backstop, for the checkpointer to come close to
+/// the log's end (see [`LogBacklog::catch_up`]).
+const LONGEST_CATCH_UP: Duration = Duration::from_secs(10);
+
+/// Past the hard backstop, the writer stops waiting for a checkpointer whose runs copy
+/// nothing more this many times in a row (a reader holds old pages).
+const FRUITLESS_RUNS: u32 = 2;
+
+/// How often the waiting writer looks at the checkpointer's progress.
+const CATCH_UP_POLL: Duration = Duration::from_millis(1);
+
 /// Reclaiming waits once the log holds this many frames (20 MiB of 2 KiB pages) until the
 /// checkpointer has copied all of it, so that the next commit can start the log over; well
 /// short of the backstop.
@@ -89,6 +111,8 @@ pub(crate) struct LogBacklog {
     log_frames: AtomicI64,
     /// How many of those it had copied into the database file.
     copied_frames: AtomicI64,
+    /// How many runs the checkpointer has reported.
+    runs: AtomicU64,
     /// Whether the checkpointer has been asked to run at once, or to stop.
     bell: Mutex<Bell>,
     rung: Condvar,
@@ -133,6 +157,50 @@ impl LogBacklog {
     pub(crate) fn checkpointed(&self, log_frames: i64, copied_frames: i64) {
         self.log_frames.store(log_frames, Ordering::Relaxed);
         self.copied_frames.store(copied_frames, Ordering::Relaxed);
+        self.runs.fetch_add(1, Ordering::Release);
+    }
+
+    /// Waits, on the writer thread, for the checkpointer to copy a log of `frames` frames to
+    /// within [`BACKSTOP_TAIL_FRAMES`] of its end, waking it after each of its runs, so that
+    /// the writer's own copy is short and the log can start over. Gives up when
+    /// [`FRUITLESS_RUNS`] runs in a row copy nothing more (a reader holds old pages: the log
+    /// cannot start over anyway), after [`LONGEST_CATCH_UP`], or when the checkpointer stops.
+    ///
+    /// This is the writes' back-pressure. Under writes faster than the disk takes the copies
+    /// (`SADD` pipelined 16 deep into a set of a million members: 400 MB of log a second) the
+    /// checkpointer fell further and further behind; past the hard backstop the writer's own
+    /// copy found the checkpointer's lock taken nearly every time, so the log grew to 2–4 GB,
+    /// and the rare copy that got through copied all that while the clients waited: stalls of
+    /// 3–4 s, then a commit that cut the file back by gigabytes (1 s). Waiting here bounds the
+    /// log near the hard backstop and each stall to one catch-up.
+    pub(crate) fn catch_up(&self, frames: i64) {
+        let deadline = Instant::now() + LONGEST_CATCH_UP;
+        let mut runs = self.runs.load(Ordering::Acquire);
+        let mut copied = self.copied_frames.load(Ordering::Relaxed);
+        let mut fruitless = 0;
+        self.wake_checkpointer();
+        while self.frames_behind(frames) > BACKSTOP_TAIL_FRAMES && Instant::now() < deadline {
+            if self.bell.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).stop {
+                return;
+            }
+            thread::sleep(CATCH_UP_POLL);
+            let runs_now = self.runs.load(Ordering::Acquire);
+            if runs_now == runs {
+                continue;
+            }
+            runs = runs_now;
+            let copied_now = self.copied_frames.load(Ordering::Relaxed);
+            fruitless = if copied_now > copied { 0 } else { fruitless + 1 };
+            copied = copied_now;
+            if fruitless >= FRUITLESS_RUNS {
+                return;
+            }
+            // One wake-up per run, and none once it is close enough: the writer's own copy
+            // then finds the checkpointer idle, not holding the lock it needs.
+            if self.frames_behind(frames) > BACKSTOP_TAIL_FRAMES {
+                self.wake_checkpointer();
+            }
+        }
     }
 
     /// Frames the checkpointer has not copied yet, given the log's length after the writer's
@@ -218,6 +286,9 @@ impl LogWatch {
         let spacing =
             if frames >= HARD_BACKSTOP_FRAMES { BACKSTOP_TAIL_FRAMES } else { CATCH_UP_FRAMES };
         self.next_copy_try.store(frames + spacing, Ordering::Relaxed);
+        if frames >= RUNAWAY_FRAMES {
+            self.backlog.catch_up(frames);
+        }
         // Like SQLite's own automatic checkpoint, a failure here is nobody's to answer for.
         let _ = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
     }
@@ -303,8 +374,9 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use super::{
-        BACKSTOP_FRAMES, BACKSTOP_TAIL_FRAMES, CATCH_UP_FRAMES, HARD_BACKSTOP_FRAMES, LogBacklog,
-        LogWatch, RESTART_FRAMES, checkpoint_due,
+        BACKSTOP_FRAMES, BACKSTOP_TAIL_FRAMES, CATCH_UP_FRAMES, FRUITLESS_RUNS,
+        HARD_BACKSTOP_FRAMES, LONGEST_CATCH_UP, LogBacklog, LogWatch, RESTART_FRAMES,
+        RUNAWAY_FRAMES, checkpoint_due,
     };
 
     #[test]
@@ -402,6 +474,89 @@ mod tests {
         assert!(!run, "a stopped checkpointer does not run again");
         assert!(waited < Duration::from_secs(30));
         assert!(!backlog.wait_for_next_run(Duration::from_secs(60)), "and stays stopped");
+    }
+
+    /// A stand-in checkpointer: on each run asked for, reports `copy(run)` frames copied
+    /// of a log of `frames`; stops after `runs` runs.
+    fn checkpointer(
+        backlog: &Arc<LogBacklog>,
+        frames: i64,
+        runs: u32,
+        copy: impl Fn(u32) -> i64 + Send + 'static,
+    ) -> thread::JoinHandle<u32> {
+        let backlog = Arc::clone(backlog);
+        thread::spawn(move || {
+            let mut ran = 0;
+            while ran < runs && backlog.wait_for_next_run(Duration::from_secs(60)) {
+                ran += 1;
+                backlog.checkpointed(frames, copy(ran));
+            }
+            ran
+        })
+    }
+
+    #[test]
+    fn a_runaway_log_waits_for_the_checkpointer_to_come_close_to_its_end() {
+        let backlog = Arc::new(LogBacklog::default());
+        let frames = RUNAWAY_FRAMES + 5_000;
+        backlog.checkpointed(frames, 0);
+        // Each run copies another 20,000 frames; the writer waits until the rest fits the tail.
+        let step = 20_000;
+        let runs = u32::try_from((frames - BACKSTOP_TAIL_FRAMES) / step + 1).unwrap();
+        let checkpointer =
+            checkpointer(&backlog, frames, 100, move |run| (i64::from(run) * step).min(frames));
+        let started = Instant::now();
+        backlog.catch_up(frames);
+        assert!(started.elapsed() < LONGEST_CATCH_UP, "caught up, not timed out");
+        assert!(backlog.frames_behind(frames) <= BACKSTOP_TAIL_FRAMES);
+        backlog.stop_checkpointer();
+        // Woken once per run, and not again once close enough.
+        assert_eq!(checkpointer.join().unwrap(), runs);
+    }
+
+    #[test]
+    fn a_checkpointer_that_copies_nothing_more_is_not_waited_for() {
+        let backlog = Arc::new(LogBacklog::default());
+        let frames = RUNAWAY_FRAMES + 5_000;
+        backlog.checkpointed(frames, 1_000);
+        // A reader holds old pages: every run stops at the same frame.
+        let checkpointer = checkpointer(&backlog, frames, 100, |_| 1_000);
+        let started = Instant::now();
+        backlog.catch_up(frames);
+        assert!(started.elapsed() < LONGEST_CATCH_UP, "gave up, not timed out");
+        assert_eq!(backlog.frames_behind(frames), frames - 1_000);
+        backlog.stop_checkpointer();
+        assert_eq!(checkpointer.join().unwrap(), FRUITLESS_RUNS);
+    }
+
+    #[test]
+    fn a_stopped_checkpointer_is_not_waited_for() {
+        let backlog = Arc::new(LogBacklog::default());
+        backlog.stop_checkpointer();
+        let started = Instant::now();
+        backlog.catch_up(RUNAWAY_FRAMES);
+        assert!(started.elapsed() < LONGEST_CATCH_UP);
+    }
+
+    #[test]
+    fn only_a_runaway_log_makes_the_writer_wait() {
+        let backlog = Arc::new(LogBacklog::default());
+        let watch = LogWatch::new(Arc::clone(&backlog));
+        let connection = rusqlite::Connection::open_in_memory().unwrap();
+        // Past the hard backstop but short of a runaway: the writer tries its copy at once,
+        // without asking the checkpointer for a run.
+        watch.committed(RUNAWAY_FRAMES - 1);
+        backlog.bell.lock().unwrap().run_now = false;
+        watch.copy_if_wanted(&connection);
+        assert!(!backlog.bell.lock().unwrap().run_now, "no run asked for");
+        // A runaway log: the writer asks for runs and waits for them.
+        let frames = RUNAWAY_FRAMES + BACKSTOP_TAIL_FRAMES;
+        watch.committed(frames);
+        let checkpointer = checkpointer(&backlog, frames, 100, move |_| frames);
+        watch.copy_if_wanted(&connection);
+        assert_eq!(backlog.frames_behind(frames), 0, "the writer waited for the copy");
+        backlog.stop_checkpointer();
+        assert_eq!(checkpointer.join().unwrap(), 1, "one run, which copied it all");
     }
 
     #[test]
