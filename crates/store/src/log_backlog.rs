@@ -105,7 +105,7 @@ const RECLAIM_LOG_FRAMES: i64 = 10_000;
 
 /// What the checkpointer last reported, shared with the writer, and where the checkpointer
 /// waits between its runs.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct LogBacklog {
     /// Frames in the log when the checkpointer last ran.
     log_frames: AtomicI64,
@@ -113,6 +113,9 @@ pub(crate) struct LogBacklog {
     copied_frames: AtomicI64,
     /// How many runs the checkpointer has reported.
     runs: AtomicU64,
+    /// The copied frames at which the writer last stopped waiting for a checkpointer that
+    /// copied nothing more, or -1 (see [`LogBacklog::catch_up`]).
+    stuck_at: AtomicI64,
     /// Whether the checkpointer has been asked to run at once, or to stop.
     bell: Mutex<Bell>,
     rung: Condvar,
@@ -122,6 +125,19 @@ pub(crate) struct LogBacklog {
 struct Bell {
     run_now: bool,
     stop: bool,
+}
+
+impl Default for LogBacklog {
+    fn default() -> LogBacklog {
+        LogBacklog {
+            log_frames: AtomicI64::new(0),
+            copied_frames: AtomicI64::new(0),
+            runs: AtomicU64::new(0),
+            stuck_at: AtomicI64::new(-1),
+            bell: Mutex::default(),
+            rung: Condvar::new(),
+        }
+    }
 }
 
 impl LogBacklog {
@@ -164,7 +180,9 @@ impl LogBacklog {
     /// within [`BACKSTOP_TAIL_FRAMES`] of its end, waking it after each of its runs, so that
     /// the writer's own copy is short and the log can start over. Gives up when
     /// [`FRUITLESS_RUNS`] runs in a row copy nothing more (a reader holds old pages: the log
-    /// cannot start over anyway), after [`LONGEST_CATCH_UP`], or when the checkpointer stops.
+    /// cannot start over anyway), after [`LONGEST_CATCH_UP`], or when the checkpointer stops;
+    /// and does not wait again while the checkpointer stays stuck where it gave up, or every
+    /// try would pause the writes again while a reader holds old pages.
     ///
     /// This is the writes' back-pressure. Under writes faster than the disk takes the copies
     /// (`SADD` pipelined 16 deep into a set of a million members: 400 MB of log a second) the
@@ -177,6 +195,10 @@ impl LogBacklog {
         let deadline = Instant::now() + LONGEST_CATCH_UP;
         let mut runs = self.runs.load(Ordering::Acquire);
         let mut copied = self.copied_frames.load(Ordering::Relaxed);
+        if copied == self.stuck_at.load(Ordering::Relaxed) {
+            return;
+        }
+        self.stuck_at.store(-1, Ordering::Relaxed);
         let mut fruitless = 0;
         self.wake_checkpointer();
         while self.frames_behind(frames) > BACKSTOP_TAIL_FRAMES && Instant::now() < deadline {
@@ -193,6 +215,7 @@ impl LogBacklog {
             fruitless = if copied_now > copied { 0 } else { fruitless + 1 };
             copied = copied_now;
             if fruitless >= FRUITLESS_RUNS {
+                self.stuck_at.store(copied, Ordering::Relaxed);
                 return;
             }
             // One wake-up per run, and none once it is close enough: the writer's own copy
@@ -525,8 +548,17 @@ mod tests {
         backlog.catch_up(frames);
         assert!(started.elapsed() < LONGEST_CATCH_UP, "gave up, not timed out");
         assert_eq!(backlog.frames_behind(frames), frames - 1_000);
+        // Still stuck there: the next try does not wait, nor ask for a run.
+        backlog.bell.lock().unwrap().run_now = false;
+        backlog.catch_up(frames + BACKSTOP_TAIL_FRAMES);
+        assert!(!backlog.bell.lock().unwrap().run_now, "no run asked for");
         backlog.stop_checkpointer();
         assert_eq!(checkpointer.join().unwrap(), FRUITLESS_RUNS);
+        // Once the checkpointer has moved on, the writer asks it for runs again (and, the
+        // checkpointer being stopped, does not wait).
+        backlog.checkpointed(frames, 2_000);
+        backlog.catch_up(frames);
+        assert!(backlog.bell.lock().unwrap().run_now, "a run asked for");
     }
 
     #[test]
