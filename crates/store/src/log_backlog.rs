@@ -87,12 +87,12 @@ pub(crate) fn log_file_limit(page_size: i64) -> i64 {
 /// How much of the log the writer copies itself so that the log can start over.
 const CATCH_UP_FRAMES: i64 = 256;
 
-/// The longest the writer waits, past the hard backstop, for the checkpointer to come close to
-/// the log's end (see [`LogBacklog::catch_up`]).
+/// The longest the writer waits, once the log runs away ([`RUNAWAY_FRAMES`]), for the
+/// checkpointer to come close to the log's end (see [`LogBacklog::catch_up`]).
 const LONGEST_CATCH_UP: Duration = Duration::from_secs(10);
 
-/// Past the hard backstop, the writer stops waiting for a checkpointer whose runs copy
-/// nothing more this many times in a row (a reader holds old pages).
+/// The writer stops waiting for a checkpointer whose runs copy nothing more this many times
+/// in a row (a reader holds old pages; see [`LogBacklog::catch_up`]).
 const FRUITLESS_RUNS: u32 = 2;
 
 /// How often the waiting writer looks at the checkpointer's progress.
@@ -190,7 +190,7 @@ impl LogBacklog {
     /// copy found the checkpointer's lock taken nearly every time, so the log grew to 2–4 GB,
     /// and the rare copy that got through copied all that while the clients waited: stalls of
     /// 3–4 s, then a commit that cut the file back by gigabytes (1 s). Waiting here bounds the
-    /// log near the hard backstop and each stall to one catch-up.
+    /// log near [`RUNAWAY_FRAMES`] and each stall to one catch-up.
     pub(crate) fn catch_up(&self, frames: i64) {
         let deadline = Instant::now() + LONGEST_CATCH_UP;
         let mut runs = self.runs.load(Ordering::Acquire);
