@@ -7,6 +7,7 @@
 //! list's size. Edits in the middle, which must keep the positions contiguous, are in
 //! `list_edits.rs`.
 
+use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, params};
 
 use crate::error::{Result, StoreError};
@@ -109,13 +110,36 @@ impl Reader<'_> {
         to: i64,
         end: ListEnd,
     ) -> Result<Vec<Vec<u8>>> {
+        let mut values = Vec::new();
+        self.each_list_value(id, (from, to), end, |value| values.push(value.to_vec()))?;
+        Ok(values)
+    }
+
+    /// Shows `visit` the values at positions `from..=to`, head first or tail first, as SQLite
+    /// holds them (no copy of each one).
+    fn each_list_value(
+        &self,
+        id: i64,
+        (from, to): (i64, i64),
+        end: ListEnd,
+        mut visit: impl FnMut(&[u8]),
+    ) -> Result<()> {
         let sql = match end {
             ListEnd::Left => LIST_RANGE_SQL,
             ListEnd::Right => LIST_RANGE_DESC_SQL,
         };
         let mut statement = self.connection.prepare_cached(sql)?;
-        let rows = statement.query_map(params![id, from, to], |row| row.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut rows = statement.query(params![id, from, to])?;
+        while let Some(row) = rows.next()? {
+            // A `STRICT` table's `BLOB` column holds nothing else.
+            let value = row.get_ref(0)?;
+            let ValueRef::Blob(value) = value else {
+                let kind = value.data_type();
+                return Err(StoreError::Internal(format!("a list element stored as {kind}")));
+            };
+            visit(value);
+        }
+        Ok(())
     }
 
     /// Positions of the elements equal to `element` within `from..=to`, walking from `end`,
@@ -147,12 +171,25 @@ impl Reader<'_> {
     /// `LRANGE`: the elements from index `start` to `stop`, both inclusive, with Redis's
     /// rules for negative and out-of-range indexes.
     pub fn list_range(&self, db: Db, key: &[u8], start: i64, stop: i64) -> Result<Vec<Vec<u8>>> {
-        let Some(row) = self.list_row(db, key)? else { return Ok(Vec::new()) };
-        let Some((first, last)) = clamp_range(row.length, start, stop) else {
-            return Ok(Vec::new());
-        };
+        let mut values = Vec::new();
+        self.list_range_each(db, key, start, stop, |value| values.push(value.to_vec()))?;
+        Ok(values)
+    }
+
+    /// `LRANGE` for a caller that copies the elements out itself: shows `visit` each element
+    /// of the range in order, as SQLite holds it, without a copy of its own per element.
+    pub fn list_range_each(
+        &self,
+        db: Db,
+        key: &[u8],
+        start: i64,
+        stop: i64,
+        visit: impl FnMut(&[u8]),
+    ) -> Result<()> {
+        let Some(row) = self.list_row(db, key)? else { return Ok(()) };
+        let Some((first, last)) = clamp_range(row.length, start, stop) else { return Ok(()) };
         let head = head_of(&row);
-        self.list_values(row.id, head + first, head + last, ListEnd::Left)
+        self.each_list_value(row.id, (head + first, head + last), ListEnd::Left, visit)
     }
 
     /// `LINDEX`: the element at `index` (negative counts from the tail).

@@ -467,3 +467,27 @@ fn lpos_and_lrange_work_on_a_big_list_from_both_ends() {
     let index = store.read(|reader| reader.list_index(0, b"big", 12_345)).unwrap();
     assert_eq!(index, Some(b"345".to_vec()));
 }
+
+/// `list_range_each` shows the same elements as `list_range`, in order, for ranges of every
+/// kind, and nothing for a missing key or an empty range; a key of another type is refused.
+#[test]
+fn list_range_each_visits_what_list_range_answers() {
+    let (_dir, store) = common::open();
+    let items: Vec<Vec<u8>> = (0..50).map(|index| format!("item-{index}").into_bytes()).collect();
+    fill(&store, b"l", &items);
+    store.write(|writer| writer.set(0, b"s", b"v", Default::default())).unwrap();
+    let visited = |key: &'static [u8], start: i64, stop: i64| {
+        store.read(move |reader| {
+            let mut seen = Vec::new();
+            reader.list_range_each(0, key, start, stop, |value| seen.push(value.to_vec()))?;
+            Ok(seen)
+        })
+    };
+    for (start, stop) in [(0, -1), (3, 7), (-5, -1), (-100, 2), (40, 100), (10, 5), (60, 70)] {
+        let range = store.read(move |reader| reader.list_range(0, b"l", start, stop)).unwrap();
+        assert_eq!(visited(b"l", start, stop).unwrap(), range, "LRANGE l {start} {stop}");
+    }
+    assert_eq!(visited(b"l", 0, -1).unwrap(), items);
+    assert!(visited(b"missing", 0, -1).unwrap().is_empty());
+    assert!(matches!(visited(b"s", 0, -1), Err(StoreError::WrongType)));
+}

@@ -1,7 +1,7 @@
 //! List commands: `LPUSH`, `LPOP`, `LRANGE`, `LINSERT`, `LREM`, `LPOS`, `LMOVE`, `LMPOP` and
 //! the rest (the blocking ones excepted).
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use resplite_resp::Frame;
 use resplite_store::{Db, InsertPlace, ListEnd, PositionQuery, Reader, StoreError, parse_i64};
 
@@ -131,7 +131,23 @@ pub(crate) fn llen(context: &mut Context<'_>, mut args: Args) -> CommandResult {
 
 pub(crate) fn lrange(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key, start, stop) = (context.db(), args.bytes()?, args.integer()?, args.integer()?);
-    read(move |reader| Ok(values_array(reader.list_range(db, &key, start, stop)?)))
+    read(move |reader| {
+        // One buffer for the whole range, answered in slices: no allocation per element.
+        let mut buffer = BytesMut::new();
+        let mut ends = Vec::new();
+        reader.list_range_each(db, &key, start, stop, |value| {
+            buffer.extend_from_slice(value);
+            ends.push(buffer.len());
+        })?;
+        let buffer = buffer.freeze();
+        let mut start = 0;
+        let elements = ends.into_iter().map(|end| {
+            let element = Frame::Bulk(buffer.slice(start..end));
+            start = end;
+            element
+        });
+        Ok(Frame::Array(elements.collect()))
+    })
 }
 
 /// `LINDEX key index`: Redis looks the key up before it reads the index, so a bad index on
