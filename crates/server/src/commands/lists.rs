@@ -140,10 +140,10 @@ pub(crate) fn lrange(context: &mut Context<'_>, mut args: Args) -> CommandResult
             ends.push(buffer.len());
         })?;
         let buffer = buffer.freeze();
-        let mut start = 0;
-        let elements = ends.into_iter().map(|end| {
-            let element = Frame::Bulk(buffer.slice(start..end));
-            start = end;
+        let mut from = 0;
+        let elements = ends.into_iter().map(|to| {
+            let element = Frame::Bulk(buffer.slice(from..to));
+            from = to;
             element
         });
         Ok(Frame::Array(elements.collect()))
