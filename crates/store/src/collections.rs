@@ -10,7 +10,8 @@
 //! elements a bounded batch at a time, so deleting a million-element key never stalls the
 //! other clients (Redis's lazy free, done on disk).
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::types::ValueRef;
+use rusqlite::{OptionalExtension, Row, params};
 
 use crate::error::{Result, StoreError};
 use crate::glob::glob_match;
@@ -60,6 +61,15 @@ pub(crate) fn element_hash(bytes: &[u8]) -> i64 {
     hash = hash.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     hash ^= hash >> 33;
     i64::try_from(hash >> 1).unwrap_or(i64::MAX)
+}
+
+/// Column `index` of `row`, an element's bytes as SQLite holds them (no copy). The element
+/// tables are `STRICT` and their element columns `BLOB`, so they hold nothing else.
+pub(crate) fn element_bytes<'row>(row: &'row Row<'_>, index: usize) -> Result<&'row [u8]> {
+    match row.get_ref(index)? {
+        ValueRef::Blob(bytes) => Ok(bytes),
+        other => Err(StoreError::Internal(format!("an element stored as {}", other.data_type()))),
+    }
 }
 
 /// A random point of the element-hash range, for picking random elements.

@@ -7,9 +7,9 @@
 //! list's size. Edits in the middle, which must keep the positions contiguous, are in
 //! `list_edits.rs`.
 
-use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, params};
 
+use crate::collections::element_bytes;
 use crate::error::{Result, StoreError};
 use crate::kind::KeyType;
 use crate::reader::{Db, KeyRow, Reader};
@@ -131,13 +131,7 @@ impl Reader<'_> {
         let mut statement = self.connection.prepare_cached(sql)?;
         let mut rows = statement.query(params![id, from, to])?;
         while let Some(row) = rows.next()? {
-            // A `STRICT` table's `BLOB` column holds nothing else.
-            let value = row.get_ref(0)?;
-            let ValueRef::Blob(value) = value else {
-                let kind = value.data_type();
-                return Err(StoreError::Internal(format!("a list element stored as {kind}")));
-            };
-            visit(value);
+            visit(element_bytes(row, 0)?);
         }
         Ok(())
     }

@@ -7,7 +7,9 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::collections::{ElementPage, ElementScan, HashedElements, choose_random, element_hash};
+use crate::collections::{
+    ElementPage, ElementScan, HashedElements, choose_random, element_bytes, element_hash,
+};
 use crate::error::Result;
 use crate::kind::KeyType;
 use crate::reader::{Db, KeyRow, Reader};
@@ -118,6 +120,18 @@ impl Reader<'_> {
     pub fn set_members(&self, db: Db, key: &[u8]) -> Result<Vec<Vec<u8>>> {
         let Some(row) = self.set_row(db, key)? else { return Ok(Vec::new()) };
         self.set_members_of(row.id)
+    }
+
+    /// `SMEMBERS` for a caller that copies the members out itself: shows `visit` each member
+    /// (in hash order) as SQLite holds it, without a copy of its own per member.
+    pub fn set_members_each(&self, db: Db, key: &[u8], mut visit: impl FnMut(&[u8])) -> Result<()> {
+        let Some(row) = self.set_row(db, key)? else { return Ok(()) };
+        let mut statement = self.connection.prepare_cached(SET_ALL_SQL)?;
+        let mut rows = statement.query([row.id])?;
+        while let Some(row) = rows.next()? {
+            visit(element_bytes(row, 1)?);
+        }
+        Ok(())
     }
 
     /// `SRANDMEMBER`: `None` when the key does not exist; otherwise members chosen with

@@ -461,3 +461,25 @@ fn algebra_on_big_sets_matches_the_model() {
         .unwrap();
     assert_eq!(limited, 10);
 }
+
+/// `set_members_each` shows exactly the members `set_members` answers, in the same order;
+/// nothing for a missing key; a key of another type is refused.
+#[test]
+fn set_members_each_visits_what_set_members_answers() {
+    let (_dir, store) = common::open();
+    let members: Vec<Vec<u8>> = (0..300).map(|index| format!("m{index}").into_bytes()).collect();
+    store.write(move |writer| writer.set_add(0, b"s", &members)).unwrap();
+    store.write(|writer| writer.set(0, b"str", b"v", Default::default())).unwrap();
+    let visited = |key: &'static [u8]| {
+        store.read(move |reader| {
+            let mut seen = Vec::new();
+            reader.set_members_each(0, key, |member| seen.push(member.to_vec()))?;
+            Ok(seen)
+        })
+    };
+    let all = store.read(|reader| reader.set_members(0, b"s")).unwrap();
+    assert_eq!(all.len(), 300);
+    assert_eq!(visited(b"s").unwrap(), all);
+    assert!(visited(b"missing").unwrap().is_empty());
+    assert!(matches!(visited(b"str"), Err(StoreError::WrongType)));
+}

@@ -1,12 +1,12 @@
 //! List commands: `LPUSH`, `LPOP`, `LRANGE`, `LINSERT`, `LREM`, `LPOS`, `LMOVE`, `LMPOP` and
 //! the rest (the blocking ones excepted).
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use resplite_resp::Frame;
 use resplite_store::{Db, InsertPlace, ListEnd, PositionQuery, Reader, StoreError, parse_i64};
 
 use crate::args::{Args, is_word};
-use crate::command::{CommandResult, Context, optional_bulk, read, write};
+use crate::command::{CommandResult, Context, ElementBuffer, optional_bulk, read, write};
 use crate::error::CommandError;
 use crate::keyspace_events;
 use crate::settings::notify;
@@ -132,21 +132,9 @@ pub(crate) fn llen(context: &mut Context<'_>, mut args: Args) -> CommandResult {
 pub(crate) fn lrange(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key, start, stop) = (context.db(), args.bytes()?, args.integer()?, args.integer()?);
     read(move |reader| {
-        // One buffer for the whole range, answered in slices: no allocation per element.
-        let mut buffer = BytesMut::new();
-        let mut ends = Vec::new();
-        reader.list_range_each(db, &key, start, stop, |value| {
-            buffer.extend_from_slice(value);
-            ends.push(buffer.len());
-        })?;
-        let buffer = buffer.freeze();
-        let mut from = 0;
-        let elements = ends.into_iter().map(|to| {
-            let element = Frame::Bulk(buffer.slice(from..to));
-            from = to;
-            element
-        });
-        Ok(Frame::Array(elements.collect()))
+        let mut elements = ElementBuffer::default();
+        reader.list_range_each(db, &key, start, stop, |element| elements.push(element))?;
+        Ok(Frame::Array(elements.into_bulks()))
     })
 }
 

@@ -6,7 +6,7 @@ use resplite_resp::Frame;
 use resplite_store::{Db, SetOperation, parse_i64};
 
 use crate::args::{Args, is_word};
-use crate::command::{CommandResult, Context, count, optional_bulk, read, write};
+use crate::command::{CommandResult, Context, ElementBuffer, count, optional_bulk, read, write};
 use crate::commands::element_scan;
 use crate::commands::hashes::random_count;
 use crate::error::CommandError;
@@ -58,7 +58,11 @@ pub(crate) fn srem(context: &mut Context<'_>, mut args: Args) -> CommandResult {
 
 pub(crate) fn smembers(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
-    read(move |reader| Ok(set_frame(reader.set_members(db, &key)?)))
+    read(move |reader| {
+        let mut members = ElementBuffer::default();
+        reader.set_members_each(db, &key, |member| members.push(member))?;
+        Ok(Frame::Set(members.into_bulks()))
+    })
 }
 
 pub(crate) fn sismember(context: &mut Context<'_>, mut args: Args) -> CommandResult {
