@@ -149,6 +149,17 @@ impl ElementBuffer {
         self.ends.push(self.bytes.len());
     }
 
+    /// The elements, two by two, as pairs of bulk strings (a field and its value; a lone
+    /// last element is dropped).
+    pub(crate) fn into_bulk_pairs(self) -> Vec<(Frame, Frame)> {
+        let mut bulks = self.into_bulks().into_iter();
+        let mut pairs = Vec::with_capacity(bulks.len() / 2);
+        while let (Some(first), Some(second)) = (bulks.next(), bulks.next()) {
+            pairs.push((first, second));
+        }
+        pairs
+    }
+
     /// The elements, in order, as bulk strings.
     pub(crate) fn into_bulks(self) -> Vec<Frame> {
         let bytes = self.bytes.freeze();

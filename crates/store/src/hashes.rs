@@ -6,7 +6,9 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::collections::{ElementPage, ElementScan, HashedElements, choose_random, element_hash};
+use crate::collections::{
+    ElementPage, ElementScan, HashedElements, choose_random, element_bytes, element_hash,
+};
 use crate::error::{Result, StoreError};
 use crate::kind::KeyType;
 use crate::long_double::LongDouble;
@@ -79,6 +81,23 @@ impl Reader<'_> {
     pub fn hash_get_all(&self, db: Db, key: &[u8]) -> Result<Vec<FieldValue>> {
         let Some(row) = self.hash_row(db, key)? else { return Ok(Vec::new()) };
         self.all_fields(row.id)
+    }
+
+    /// `HGETALL` for a caller that copies the pairs out itself: shows `visit` each field and
+    /// its value (in hash order) as SQLite holds them, without a copy of its own per pair.
+    pub fn hash_fields_each(
+        &self,
+        db: Db,
+        key: &[u8],
+        mut visit: impl FnMut(&[u8], &[u8]),
+    ) -> Result<()> {
+        let Some(row) = self.hash_row(db, key)? else { return Ok(()) };
+        let mut statement = self.connection.prepare_cached(HASH_ALL_SQL)?;
+        let mut rows = statement.query([row.id])?;
+        while let Some(row) = rows.next()? {
+            visit(element_bytes(row, 0)?, element_bytes(row, 1)?);
+        }
+        Ok(())
     }
 
     fn all_fields(&self, id: i64) -> Result<Vec<FieldValue>> {

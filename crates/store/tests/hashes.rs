@@ -274,3 +274,29 @@ fn hrandfield_picks_distinct_fields_for_a_positive_count() {
     let repeated = store.read(|reader| reader.hash_random_fields(0, b"h", Some(-50))).unwrap();
     assert_eq!(repeated.unwrap().len(), 50);
 }
+
+/// `hash_fields_each` shows exactly the pairs `hash_get_all` answers, in the same order;
+/// nothing for a missing key; a key of another type is refused.
+#[test]
+fn hash_fields_each_visits_what_hash_get_all_answers() {
+    let (_dir, store) = common::open();
+    let pairs: Vec<(Vec<u8>, Vec<u8>)> = (0..300)
+        .map(|index| (format!("f{index}").into_bytes(), format!("value {index}").into_bytes()))
+        .collect();
+    store.write(move |writer| writer.hash_set(0, b"h", &pairs)).unwrap();
+    store.write(|writer| writer.set(0, b"str", b"v", Default::default())).unwrap();
+    let visited = |key: &'static [u8]| {
+        store.read(move |reader| {
+            let mut seen = Vec::new();
+            reader.hash_fields_each(0, key, |field, value| {
+                seen.push((field.to_vec(), value.to_vec()));
+            })?;
+            Ok(seen)
+        })
+    };
+    let all = store.read(|reader| reader.hash_get_all(0, b"h")).unwrap();
+    assert_eq!(all.len(), 300);
+    assert_eq!(visited(b"h").unwrap(), all);
+    assert!(visited(b"missing").unwrap().is_empty());
+    assert!(matches!(visited(b"str"), Err(StoreError::WrongType)));
+}

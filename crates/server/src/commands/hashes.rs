@@ -5,7 +5,9 @@ use resplite_resp::Frame;
 use resplite_store::{Db, FieldValue, parse_i64};
 
 use crate::args::{Args, is_word};
-use crate::command::{CommandResult, Context, count, optional_bulk, pairs_frame, read, write};
+use crate::command::{
+    CommandResult, Context, ElementBuffer, count, optional_bulk, pairs_frame, read, write,
+};
 use crate::commands::element_scan;
 use crate::error::CommandError;
 use crate::keyspace_events;
@@ -83,22 +85,31 @@ pub(crate) fn hmget(context: &mut Context<'_>, mut args: Args) -> CommandResult 
 
 pub(crate) fn hgetall(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
-    read(move |reader| Ok(Frame::Map(bulk_pairs(reader.hash_get_all(db, &key)?).collect())))
+    read(move |reader| {
+        let mut pairs = ElementBuffer::default();
+        reader.hash_fields_each(db, &key, |field, value| {
+            pairs.push(field);
+            pairs.push(value);
+        })?;
+        Ok(Frame::Map(pairs.into_bulk_pairs()))
+    })
 }
 
 pub(crate) fn hkeys(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
     read(move |reader| {
-        let pairs = reader.hash_get_all(db, &key)?;
-        Ok(Frame::Array(pairs.into_iter().map(|(field, _)| Frame::bulk(field)).collect()))
+        let mut fields = ElementBuffer::default();
+        reader.hash_fields_each(db, &key, |field, _| fields.push(field))?;
+        Ok(Frame::Array(fields.into_bulks()))
     })
 }
 
 pub(crate) fn hvals(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
     read(move |reader| {
-        let pairs = reader.hash_get_all(db, &key)?;
-        Ok(Frame::Array(pairs.into_iter().map(|(_, value)| Frame::bulk(value)).collect()))
+        let mut values = ElementBuffer::default();
+        reader.hash_fields_each(db, &key, |_, value| values.push(value))?;
+        Ok(Frame::Array(values.into_bulks()))
     })
 }
 
