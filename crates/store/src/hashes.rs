@@ -89,21 +89,26 @@ impl Reader<'_> {
         &self,
         db: Db,
         key: &[u8],
-        mut visit: impl FnMut(&[u8], &[u8]),
+        visit: impl FnMut(&[u8], &[u8]),
     ) -> Result<()> {
         let Some(row) = self.hash_row(db, key)? else { return Ok(()) };
+        self.each_field(row.id, visit)
+    }
+
+    fn all_fields(&self, id: i64) -> Result<Vec<FieldValue>> {
+        let mut pairs = Vec::new();
+        self.each_field(id, |field, value| pairs.push((field.to_vec(), value.to_vec())))?;
+        Ok(pairs)
+    }
+
+    /// Shows `visit` each field and value of the hash in row `id`, in hash order.
+    fn each_field(&self, id: i64, mut visit: impl FnMut(&[u8], &[u8])) -> Result<()> {
         let mut statement = self.connection.prepare_cached(HASH_ALL_SQL)?;
-        let mut rows = statement.query([row.id])?;
+        let mut rows = statement.query([id])?;
         while let Some(row) = rows.next()? {
             visit(element_bytes(row, 0)?, element_bytes(row, 1)?);
         }
         Ok(())
-    }
-
-    fn all_fields(&self, id: i64) -> Result<Vec<FieldValue>> {
-        let mut statement = self.connection.prepare_cached(HASH_ALL_SQL)?;
-        let rows = statement.query_map([id], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// `HLEN`: how many fields the hash has.

@@ -66,7 +66,19 @@ impl Reader<'_> {
 
     /// Every member of the set in row `id`, in hash order.
     fn set_members_of(&self, id: i64) -> Result<Vec<Vec<u8>>> {
-        Ok(self.set_all(id)?.into_iter().map(|(_, member)| member).collect())
+        let mut members = Vec::new();
+        self.each_member(id, |member| members.push(member.to_vec()))?;
+        Ok(members)
+    }
+
+    /// Shows `visit` each member of the set in row `id`, in hash order, as SQLite holds it.
+    fn each_member(&self, id: i64, mut visit: impl FnMut(&[u8])) -> Result<()> {
+        let mut statement = self.connection.prepare_cached(SET_ALL_SQL)?;
+        let mut rows = statement.query([id])?;
+        while let Some(row) = rows.next()? {
+            visit(element_bytes(row, 1)?);
+        }
+        Ok(())
     }
 
     /// Calls `visit` with each member of the set in row `id` (in hash order) until it answers
@@ -124,14 +136,9 @@ impl Reader<'_> {
 
     /// `SMEMBERS` for a caller that copies the members out itself: shows `visit` each member
     /// (in hash order) as SQLite holds it, without a copy of its own per member.
-    pub fn set_members_each(&self, db: Db, key: &[u8], mut visit: impl FnMut(&[u8])) -> Result<()> {
+    pub fn set_members_each(&self, db: Db, key: &[u8], visit: impl FnMut(&[u8])) -> Result<()> {
         let Some(row) = self.set_row(db, key)? else { return Ok(()) };
-        let mut statement = self.connection.prepare_cached(SET_ALL_SQL)?;
-        let mut rows = statement.query([row.id])?;
-        while let Some(row) = rows.next()? {
-            visit(element_bytes(row, 1)?);
-        }
-        Ok(())
+        self.each_member(row.id, visit)
     }
 
     /// `SRANDMEMBER`: `None` when the key does not exist; otherwise members chosen with
