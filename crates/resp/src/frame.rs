@@ -56,6 +56,10 @@ pub enum Frame {
     },
     /// Out-of-band data such as a pub/sub message (RESP3 `>`); in RESP2 an array.
     Push(Vec<Frame>),
+    /// A reply already in its wire form, for the protocol of the client it was built for
+    /// (see [`ReplyEncoder`](crate::ReplyEncoder)), written as it is. Decoding never gives
+    /// one.
+    Encoded(Bytes),
 }
 
 impl Frame {
@@ -160,6 +164,7 @@ impl Frame {
                 dst.put_slice(b"\r\n");
             }
             Frame::Verbatim { text, .. } => put_bulk(dst, text),
+            Frame::Encoded(wire) => dst.put_slice(wire),
         }
     }
 
@@ -195,7 +200,7 @@ pub fn encode_command<A: AsRef<[u8]>>(args: &[A], dst: &mut BytesMut) {
     }
 }
 
-fn put_line(dst: &mut BytesMut, marker: u8, text: &[u8]) {
+pub(crate) fn put_line(dst: &mut BytesMut, marker: u8, text: &[u8]) {
     dst.put_u8(marker);
     if text.iter().any(|&byte| byte == b'\r' || byte == b'\n') {
         dst.extend(
@@ -214,13 +219,13 @@ fn put_aggregate(dst: &mut BytesMut, marker: u8, items: &[Frame], protocol: Prot
     }
 }
 
-fn put_bulk(dst: &mut BytesMut, payload: &[u8]) {
+pub(crate) fn put_bulk(dst: &mut BytesMut, payload: &[u8]) {
     put_header(dst, b'$', payload.len());
     dst.put_slice(payload);
     dst.put_slice(b"\r\n");
 }
 
-fn put_header(dst: &mut BytesMut, marker: u8, len: usize) {
+pub(crate) fn put_header(dst: &mut BytesMut, marker: u8, len: usize) {
     dst.put_u8(marker);
     put_decimal(dst, len);
     dst.put_slice(b"\r\n");

@@ -21,7 +21,9 @@
 //!
 //! Replies are [`Frame`]s, written in whichever [`Protocol`] the connection negotiated:
 //! RESP3's richer types (maps, sets, doubles …) fall back to their RESP2 forms exactly as
-//! Redis writes them, so one reply value serves clients of both versions.
+//! Redis writes them, so one reply value serves clients of both versions. A reply of many
+//! elements read one at a time can instead be written straight into its wire form for one
+//! client's protocol with [`ReplyEncoder`], which ends as a [`Frame::Encoded`].
 //!
 //! What this crate does not do: I/O (pair it with `tokio_util::codec::Framed`), command
 //! semantics (argument counts, names, and which version a connection speaks are the
@@ -68,6 +70,7 @@
 
 #![deny(missing_docs)]
 
+mod encoded;
 mod error;
 mod frame;
 pub mod inline;
@@ -76,6 +79,7 @@ mod number;
 mod reply;
 mod request;
 
+pub use encoded::{Element, ReplyEncoder, Shape};
 pub use error::ProtocolError;
 pub use frame::{Frame, Protocol, encode_command};
 pub use limits::Limits;

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use resplite_resp::{Frame, Protocol};
 use resplite_store::{Db, Reader, StoreError, Writer};
 
@@ -131,46 +131,6 @@ pub(crate) fn write(
     operation: impl FnMut(&mut Writer<'_>) -> Result<Frame, StoreError> + Send + 'static,
 ) -> CommandResult {
     Ok(Outcome::Write(Box::new(operation)))
-}
-
-/// The elements of a reply of many bulk strings, copied into one buffer as they are read and
-/// answered as slices of it: one allocation for the reply instead of one per element (which
-/// was 15% of `LRANGE 0 99`'s CPU).
-#[derive(Default)]
-pub(crate) struct ElementBuffer {
-    bytes: BytesMut,
-    ends: Vec<usize>,
-}
-
-impl ElementBuffer {
-    /// Appends an element.
-    pub(crate) fn push(&mut self, element: &[u8]) {
-        self.bytes.extend_from_slice(element);
-        self.ends.push(self.bytes.len());
-    }
-
-    /// The elements, two by two, as pairs of bulk strings (a field and its value; a lone
-    /// last element is dropped).
-    pub(crate) fn into_bulk_pairs(self) -> Vec<(Frame, Frame)> {
-        let mut bulks = self.into_bulks().into_iter();
-        let mut pairs = Vec::with_capacity(bulks.len() / 2);
-        while let (Some(first), Some(second)) = (bulks.next(), bulks.next()) {
-            pairs.push((first, second));
-        }
-        pairs
-    }
-
-    /// The elements, in order, as bulk strings.
-    pub(crate) fn into_bulks(self) -> Vec<Frame> {
-        let bytes = self.bytes.freeze();
-        let mut from = 0;
-        let bulks = self.ends.into_iter().map(|to| {
-            let bulk = Frame::Bulk(bytes.slice(from..to));
-            from = to;
-            bulk
-        });
-        bulks.collect()
-    }
 }
 
 /// A bulk string, or a null for `None`.

@@ -112,7 +112,7 @@ pub use options::{
 pub use page_cache::page_cache_wrapped;
 pub use reader::{Db, Reader};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
-pub use score::{format_score, parse_score, parse_sort_weight};
+pub use score::{ScoreText, format_score, parse_score, parse_sort_weight};
 pub use set_algebra::SetOperation;
 pub use side_tables::SqlValue;
 pub use sorted_sets::{ScoredMember, ZaddFlags, ZaddOutcome};

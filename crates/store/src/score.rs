@@ -302,43 +302,125 @@ fn carries_at_53_bits(normalized: u128, sticky: bool) -> bool {
 
 /// Prints a score as Redis 7.0 replies with it: C's `%.17g`, and `inf`/`-inf`.
 pub fn format_score(score: f64) -> String {
-    if score.is_infinite() {
-        return if score > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    // 17 significant digits, correctly rounded: "d.dddddddddddddddde<exponent>".
-    let scientific = format!("{:.16e}", score.abs());
-    let (digits, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
-    let digits = digits.replace('.', "");
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let mut text = String::with_capacity(24);
-    if score.is_sign_negative() {
-        text.push('-');
-    }
-    if (-4..17).contains(&exponent) {
-        if exponent >= 0 {
-            let split = usize::try_from(exponent).unwrap_or(0) + 1;
-            text.push_str(&digits[..split]);
-            push_fraction(&mut text, &digits[split..]);
-        } else {
-            text.push('0');
-            let zeros = "0".repeat(usize::try_from(-exponent - 1).unwrap_or(0));
-            push_fraction(&mut text, &format!("{zeros}{digits}"));
-        }
-    } else {
-        text.push_str(&digits[..1]);
-        push_fraction(&mut text, &digits[1..]);
-        let sign = if exponent < 0 { '-' } else { '+' };
-        text.push_str(&format!("e{sign}{:02}", exponent.unsigned_abs()));
-    }
-    text
+    ScoreText::new(score).as_str().to_owned()
 }
 
-/// Appends `.fraction` without its trailing zeros, or nothing when they are all zeros.
-fn push_fraction(text: &mut String, fraction: &str) {
-    let fraction = fraction.trim_end_matches('0');
-    if !fraction.is_empty() {
-        text.push('.');
-        text.push_str(fraction);
+/// A score printed as [`format_score`] prints it, held on the stack: replies that carry
+/// many scores copy each into their buffer without an allocation of its own.
+pub struct ScoreText {
+    bytes: [u8; Self::CAPACITY],
+    len: usize,
+}
+
+impl ScoreText {
+    /// The longest text `%.17g` gives is 24 bytes (`-1.2345678901234567e-308`).
+    const CAPACITY: usize = 32;
+
+    /// Prints `score`.
+    pub fn new(score: f64) -> ScoreText {
+        let mut text = ScoreText { bytes: [0; Self::CAPACITY], len: 0 };
+        if score.is_nan() {
+            text.push(b"nan");
+            return text;
+        }
+        if score.is_sign_negative() {
+            text.push(b"-");
+        }
+        let magnitude = score.abs();
+        if magnitude.is_infinite() {
+            text.push(b"inf");
+        } else if magnitude.fract() == 0.0 && magnitude < 1e17 {
+            // A whole number of at most 17 digits is exact, and `%.17g` prints it whole
+            // (its exponent is below 17): the common case of counters and timestamps.
+            text.push_integer(magnitude as u64);
+        } else {
+            text.push_seventeen_digits(magnitude);
+        }
+        text
+    }
+
+    /// The printed score.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits, signs, dots and letters are ever pushed.
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+
+    /// The printed score, as bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        self.bytes[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    fn push_integer(&mut self, mut value: u64) {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (value % 10) as u8;
+            value /= 10;
+            if value == 0 {
+                break;
+            }
+        }
+        self.push(&digits[at..]);
+    }
+
+    /// Seventeen significant digits of a finite, non-negative `magnitude`, correctly
+    /// rounded, in `%g`'s layout: fixed for exponents from -4 to 16, scientific otherwise,
+    /// trailing zeros of the fraction dropped.
+    fn push_seventeen_digits(&mut self, magnitude: f64) {
+        use std::io::Write;
+        // Rust's exact formatting gives "d.dddddddddddddddde<exponent>".
+        let mut scientific = [0u8; Self::CAPACITY];
+        let written = {
+            let mut cursor = &mut scientific[..];
+            // Cannot fail: the longest form is 1 + 1 + 16 + 1 + 4 bytes.
+            let _ = write!(cursor, "{magnitude:.16e}");
+            Self::CAPACITY - cursor.len()
+        };
+        let scientific = &scientific[..written];
+        let mut digits = [0u8; 17];
+        digits[0] = scientific[0];
+        digits[1..].copy_from_slice(&scientific[2..18]);
+        let exponent = std::str::from_utf8(&scientific[19..])
+            .ok()
+            .and_then(|text| text.parse::<i32>().ok())
+            .unwrap_or(0);
+        if (-4..17).contains(&exponent) {
+            if exponent >= 0 {
+                let split = usize::try_from(exponent).unwrap_or(0) + 1;
+                self.push(&digits[..split]);
+                self.push_fraction(&[], &digits[split..]);
+            } else {
+                self.push(b"0");
+                let zeros = usize::try_from(-exponent - 1).unwrap_or(0);
+                self.push_fraction(&b"000"[..zeros], &digits);
+            }
+        } else {
+            self.push(&digits[..1]);
+            self.push_fraction(&[], &digits[1..]);
+            self.push(if exponent < 0 { b"e-" } else { b"e+" });
+            let exponent = u64::from(exponent.unsigned_abs());
+            if exponent < 10 {
+                self.push(b"0");
+            }
+            self.push_integer(exponent);
+        }
+    }
+
+    /// Appends `.zeros digits` without the trailing zeros of `digits`, or nothing when they
+    /// are all zeros.
+    fn push_fraction(&mut self, zeros: &[u8], digits: &[u8]) {
+        let kept = digits.iter().rposition(|&digit| digit != b'0').map_or(0, |last| last + 1);
+        if kept > 0 {
+            self.push(b".");
+            self.push(zeros);
+            self.push(&digits[..kept]);
+        }
     }
 }
 

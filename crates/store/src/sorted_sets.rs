@@ -10,7 +10,9 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::collections::{ElementPage, ElementScan, HashedElements, choose_random, element_hash};
+use crate::collections::{
+    ElementPage, ElementScan, HashedElements, choose_random, element_bytes, element_hash,
+};
 use crate::encoding::{LISTPACK_MAX_VALUE, ZSET_LISTPACK_MAX_ENTRIES};
 use crate::error::{Result, StoreError};
 use crate::kind::KeyType;
@@ -122,6 +124,17 @@ pub(crate) fn compare_scored(left: &ScoredMember, right: &ScoredMember) -> std::
 }
 
 /// Reads `member, score` rows.
+/// Shows `visit` each row of `rows`: a member (column 0, as SQLite holds it) and its score.
+pub(crate) fn each_scored(
+    mut rows: rusqlite::Rows<'_>,
+    visit: &mut impl FnMut(&[u8], f64),
+) -> Result<()> {
+    while let Some(row) = rows.next()? {
+        visit(element_bytes(row, 0)?, row.get(1)?);
+    }
+    Ok(())
+}
+
 pub(crate) fn scored_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ScoredMember> {
     Ok((row.get(0)?, row.get(1)?))
 }
@@ -148,10 +161,25 @@ impl Reader<'_> {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<ScoredMember>> {
+        let mut members = Vec::new();
+        self.members_by_rank_each(id, descending, offset, limit, &mut |member, score| {
+            members.push((member.to_vec(), score))
+        })?;
+        Ok(members)
+    }
+
+    /// [`Reader::members_by_rank`] shown to `visit` one by one, as SQLite holds them.
+    pub(crate) fn members_by_rank_each(
+        &self,
+        id: i64,
+        descending: bool,
+        offset: i64,
+        limit: i64,
+        visit: &mut impl FnMut(&[u8], f64),
+    ) -> Result<()> {
         let sql = if descending { ZSET_DESCENDING_SQL } else { ZSET_ASCENDING_SQL };
         let mut statement = self.connection.prepare_cached(sql)?;
-        let rows = statement.query_map(params![id, limit, offset], scored_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        each_scored(statement.query(params![id, limit, offset])?, visit)
     }
 
     /// `ZSCORE`.

@@ -14,7 +14,8 @@ use crate::error::Result;
 use crate::reader::{Db, KeyRow, Reader};
 use crate::score::parse_range_number;
 use crate::sorted_sets::{
-    ScoredMember, ZSET_ASCENDING_SQL, ZSET_DESCENDING_SQL, fits_listpack, scored_row, stored_score,
+    ScoredMember, ZSET_ASCENDING_SQL, ZSET_DESCENDING_SQL, each_scored, fits_listpack, scored_row,
+    stored_score,
 };
 use crate::writer::Writer;
 
@@ -295,46 +296,83 @@ fn lex_walk(
 impl Reader<'_> {
     /// `ZRANGE` and its older forms: the members of the range in the order asked for.
     pub fn zset_range(&self, db: Db, key: &[u8], query: &ZRangeQuery) -> Result<Vec<ScoredMember>> {
+        let mut members = Vec::new();
+        self.zset_range_each(db, key, query, |member, score| {
+            members.push((member.to_vec(), score))
+        })?;
+        Ok(members)
+    }
+
+    /// `ZRANGE` for a caller that copies the members out itself: shows `visit` each member of
+    /// the range, in the order asked for, as SQLite holds it, with its score.
+    pub fn zset_range_each(
+        &self,
+        db: Db,
+        key: &[u8],
+        query: &ZRangeQuery,
+        mut visit: impl FnMut(&[u8], f64),
+    ) -> Result<()> {
         match self.zset_row(db, key)? {
-            Some(row) => self.range_members(&row, query),
-            None => Ok(Vec::new()),
+            Some(row) => self.range_members_each(&row, query, &mut visit),
+            None => Ok(()),
         }
     }
 
     fn range_members(&self, row: &KeyRow, query: &ZRangeQuery) -> Result<Vec<ScoredMember>> {
+        let mut members = Vec::new();
+        self.range_members_each(row, query, &mut |member, score| {
+            members.push((member.to_vec(), score))
+        })?;
+        Ok(members)
+    }
+
+    fn range_members_each(
+        &self,
+        row: &KeyRow,
+        query: &ZRangeQuery,
+        visit: &mut impl FnMut(&[u8], f64),
+    ) -> Result<()> {
         let (offset, limit) = (query.offset, query.limit);
         match &query.range {
             ZRange::Rank { start, end } => {
                 let Some((start, end)) = clamp_ranks(row.length, *start, *end) else {
-                    return Ok(Vec::new());
+                    return Ok(());
                 };
                 let (low, high) = if query.reverse {
                     (row.length - 1 - end, row.length - 1 - start)
                 } else {
                     (start, end)
                 };
-                let mut members = self.members_in_ranks(row, low, high)?;
-                if query.reverse {
-                    members.reverse();
+                // Walk from the nearer end; when that is not the order asked for, the members
+                // are gathered and turned round.
+                let count = high - low + 1;
+                let from_top = row.length - 1 - high;
+                let (descending, from) =
+                    if low <= from_top { (false, low) } else { (true, from_top) };
+                if descending == query.reverse {
+                    return self.members_by_rank_each(row.id, descending, from, count, visit);
                 }
-                Ok(members)
+                let mut members = self.members_by_rank(row.id, descending, from, count)?;
+                members.reverse();
+                members.iter().for_each(|(member, score)| visit(member, *score));
+                Ok(())
             }
             ZRange::Score(range) => {
                 let Some((low, high)) = range.closed().filter(|_| offset >= 0) else {
-                    return Ok(Vec::new());
+                    return Ok(());
                 };
                 let sql = if query.reverse { SCORE_DESCENDING_SQL } else { SCORE_ASCENDING_SQL };
                 let mut statement = self.connection.prepare_cached(sql)?;
-                let rows =
-                    statement.query_map(params![row.id, low, high, limit, offset], scored_row)?;
-                Ok(rows.collect::<rusqlite::Result<_>>()?)
+                each_scored(statement.query(params![row.id, low, high, limit, offset])?, visit)
             }
             ZRange::Lex(range) => {
                 if range.is_empty() || offset < 0 {
-                    return Ok(Vec::new());
+                    return Ok(());
                 }
                 let Some(score) = self.uniform_score(row)? else {
-                    return self.walk_lex(row, range, query.reverse, offset, limit);
+                    let members = self.walk_lex(row, range, query.reverse, offset, limit)?;
+                    members.iter().for_each(|(member, score)| visit(member, *score));
+                    return Ok(());
                 };
                 let (low, high) = range.sql_bounds();
                 let (id, reverse) = (row.id, query.reverse);
@@ -345,13 +383,10 @@ impl Reader<'_> {
                     (true, None) => LEX_DESCENDING_OPEN_SQL,
                 })?;
                 let rows = match &high {
-                    Some(high) => statement
-                        .query_map(params![id, score, low, high, limit, offset], scored_row)?,
-                    None => {
-                        statement.query_map(params![id, score, low, limit, offset], scored_row)?
-                    }
+                    Some(high) => statement.query(params![id, score, low, high, limit, offset])?,
+                    None => statement.query(params![id, score, low, limit, offset])?,
                 };
-                Ok(rows.collect::<rusqlite::Result<_>>()?)
+                each_scored(rows, visit)
             }
         }
     }

@@ -1,13 +1,11 @@
 //! Hash commands: `HSET`, `HGET`, `HDEL`, `HINCRBY`, `HRANDFIELD`, `HSCAN` and the rest.
 
 use bytes::Bytes;
-use resplite_resp::Frame;
+use resplite_resp::{Element, Frame, ReplyEncoder, Shape};
 use resplite_store::{Db, FieldValue, parse_i64};
 
 use crate::args::{Args, is_word};
-use crate::command::{
-    CommandResult, Context, ElementBuffer, count, optional_bulk, pairs_frame, read, write,
-};
+use crate::command::{CommandResult, Context, count, optional_bulk, pairs_frame, read, write};
 use crate::commands::element_scan;
 use crate::error::CommandError;
 use crate::keyspace_events;
@@ -85,31 +83,33 @@ pub(crate) fn hmget(context: &mut Context<'_>, mut args: Args) -> CommandResult 
 
 pub(crate) fn hgetall(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
+    let protocol = context.protocol();
     read(move |reader| {
-        let mut pairs = ElementBuffer::default();
+        let mut reply = ReplyEncoder::new(Shape::Map, protocol);
         reader.hash_fields_each(db, &key, |field, value| {
-            pairs.push(field);
-            pairs.push(value);
+            reply.push_pair(Element::Bulk(field), Element::Bulk(value))
         })?;
-        Ok(Frame::Map(pairs.into_bulk_pairs()))
+        Ok(reply.finish())
     })
 }
 
 pub(crate) fn hkeys(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
+    let protocol = context.protocol();
     read(move |reader| {
-        let mut fields = ElementBuffer::default();
-        reader.hash_fields_each(db, &key, |field, _| fields.push(field))?;
-        Ok(Frame::Array(fields.into_bulks()))
+        let mut reply = ReplyEncoder::new(Shape::Array, protocol);
+        reader.hash_fields_each(db, &key, |field, _| reply.push(Element::Bulk(field)))?;
+        Ok(reply.finish())
     })
 }
 
 pub(crate) fn hvals(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
+    let protocol = context.protocol();
     read(move |reader| {
-        let mut values = ElementBuffer::default();
-        reader.hash_fields_each(db, &key, |_, value| values.push(value))?;
-        Ok(Frame::Array(values.into_bulks()))
+        let mut reply = ReplyEncoder::new(Shape::Array, protocol);
+        reader.hash_fields_each(db, &key, |_, value| reply.push(Element::Bulk(value)))?;
+        Ok(reply.finish())
     })
 }
 

@@ -2,11 +2,11 @@
 //! the rest (the blocking ones excepted).
 
 use bytes::Bytes;
-use resplite_resp::Frame;
+use resplite_resp::{Element, Frame, ReplyEncoder, Shape};
 use resplite_store::{Db, InsertPlace, ListEnd, PositionQuery, Reader, StoreError, parse_i64};
 
 use crate::args::{Args, is_word};
-use crate::command::{CommandResult, Context, ElementBuffer, optional_bulk, read, write};
+use crate::command::{CommandResult, Context, optional_bulk, read, write};
 use crate::error::CommandError;
 use crate::keyspace_events;
 use crate::settings::notify;
@@ -131,10 +131,12 @@ pub(crate) fn llen(context: &mut Context<'_>, mut args: Args) -> CommandResult {
 
 pub(crate) fn lrange(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key, start, stop) = (context.db(), args.bytes()?, args.integer()?, args.integer()?);
+    let protocol = context.protocol();
     read(move |reader| {
-        let mut elements = ElementBuffer::default();
-        reader.list_range_each(db, &key, start, stop, |element| elements.push(element))?;
-        Ok(Frame::Array(elements.into_bulks()))
+        let mut reply = ReplyEncoder::new(Shape::Array, protocol);
+        reader
+            .list_range_each(db, &key, start, stop, |element| reply.push(Element::Bulk(element)))?;
+        Ok(reply.finish())
     })
 }
 

@@ -2,11 +2,11 @@
 //! `SSCAN` and the rest.
 
 use bytes::Bytes;
-use resplite_resp::Frame;
+use resplite_resp::{Element, Frame, ReplyEncoder, Shape};
 use resplite_store::{Db, SetOperation, parse_i64};
 
 use crate::args::{Args, is_word};
-use crate::command::{CommandResult, Context, ElementBuffer, count, optional_bulk, read, write};
+use crate::command::{CommandResult, Context, count, optional_bulk, read, write};
 use crate::commands::element_scan;
 use crate::commands::hashes::random_count;
 use crate::error::CommandError;
@@ -57,11 +57,11 @@ pub(crate) fn srem(context: &mut Context<'_>, mut args: Args) -> CommandResult {
 }
 
 pub(crate) fn smembers(context: &mut Context<'_>, mut args: Args) -> CommandResult {
-    let (db, key) = (context.db(), args.bytes()?);
+    let (db, key, protocol) = (context.db(), args.bytes()?, context.protocol());
     read(move |reader| {
-        let mut members = ElementBuffer::default();
-        reader.set_members_each(db, &key, |member| members.push(member))?;
-        Ok(Frame::Set(members.into_bulks()))
+        let mut reply = ReplyEncoder::new(Shape::Set, protocol);
+        reader.set_members_each(db, &key, |member| reply.push(Element::Bulk(member)))?;
+        Ok(reply.finish())
     })
 }
 

@@ -3,14 +3,14 @@
 //! `zset_ranges.rs`, `ZUNION` and its relatives in `zset_algebra.rs`.
 
 use bytes::Bytes;
-use resplite_resp::{Frame, Protocol};
+use resplite_resp::{Element, Frame, Protocol, ReplyEncoder, Shape};
 use resplite_store::{
-    Db, LexRange, Reader, ScoreRange, ScoredMember, StoreError, ZRange, ZaddFlags, format_score,
-    parse_i64, parse_score,
+    Db, LexRange, Reader, ScoreRange, ScoreText, ScoredMember, StoreError, ZRange, ZaddFlags,
+    format_score, parse_i64, parse_score,
 };
 
 use crate::args::{Args, is_word};
-use crate::command::{CommandResult, Context, pairs_frame, read, write};
+use crate::command::{CommandResult, Context, read, write};
 use crate::commands::element_scan;
 use crate::commands::hashes::random_count;
 use crate::error::CommandError;
@@ -19,21 +19,31 @@ use crate::settings::notify;
 
 /// A score as Redis 7.0 replies with it (`%.17g`): a double in RESP3, a bulk string in RESP2.
 pub(crate) fn score_frame(score: f64) -> Frame {
-    Frame::Double(Bytes::from(format_score(score)))
+    Frame::Double(Bytes::copy_from_slice(ScoreText::new(score).as_bytes()))
 }
 
-/// Members, each with its score when `with_scores` (see [`pairs_frame`] for the shapes).
+/// Members, each with its score when `with_scores` (see
+/// [`pairs_frame`](crate::command::pairs_frame) for the shapes).
 pub(crate) fn members_frame(
     members: Vec<ScoredMember>,
     with_scores: bool,
     protocol: Protocol,
 ) -> Frame {
-    if !with_scores {
-        return Frame::Array(members.into_iter().map(|(member, _)| Frame::bulk(member)).collect());
+    let mut reply = ReplyEncoder::new(Shape::Array, protocol);
+    for (member, score) in &members {
+        push_member(&mut reply, member, with_scores.then_some(*score));
     }
-    let pairs =
-        members.into_iter().map(|(member, score)| (Frame::bulk(member), score_frame(score)));
-    pairs_frame(pairs, protocol)
+    reply.finish()
+}
+
+/// Appends a member to a reply, with its score when there is one (the pair's shape as in
+/// [`pairs_frame`](crate::command::pairs_frame)).
+pub(crate) fn push_member(reply: &mut ReplyEncoder, member: &[u8], score: Option<f64>) {
+    match score {
+        Some(score) => reply
+            .push_pair(Element::Bulk(member), Element::Double(ScoreText::new(score).as_bytes())),
+        None => reply.push(Element::Bulk(member)),
+    }
 }
 
 /// Parses a score range, or `ERR min or max is not a float`.
@@ -206,8 +216,8 @@ pub(crate) fn zpopmax(context: &mut Context<'_>, args: Args) -> CommandResult {
 /// `ZPOPMIN key [count]`: members and scores; with a count given, shaped like `ZRANGE …
 /// WITHSCORES`, without one a single flat pair even in RESP3.
 fn pop(context: &mut Context<'_>, mut args: Args, highest: bool) -> CommandResult {
-    let (db, key) = (context.db(), args.bytes()?);
-    let protocol = if args.remaining() == 0 { Protocol::Resp2 } else { context.protocol() };
+    let (db, key, protocol) = (context.db(), args.bytes()?, context.protocol());
+    let flat = args.remaining() == 0;
     if args.remaining() > 1 {
         return Err(CommandError::Syntax);
     }
@@ -221,6 +231,12 @@ fn pop(context: &mut Context<'_>, mut args: Args, highest: bool) -> CommandResul
         let popped = writer.zset_pop(db, &key, highest, count)?;
         if !popped.is_empty() {
             emit_popped(writer, highest, db, &key)?;
+        }
+        if flat {
+            let pair = popped
+                .into_iter()
+                .flat_map(|(member, score)| [Frame::bulk(member), score_frame(score)]);
+            return Ok(Frame::Array(pair.collect()));
         }
         Ok(members_frame(popped, true, protocol))
     })

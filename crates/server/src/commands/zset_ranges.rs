@@ -3,12 +3,12 @@
 //! each older form is `ZRANGE` with the kind of range and the direction fixed.
 
 use bytes::Bytes;
-use resplite_resp::Frame;
+use resplite_resp::{Frame, ReplyEncoder, Shape};
 use resplite_store::{ZRange, ZRangeQuery, parse_i64};
 
 use crate::args::{Args, is_word};
 use crate::command::{CommandResult, Context, read, write};
-use crate::commands::sorted_sets::{lex_range, members_frame, score_range};
+use crate::commands::sorted_sets::{lex_range, push_member, score_range};
 use crate::error::CommandError;
 use crate::keyspace_events;
 use crate::settings::notify;
@@ -98,8 +98,11 @@ fn range(
     let protocol = context.protocol();
     let request = parse(&min, &max, &args.rest(), false, kind, reverse)?;
     read(move |reader| {
-        let members = reader.zset_range(db, &key, &request.query)?;
-        Ok(members_frame(members, request.with_scores, protocol))
+        let mut reply = ReplyEncoder::new(Shape::Array, protocol);
+        reader.zset_range_each(db, &key, &request.query, |member, score| {
+            push_member(&mut reply, member, request.with_scores.then_some(score))
+        })?;
+        Ok(reply.finish())
     })
 }
 

@@ -1,6 +1,8 @@
 //! Scores parsed and printed exactly as Redis 7.0.15 did (the tables were printed by it).
 
-use super::{format_score, parse_range_number, parse_score, parse_sort_weight};
+use proptest::prelude::*;
+
+use super::{ScoreText, format_score, parse_range_number, parse_score, parse_sort_weight};
 
 /// `ZADD t <input> m` followed by `ZSCORE t m` on Redis (in a skiplist-encoded sorted set,
 /// so a negative zero keeps its sign); `None` is `ERR value is not a valid float`. The
@@ -194,5 +196,49 @@ fn scores_print_like_percent_17g() {
     for (input, printed) in PRINTED {
         let score = parse_score(input.as_bytes()).unwrap();
         assert_eq!(format_score(score), *printed, "{input:?}");
+    }
+}
+
+/// The C library's own `%.17g`, which Redis 7.0 replies with.
+#[allow(unsafe_code)]
+fn c_percent_17g(score: f64) -> String {
+    use std::ffi::{c_char, c_int};
+    unsafe extern "C" {
+        fn snprintf(buffer: *mut c_char, size: usize, format: *const c_char, ...) -> c_int;
+    }
+    let mut buffer = [0u8; 64];
+    // SAFETY: the buffer's length bounds the write, and the format takes one double.
+    let written =
+        unsafe { snprintf(buffer.as_mut_ptr().cast(), buffer.len(), c"%.17g".as_ptr(), score) };
+    String::from_utf8_lossy(&buffer[..usize::try_from(written).unwrap()]).into_owned()
+}
+
+#[test]
+fn whole_numbers_print_like_percent_17g_at_the_edges() {
+    let largest_below_1e17 = f64::from_bits(1e17f64.to_bits() - 1);
+    for score in [0.0, -0.0, 1.0, -1.0, 9.0, 10.0, 1e16, 1e17, largest_below_1e17, 2f64.powi(53)] {
+        assert_eq!(ScoreText::new(score).as_str(), c_percent_17g(score), "{score:?}");
+        assert_eq!(ScoreText::new(-score).as_str(), c_percent_17g(-score), "{:?}", -score);
+    }
+}
+
+proptest! {
+    #[test]
+    fn any_double_prints_like_percent_17g(bits in any::<u64>()) {
+        let score = f64::from_bits(bits);
+        prop_assume!(score.is_finite());
+        prop_assert_eq!(ScoreText::new(score).as_str().to_owned(), c_percent_17g(score));
+    }
+
+    #[test]
+    fn whole_and_decimal_scores_print_like_percent_17g(
+        whole in -200_000_000_000_000_000i64..200_000_000_000_000_000,
+        thousandths in 0u32..1000,
+        exponent in -12i32..30,
+    ) {
+        for score in [whole as f64, whole as f64 + f64::from(thousandths) / 1000.0,
+                      f64::from(thousandths) * 10f64.powi(exponent)] {
+            prop_assert_eq!(ScoreText::new(score).as_str().to_owned(), c_percent_17g(score));
+        }
     }
 }
