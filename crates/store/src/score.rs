@@ -373,23 +373,8 @@ impl ScoreText {
     /// rounded, in `%g`'s layout: fixed for exponents from -4 to 16, scientific otherwise,
     /// trailing zeros of the fraction dropped.
     fn push_seventeen_digits(&mut self, magnitude: f64) {
-        use std::io::Write;
-        // Rust's exact formatting gives "d.dddddddddddddddde<exponent>".
-        let mut scientific = [0u8; Self::CAPACITY];
-        let written = {
-            let mut cursor = &mut scientific[..];
-            // Cannot fail: the longest form is 1 + 1 + 16 + 1 + 4 bytes.
-            let _ = write!(cursor, "{magnitude:.16e}");
-            Self::CAPACITY - cursor.len()
-        };
-        let scientific = &scientific[..written];
-        let mut digits = [0u8; 17];
-        digits[0] = scientific[0];
-        digits[1..].copy_from_slice(&scientific[2..18]);
-        let exponent = std::str::from_utf8(&scientific[19..])
-            .ok()
-            .and_then(|text| text.parse::<i32>().ok())
-            .unwrap_or(0);
+        let (digits, exponent) =
+            seventeen_digits_exactly(magnitude).unwrap_or_else(|| seventeen_digits(magnitude));
         if (-4..17).contains(&exponent) {
             if exponent >= 0 {
                 let split = usize::try_from(exponent).unwrap_or(0) + 1;
@@ -422,6 +407,82 @@ impl ScoreText {
             self.push(&digits[..kept]);
         }
     }
+}
+
+/// The 17 significant digits of `magnitude`, correctly rounded, and its decimal exponent,
+/// from Rust's exact formatting ("d.dddddddddddddddde<exponent>").
+fn seventeen_digits(magnitude: f64) -> ([u8; 17], i32) {
+    use std::io::Write;
+    let mut scientific = [0u8; ScoreText::CAPACITY];
+    let written = {
+        let mut cursor = &mut scientific[..];
+        // Cannot fail: the longest form is 1 + 1 + 16 + 1 + 4 bytes.
+        let _ = write!(cursor, "{magnitude:.16e}");
+        ScoreText::CAPACITY - cursor.len()
+    };
+    let scientific = &scientific[..written];
+    let mut digits = [0u8; 17];
+    digits[0] = scientific[0];
+    digits[1..].copy_from_slice(&scientific[2..18]);
+    let exponent = std::str::from_utf8(&scientific[19..])
+        .ok()
+        .and_then(|text| text.parse::<i32>().ok())
+        .unwrap_or(0);
+    (digits, exponent)
+}
+
+/// [`seventeen_digits`] by integer arithmetic, for the values ordinary fractional scores
+/// take (from 10^-6 up to 2^53, past which every double is whole): the value times the
+/// power of ten that brings it to 17 digits is exact in 128 bits, so it is rounded once,
+/// half to even, as the C library does. `None` outside that range.
+fn seventeen_digits_exactly(magnitude: f64) -> Option<([u8; 17], i32)> {
+    const LOWEST_17_DIGITS: u128 = 10u128.pow(16);
+    if !(1e-6..9_007_199_254_740_992.0).contains(&magnitude) {
+        return None;
+    }
+    // magnitude = mantissa * 2^binary_exponent, exactly (a normal double here).
+    let bits = magnitude.to_bits();
+    let mantissa = u128::from((bits & ((1 << 52) - 1)) | (1 << 52));
+    let binary_exponent = i32::try_from((bits >> 52) & 0x7ff).ok()? - 1075;
+    let mut exponent = magnitude.log10().floor() as i32;
+    // The estimate of the decimal exponent can be one off either way; the digits say which.
+    for _ in 0..3 {
+        let scale = 16 - exponent;
+        let scaled = mantissa * u128::from(5u64.pow(u32::try_from(scale).ok()?));
+        let shift = -(binary_exponent + scale);
+        let (whole, rounded) = if shift <= 0 {
+            let exact = scaled << -shift;
+            (exact, exact)
+        } else {
+            let shift = u32::try_from(shift).ok()?;
+            let (whole, remainder, half) =
+                (scaled >> shift, scaled & ((1 << shift) - 1), 1u128 << (shift - 1));
+            let up = remainder > half || (remainder == half && whole & 1 == 1);
+            (whole, whole + u128::from(up))
+        };
+        // The exponent is right when the unrounded value has 17 digits before the point.
+        if whole >= LOWEST_17_DIGITS * 10 {
+            exponent += 1;
+        } else if whole < LOWEST_17_DIGITS {
+            exponent -= 1;
+        } else {
+            // Rounding 99999999999999999.5 carries into an 18th digit: 1 and the next power.
+            let (rounded, exponent) = if rounded == LOWEST_17_DIGITS * 10 {
+                (LOWEST_17_DIGITS, exponent + 1)
+            } else {
+                (rounded, exponent)
+            };
+            // Below 10^17, so it fits 64 bits, whose division is far cheaper.
+            let mut rest = u64::try_from(rounded).ok()?;
+            let mut digits = [0u8; 17];
+            for digit in digits.iter_mut().rev() {
+                *digit = b'0' + (rest % 10) as u8;
+                rest /= 10;
+            }
+            return Some((digits, exponent));
+        }
+    }
+    None
 }
 
 #[cfg(test)]

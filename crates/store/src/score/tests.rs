@@ -2,7 +2,10 @@
 
 use proptest::prelude::*;
 
-use super::{ScoreText, format_score, parse_range_number, parse_score, parse_sort_weight};
+use super::{
+    ScoreText, format_score, parse_range_number, parse_score, parse_sort_weight, seventeen_digits,
+    seventeen_digits_exactly,
+};
 
 /// `ZADD t <input> m` followed by `ZSCORE t m` on Redis (in a skiplist-encoded sorted set,
 /// so a negative zero keeps its sign); `None` is `ERR value is not a valid float`. The
@@ -214,9 +217,17 @@ fn c_percent_17g(score: f64) -> String {
 }
 
 #[test]
-fn whole_numbers_print_like_percent_17g_at_the_edges() {
+fn scores_print_like_percent_17g_at_the_edges() {
     let largest_below_1e17 = f64::from_bits(1e17f64.to_bits() - 1);
-    for score in [0.0, -0.0, 1.0, -1.0, 9.0, 10.0, 1e16, 1e17, largest_below_1e17, 2f64.powi(53)] {
+    let below = |value: f64| f64::from_bits(value.to_bits() - 1);
+    let edges = [0.0, 1.0, 9.0, 10.0, 1e16, 1e17, largest_below_1e17, 2f64.powi(53)];
+    // Around powers of ten, where the decimal exponent changes (and rounding may carry).
+    let tens = (-8..17).flat_map(|power| {
+        let ten = 10f64.powi(power);
+        [ten, below(ten), f64::from_bits(ten.to_bits() + 1), below(below(ten))]
+    });
+    let halves = [0.5, 1.5, 2.5, 0.25, 1e-6, below(1e-6), 0.1, 0.3, 1.0 / 3.0, 2f64.powi(53) - 0.5];
+    for score in edges.into_iter().chain(tens).chain(halves) {
         assert_eq!(ScoreText::new(score).as_str(), c_percent_17g(score), "{score:?}");
         assert_eq!(ScoreText::new(-score).as_str(), c_percent_17g(-score), "{:?}", -score);
     }
@@ -228,6 +239,29 @@ proptest! {
         let score = f64::from_bits(bits);
         prop_assume!(score.is_finite());
         prop_assert_eq!(ScoreText::new(score).as_str().to_owned(), c_percent_17g(score));
+    }
+
+    #[test]
+    fn fractions_print_like_percent_17g(
+        mantissa in (1u64 << 52)..(1u64 << 53),
+        exponent in -24i32..1,
+    ) {
+        // Every double from about 10^-7 to 2^53: the range printed by integer arithmetic.
+        let score = mantissa as f64 * 2f64.powi(exponent - 52);
+        prop_assert_eq!(ScoreText::new(score).as_str().to_owned(), c_percent_17g(score));
+        let next = f64::from_bits(score.to_bits() + 1);
+        prop_assert_eq!(ScoreText::new(next).as_str().to_owned(), c_percent_17g(next));
+    }
+
+    #[test]
+    fn integer_arithmetic_gives_the_formatted_digits(
+        mantissa in (1u64 << 52)..(1u64 << 53),
+        exponent in -20i32..1,
+    ) {
+        // From 10^-6 (below it is left to the formatter) up to 2^53.
+        let score = mantissa as f64 * 2f64.powi(exponent - 52);
+        prop_assume!(score >= 1e-6);
+        prop_assert_eq!(seventeen_digits_exactly(score), Some(seventeen_digits(score)));
     }
 
     #[test]
