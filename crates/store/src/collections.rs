@@ -179,6 +179,7 @@ pub struct ElementScan<'a> {
 /// hash `?2` to `?3` (at most `?4`), both with the hash as their first column; `read` maps
 /// such a row and `name` is the part of an element that a `MATCH` pattern tests.
 pub(crate) struct HashedElements<T> {
+    /// The elements from rank `?2` on, in hash order.
     pub(crate) by_rank: &'static str,
     pub(crate) from_hash: &'static str,
     pub(crate) read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<(i64, T)>,
@@ -186,6 +187,34 @@ pub(crate) struct HashedElements<T> {
 }
 
 impl Reader<'_> {
+    /// The elements (with their hashes) at `ranks` (ascending and distinct) in hash order of
+    /// the collection in row `id`: one walk from the lowest rank to the highest, instead of a
+    /// walk from the first element for each.
+    pub(crate) fn elements_at_ranks<T>(
+        &self,
+        id: i64,
+        ranks: &[i64],
+        elements: &HashedElements<T>,
+    ) -> Result<Vec<(i64, T)>> {
+        let Some(&lowest) = ranks.first() else { return Ok(Vec::new()) };
+        let mut statement = self.connection.prepare_cached(elements.by_rank)?;
+        let mut rows = statement.query(params![id, lowest])?;
+        let mut found = Vec::with_capacity(ranks.len());
+        let mut wanted = ranks.iter().copied().peekable();
+        let mut rank = lowest;
+        while let (Some(next), Some(row)) = (wanted.peek().copied(), rows.next()?) {
+            if rank == next {
+                found.push((elements.read)(row)?);
+                wanted.next();
+            }
+            rank += 1;
+        }
+        if wanted.peek().is_some() {
+            return Err(StoreError::Internal("a rank past the collection's end".into()));
+        }
+        Ok(found)
+    }
+
     /// The element (with its hash) that `probe` lands on in the collection in row `id`,
     /// wrapping around to the first element past the last hash.
     pub(crate) fn element_at<T>(
@@ -435,11 +464,14 @@ pub(crate) fn random_probe(length: i64) -> Probe {
 /// `ZRANDMEMBER`, `SPOP`): a negative count picks that many, possibly repeating; a positive
 /// count picks that many distinct elements, or all of them when there are not more.
 ///
-/// `pick` finds one element (with its hash) for a probe; `all` lists every element.
-pub(crate) fn choose_random<T>(
+/// `pick` finds one element (with its hash) for a probe; `at_ranks` the elements at ascending,
+/// distinct ranks of the hash order (in a collection small enough to pick by rank, several
+/// picks are one walk); `all` lists every element.
+pub(crate) fn choose_random<T: Clone>(
     length: i64,
     count: i64,
     mut pick: impl FnMut(Probe) -> Result<(i64, T)>,
+    at_ranks: impl FnOnce(&[i64]) -> Result<Vec<(i64, T)>>,
     all: impl FnOnce() -> Result<Vec<T>>,
 ) -> Result<Vec<T>> {
     use rand::seq::SliceRandom;
@@ -447,8 +479,35 @@ pub(crate) fn choose_random<T>(
     if length == 0 || count == 0 {
         return Ok(Vec::new());
     }
+    let by_rank = length <= RANK_PROBE_LIMIT;
     if count < 0 {
         let wanted = count.unsigned_abs();
+        if by_rank && wanted > 1 && wanted.saturating_mul(2) < length.unsigned_abs() {
+            // Draw every rank first, then find them all in one walk.
+            let draws: Vec<i64> = (0..wanted).map(|_| rand::random_range(0..length)).collect();
+            let mut ranks = draws.clone();
+            ranks.sort_unstable();
+            ranks.dedup();
+            let found = at_ranks(&ranks)?;
+            return draws
+                .iter()
+                .map(|draw| {
+                    let at = ranks.binary_search(draw).unwrap_or_default();
+                    found.get(at).map(|(_, item)| item.clone())
+                })
+                .collect::<Option<Vec<T>>>()
+                .ok_or_else(|| StoreError::Internal("a drawn rank was not found".into()));
+        }
+        if by_rank && wanted > 1 {
+            // As many draws as half the collection or more: read it once, draw from that.
+            let items = all()?;
+            let mut chosen = Vec::with_capacity(usize::try_from(wanted).unwrap_or(usize::MAX));
+            for _ in 0..wanted {
+                let draw = rand::random_range(0..items.len());
+                chosen.push(items[draw].clone());
+            }
+            return Ok(chosen);
+        }
         let mut chosen = Vec::with_capacity(usize::try_from(wanted.min(1024)).unwrap_or(1024));
         for _ in 0..wanted {
             chosen.push(pick(random_probe(length))?.1);
@@ -465,7 +524,19 @@ pub(crate) fn choose_random<T>(
         items.truncate(wanted);
         return Ok(items);
     }
-    // Fewer than half: probe until enough distinct elements turned up.
+    if by_rank {
+        // Fewer than half, distinct: as many distinct ranks, found in one walk.
+        let size = usize::try_from(length).unwrap_or_default();
+        let mut ranks: Vec<i64> = rand::seq::index::sample(&mut rand::rng(), size, wanted)
+            .into_iter()
+            .map(|rank| i64::try_from(rank).unwrap_or_default())
+            .collect();
+        ranks.sort_unstable();
+        let mut chosen: Vec<T> = at_ranks(&ranks)?.into_iter().map(|(_, item)| item).collect();
+        chosen.shuffle(&mut rand::rng());
+        return Ok(chosen);
+    }
+    // Fewer than half of a big collection: probe until enough distinct elements turned up.
     let mut seen = std::collections::HashSet::with_capacity(wanted);
     let mut chosen = Vec::with_capacity(wanted);
     while chosen.len() < wanted {

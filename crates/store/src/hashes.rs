@@ -24,7 +24,7 @@ pub(crate) const HASH_GET_SQL: &str =
 pub(crate) const HASH_FROM_SQL: &str = "SELECT hash, field, value FROM hash_fields \
      WHERE key_id = ?1 AND hash >= ?2 AND hash <= ?3 ORDER BY hash LIMIT ?4";
 const HASH_RANK_SQL: &str = "SELECT hash, field, value FROM hash_fields WHERE key_id = ?1 \
-     ORDER BY hash LIMIT 1 OFFSET ?2";
+     ORDER BY hash LIMIT -1 OFFSET ?2";
 /// How scans and random picks read fields.
 const HASH_ELEMENTS: HashedElements<FieldValue> = HashedElements {
     by_rank: HASH_RANK_SQL,
@@ -139,6 +139,7 @@ impl Reader<'_> {
             row.length,
             count.unwrap_or(1),
             |probe| self.element_at(row.id, probe, &HASH_ELEMENTS),
+            |ranks| self.elements_at_ranks(row.id, ranks, &HASH_ELEMENTS),
             || self.all_fields(row.id),
         )?;
         Ok(Some(chosen))

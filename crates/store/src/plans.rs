@@ -16,6 +16,7 @@ mod tests {
         LIST_MOVE_SQL, LIST_RANGE_DESC_SQL, LIST_RANGE_SQL,
     };
     use crate::reader::{LOOKUP_BY_ID_SQL, LOOKUP_SQL};
+    use crate::set_algebra::probing_sql;
     use crate::sets::{SET_ALL_SQL, SET_CONTAINS_SQL, SET_DELETE_SQL, SET_FROM_SQL, SET_RANK_SQL};
     use crate::sorted_sets::{
         ZSET_ASCENDING_SQL, ZSET_COUNT_ABOVE_SQL, ZSET_COUNT_BELOW_SQL, ZSET_DESCENDING_SQL,
@@ -82,6 +83,17 @@ mod tests {
         (LIST_SHIFT_SQL, "PRIMARY KEY (key_id=? AND position>? AND position<?)"),
     ];
 
+    /// SQLite's plan for `sql`, its steps joined by `; `.
+    fn plan_of(reader: &crate::Reader<'_>, sql: &str) -> rusqlite::Result<String> {
+        let mut statement = reader.connection.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let count = statement.parameter_count();
+        let parameters: Vec<i64> = (0..count as i64).collect();
+        let plan: Vec<String> = statement
+            .query_map(rusqlite::params_from_iter(parameters), |row| row.get(3))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(plan.join("; "))
+    }
+
     #[test]
     fn hot_queries_search_their_index_and_never_scan_or_sort() {
         let dir = tempfile::tempdir().unwrap();
@@ -89,17 +101,31 @@ mod tests {
         store
             .read(|reader| {
                 for (sql, index) in HOT_QUERIES {
-                    let mut statement =
-                        reader.connection.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
-                    let count = statement.parameter_count();
-                    let parameters: Vec<i64> = (0..count as i64).collect();
-                    let plan: Vec<String> = statement
-                        .query_map(rusqlite::params_from_iter(parameters), |row| row.get(3))?
-                        .collect::<rusqlite::Result<_>>()?;
-                    let plan = plan.join("; ");
+                    let plan = plan_of(reader, sql)?;
                     assert!(plan.contains("SEARCH "), "{sql}: {plan}");
                     assert!(plan.contains(index), "{sql} must use {index}: {plan}");
                     assert!(!plan.contains("TEMP B-TREE"), "{sql} sorts: {plan}");
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn set_probes_are_one_primary_key_search_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::Store::open(dir.path().join("plans.db")).unwrap();
+        let probe = "USING PRIMARY KEY (key_id=? AND hash=? AND member=?)";
+        store
+            .read(|reader| {
+                for probes in 1..=8 {
+                    for present in [true, false] {
+                        let sql = probing_sql(probes, present);
+                        let plan = plan_of(reader, &sql)?;
+                        assert!(plan.starts_with("SEARCH walked USING PRIMARY KEY (key_id=?)"));
+                        assert_eq!(plan.matches(probe).count(), probes, "{sql}: {plan}");
+                        assert!(!plan.contains("SCAN") && !plan.contains("TEMP B-TREE"), "{plan}");
+                    }
                 }
                 Ok(())
             })

@@ -1,8 +1,9 @@
 //! The commands over several sets: `SINTER`, `SINTERCARD`, `SUNION`, `SDIFF` and their
 //! `…STORE` forms, with Redis's algorithms.
 //!
-//! * Intersection walks the smallest set and probes the others, one index search per probe,
-//!   and answers at once when any key is missing (an empty set empties the result).
+//! * Intersection walks the smallest set and probes the others, one index search per probe
+//!   (made inside the walking statement, see [`probing_sql`]), and answers at once when any
+//!   key is missing (an empty set empties the result).
 //! * Union reads every set and removes the duplicates.
 //! * Difference picks one of Redis's two strategies by its cost estimate: walk the first set
 //!   and probe the others, or read everything and subtract.
@@ -99,14 +100,38 @@ impl Reader<'_> {
         let mut others: Vec<i64> = rows[1..].iter().map(|row| row.id).collect();
         others.retain(|id| *id != smallest.id);
         others.dedup();
-        self.set_visit(smallest.id, |hash, member| {
-            for id in &others {
-                if !self.set_contains(*id, hash, &member)? {
-                    return Ok(true);
+        self.walk_probing(smallest.id, &others, true, |hash, member| Ok(found(hash, member)))
+    }
+
+    /// Walks the set `walked` and shows `visit` each member that is in every set of `probed`
+    /// (`present`) or in none of them (not `present`), until `visit` answers `false`. The
+    /// first [`PROBES_PER_STATEMENT`] probes of a member are searches within the walking
+    /// statement, far cheaper than a statement run for each; any further sets are probed
+    /// one statement at a time.
+    fn walk_probing(
+        &self,
+        walked: i64,
+        probed: &[i64],
+        present: bool,
+        mut visit: impl FnMut(i64, Vec<u8>) -> Result<bool>,
+    ) -> Result<()> {
+        let (searched, rest) = probed.split_at(probed.len().min(PROBES_PER_STATEMENT));
+        let mut statement =
+            self.connection.prepare_cached(&probing_sql(searched.len(), present))?;
+        let ids = std::iter::once(walked).chain(searched.iter().copied());
+        let mut rows = statement.query(rusqlite::params_from_iter(ids))?;
+        'members: while let Some(row) = rows.next()? {
+            let (hash, member): (i64, Vec<u8>) = (row.get(0)?, row.get(1)?);
+            for id in rest {
+                if self.set_contains(*id, hash, &member)? != present {
+                    continue 'members;
                 }
             }
-            Ok(found(hash, member))
-        })
+            if !visit(hash, member)? {
+                break;
+            }
+        }
+        Ok(())
     }
 
     fn union(&self, rows: Vec<Option<KeyRow>>) -> Result<Vec<HashedMember>> {
@@ -140,12 +165,8 @@ impl Reader<'_> {
         if probing <= subtracting {
             // Probe the biggest sets first: they are the likeliest to hold a member.
             others.sort_by_key(|row| std::cmp::Reverse(row.length));
-            self.set_visit(first.id, |hash, member| {
-                for row in &others {
-                    if self.set_contains(row.id, hash, &member)? {
-                        return Ok(true);
-                    }
-                }
+            let probed: Vec<i64> = others.iter().map(|row| row.id).collect();
+            self.walk_probing(first.id, &probed, false, |hash, member| {
                 members.push((hash, member));
                 Ok(true)
             })?;
@@ -159,6 +180,26 @@ impl Reader<'_> {
         }
         Ok(members)
     }
+}
+
+/// How many sets one walking statement probes (see [`Reader::walk_probing`]); each is a
+/// condition of its own, and SQLite bounds how deep conditions nest.
+const PROBES_PER_STATEMENT: usize = 8;
+
+/// The members of the set `?1`, in hash order, that are in each of the sets `?2`, `?3` …
+/// (`present`) or in none of them; `probes` sets.
+pub(crate) fn probing_sql(probes: usize, present: bool) -> String {
+    let mut sql = String::from("SELECT hash, member FROM set_members AS walked WHERE key_id = ?1");
+    for index in 0..probes {
+        sql.push_str(if present { " AND EXISTS" } else { " AND NOT EXISTS" });
+        sql.push_str(&format!(
+            " (SELECT 1 FROM set_members WHERE key_id = ?{} \
+             AND hash = walked.hash AND member = walked.member)",
+            index + 2
+        ));
+    }
+    sql.push_str(" ORDER BY hash, member");
+    sql
 }
 
 /// The rows when every key exists, `None` when one is missing.

@@ -30,9 +30,9 @@ pub(crate) const SET_INSERT_SQL: &str =
 /// Removes a member.
 pub(crate) const SET_DELETE_SQL: &str =
     "DELETE FROM set_members WHERE key_id = ?1 AND hash = ?2 AND member = ?3";
-/// The member at a rank in hash order, for random picks in small sets.
+/// The members from a rank on in hash order, for random picks in small sets.
 pub(crate) const SET_RANK_SQL: &str =
-    "SELECT hash, member FROM set_members WHERE key_id = ?1 ORDER BY hash LIMIT 1 OFFSET ?2";
+    "SELECT hash, member FROM set_members WHERE key_id = ?1 ORDER BY hash LIMIT -1 OFFSET ?2";
 /// How scans and random picks read members.
 const SET_ELEMENTS: HashedElements<Vec<u8>> = HashedElements {
     by_rank: SET_RANK_SQL,
@@ -77,23 +77,6 @@ impl Reader<'_> {
         let mut rows = statement.query([id])?;
         while let Some(row) = rows.next()? {
             visit(element_bytes(row, 1)?);
-        }
-        Ok(())
-    }
-
-    /// Calls `visit` with each member of the set in row `id` (in hash order) until it answers
-    /// `false`; the members are read as they are visited, never all at once.
-    pub(crate) fn set_visit(
-        &self,
-        id: i64,
-        mut visit: impl FnMut(i64, Vec<u8>) -> Result<bool>,
-    ) -> Result<()> {
-        let mut statement = self.connection.prepare_cached(SET_ALL_SQL)?;
-        let mut rows = statement.query([id])?;
-        while let Some(row) = rows.next()? {
-            if !visit(row.get(0)?, row.get(1)?)? {
-                break;
-            }
         }
         Ok(())
     }
@@ -158,6 +141,7 @@ impl Reader<'_> {
             row.length,
             count,
             |probe| self.element_at(row.id, probe, &SET_ELEMENTS),
+            |ranks| self.elements_at_ranks(row.id, ranks, &SET_ELEMENTS),
             || self.set_members_of(row.id),
         )
     }

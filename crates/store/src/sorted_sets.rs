@@ -55,7 +55,7 @@ pub(crate) const ZSET_DESCENDING_SQL: &str = "SELECT member, score FROM zset_mem
 pub(crate) const ZSET_FROM_HASH_SQL: &str = "SELECT hash, member, score FROM zset_members \
      WHERE key_id = ?1 AND hash >= ?2 AND hash <= ?3 ORDER BY hash LIMIT ?4";
 const ZSET_HASH_RANK_SQL: &str = "SELECT hash, member, score FROM zset_members \
-     WHERE key_id = ?1 ORDER BY hash LIMIT 1 OFFSET ?2";
+     WHERE key_id = ?1 ORDER BY hash LIMIT -1 OFFSET ?2";
 /// How scans and random picks read members.
 const ZSET_ELEMENTS: HashedElements<ScoredMember> = HashedElements {
     by_rank: ZSET_HASH_RANK_SQL,
@@ -254,6 +254,7 @@ impl Reader<'_> {
             row.length,
             count.unwrap_or(1),
             |probe| self.element_at(row.id, probe, &ZSET_ELEMENTS),
+            |ranks| self.elements_at_ranks(row.id, ranks, &ZSET_ELEMENTS),
             || self.members_by_rank(row.id, true, 0, -1),
         )?;
         Ok(Some(chosen))

@@ -395,6 +395,30 @@ fn random_picks_from_a_big_set_are_distinct_for_a_positive_count() {
 }
 
 #[test]
+fn random_picks_from_a_small_set_reach_every_member_evenly() {
+    // 200 members: picked by rank, several ranks found in one walk.
+    let (_dir, store) = common::open();
+    fill(&store, b"s", 200);
+    let mut times: std::collections::HashMap<Vec<u8>, u32> = Default::default();
+    for _ in 0..2_000 {
+        let drawn = store.read(|reader| reader.set_random_members(0, b"s", Some(-90))).unwrap();
+        let drawn = drawn.unwrap();
+        assert_eq!(drawn.len(), 90);
+        for member in drawn {
+            *times.entry(member).or_default() += 1;
+        }
+        let distinct = store.read(|reader| reader.set_random_members(0, b"s", Some(60))).unwrap();
+        let mut distinct = distinct.unwrap();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 60);
+    }
+    // 180,000 draws of 200 members: 900 each expected, a standard deviation of 30.
+    assert_eq!(times.len(), 200);
+    assert!(times.values().all(|&count| (600..=1_200).contains(&count)), "{times:?}");
+}
+
+#[test]
 fn popping_part_of_a_big_set_removes_exactly_the_popped_members() {
     let (_dir, store) = common::open();
     fill(&store, b"s", 3_000);
