@@ -101,10 +101,13 @@ impl ReplyEncoder {
             (Shape::Set, Protocol::Resp3) => b'~',
             (Shape::Map, Protocol::Resp3) => b'%',
         };
-        let mut header = BytesMut::with_capacity(HEADER_ROOM);
-        put_header(&mut header, marker, self.count);
-        let start = HEADER_ROOM - header.len();
-        self.bytes[start..HEADER_ROOM].copy_from_slice(&header);
+        // The header goes at the end of the room kept for it; the rest of the room is cut off.
+        let mut count = itoa::Buffer::new();
+        let digits = count.format(self.count).as_bytes();
+        let start = HEADER_ROOM - (digits.len() + 3);
+        self.bytes[start] = marker;
+        self.bytes[start + 1..HEADER_ROOM - 2].copy_from_slice(digits);
+        self.bytes[HEADER_ROOM - 2..HEADER_ROOM].copy_from_slice(b"\r\n");
         self.bytes.advance(start);
         Frame::Encoded(self.bytes.freeze())
     }

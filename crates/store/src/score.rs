@@ -355,18 +355,8 @@ impl ScoreText {
         self.len += bytes.len();
     }
 
-    fn push_integer(&mut self, mut value: u64) {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (value % 10) as u8;
-            value /= 10;
-            if value == 0 {
-                break;
-            }
-        }
-        self.push(&digits[at..]);
+    fn push_integer(&mut self, value: u64) {
+        self.push(itoa::Buffer::new().format(value).as_bytes());
     }
 
     /// Seventeen significant digits of a finite, non-negative `magnitude`, correctly
