@@ -179,8 +179,10 @@ pub struct ElementScan<'a> {
 /// hash `?2` to `?3` (at most `?4`), both with the hash as their first column; `read` maps
 /// such a row and `name` is the part of an element that a `MATCH` pattern tests.
 pub(crate) struct HashedElements<T> {
-    /// The elements from rank `?2` on, in hash order.
+    /// The element at rank `?2` in hash order.
     pub(crate) by_rank: &'static str,
+    /// The element `?4` places after the one of hash `?2` and name `?3`, in hash order.
+    pub(crate) after: &'static str,
     pub(crate) from_hash: &'static str,
     pub(crate) read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<(i64, T)>,
     pub(crate) name: fn(&T) -> &[u8],
@@ -188,29 +190,30 @@ pub(crate) struct HashedElements<T> {
 
 impl Reader<'_> {
     /// The elements (with their hashes) at `ranks` (ascending and distinct) in hash order of
-    /// the collection in row `id`: one walk from the lowest rank to the highest, instead of a
-    /// walk from the first element for each.
+    /// the collection in row `id`. Each is found from the one before it, skipping the gap
+    /// between them inside SQLite (`OFFSET`), so the picks together cost one pass over the
+    /// collection up to the highest rank rather than a pass from the first element for each.
     pub(crate) fn elements_at_ranks<T>(
         &self,
         id: i64,
         ranks: &[i64],
         elements: &HashedElements<T>,
     ) -> Result<Vec<(i64, T)>> {
-        let Some(&lowest) = ranks.first() else { return Ok(Vec::new()) };
-        let mut statement = self.connection.prepare_cached(elements.by_rank)?;
-        let mut rows = statement.query(params![id, lowest])?;
-        let mut found = Vec::with_capacity(ranks.len());
-        let mut wanted = ranks.iter().copied().peekable();
-        let mut rank = lowest;
-        while let (Some(next), Some(row)) = (wanted.peek().copied(), rows.next()?) {
-            if rank == next {
-                found.push((elements.read)(row)?);
-                wanted.next();
-            }
-            rank += 1;
-        }
-        if wanted.peek().is_some() {
-            return Err(StoreError::Internal("a rank past the collection's end".into()));
+        let mut found: Vec<(i64, T)> = Vec::with_capacity(ranks.len());
+        for (index, &rank) in ranks.iter().enumerate() {
+            let element = match found.last() {
+                Some((hash, item)) => {
+                    let gap = rank - ranks[index - 1] - 1;
+                    let mut statement = self.connection.prepare_cached(elements.after)?;
+                    statement
+                        .query_row(params![id, hash, (elements.name)(item), gap], elements.read)?
+                }
+                None => {
+                    let mut statement = self.connection.prepare_cached(elements.by_rank)?;
+                    statement.query_row(params![id, rank], elements.read)?
+                }
+            };
+            found.push(element);
         }
         Ok(found)
     }
@@ -442,13 +445,6 @@ impl Writer<'_> {
 /// ones pick the element at a random point of the hash range, which costs one index search.
 const RANK_PROBE_LIMIT: i64 = 1000;
 
-/// From how many picks by rank one walk up to the highest rank is cheaper than a walk per
-/// pick. A walk per pick skips rows inside SQLite (`OFFSET`, about 0.04 µs a row) but starts
-/// from the first element each time (half the collection on average); the one walk hands
-/// every row it passes out of SQLite (about 0.13 µs) but passes each only once (c / (c + 1)
-/// of the collection for c picks). They cost the same near six picks.
-const ONE_WALK_PICKS: u64 = 6;
-
 /// Where a random pick looks for its element.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Probe {
@@ -473,7 +469,7 @@ pub(crate) fn random_probe(length: i64) -> Probe {
 ///
 /// `pick` finds one element (with its hash) for a probe; `at_ranks` the elements at ascending,
 /// distinct ranks of the hash order (in a collection small enough to pick by rank, several
-/// picks are one walk); `all` lists every element.
+/// picks are found together); `all` lists every element.
 pub(crate) fn choose_random<T: Clone>(
     length: i64,
     count: i64,
@@ -500,8 +496,8 @@ pub(crate) fn choose_random<T: Clone>(
             }
             return Ok(chosen);
         }
-        if by_rank && wanted >= ONE_WALK_PICKS {
-            // Draw every rank first, then find them all in one walk.
+        if by_rank && wanted > 1 {
+            // Draw every rank first, then find them in rank order, each from the last.
             let draws: Vec<i64> = (0..wanted).map(|_| rand::random_range(0..length)).collect();
             let mut ranks = draws.clone();
             ranks.sort_unstable();
@@ -532,8 +528,8 @@ pub(crate) fn choose_random<T: Clone>(
         items.truncate(wanted);
         return Ok(items);
     }
-    if by_rank && count >= ONE_WALK_PICKS as i64 {
-        // Fewer than half, distinct: as many distinct ranks, found in one walk.
+    if by_rank {
+        // Fewer than half, distinct: as many distinct ranks, each found from the last.
         let size = usize::try_from(length).unwrap_or_default();
         let mut ranks: Vec<i64> = rand::seq::index::sample(&mut rand::rng(), size, wanted)
             .into_iter()

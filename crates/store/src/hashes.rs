@@ -24,10 +24,14 @@ pub(crate) const HASH_GET_SQL: &str =
 pub(crate) const HASH_FROM_SQL: &str = "SELECT hash, field, value FROM hash_fields \
      WHERE key_id = ?1 AND hash >= ?2 AND hash <= ?3 ORDER BY hash LIMIT ?4";
 const HASH_RANK_SQL: &str = "SELECT hash, field, value FROM hash_fields WHERE key_id = ?1 \
-     ORDER BY hash LIMIT -1 OFFSET ?2";
+     ORDER BY hash LIMIT 1 OFFSET ?2";
+/// The field `?4` places after `(?2, ?3)` in hash order, for several random picks.
+pub(crate) const HASH_AFTER_SQL: &str = "SELECT hash, field, value FROM hash_fields \
+     WHERE key_id = ?1 AND (hash, field) > (?2, ?3) ORDER BY hash, field LIMIT 1 OFFSET ?4";
 /// How scans and random picks read fields.
 const HASH_ELEMENTS: HashedElements<FieldValue> = HashedElements {
     by_rank: HASH_RANK_SQL,
+    after: HASH_AFTER_SQL,
     from_hash: HASH_FROM_SQL,
     read: |row| Ok((row.get(0)?, (row.get(1)?, row.get(2)?))),
     name: |(field, _)| field,

@@ -8,7 +8,7 @@
 mod tests {
     use crate::collections::GRAVEYARD_SQL;
     use crate::expiry::SWEEP_SQL;
-    use crate::hashes::{HASH_FROM_SQL, HASH_GET_SQL};
+    use crate::hashes::{HASH_AFTER_SQL, HASH_FROM_SQL, HASH_GET_SQL};
     use crate::keys::{HIGHEST_ID_SQL, LOWEST_ID_SQL, SCAN_SQL, UNSWEPT_SQL};
     use crate::list_edits::LIST_SHIFT_SQL;
     use crate::lists::{
@@ -17,10 +17,12 @@ mod tests {
     };
     use crate::reader::{LOOKUP_BY_ID_SQL, LOOKUP_SQL};
     use crate::set_algebra::probing_sql;
-    use crate::sets::{SET_ALL_SQL, SET_CONTAINS_SQL, SET_DELETE_SQL, SET_FROM_SQL, SET_RANK_SQL};
+    use crate::sets::{
+        SET_AFTER_SQL, SET_ALL_SQL, SET_CONTAINS_SQL, SET_DELETE_SQL, SET_FROM_SQL, SET_RANK_SQL,
+    };
     use crate::sorted_sets::{
-        ZSET_ASCENDING_SQL, ZSET_COUNT_ABOVE_SQL, ZSET_COUNT_BELOW_SQL, ZSET_DESCENDING_SQL,
-        ZSET_FROM_HASH_SQL, ZSET_SCORE_SQL,
+        ZSET_AFTER_SQL, ZSET_ASCENDING_SQL, ZSET_COUNT_ABOVE_SQL, ZSET_COUNT_BELOW_SQL,
+        ZSET_DESCENDING_SQL, ZSET_FROM_HASH_SQL, ZSET_SCORE_SQL,
     };
     use crate::strings::{GET_SQL, OVERWRITE_PLAIN_STRING_SQL};
     use crate::writer::LIVE_STRING_SQL;
@@ -52,6 +54,9 @@ mod tests {
         (SET_FROM_SQL, "PRIMARY KEY"),
         (SET_ALL_SQL, "PRIMARY KEY"),
         (SET_RANK_SQL, "PRIMARY KEY"),
+        (SET_AFTER_SQL, "PRIMARY KEY (key_id=? AND (hash,member)>(?,?))"),
+        (HASH_AFTER_SQL, "PRIMARY KEY (key_id=? AND (hash,field)>(?,?))"),
+        (ZSET_AFTER_SQL, "PRIMARY KEY (key_id=? AND (hash,member)>(?,?))"),
         (ZSET_SCORE_SQL, "PRIMARY KEY"),
         (ZSET_FROM_HASH_SQL, "PRIMARY KEY"),
         (ZSET_ALL_SQL, "zset_by_score"),

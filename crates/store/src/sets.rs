@@ -30,12 +30,16 @@ pub(crate) const SET_INSERT_SQL: &str =
 /// Removes a member.
 pub(crate) const SET_DELETE_SQL: &str =
     "DELETE FROM set_members WHERE key_id = ?1 AND hash = ?2 AND member = ?3";
-/// The members from a rank on in hash order, for random picks in small sets.
+/// The member at a rank in hash order, for random picks in small sets.
 pub(crate) const SET_RANK_SQL: &str =
-    "SELECT hash, member FROM set_members WHERE key_id = ?1 ORDER BY hash LIMIT -1 OFFSET ?2";
+    "SELECT hash, member FROM set_members WHERE key_id = ?1 ORDER BY hash LIMIT 1 OFFSET ?2";
+/// The member `?4` places after `(?2, ?3)` in hash order, for several random picks.
+pub(crate) const SET_AFTER_SQL: &str = "SELECT hash, member FROM set_members \
+     WHERE key_id = ?1 AND (hash, member) > (?2, ?3) ORDER BY hash, member LIMIT 1 OFFSET ?4";
 /// How scans and random picks read members.
 const SET_ELEMENTS: HashedElements<Vec<u8>> = HashedElements {
     by_rank: SET_RANK_SQL,
+    after: SET_AFTER_SQL,
     from_hash: SET_FROM_SQL,
     read: |row| Ok((row.get(0)?, row.get(1)?)),
     name: |member| member,

@@ -55,10 +55,14 @@ pub(crate) const ZSET_DESCENDING_SQL: &str = "SELECT member, score FROM zset_mem
 pub(crate) const ZSET_FROM_HASH_SQL: &str = "SELECT hash, member, score FROM zset_members \
      WHERE key_id = ?1 AND hash >= ?2 AND hash <= ?3 ORDER BY hash LIMIT ?4";
 const ZSET_HASH_RANK_SQL: &str = "SELECT hash, member, score FROM zset_members \
-     WHERE key_id = ?1 ORDER BY hash LIMIT -1 OFFSET ?2";
+     WHERE key_id = ?1 ORDER BY hash LIMIT 1 OFFSET ?2";
+/// The member `?4` places after `(?2, ?3)` in hash order, for several random picks.
+pub(crate) const ZSET_AFTER_SQL: &str = "SELECT hash, member, score FROM zset_members \
+     WHERE key_id = ?1 AND (hash, member) > (?2, ?3) ORDER BY hash, member LIMIT 1 OFFSET ?4";
 /// How scans and random picks read members.
 const ZSET_ELEMENTS: HashedElements<ScoredMember> = HashedElements {
     by_rank: ZSET_HASH_RANK_SQL,
+    after: ZSET_AFTER_SQL,
     from_hash: ZSET_FROM_HASH_SQL,
     read: |row| Ok((row.get(0)?, (row.get(1)?, row.get(2)?))),
     name: |(member, _)| member,

@@ -396,7 +396,7 @@ fn random_picks_from_a_big_set_are_distinct_for_a_positive_count() {
 
 #[test]
 fn random_picks_from_a_small_set_reach_every_member_evenly() {
-    // 200 members: picked by rank, several ranks found in one walk.
+    // 200 members: picked by rank, several ranks found in order, each from the one before.
     let (_dir, store) = common::open();
     fill(&store, b"s", 200);
     let mut times: std::collections::HashMap<Vec<u8>, u32> = Default::default();
