@@ -127,7 +127,6 @@ pub(crate) fn compare_scored(left: &ScoredMember, right: &ScoredMember) -> std::
     left.1.partial_cmp(&right.1).unwrap_or(std::cmp::Ordering::Equal).then(left.0.cmp(&right.0))
 }
 
-/// Reads `member, score` rows.
 /// Shows `visit` each row of `rows`: a member (column 0, as SQLite holds it) and its score.
 pub(crate) fn each_scored(
     mut rows: rusqlite::Rows<'_>,
@@ -139,6 +138,7 @@ pub(crate) fn each_scored(
     Ok(())
 }
 
+/// Reads `member, score` rows.
 pub(crate) fn scored_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ScoredMember> {
     Ok((row.get(0)?, row.get(1)?))
 }

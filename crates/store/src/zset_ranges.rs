@@ -296,11 +296,10 @@ fn lex_walk(
 impl Reader<'_> {
     /// `ZRANGE` and its older forms: the members of the range in the order asked for.
     pub fn zset_range(&self, db: Db, key: &[u8], query: &ZRangeQuery) -> Result<Vec<ScoredMember>> {
-        let mut members = Vec::new();
-        self.zset_range_each(db, key, query, |member, score| {
-            members.push((member.to_vec(), score))
-        })?;
-        Ok(members)
+        match self.zset_row(db, key)? {
+            Some(row) => self.range_members(&row, query),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// `ZRANGE` for a caller that copies the members out itself: shows `visit` each member of
