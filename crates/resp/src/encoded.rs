@@ -10,7 +10,7 @@
 
 use bytes::{Buf, BufMut, BytesMut};
 
-use crate::frame::{Frame, Protocol, put_bulk, put_header, put_line};
+use crate::frame::{Frame, Protocol, put_bulk, put_header, put_integer, put_line};
 
 /// The room kept before the elements for the aggregate's header: a marker, up to 20 digits
 /// and `\r\n`.
@@ -35,6 +35,10 @@ pub enum Element<'a> {
     Bulk(&'a [u8]),
     /// A double, given as the text Redis prints for it (RESP3 `,`; a bulk string in RESP2).
     Double(&'a [u8]),
+    /// An integer.
+    Integer(i64),
+    /// Nothing there: RESP3's null, RESP2's null bulk string (as `MGET` answers a missing key).
+    Null,
 }
 
 /// Builds an aggregate reply by appending each element's wire form to one buffer.
@@ -119,6 +123,9 @@ impl ReplyEncoder {
                 put_line(&mut self.bytes, b',', text)
             }
             Element::Double(text) => put_bulk(&mut self.bytes, text),
+            Element::Integer(value) => put_integer(&mut self.bytes, value),
+            Element::Null if self.protocol == Protocol::Resp3 => self.bytes.put_slice(b"_\r\n"),
+            Element::Null => self.bytes.put_slice(b"$-1\r\n"),
         }
     }
 }
@@ -185,6 +192,32 @@ mod tests {
                     assert_eq!(encoded, framed, "{shape:?} {protocol:?} {}", pairs.len());
                 }
             }
+        }
+    }
+
+    #[test]
+    fn encodes_nulls_and_integers_as_the_frames_would() {
+        for protocol in [Protocol::Resp2, Protocol::Resp3] {
+            let mut encoder = ReplyEncoder::new(Shape::Array, protocol);
+            for element in [
+                Element::Bulk(b"v"),
+                Element::Null,
+                Element::Integer(0),
+                Element::Integer(i64::MIN),
+                Element::Double(b"2.5"),
+                Element::Null,
+            ] {
+                encoder.push(element);
+            }
+            let frames = Frame::Array(vec![
+                Frame::Bulk(Bytes::from_static(b"v")),
+                Frame::Null,
+                Frame::Integer(0),
+                Frame::Integer(i64::MIN),
+                Frame::Double(Bytes::from_static(b"2.5")),
+                Frame::Null,
+            ]);
+            assert_eq!(encoder.finish().to_bytes_as(protocol), frames.to_bytes_as(protocol));
         }
     }
 

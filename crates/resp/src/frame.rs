@@ -122,11 +122,7 @@ impl Frame {
         match self {
             Frame::Simple(text) => put_line(dst, b'+', text),
             Frame::Error(text) => put_line(dst, b'-', text),
-            Frame::Integer(value) => {
-                dst.put_u8(b':');
-                put_decimal(dst, *value);
-                dst.put_slice(b"\r\n");
-            }
+            Frame::Integer(value) => put_integer(dst, *value),
             Frame::Bulk(payload) => put_bulk(dst, payload),
             Frame::Null | Frame::NullArray if resp3 => dst.put_slice(b"_\r\n"),
             Frame::Null => dst.put_slice(b"$-1\r\n"),
@@ -222,6 +218,12 @@ fn put_aggregate(dst: &mut BytesMut, marker: u8, items: &[Frame], protocol: Prot
 pub(crate) fn put_bulk(dst: &mut BytesMut, payload: &[u8]) {
     put_header(dst, b'$', payload.len());
     dst.put_slice(payload);
+    dst.put_slice(b"\r\n");
+}
+
+pub(crate) fn put_integer(dst: &mut BytesMut, value: i64) {
+    dst.put_u8(b':');
+    put_decimal(dst, value);
     dst.put_slice(b"\r\n");
 }
 

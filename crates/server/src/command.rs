@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use resplite_resp::{Frame, Protocol};
+use resplite_resp::{Element, Frame, Protocol};
 use resplite_store::{Db, Reader, StoreError, Writer};
 
 use crate::args::Args;
@@ -136,6 +136,11 @@ pub(crate) fn write(
 /// A bulk string, or a null for `None`.
 pub(crate) fn optional_bulk(value: Option<Vec<u8>>) -> Frame {
     value.map_or(Frame::Null, Frame::bulk)
+}
+
+/// A bulk string element of an encoded reply, or a null for `None`.
+pub(crate) fn optional_element(value: Option<&[u8]>) -> Element<'_> {
+    value.map_or(Element::Null, Element::Bulk)
 }
 
 /// Pairs (member and score, field and value) as Redis replies with them: one flat array in

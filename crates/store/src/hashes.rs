@@ -12,6 +12,7 @@ use crate::collections::{
 use crate::error::{Result, StoreError};
 use crate::kind::KeyType;
 use crate::long_double::LongDouble;
+use crate::lookups::{self, FIRST_SELECTED};
 use crate::numbers::{format_i64, parse_i64};
 use crate::reader::{Db, KeyRow, Reader};
 use crate::upserts::Upserted;
@@ -77,8 +78,28 @@ impl Reader<'_> {
         key: &[u8],
         fields: &[F],
     ) -> Result<Vec<Option<Vec<u8>>>> {
-        let Some(row) = self.hash_row(db, key)? else { return Ok(vec![None; fields.len()]) };
-        fields.iter().map(|field| self.field_value(row.id, field.as_ref())).collect()
+        let mut values = Vec::with_capacity(fields.len());
+        self.hash_values_each(db, key, fields, |value| values.push(value.map(<[u8]>::to_vec)))?;
+        Ok(values)
+    }
+
+    /// `HMGET` for a caller that copies the values out itself: shows `visit` each field's
+    /// value as SQLite holds it (`None` for a missing field or hash), in the order asked.
+    pub fn hash_values_each<F: AsRef<[u8]>>(
+        &self,
+        db: Db,
+        key: &[u8],
+        fields: &[F],
+        mut visit: impl FnMut(Option<&[u8]>),
+    ) -> Result<()> {
+        let Some(row) = self.hash_row(db, key)? else {
+            fields.iter().for_each(|_| visit(None));
+            return Ok(());
+        };
+        self.look_up_elements(&lookups::HASH_FIELDS, row.id, fields, |found| {
+            visit(found.map(|found| element_bytes(found, FIRST_SELECTED)).transpose()?);
+            Ok(())
+        })
     }
 
     /// `HGETALL`: every field with its value.

@@ -72,6 +72,7 @@ mod list_edits;
 mod lists;
 mod log_backlog;
 mod long_double;
+mod lookups;
 mod numbers;
 mod options;
 mod page_cache;

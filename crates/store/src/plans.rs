@@ -15,6 +15,7 @@ mod tests {
         LIST_DELETE_RANGE_SQL, LIST_ITEM_SQL, LIST_MATCHES_DESC_SQL, LIST_MATCHES_SQL,
         LIST_MOVE_SQL, LIST_RANGE_DESC_SQL, LIST_RANGE_SQL,
     };
+    use crate::lookups;
     use crate::reader::{LOOKUP_BY_ID_SQL, LOOKUP_SQL};
     use crate::set_algebra::probing_sql;
     use crate::sets::{
@@ -110,6 +111,42 @@ mod tests {
                     assert!(plan.contains("SEARCH "), "{sql}: {plan}");
                     assert!(plan.contains(index), "{sql} must use {index}: {plan}");
                     assert!(!plan.contains("TEMP B-TREE"), "{sql} sorts: {plan}");
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn batched_lookups_are_one_search_each_in_the_order_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::Store::open(dir.path().join("plans.db")).unwrap();
+        let lookups = [
+            (&*lookups::KEYS, "SEARCH found USING INDEX keys_by_name (db=? AND key=?)"),
+            (
+                &*lookups::HASH_FIELDS,
+                "SEARCH found USING PRIMARY KEY (key_id=? AND hash=? AND field=?)",
+            ),
+            (
+                &*lookups::SET_MEMBERS,
+                "SEARCH found USING PRIMARY KEY (key_id=? AND hash=? AND member=?)",
+            ),
+            (
+                &*lookups::ZSET_MEMBERS,
+                "SEARCH found USING PRIMARY KEY (key_id=? AND hash=? AND member=?)",
+            ),
+        ];
+        store
+            .read(|reader| {
+                for (lookup, search) in lookups {
+                    for (sql, width) in lookup.statements().iter().zip(lookups::BATCH_WIDTHS) {
+                        // The batch is walked once, in its own order, with one search per row.
+                        let walk = match width {
+                            1 => "CO-ROUTINE wanted; SCAN CONSTANT ROW; SCAN wanted".to_owned(),
+                            _ => format!("SCAN {width}-ROW VALUES CLAUSE"),
+                        };
+                        assert_eq!(plan_of(reader, sql)?, format!("{walk}; {search} LEFT-JOIN"));
+                    }
                 }
                 Ok(())
             })

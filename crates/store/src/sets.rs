@@ -12,6 +12,7 @@ use crate::collections::{
 };
 use crate::error::Result;
 use crate::kind::KeyType;
+use crate::lookups;
 use crate::reader::{Db, KeyRow, Reader};
 use crate::writer::Writer;
 
@@ -101,13 +102,12 @@ impl Reader<'_> {
         members: &[M],
     ) -> Result<Vec<bool>> {
         let Some(row) = self.set_row(db, key)? else { return Ok(vec![false; members.len()]) };
-        members
-            .iter()
-            .map(|member| {
-                let member = member.as_ref();
-                self.set_contains(row.id, element_hash(member), member)
-            })
-            .collect()
+        let mut found = Vec::with_capacity(members.len());
+        self.look_up_elements(&lookups::SET_MEMBERS, row.id, members, |row| {
+            found.push(row.is_some());
+            Ok(())
+        })?;
+        Ok(found)
     }
 
     /// `SCARD`: how many members the set has.

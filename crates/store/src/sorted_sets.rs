@@ -16,6 +16,7 @@ use crate::collections::{
 use crate::encoding::{LISTPACK_MAX_VALUE, ZSET_LISTPACK_MAX_ENTRIES};
 use crate::error::{Result, StoreError};
 use crate::kind::KeyType;
+use crate::lookups::{self, FIRST_SELECTED};
 use crate::reader::{Db, KeyRow, Reader};
 use crate::upserts::Upserted;
 use crate::writer::Writer;
@@ -202,7 +203,12 @@ impl Reader<'_> {
         members: &[M],
     ) -> Result<Vec<Option<f64>>> {
         let Some(row) = self.zset_row(db, key)? else { return Ok(vec![None; members.len()]) };
-        members.iter().map(|member| self.member_score(row.id, member.as_ref())).collect()
+        let mut scores = Vec::with_capacity(members.len());
+        self.look_up_elements(&lookups::ZSET_MEMBERS, row.id, members, |row| {
+            scores.push(row.map(|row| row.get(FIRST_SELECTED)).transpose()?);
+            Ok(())
+        })?;
+        Ok(scores)
     }
 
     /// `ZCARD`.

@@ -1,10 +1,12 @@
 //! String values: get and set in all their forms, counters, appends and ranges.
 
+use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, params};
 
 use crate::error::{Result, StoreError};
 use crate::kind::KeyType;
 use crate::long_double::LongDouble;
+use crate::lookups::FIRST_SELECTED;
 use crate::numbers::{format_i64, parse_i64};
 use crate::reader::{Db, KeyRow, Reader};
 use crate::writer::Writer;
@@ -95,12 +97,41 @@ impl Reader<'_> {
     /// The values of several keys; keys that are missing or not strings give `None`, as
     /// `MGET` answers.
     pub fn get_many<K: AsRef<[u8]>>(&self, db: Db, keys: &[K]) -> Result<Vec<Option<Vec<u8>>>> {
-        keys.iter()
-            .map(|key| match self.get(db, key.as_ref()) {
-                Err(StoreError::WrongType) => Ok(None),
-                other => other,
-            })
-            .collect()
+        let mut values = Vec::with_capacity(keys.len());
+        self.string_values_each(db, keys, |value| values.push(value.map(<[u8]>::to_vec)))?;
+        Ok(values)
+    }
+
+    /// `MGET` for a caller that copies the values out itself: shows `visit` each key's value
+    /// as SQLite holds it (`None` for a key that is missing or not a string), in the order
+    /// asked; the keys are looked up in batches (see `lookups.rs`).
+    pub fn string_values_each<K: AsRef<[u8]>>(
+        &self,
+        db: Db,
+        keys: &[K],
+        mut visit: impl FnMut(Option<&[u8]>),
+    ) -> Result<()> {
+        self.look_up_keys(db, keys, |found| {
+            let Some(row) = found else {
+                visit(None);
+                return Ok(());
+            };
+            let kind: i64 = row.get(FIRST_SELECTED)?;
+            let expires_at: Option<i64> = row.get(FIRST_SELECTED + 2)?;
+            if kind != KeyType::String.code() || self.is_expired(expires_at) {
+                visit(None);
+                return Ok(());
+            }
+            match row.get_ref(FIRST_SELECTED + 1)? {
+                ValueRef::Blob(value) => visit(Some(value)),
+                ValueRef::Null => visit(Some(&[])),
+                other => {
+                    let kind = other.data_type();
+                    return Err(StoreError::Internal(format!("a string value stored as {kind}")));
+                }
+            }
+            Ok(())
+        })
     }
 
     /// The length of the string at `key` (0 when missing).

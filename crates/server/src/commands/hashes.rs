@@ -5,7 +5,9 @@ use resplite_resp::{Element, Frame, ReplyEncoder, Shape};
 use resplite_store::{Db, FieldValue, parse_i64};
 
 use crate::args::{Args, is_word};
-use crate::command::{CommandResult, Context, count, optional_bulk, pairs_frame, read, write};
+use crate::command::{
+    CommandResult, Context, count, optional_bulk, optional_element, pairs_frame, read, write,
+};
 use crate::commands::element_scan;
 use crate::error::CommandError;
 use crate::keyspace_events;
@@ -75,9 +77,11 @@ pub(crate) fn hget(context: &mut Context<'_>, mut args: Args) -> CommandResult {
 pub(crate) fn hmget(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
     let fields = args.rest();
+    let protocol = context.protocol();
     read(move |reader| {
-        let values = reader.hash_get_many(db, &key, &fields)?;
-        Ok(Frame::Array(values.into_iter().map(optional_bulk).collect()))
+        let mut reply = ReplyEncoder::new(Shape::Array, protocol);
+        reader.hash_values_each(db, &key, &fields, |value| reply.push(optional_element(value)))?;
+        Ok(reply.finish())
     })
 }
 

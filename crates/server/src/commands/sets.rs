@@ -72,10 +72,13 @@ pub(crate) fn sismember(context: &mut Context<'_>, mut args: Args) -> CommandRes
 
 pub(crate) fn smismember(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
-    let members = args.rest();
+    let (members, protocol) = (args.rest(), context.protocol());
     read(move |reader| {
-        let found = reader.set_are_members(db, &key, &members)?;
-        Ok(Frame::Array(found.into_iter().map(|is| Frame::Integer(i64::from(is))).collect()))
+        let mut reply = ReplyEncoder::new(Shape::Array, protocol);
+        for is_member in reader.set_are_members(db, &key, &members)? {
+            reply.push(Element::Integer(i64::from(is_member)));
+        }
+        Ok(reply.finish())
     })
 }
 

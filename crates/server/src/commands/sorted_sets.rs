@@ -161,10 +161,16 @@ pub(crate) fn zscore(context: &mut Context<'_>, mut args: Args) -> CommandResult
 
 pub(crate) fn zmscore(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     let (db, key) = (context.db(), args.bytes()?);
-    let members = args.rest();
+    let (members, protocol) = (args.rest(), context.protocol());
     read(move |reader| {
-        let scores = reader.zset_scores(db, &key, &members)?;
-        Ok(Frame::Array(scores.into_iter().map(|s| s.map_or(Frame::Null, score_frame)).collect()))
+        let mut reply = ReplyEncoder::new(Shape::Array, protocol);
+        for score in reader.zset_scores(db, &key, &members)? {
+            match score {
+                Some(score) => reply.push(Element::Double(ScoreText::new(score).as_bytes())),
+                None => reply.push(Element::Null),
+            }
+        }
+        Ok(reply.finish())
     })
 }
 

@@ -1,13 +1,13 @@
 //! String commands: `GET`, `SET` and its relatives, counters, `APPEND`, ranges.
 
 use bytes::Bytes;
-use resplite_resp::Frame;
+use resplite_resp::{Frame, ReplyEncoder, Shape};
 use resplite_store::{
     Db, Deadline, DeadlineChange, NewDeadline, SetCondition, SetOptions, now_ms, parse_i64,
 };
 
 use crate::args::{Args, is_word};
-use crate::command::{CommandResult, Context, count, optional_bulk, read, write};
+use crate::command::{CommandResult, Context, count, optional_bulk, optional_element, read, write};
 use crate::commands::expiry::{Unit, invalid_expire_time};
 use crate::error::CommandError;
 use crate::keyspace_events;
@@ -227,10 +227,11 @@ pub(crate) fn getex(context: &mut Context<'_>, mut args: Args) -> CommandResult 
 }
 
 pub(crate) fn mget(context: &mut Context<'_>, args: Args) -> CommandResult {
-    let (db, keys) = (context.db(), args.rest());
+    let (db, keys, protocol) = (context.db(), args.rest(), context.protocol());
     read(move |reader| {
-        let values = reader.get_many(db, &keys)?;
-        Ok(Frame::Array(values.into_iter().map(optional_bulk).collect()))
+        let mut reply = ReplyEncoder::new(Shape::Array, protocol);
+        reader.string_values_each(db, &keys, |value| reply.push(optional_element(value)))?;
+        Ok(reply.finish())
     })
 }
 
