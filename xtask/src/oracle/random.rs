@@ -112,6 +112,18 @@ impl Draw {
         format!("m{}", self.rng.random_range(0..300)).into_bytes()
     }
 
+    /// A collection element: one of the numbered members or one of the awkward values.
+    fn element(&mut self) -> Vec<u8> {
+        if self.rng.random_bool(0.5) { self.member() } else { self.value() }
+    }
+
+    /// One to forty words from `draw`: enough to cross the batches resplite looks many keys
+    /// or elements up in (`MGET`, `HMGET` …).
+    fn several(&mut self, draw: fn(&mut Draw) -> Vec<u8>) -> Vec<Vec<u8>> {
+        let count = self.rng.random_range(1..=40);
+        (0..count).map(|_| draw(self)).collect()
+    }
+
     fn pick(&mut self, from: &[&[u8]]) -> Vec<u8> {
         from.choose(&mut self.rng).map(|item| item.to_vec()).unwrap_or_default()
     }
@@ -171,6 +183,7 @@ const TEMPLATES: &[Template] = &[
     ("MSET", |d| vec![d.key(), d.value(), d.key(), d.value()]),
     ("MSETNX", |d| vec![d.key(), d.value(), d.key(), d.value()]),
     ("MGET", |d| vec![d.key(), d.key(), d.key()]),
+    ("MGET", |d| d.several(Draw::key)),
     ("INCR", |d| vec![d.key()]),
     ("DECR", |d| vec![d.key()]),
     ("INCRBY", |d| vec![d.key(), d.value()]),
@@ -243,6 +256,7 @@ const TEMPLATES: &[Template] = &[
     ("HSETNX", |d| vec![d.key(), d.value(), d.value()]),
     ("HGET", |d| vec![d.key(), d.value()]),
     ("HMGET", |d| vec![d.key(), d.value(), d.value()]),
+    ("HMGET", |d| [vec![d.key()], d.several(Draw::element)].concat()),
     ("HDEL", |d| vec![d.key(), d.value()]),
     ("HLEN", |d| vec![d.key()]),
     ("HEXISTS", |d| vec![d.key(), d.value()]),
@@ -256,6 +270,7 @@ const TEMPLATES: &[Template] = &[
     ("SREM", |d| vec![d.key(), d.value()]),
     ("SISMEMBER", |d| vec![d.key(), d.value()]),
     ("SMISMEMBER", |d| vec![d.key(), d.value(), d.value()]),
+    ("SMISMEMBER", |d| [vec![d.key()], d.several(Draw::element)].concat()),
     ("SCARD", |d| vec![d.key()]),
     ("SMEMBERS", |d| vec![d.key()]),
     ("SMOVE", |d| vec![d.key(), d.key(), d.value()]),
@@ -299,6 +314,7 @@ const TEMPLATES: &[Template] = &[
     ("ZREM", |d| vec![d.key(), d.value(), d.value()]),
     ("ZSCORE", |d| vec![d.key(), d.value()]),
     ("ZMSCORE", |d| vec![d.key(), d.value(), d.value()]),
+    ("ZMSCORE", |d| [vec![d.key()], d.several(Draw::element)].concat()),
     ("ZCARD", |d| vec![d.key()]),
     ("ZRANK", |d| vec![d.key(), d.value()]),
     ("ZREVRANK", |d| vec![d.key(), d.value()]),
