@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, params};
 use crate::error::{Result, StoreError};
 use crate::glob::{glob_match, literal_prefix};
 use crate::kind::KeyType;
+use crate::lookups::{self, FIRST_SELECTED};
 use crate::reader::{Db, Reader};
 use crate::writer::Writer;
 
@@ -58,12 +59,18 @@ const LIVE: &str = "(expires_at IS NULL OR expires_at > :now)";
 impl Reader<'_> {
     /// How many of `keys` exist; a key named twice counts twice, as in `EXISTS`.
     pub fn exists<K: AsRef<[u8]>>(&self, db: Db, keys: &[K]) -> Result<i64> {
+        if let [key] = keys {
+            return Ok(i64::from(self.lookup(db, key.as_ref())?.is_some()));
+        }
         let mut count = 0;
-        for key in keys {
-            if self.lookup(db, key.as_ref())?.is_some() {
+        self.look_up_keys(&lookups::KEY_DEADLINES, db, keys, |found| {
+            if let Some(row) = found
+                && !self.is_expired(row.get(FIRST_SELECTED)?)
+            {
                 count += 1;
             }
-        }
+            Ok(())
+        })?;
         Ok(count)
     }
 

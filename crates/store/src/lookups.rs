@@ -1,4 +1,5 @@
-//! Looking many keys or elements up at once, for `MGET`, `HMGET`, `SMISMEMBER` and `ZMSCORE`.
+//! Looking many keys or elements up at once, for `MGET`, `EXISTS`, `HMGET`, `SMISMEMBER` and
+//! `ZMSCORE`.
 //!
 //! A statement run per element pays as much for binding, starting and resetting the statement
 //! as for the primary-key search itself. A lookup here takes a batch of elements in one
@@ -80,6 +81,9 @@ impl Lookup {
 pub(crate) static KEYS: LazyLock<Lookup> = LazyLock::new(|| {
     Lookup::new("keys", "db", &["key"], "found.kind, found.value, found.expires_at")
 });
+/// `EXISTS`'s and `TOUCH`'s, for more than one key: only a key's deadline.
+pub(crate) static KEY_DEADLINES: LazyLock<Lookup> =
+    LazyLock::new(|| Lookup::new("keys", "db", &["key"], "found.expires_at"));
 /// `HMGET`'s: a field's value.
 pub(crate) static HASH_FIELDS: LazyLock<Lookup> =
     LazyLock::new(|| Lookup::new("hash_fields", "key_id", &["hash", "field"], "found.value"));
@@ -91,17 +95,19 @@ pub(crate) static ZSET_MEMBERS: LazyLock<Lookup> =
     LazyLock::new(|| Lookup::new("zset_members", "key_id", &["hash", "member"], "found.score"));
 
 impl Reader<'_> {
-    /// Looks each of `keys` up in database `db` with [`KEYS`] and shows `visit` the row found
-    /// for it (`None` when there is none), in the order given.
+    /// Looks each of `keys` up in database `db` with `lookup` ([`KEYS`] or
+    /// [`KEY_DEADLINES`]) and shows `visit` the row found for it (`None` when there is none),
+    /// in the order given.
     pub(crate) fn look_up_keys<K: AsRef<[u8]>>(
         &self,
+        lookup: &Lookup,
         db: Db,
         keys: &[K],
         visit: impl FnMut(Option<&Row<'_>>) -> Result<()>,
     ) -> Result<()> {
         let bind_key =
             |statement: &mut Statement<'_>, at: usize, key: &K| bind(statement, at, key.as_ref());
-        self.look_up(&KEYS, i64::from(db), keys, bind_key, visit)
+        self.look_up(lookup, i64::from(db), keys, bind_key, visit)
     }
 
     /// Looks each of `elements` up in the collection in row `id` with `lookup` (one of the
@@ -248,6 +254,11 @@ mod tests {
                         .collect::<Result<_, _>>()?;
                     assert_eq!(reader.get_many(0, &keys)?, single, "{count}");
                     assert_eq!(reader.get_many(1, &keys)?, vec![None; count], "{count}");
+                    let mut existing = 0;
+                    for key in &keys {
+                        existing += reader.exists(0, &[key])?;
+                    }
+                    assert_eq!(reader.exists(0, &keys)?, existing, "{count}");
                     let found = single.iter().filter(|value| value.is_some()).count();
                     assert!(count < 7 || found > count / 4, "{count}: only {found} found");
                 }

@@ -123,6 +123,7 @@ mod tests {
         let store = crate::Store::open(dir.path().join("plans.db")).unwrap();
         let lookups = [
             (&*lookups::KEYS, "SEARCH found USING INDEX keys_by_name (db=? AND key=?)"),
+            (&*lookups::KEY_DEADLINES, "SEARCH found USING INDEX keys_by_name (db=? AND key=?)"),
             (
                 &*lookups::HASH_FIELDS,
                 "SEARCH found USING PRIMARY KEY (key_id=? AND hash=? AND field=?)",

@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, params};
 use crate::error::{Result, StoreError};
 use crate::kind::KeyType;
 use crate::long_double::LongDouble;
-use crate::lookups::FIRST_SELECTED;
+use crate::lookups::{self, FIRST_SELECTED};
 use crate::numbers::{format_i64, parse_i64};
 use crate::reader::{Db, KeyRow, Reader};
 use crate::writer::Writer;
@@ -111,7 +111,7 @@ impl Reader<'_> {
         keys: &[K],
         mut visit: impl FnMut(Option<&[u8]>),
     ) -> Result<()> {
-        self.look_up_keys(db, keys, |found| {
+        self.look_up_keys(&lookups::KEYS, db, keys, |found| {
             let Some(row) = found else {
                 visit(None);
                 return Ok(());
