@@ -8,7 +8,7 @@
 //! aggregate's type and its doubles are written as they are added, an encoder is made for the
 //! protocol of the client the reply is for.
 
-use bytes::{Buf, BufMut, BytesMut};
+use bytes::{Buf, BufMut, Bytes};
 
 use crate::frame::{Frame, Protocol, put_bulk, put_header, put_integer, put_line};
 
@@ -54,7 +54,7 @@ pub enum Element<'a> {
 /// ```
 #[derive(Debug)]
 pub struct ReplyEncoder {
-    bytes: BytesMut,
+    bytes: Vec<u8>,
     count: usize,
     shape: Shape,
     protocol: Protocol,
@@ -63,7 +63,7 @@ pub struct ReplyEncoder {
 impl ReplyEncoder {
     /// An empty aggregate of `shape` for a client speaking `protocol`.
     pub fn new(shape: Shape, protocol: Protocol) -> ReplyEncoder {
-        let mut bytes = BytesMut::with_capacity(256);
+        let mut bytes = Vec::with_capacity(256);
         bytes.put_bytes(0, HEADER_ROOM);
         ReplyEncoder { bytes, count: 0, shape, protocol }
     }
@@ -112,8 +112,9 @@ impl ReplyEncoder {
         self.bytes[start] = marker;
         self.bytes[start + 1..HEADER_ROOM - 2].copy_from_slice(digits);
         self.bytes[HEADER_ROOM - 2..HEADER_ROOM].copy_from_slice(b"\r\n");
-        self.bytes.advance(start);
-        Frame::Encoded(self.bytes.freeze())
+        let mut bytes = Bytes::from(self.bytes);
+        bytes.advance(start);
+        Frame::Encoded(bytes)
     }
 
     fn put(&mut self, element: Element<'_>) {

@@ -196,12 +196,12 @@ pub fn encode_command<A: AsRef<[u8]>>(args: &[A], dst: &mut BytesMut) {
     }
 }
 
-pub(crate) fn put_line(dst: &mut BytesMut, marker: u8, text: &[u8]) {
+pub(crate) fn put_line(dst: &mut impl BufMut, marker: u8, text: &[u8]) {
     dst.put_u8(marker);
     if text.iter().any(|&byte| byte == b'\r' || byte == b'\n') {
-        dst.extend(
-            text.iter().map(|&byte| if byte == b'\r' || byte == b'\n' { b' ' } else { byte }),
-        );
+        for &byte in text {
+            dst.put_u8(if byte == b'\r' || byte == b'\n' { b' ' } else { byte });
+        }
     } else {
         dst.put_slice(text);
     }
@@ -215,25 +215,25 @@ fn put_aggregate(dst: &mut BytesMut, marker: u8, items: &[Frame], protocol: Prot
     }
 }
 
-pub(crate) fn put_bulk(dst: &mut BytesMut, payload: &[u8]) {
+pub(crate) fn put_bulk(dst: &mut impl BufMut, payload: &[u8]) {
     put_header(dst, b'$', payload.len());
     dst.put_slice(payload);
     dst.put_slice(b"\r\n");
 }
 
-pub(crate) fn put_integer(dst: &mut BytesMut, value: i64) {
+pub(crate) fn put_integer(dst: &mut impl BufMut, value: i64) {
     dst.put_u8(b':');
     put_decimal(dst, value);
     dst.put_slice(b"\r\n");
 }
 
-pub(crate) fn put_header(dst: &mut BytesMut, marker: u8, len: usize) {
+pub(crate) fn put_header(dst: &mut impl BufMut, marker: u8, len: usize) {
     dst.put_u8(marker);
     put_decimal(dst, len);
     dst.put_slice(b"\r\n");
 }
 
-fn put_decimal(dst: &mut BytesMut, value: impl itoa::Integer) {
+fn put_decimal(dst: &mut impl BufMut, value: impl itoa::Integer) {
     dst.put_slice(itoa::Buffer::new().format(value).as_bytes());
 }
 
