@@ -3,7 +3,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::{Arc, mpsc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::config::DbConfig;
@@ -299,7 +299,8 @@ fn open_writer(options: &StoreOptions) -> Result<Connection> {
     connection.set_prepared_statement_cache_capacity(128);
     // Only takes effect on a brand-new file, before WAL mode is entered (see spec/storage.md).
     connection.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE};"))?;
-    let mode: String = connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+    let mode: String =
+        while_busy(|| connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0)))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(StoreError::Database(format!(
             "cannot switch {} to WAL mode (journal mode is {mode})",
@@ -331,6 +332,25 @@ fn open_writer(options: &StoreOptions) -> Result<Connection> {
     connection.execute_batch(&memory_map_pragma(options))?;
     schema::prepare(&connection, &options.path)?;
     Ok(connection)
+}
+
+/// Runs `step` again while another connection's lock makes it fail, for up to
+/// [`BUSY_TIMEOUT`]. Switching a brand-new file to WAL mode answers "database is locked" at
+/// once, without the busy handler, while another process opening the same file holds a lock
+/// on it.
+fn while_busy<T>(mut step: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let started = Instant::now();
+    loop {
+        match step() {
+            Err(rusqlite::Error::SqliteFailure(error, _))
+                if error.code == rusqlite::ErrorCode::DatabaseBusy
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            result => return result,
+        }
+    }
 }
 
 /// SQLite says "file is not a database" without naming the file; say which one.

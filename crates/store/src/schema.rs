@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::error::{Result, StoreError};
 
@@ -87,19 +87,17 @@ CREATE INDEX zset_by_score ON zset_members (key_id, score, member);
 
 /// Creates the schema in an empty database or checks the one that is there.
 ///
-/// Runs on the writer connection before any reader is opened.
+/// Runs on the writer connection before any reader is opened. Several processes may open one
+/// brand-new file at the same moment (an import and the status command watching it): an
+/// empty file is looked at again under the write lock, so exactly one of them creates the
+/// schema and the others find it.
 pub(crate) fn prepare(connection: &Connection, path: &Path) -> Result<()> {
+    if is_empty(connection)? {
+        create_unless_present(connection)?;
+    }
     let application_id: i64 =
         connection.query_row("PRAGMA application_id", [], |row| row.get(0))?;
     let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    let tables: i64 = connection.query_row(
-        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
-        [],
-        |row| row.get(0),
-    )?;
-    if application_id == 0 && version == 0 && tables == 0 {
-        return create(connection);
-    }
     if application_id != APPLICATION_ID {
         return Err(StoreError::NotResplite { path: path.to_path_buf() });
     }
@@ -114,11 +112,29 @@ pub(crate) fn prepare(connection: &Connection, path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn create(connection: &Connection) -> Result<()> {
-    let script = format!(
-        "BEGIN IMMEDIATE;{SCHEMA_V1}PRAGMA application_id = {APPLICATION_ID};\
-         PRAGMA user_version = {SCHEMA_VERSION};COMMIT;"
-    );
-    connection.execute_batch(&script)?;
+/// Whether the file holds nothing at all: no application id, no version, no table.
+fn is_empty(connection: &Connection) -> Result<bool> {
+    let application_id: i64 =
+        connection.query_row("PRAGMA application_id", [], |row| row.get(0))?;
+    let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let tables: i64 = connection.query_row(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+        [],
+        |row| row.get(0),
+    )?;
+    Ok(application_id == 0 && version == 0 && tables == 0)
+}
+
+/// Creates the current schema, in one transaction that holds the write lock from its start,
+/// unless another connection created it first.
+fn create_unless_present(connection: &Connection) -> Result<()> {
+    let transaction = Transaction::new_unchecked(connection, TransactionBehavior::Immediate)?;
+    if is_empty(&transaction)? {
+        transaction.execute_batch(&format!(
+            "{SCHEMA_V1}PRAGMA application_id = {APPLICATION_ID};\
+             PRAGMA user_version = {SCHEMA_VERSION};"
+        ))?;
+    }
+    transaction.commit()?;
     Ok(())
 }

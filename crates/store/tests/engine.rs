@@ -140,6 +140,32 @@ fn two_stores_on_one_file_see_each_others_writes() {
 }
 
 #[test]
+fn stores_opened_together_on_a_new_file_all_open_it() {
+    // Processes racing to open one brand-new file (an import and its status command) must
+    // not both create the schema: one creates it, the others find it.
+    for attempt in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("race-{attempt}.db"));
+        let start = Arc::new(std::sync::Barrier::new(4));
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let (path, start) = (path.clone(), Arc::clone(&start));
+                thread::spawn(move || {
+                    start.wait();
+                    Store::open(&path).map(drop)
+                })
+            })
+            .collect();
+        for opener in openers {
+            opener.join().unwrap().unwrap_or_else(|error| panic!("attempt {attempt}: {error}"));
+        }
+        let store = Store::open(&path).unwrap();
+        store.set(0, b"k", b"v").unwrap();
+        assert_eq!(store.get(0, b"k").unwrap(), Some(b"v".to_vec()));
+    }
+}
+
+#[test]
 fn write_then_calls_back_after_commit() {
     let (_dir, store) = common::open();
     let (sender, receiver) = std::sync::mpsc::channel();

@@ -636,7 +636,8 @@ fn a_collection_that_changes_type_between_its_chunks_is_an_error_not_a_partial_c
     assert!(consistent, "{checked}");
 }
 
-/// Waits (at most 30 s) until `ready` holds for the run's status document.
+/// Waits (at most 30 s) until `ready` holds for the run's status document; a timeout shows
+/// the last status seen (a run that failed records why).
 fn wait_for_status(db: &Path, run_id: &str, ready: impl Fn(&Value) -> bool) -> Value {
     let started = Instant::now();
     loop {
@@ -647,7 +648,12 @@ fn wait_for_status(db: &Path, run_id: &str, ready: impl Fn(&Value) -> bool) -> V
         {
             return document;
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "status never became ready");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "status never became ready; the last one: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
         sleep(Duration::from_millis(50));
     }
 }
