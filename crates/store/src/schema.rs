@@ -92,19 +92,18 @@ CREATE INDEX zset_by_score ON zset_members (key_id, score, member);
 /// empty file is looked at again under the write lock, so exactly one of them creates the
 /// schema and the others find it.
 pub(crate) fn prepare(connection: &Connection, path: &Path) -> Result<()> {
-    if is_empty(connection)? {
+    let mut found = FileIdentity::of(connection)?;
+    if found.is_empty() {
         create_unless_present(connection)?;
+        found = FileIdentity::of(connection)?;
     }
-    let application_id: i64 =
-        connection.query_row("PRAGMA application_id", [], |row| row.get(0))?;
-    let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    if application_id != APPLICATION_ID {
+    if found.application_id != APPLICATION_ID {
         return Err(StoreError::NotResplite { path: path.to_path_buf() });
     }
-    if version > SCHEMA_VERSION {
+    if found.version > SCHEMA_VERSION {
         return Err(StoreError::NewerSchema {
             path: path.to_path_buf(),
-            found: version,
+            found: found.version,
             supported: SCHEMA_VERSION,
         });
     }
@@ -112,24 +111,37 @@ pub(crate) fn prepare(connection: &Connection, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Whether the file holds nothing at all: no application id, no version, no table.
-fn is_empty(connection: &Connection) -> Result<bool> {
-    let application_id: i64 =
-        connection.query_row("PRAGMA application_id", [], |row| row.get(0))?;
-    let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    let tables: i64 = connection.query_row(
-        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
-        [],
-        |row| row.get(0),
-    )?;
-    Ok(application_id == 0 && version == 0 && tables == 0)
+/// What a file says it is: its application id, its schema version and how many tables it has.
+struct FileIdentity {
+    application_id: i64,
+    version: i64,
+    tables: i64,
+}
+
+impl FileIdentity {
+    fn of(connection: &Connection) -> Result<FileIdentity> {
+        Ok(FileIdentity {
+            application_id: connection.query_row("PRAGMA application_id", [], |row| row.get(0))?,
+            version: connection.query_row("PRAGMA user_version", [], |row| row.get(0))?,
+            tables: connection.query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+                [],
+                |row| row.get(0),
+            )?,
+        })
+    }
+
+    /// Whether the file holds nothing at all: no application id, no version, no table.
+    fn is_empty(&self) -> bool {
+        self.application_id == 0 && self.version == 0 && self.tables == 0
+    }
 }
 
 /// Creates the current schema, in one transaction that holds the write lock from its start,
 /// unless another connection created it first.
 fn create_unless_present(connection: &Connection) -> Result<()> {
     let transaction = Transaction::new_unchecked(connection, TransactionBehavior::Immediate)?;
-    if is_empty(&transaction)? {
+    if FileIdentity::of(&transaction)?.is_empty() {
         transaction.execute_batch(&format!(
             "{SCHEMA_V1}PRAGMA application_id = {APPLICATION_ID};\
              PRAGMA user_version = {SCHEMA_VERSION};"
