@@ -92,10 +92,10 @@ CREATE INDEX zset_by_score ON zset_members (key_id, score, member);
 /// empty file is looked at again under the write lock, so exactly one of them creates the
 /// schema and the others find it.
 pub(crate) fn prepare(connection: &Connection, path: &Path) -> Result<()> {
-    let mut found = FileIdentity::of(connection)?;
+    let mut found = FileIdentity::read(connection)?;
     if found.is_empty() {
         create_unless_present(connection)?;
-        found = FileIdentity::of(connection)?;
+        found = FileIdentity::read(connection)?;
     }
     if found.application_id != APPLICATION_ID {
         return Err(StoreError::NotResplite { path: path.to_path_buf() });
@@ -119,6 +119,15 @@ struct FileIdentity {
 }
 
 impl FileIdentity {
+    /// The identity as of one moment: another process may be creating the schema meanwhile.
+    fn read(connection: &Connection) -> Result<FileIdentity> {
+        let snapshot = Transaction::new_unchecked(connection, TransactionBehavior::Deferred)?;
+        let found = FileIdentity::of(&snapshot)?;
+        snapshot.commit()?;
+        Ok(found)
+    }
+
+    /// The identity, read in the caller's transaction.
     fn of(connection: &Connection) -> Result<FileIdentity> {
         Ok(FileIdentity {
             application_id: connection.query_row("PRAGMA application_id", [], |row| row.get(0))?,
