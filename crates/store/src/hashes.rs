@@ -18,6 +18,9 @@ use crate::reader::{Db, KeyRow, Reader};
 use crate::upserts::Upserted;
 use crate::writer::Writer;
 
+/// A field value's length, without the value.
+pub(crate) const HASH_VALUE_LEN_SQL: &str =
+    "SELECT length(value) FROM hash_fields WHERE key_id = ?1 AND hash = ?2 AND field = ?3";
 /// A field's value by name.
 pub(crate) const HASH_GET_SQL: &str =
     "SELECT value FROM hash_fields WHERE key_id = ?1 AND hash = ?2 AND field = ?3";
@@ -143,12 +146,23 @@ impl Reader<'_> {
 
     /// `HEXISTS`.
     pub fn hash_exists(&self, db: Db, key: &[u8], field: &[u8]) -> Result<bool> {
-        Ok(self.hash_get(db, key, field)?.is_some())
+        Ok(self.field_value_len(db, key, field)?.is_some())
     }
 
     /// `HSTRLEN`: the length of a field's value (0 when absent).
     pub fn hash_value_len(&self, db: Db, key: &[u8], field: &[u8]) -> Result<usize> {
-        Ok(self.hash_get(db, key, field)?.map_or(0, |value| value.len()))
+        Ok(self.field_value_len(db, key, field)?.unwrap_or(0))
+    }
+
+    /// The length of a field's value, if the hash and the field exist, without reading the
+    /// value (SQLite's `length()` of a column looks at the record's header only).
+    fn field_value_len(&self, db: Db, key: &[u8], field: &[u8]) -> Result<Option<usize>> {
+        let Some(row) = self.hash_row(db, key)? else { return Ok(None) };
+        let mut statement = self.connection.prepare_cached(HASH_VALUE_LEN_SQL)?;
+        let length: Option<i64> = statement
+            .query_row(params![row.id, element_hash(field), field], |row| row.get(0))
+            .optional()?;
+        Ok(length.map(|length| usize::try_from(length).unwrap_or(0)))
     }
 
     /// `HRANDFIELD`: `None` when the key does not exist; otherwise fields chosen with
