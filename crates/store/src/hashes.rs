@@ -40,6 +40,9 @@ const HASH_ELEMENTS: HashedElements<FieldValue> = HashedElements {
     read: |row| Ok((row.get(0)?, (row.get(1)?, row.get(2)?))),
     name: |(field, _)| field,
 };
+/// Every field of a hash, in hash order, without the values (`HKEYS`).
+pub(crate) const HASH_NAMES_SQL: &str =
+    "SELECT field FROM hash_fields WHERE key_id = ?1 ORDER BY hash, field";
 const HASH_ALL_SQL: &str =
     "SELECT field, value FROM hash_fields WHERE key_id = ?1 ORDER BY hash, field";
 const HASH_INSERT_SQL: &str =
@@ -121,6 +124,23 @@ impl Reader<'_> {
     ) -> Result<()> {
         let Some(row) = self.hash_row(db, key)? else { return Ok(()) };
         self.each_field(row.id, visit)
+    }
+
+    /// `HKEYS` for a caller that copies the fields out itself: shows `visit` each field (in
+    /// hash order) as SQLite holds it. The values are not read, however long they are.
+    pub fn hash_field_names_each(
+        &self,
+        db: Db,
+        key: &[u8],
+        mut visit: impl FnMut(&[u8]),
+    ) -> Result<()> {
+        let Some(row) = self.hash_row(db, key)? else { return Ok(()) };
+        let mut statement = self.connection.prepare_cached(HASH_NAMES_SQL)?;
+        let mut rows = statement.query([row.id])?;
+        while let Some(row) = rows.next()? {
+            visit(element_bytes(row, 0)?);
+        }
+        Ok(())
     }
 
     fn all_fields(&self, id: i64) -> Result<Vec<FieldValue>> {

@@ -8,7 +8,9 @@
 mod tests {
     use crate::collections::GRAVEYARD_SQL;
     use crate::expiry::SWEEP_SQL;
-    use crate::hashes::{HASH_AFTER_SQL, HASH_FROM_SQL, HASH_GET_SQL, HASH_VALUE_LEN_SQL};
+    use crate::hashes::{
+        HASH_AFTER_SQL, HASH_FROM_SQL, HASH_GET_SQL, HASH_NAMES_SQL, HASH_VALUE_LEN_SQL,
+    };
     use crate::keys::{HIGHEST_ID_SQL, LOWEST_ID_SQL, SCAN_SQL, UNSWEPT_SQL};
     use crate::list_edits::LIST_SHIFT_SQL;
     use crate::lists::{
@@ -50,6 +52,7 @@ mod tests {
         (GRAVEYARD_SQL, "keys_by_db"),
         (HASH_GET_SQL, "PRIMARY KEY"),
         (HASH_VALUE_LEN_SQL, "PRIMARY KEY"),
+        (HASH_NAMES_SQL, "PRIMARY KEY"),
         (HASH_FROM_SQL, "PRIMARY KEY"),
         (SET_CONTAINS_SQL, "PRIMARY KEY"),
         (SET_DELETE_SQL, "PRIMARY KEY"),

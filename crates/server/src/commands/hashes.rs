@@ -102,7 +102,7 @@ pub(crate) fn hkeys(context: &mut Context<'_>, mut args: Args) -> CommandResult 
     let protocol = context.protocol();
     read(move |reader| {
         let mut reply = ReplyEncoder::new(Shape::Array, protocol);
-        reader.hash_fields_each(db, &key, |field, _| reply.push(Element::Bulk(field)))?;
+        reader.hash_field_names_each(db, &key, |field| reply.push(Element::Bulk(field)))?;
         Ok(reply.finish())
     })
 }
