@@ -59,6 +59,7 @@ const LIVE: &str = "(expires_at IS NULL OR expires_at > :now)";
 impl Reader<'_> {
     /// How many of `keys` exist; a key named twice counts twice, as in `EXISTS`.
     pub fn exists<K: AsRef<[u8]>>(&self, db: Db, keys: &[K]) -> Result<i64> {
+        // One key (nearly every `EXISTS`) goes through `lookup`, which remembers its row id.
         if let [key] = keys {
             return Ok(i64::from(self.lookup(db, key.as_ref())?.is_some()));
         }

@@ -42,16 +42,12 @@ impl Lookup {
     /// to one of the element's parameters, selecting `selected` (columns of `found`).
     fn new(table: &str, first_column: &str, columns: &[&str], selected: &str) -> Lookup {
         let sql = BATCH_WIDTHS.map(|width| {
-            let mut next_parameter = 2;
             let rows: Vec<String> = (0..width)
                 .map(|position| {
-                    let parameters: Vec<String> = columns
-                        .iter()
-                        .map(|_| {
-                            next_parameter += 1;
-                            format!("?{}", next_parameter - 1)
-                        })
-                        .collect();
+                    // The element's parameters, numbered as `look_up` binds them.
+                    let first = 2 + position * columns.len();
+                    let parameters: Vec<String> =
+                        (first..first + columns.len()).map(|at| format!("?{at}")).collect();
                     format!("({position}, {})", parameters.join(", "))
                 })
                 .collect();
