@@ -17,7 +17,7 @@ use crate::destination::{append_chunk, replace_key};
 use crate::dirty::{DirtyKey, dirty_batch, settle};
 use crate::error::{MigrateError, Result};
 use crate::registry::{Registry, Run, add_to_counters, record_error};
-use crate::snapshot::{KeyRead, KeySnapshot, SourceReader};
+use crate::snapshot::{KeyRead, KeySnapshot, NextChunk, SourceReader};
 use crate::source::{Source, server_facts};
 use crate::tracker::wait_for_barrier;
 
@@ -268,12 +268,13 @@ fn apply_large(
         replace_key(writer, db, &first.key, &first.elements, first.deadline).map(drop)
     })?;
     while let Some(from) = more {
-        controls.throttle_or_stop(1, interrupt);
+        controls.throttle_or_stop(2, interrupt);
         if controls.stopping() {
             return Err(MigrateError::Stopped);
         }
-        let Some((elements, next)) = reader.read_more(&key, kind, from)? else {
-            // It changed type meanwhile; its row stays dirty (an event came with the change).
+        let NextChunk::Chunk(elements, next) = reader.read_more(&key, kind, from)? else {
+            // Deleted or retyped meanwhile; its row stays dirty (an event came with the
+            // change), so the next pass settles it.
             progress.changed_meanwhile += 1;
             return Ok(());
         };

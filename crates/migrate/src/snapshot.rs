@@ -9,7 +9,10 @@
 //! Reads are not atomic with each other: a key changed between them may come back in a
 //! mixed state. That is sound because the dirty-key tracker sees the change and the key is
 //! read again later; a key whose type changed in between comes back as
-//! [`KeyRead::Changed`] so the caller can read it once more.
+//! [`KeyRead::Changed`] so the caller can read it once more. Each later chunk of a large
+//! collection is read in one `MULTI` with the key's `TYPE`, so a key deleted between two
+//! chunks ([`NextChunk::Gone`]) is told apart from one whose scan simply ended: an empty
+//! scan of a missing key looks exactly like the end of a present one.
 
 use redis::Value;
 
@@ -111,6 +114,17 @@ pub enum Continuation {
     Cursor(u64),
     /// The next list index for `LRANGE`.
     Index(i64),
+}
+
+/// What reading the next chunk of a large collection found.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NextChunk {
+    /// The next elements, and where to go on if they are not the last.
+    Chunk(Elements, Option<Continuation>),
+    /// The key no longer exists on the source.
+    Gone,
+    /// The key now holds another type.
+    Changed,
 }
 
 /// One key as read from the source.
@@ -230,8 +244,9 @@ impl<'a> SourceReader<'a> {
                     && elements.is_empty()
                 {
                     chunk = match self.read_more(&keys[index], kind, *from)? {
-                        Some((elements, more)) => ChunkRead::Chunk(elements, more),
-                        None => ChunkRead::WrongType,
+                        NextChunk::Chunk(elements, more) => ChunkRead::Chunk(elements, more),
+                        NextChunk::Gone => ChunkRead::Chunk(Elements::List(Vec::new()), None),
+                        NextChunk::Changed => ChunkRead::WrongType,
                     };
                 }
                 let read = match chunk {
@@ -250,14 +265,8 @@ impl<'a> SourceReader<'a> {
         Ok(reads.into_iter().map(|read| read.unwrap_or(KeyRead::Missing)).collect())
     }
 
-    /// Reads the next chunk of a large collection; `None` when the key changed type or
-    /// vanished meanwhile.
-    pub fn read_more(
-        &mut self,
-        key: &[u8],
-        kind: Kind,
-        from: Continuation,
-    ) -> Result<Option<(Elements, Option<Continuation>)>> {
+    /// Reads the next chunk of a large collection, in one transaction with the key's type.
+    pub fn read_more(&mut self, key: &[u8], kind: Kind, from: Continuation) -> Result<NextChunk> {
         let command = match (kind, from) {
             (Kind::List, Continuation::Index(start)) => {
                 let mut command = redis::cmd("LRANGE");
@@ -265,17 +274,25 @@ impl<'a> SourceReader<'a> {
                 command
             }
             (_, Continuation::Cursor(cursor)) => self.scan_command(kind, key, cursor),
-            (_, Continuation::Index(_)) => return Ok(None),
+            (_, Continuation::Index(_)) => return Ok(NextChunk::Changed),
         };
-        let reply: Value = match command.query(self.connection) {
-            Ok(reply) => reply,
-            Err(error) if error.code() == Some("WRONGTYPE") => return Ok(None),
-            Err(error) => return Err(error.into()),
+        let mut pipe = redis::pipe();
+        pipe.atomic().ignore_errors().cmd("TYPE").arg(key).add_command(command);
+        let mut replies: Vec<Value> = pipe.query(self.connection)?;
+        self.commands_sent += 2;
+        let (Some(reply), Some(type_reply), None) = (replies.pop(), replies.pop(), replies.pop())
+        else {
+            return Err(MigrateError::Source("EXEC did not answer two replies".into()));
         };
-        self.commands_sent += 1;
+        match type_reply {
+            Value::SimpleString(name) if name == "none" => return Ok(NextChunk::Gone),
+            Value::SimpleString(name) if Kind::from_type_name(&name) == Some(kind) => {}
+            Value::SimpleString(_) | Value::Okay => return Ok(NextChunk::Changed),
+            other => return Err(unexpected("TYPE", &other)),
+        }
         match self.parse_chunk(kind, reply, from)? {
-            ChunkRead::WrongType => Ok(None),
-            ChunkRead::Chunk(elements, more) => Ok(Some((elements, more))),
+            ChunkRead::WrongType => Ok(NextChunk::Changed),
+            ChunkRead::Chunk(elements, more) => Ok(NextChunk::Chunk(elements, more)),
         }
     }
 

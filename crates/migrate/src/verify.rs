@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use resplite_store::{Db, KeyType, Reader, ScanOptions, Store};
 
 use crate::error::Result;
-use crate::snapshot::{Continuation, Elements, KeyRead, Kind, SourceReader};
+use crate::snapshot::{Continuation, Elements, KeyRead, Kind, NextChunk, SourceReader};
 use crate::source::{Source, database_count, server_facts};
 
 /// How many keys to check.
@@ -403,11 +403,12 @@ impl Checker<'_, '_> {
                 start = index;
             }
             match self.reader.read_more(name, kind, from)? {
-                Some((elements, next)) => {
+                NextChunk::Chunk(elements, next) => {
                     chunk = elements;
                     more = next;
                 }
-                None => return Ok(None),
+                // Changing under the comparison: not evidence of a wrong copy.
+                NextChunk::Gone | NextChunk::Changed => return Ok(None),
             }
         }
         // Every source element is in the destination; equal lengths make the values equal.

@@ -13,7 +13,7 @@ use resplite_store::Db;
 use super::{Batch, Counts, Entry, Page};
 use crate::control::SharedControls;
 use crate::error::{MigrateError, Result};
-use crate::snapshot::{Continuation, KeyRead, Kind, SourceReader};
+use crate::snapshot::{Continuation, KeyRead, Kind, NextChunk, SourceReader};
 use crate::source::Source;
 
 /// The scanner: walks `SCAN` over each database and hands out pages in order.
@@ -178,8 +178,14 @@ impl PageReader<'_> {
                                 batches,
                             )?;
                             match streamed {
-                                Some(bytes) => counts.bytes += bytes as i64,
-                                None => {
+                                Streamed::Whole(bytes) => counts.bytes += bytes as i64,
+                                Streamed::Gone => {
+                                    // Deleted on the source between two chunks: what was
+                                    // copied is part of a key that no longer exists.
+                                    counts.migrated -= 1;
+                                    batch.push(Entry::Delete { key: key.clone() });
+                                }
+                                Streamed::Changed => {
                                     // Its type changed between two chunks: what was copied
                                     // is part of a value the source no longer has.
                                     counts.migrated -= 1;
@@ -211,8 +217,8 @@ impl PageReader<'_> {
         Ok(true)
     }
 
-    /// Reads and sends the rest of a large collection chunk by chunk; answers its bytes, or
-    /// `None` when the key stopped being a collection of that type before its last chunk.
+    /// Reads and sends the rest of a large collection chunk by chunk, until its last chunk
+    /// or until the key is gone or holds another type.
     #[allow(clippy::too_many_arguments)]
     fn stream_rest(
         &self,
@@ -223,19 +229,21 @@ impl PageReader<'_> {
         seq: u64,
         db: Db,
         batches: &Sender<Result<Batch>>,
-    ) -> Result<Option<usize>> {
+    ) -> Result<Streamed> {
         let mut bytes = 0;
         loop {
-            self.controls.throttle(1);
-            let Some((elements, more)) = reader.read_more(key, kind, from)? else {
-                return Ok(None);
+            self.controls.throttle(2);
+            let (elements, more) = match reader.read_more(key, kind, from)? {
+                NextChunk::Chunk(elements, more) => (elements, more),
+                NextChunk::Gone => return Ok(Streamed::Gone),
+                NextChunk::Changed => return Ok(Streamed::Changed),
             };
             bytes += elements.byte_size();
             let entry = Entry::Append { key: key.to_vec(), elements };
             self.send(batches, seq, db, vec![entry])?;
             match more {
                 Some(next) => from = next,
-                None => return Ok(Some(bytes)),
+                None => return Ok(Streamed::Whole(bytes)),
             }
         }
     }
@@ -254,6 +262,16 @@ impl PageReader<'_> {
             .send(Ok(Batch { seq, db, entries, page_done: None }))
             .map_err(|_| MigrateError::Stopped)
     }
+}
+
+/// How streaming the rest of a large collection ended.
+enum Streamed {
+    /// Every chunk was read; the bytes of those after the first.
+    Whole(usize),
+    /// The key was deleted on the source meanwhile.
+    Gone,
+    /// The key came to hold another type meanwhile.
+    Changed,
 }
 
 /// Reads keys, retrying those whose type changed between the two round trips (twice).
