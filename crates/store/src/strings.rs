@@ -239,9 +239,10 @@ impl Writer<'_> {
                 }
             }
         }
+        // Each pair is a plain `SET`, so the common overwrite of a string without a deadline
+        // takes its single statement; a key named twice ends with its last value.
         for (key, value) in pairs {
-            let existing = self.live_row(db, key.as_ref())?;
-            self.put_string(db, key.as_ref(), existing, value.as_ref(), None)?;
+            self.set(db, key.as_ref(), value.as_ref(), SetOptions::default())?;
         }
         Ok(true)
     }
