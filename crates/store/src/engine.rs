@@ -13,6 +13,7 @@ use crate::checkpointer::Checkpointer;
 use crate::clock;
 use crate::error::{Result, StoreError};
 use crate::fast_reads::{CommitCount, FastReads};
+use crate::increments;
 use crate::log_backlog::{self, LogBacklog};
 use crate::options::{Durability, StoreOptions};
 use crate::page_cache;
@@ -329,6 +330,7 @@ fn open_writer(options: &StoreOptions) -> Result<Connection> {
     ))?;
     log_backlog::watch_log(&connection);
     upserts::register(&connection)?;
+    increments::register(&connection)?;
     connection.execute_batch(&memory_map_pragma(options))?;
     schema::prepare(&connection, &options.path)?;
     Ok(connection)

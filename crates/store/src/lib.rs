@@ -65,6 +65,7 @@ mod glob;
 mod hashes;
 mod hyperloglog;
 mod idle_spin;
+mod increments;
 mod key_memo;
 mod keys;
 mod kind;

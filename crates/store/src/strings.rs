@@ -277,6 +277,10 @@ impl Writer<'_> {
 
     /// `INCRBY`: adds `delta` to the integer at `key` (0 when missing), keeping its deadline.
     pub fn increment(&mut self, db: Db, key: &[u8], delta: i64) -> Result<i64> {
+        // The common case, a counter that exists, in one statement.
+        if let Some(updated) = self.increment_live_string(db, key, delta)? {
+            return Ok(updated);
+        }
         let found = self.live_string(db, key)?;
         let current = match &found {
             Some((_, value)) => parse_i64(value).ok_or(StoreError::NotInteger)?,

@@ -11,6 +11,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Result, StoreError};
+use crate::increments;
 use crate::key_memo::KeyMemo;
 use crate::kind::KeyType;
 use crate::options::{ExpiryListener, Filled};
@@ -352,6 +353,17 @@ impl<'a> Writer<'a> {
         parameters: impl rusqlite::Params,
     ) -> Result<Upserted> {
         upserts::run(self.connection(), sql, parameters)
+    }
+
+    /// Adds `delta` to the live string at `key` in one statement (see `increments`); `None`
+    /// when there is no such string and nothing changed.
+    pub(crate) fn increment_live_string(
+        &mut self,
+        db: Db,
+        key: &[u8],
+        delta: i64,
+    ) -> Result<Option<i64>> {
+        increments::increment_live_string(self.connection(), db, key, delta, self.now())
     }
 
     /// Runs `sql`, a statement that changes the row `id` of `keys` (no other) the way `apply`
