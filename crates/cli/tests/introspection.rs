@@ -4,6 +4,8 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -164,6 +166,92 @@ fn info_has_redis_sections_in_order_with_real_numbers() {
     assert!(commands.contains_key("cmdstat_config|resetstat"), "{commands:?}");
     assert!(fields(&reset, "Errorstats").is_empty());
     assert!(number(&fields(&reset, "Stats"), "total_commands_processed") <= 2.0);
+}
+
+/// Sends `request` on `stream` and reads one reply, a simple string or a bulk string;
+/// answers the reply's bytes as sent.
+fn round_trip(stream: &mut TcpStream, request: &[u8]) -> Vec<u8> {
+    stream.write_all(request).unwrap();
+    let mut reply = Vec::new();
+    let mut byte = [0u8; 1];
+    while !reply.ends_with(b"\r\n") {
+        stream.read_exact(&mut byte).unwrap();
+        reply.push(byte[0]);
+    }
+    if let Some(length) = reply.strip_prefix(b"$") {
+        let length: usize =
+            std::str::from_utf8(&length[..length.len() - 2]).unwrap().parse().unwrap();
+        let mut body = vec![0u8; length + 2];
+        stream.read_exact(&mut body).unwrap();
+        reply.extend_from_slice(&body);
+    }
+    reply
+}
+
+#[test]
+fn info_counts_the_bytes_read_from_and_written_to_clients() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("traffic.db"), &[]);
+    // One raw connection and nothing else, so every byte is accounted for.
+    let mut stream = server.raw();
+    let info_request = b"*2\r\n$4\r\nINFO\r\n$5\r\nstats\r\n";
+    let before = round_trip(&mut stream, info_request);
+    let value = "v".repeat(1000);
+    let set_request = format!("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1000\r\n{value}\r\n");
+    assert_eq!(round_trip(&mut stream, set_request.as_bytes()), b"+OK\r\n");
+    let after = round_trip(&mut stream, info_request);
+    let stats = |reply: &[u8]| {
+        let text = String::from_utf8(reply.to_vec()).unwrap();
+        let body = text.split_once("\r\n").unwrap().1.trim_end_matches("\r\n").to_owned();
+        fields(&parse_info(&(body + "\r\n")), "Stats")
+    };
+    let (before_stats, after_stats) = (stats(&before), stats(&after));
+    let grew = |name: &str| number(&after_stats, name) - number(&before_stats, name);
+    // In: the SET and the second INFO (read before it answers). Out: the first INFO's whole
+    // reply and the SET's (the second INFO's is written after it is made).
+    assert_eq!(grew("total_net_input_bytes"), (set_request.len() + info_request.len()) as f64);
+    assert_eq!(grew("total_net_output_bytes"), (before.len() + 5) as f64);
+    assert_eq!(grew("total_writes_processed"), 2.0);
+    let reads = grew("total_reads_processed");
+    assert!((1.0..=1026.0).contains(&reads), "{reads}");
+    assert!(number(&after_stats, "instantaneous_input_kbps") > 0.0, "{after_stats:?}");
+    assert!(number(&after_stats, "instantaneous_output_kbps") > 0.0, "{after_stats:?}");
+    assert_eq!(after_stats["total_net_repl_input_bytes"], "0");
+    // CONFIG RESETSTAT zeroes them.
+    let reset = b"*2\r\n$6\r\nCONFIG\r\n$9\r\nRESETSTAT\r\n";
+    assert_eq!(round_trip(&mut stream, reset), b"+OK\r\n");
+    let zeroed = stats(&round_trip(&mut stream, info_request));
+    // Only the INFO request itself has been read since.
+    assert_eq!(number(&zeroed, "total_net_input_bytes"), info_request.len() as f64);
+    assert_eq!(number(&zeroed, "total_net_output_bytes"), 5.0);
+}
+
+#[test]
+fn info_counts_keys_deleted_because_they_expired() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&dir.path().join("expired.db"), &[]);
+    let mut connection = server.connection();
+    for key in ["a", "b", "c"] {
+        let _: () =
+            redis::cmd("SET").arg(key).arg("v").arg("PX").arg(1).query(&mut connection).unwrap();
+    }
+    let _: () =
+        redis::cmd("SET").arg("kept").arg("v").arg("EX").arg(100).query(&mut connection).unwrap();
+    // A write that meets an expired key deletes it; the sweeper deletes the others.
+    thread::sleep(Duration::from_millis(20));
+    let _: i64 = redis::cmd("APPEND").arg("a").arg("new").query(&mut connection).unwrap();
+    let started = Instant::now();
+    loop {
+        let expired = number(&fields(&info(&mut connection, &["stats"]), "Stats"), "expired_keys");
+        if expired == 3.0 {
+            break;
+        }
+        assert!(expired < 3.0, "{expired} keys counted as expired");
+        assert!(started.elapsed() < Duration::from_secs(10), "only {expired} counted");
+        thread::sleep(Duration::from_millis(20));
+    }
+    let keys: i64 = redis::cmd("DBSIZE").query(&mut connection).unwrap();
+    assert_eq!(keys, 2, "the new a and kept");
 }
 
 #[test]

@@ -20,6 +20,7 @@ use tokio::sync::watch;
 use tokio_util::codec::FramedRead;
 
 use crate::clients::Client;
+use crate::counted_reads::CountedReads;
 use crate::dispatch::{After, Interrupts, execute_pipeline};
 use crate::pubsub::Delivery;
 use crate::state::ServerState;
@@ -65,6 +66,7 @@ async fn serve_requests(
     let limits =
         Limits { max_bulk_len: server.settings.proto_max_bulk_len(), ..server.config.limits };
     let codec = RequestCodec::new(limits);
+    let reader = CountedReads::new(reader, Arc::clone(server));
     let mut requests = FramedRead::with_capacity(reader, codec, 16 * 1024);
     let mut output = BytesMut::with_capacity(16 * 1024);
     let kill_switch = Arc::clone(&client.kill_switch);
@@ -75,7 +77,7 @@ async fn serve_requests(
             return;
         }
         if !take_messages(server, client, &mut output) {
-            let _ = flush(&mut writer, &mut output).await;
+            let _ = flush(server, &mut writer, &mut output).await;
             return;
         }
         // A client that must authenticate and has not is held to Redis's tighter request
@@ -91,7 +93,7 @@ async fn serve_requests(
         let next = match ready {
             Some(next) => next,
             None => {
-                if flush(&mut writer, &mut output).await.is_err() || *shutdown.borrow() {
+                if flush(server, &mut writer, &mut output).await.is_err() || *shutdown.borrow() {
                     return;
                 }
                 let idle_limit = idle_limit(server, client);
@@ -108,7 +110,7 @@ async fn serve_requests(
             None | Some(Err(ProtocolError::Io(_))) => return,
             Some(Err(error)) => {
                 Frame::error(error.reply_text()).encode(&mut output);
-                let _ = flush(&mut writer, &mut output).await;
+                let _ = flush(server, &mut writer, &mut output).await;
                 return;
             }
             Some(Ok(request)) => request,
@@ -117,7 +119,7 @@ async fn serve_requests(
         // Redis, which writes a message into a subscriber's output as it is published (the
         // wait above may have picked the request while a message was waiting too).
         if !take_messages(server, client, &mut output) {
-            let _ = flush(&mut writer, &mut output).await;
+            let _ = flush(server, &mut writer, &mut output).await;
             return;
         }
         // Gather the rest of the pipeline that has already arrived.
@@ -141,7 +143,7 @@ async fn serve_requests(
             }
         }
         let mut interrupts = Interrupts {
-            socket: requests.get_mut(),
+            socket: requests.get_mut().socket_mut(),
             shutdown: &mut shutdown,
             kill_switch: &kill_switch,
         };
@@ -153,7 +155,7 @@ async fn serve_requests(
             reply.encode_as(*protocol, &mut output);
         }
         if after == After::Close {
-            let _ = flush(&mut writer, &mut output).await;
+            let _ = flush(server, &mut writer, &mut output).await;
             return;
         }
         if let Some(error) = stop {
@@ -161,10 +163,11 @@ async fn serve_requests(
             if let Some(error) = error {
                 Frame::error(error.reply_text()).encode(&mut output);
             }
-            let _ = flush(&mut writer, &mut output).await;
+            let _ = flush(server, &mut writer, &mut output).await;
             return;
         }
-        if output.len() >= FLUSH_THRESHOLD && flush(&mut writer, &mut output).await.is_err() {
+        if output.len() >= FLUSH_THRESHOLD && flush(server, &mut writer, &mut output).await.is_err()
+        {
             return;
         }
     }
@@ -210,11 +213,16 @@ fn take_messages(server: &ServerState, client: &mut Client, output: &mut BytesMu
     inbox.within_soft_limit(&limit, output.len())
 }
 
-async fn flush(writer: &mut OwnedWriteHalf, output: &mut BytesMut) -> std::io::Result<()> {
+async fn flush(
+    server: &ServerState,
+    writer: &mut OwnedWriteHalf,
+    output: &mut BytesMut,
+) -> std::io::Result<()> {
     if output.is_empty() {
         return Ok(());
     }
     writer.write_all(output).await?;
+    server.stats.count_write(output.len());
     output.clear();
     Ok(())
 }

@@ -32,6 +32,7 @@ mod commands;
 mod config;
 mod config_file;
 mod connection;
+mod counted_reads;
 mod cpu_list;
 mod dispatch;
 mod error;

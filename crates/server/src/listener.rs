@@ -97,9 +97,10 @@ impl Server {
         Settings::new(&config, config.port)
             .map_err(|error| ServerError::Parameter(error.message()))?;
         let mut options = config.store.clone();
-        // A key deleted because it expired is a change for `WATCH`, whoever deletes it, and
-        // an `expired` keyspace event. The store opens before the server state exists, so
-        // the listener finds the state through a slot filled in below.
+        // A key deleted because it expired is a change for `WATCH`, whoever deletes it, an
+        // `expired` keyspace event and one more `expired_keys` in `INFO stats`. The store
+        // opens before the server state exists, so the listener finds the state through a
+        // slot filled in below.
         let watched = Arc::new(WatchedKeys::default());
         let expirations = Arc::clone(&watched);
         let server_slot: Arc<OnceLock<Weak<ServerState>>> = Arc::new(OnceLock::new());
@@ -107,6 +108,7 @@ impl Server {
         options.on_expired = Some(ExpiryListener(Arc::new(move |db, key| {
             expirations.touch_key(db, key);
             if let Some(server) = late_server.get().and_then(Weak::upgrade) {
+                server.stats.expired_keys.fetch_add(1, Ordering::Relaxed);
                 keyspace_events::publish_now(&server, notify::EXPIRED, "expired", db, key);
             }
         })));

@@ -12,7 +12,6 @@
 //! closure, and the few arguments of a typical command are kept without an allocation in
 //! case the command turns out slow.
 
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -191,9 +190,7 @@ impl Recording {
         // The command's end on the server's clock, without reading the clock again.
         let now = self.started.saturating_duration_since(server.started) + elapsed;
         let now_ms = u64::try_from(now.as_millis()).unwrap_or(u64::MAX);
-        server
-            .command_stats
-            .sample_rate(now_ms, server.stats.commands_processed.load(Ordering::Relaxed));
+        server.command_stats.sample_rates(now_ms, server.stats.totals());
         let threshold = server.settings.slowlog_log_slower_than();
         if let Some((args, client)) = &self.slowlog
             && threshold >= 0

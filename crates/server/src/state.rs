@@ -2,7 +2,7 @@
 //! clients, counters and the slow log.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
@@ -17,7 +17,7 @@ use crate::pause::Pause;
 use crate::pubsub::PubSub;
 use crate::settings::Settings;
 use crate::slowlog::SlowLog;
-use crate::stats::CommandStats;
+use crate::stats::{CommandStats, Totals};
 use crate::watch::WatchedKeys;
 
 /// Server-wide state, shared by every connection through an `Arc`.
@@ -65,15 +65,51 @@ pub(crate) struct Stats {
     pub(crate) connections_received: AtomicU64,
     pub(crate) commands_processed: AtomicU64,
     pub(crate) rejected_connections: AtomicU64,
+    /// Bytes read from clients' sockets, and the reads that brought any.
+    pub(crate) net_input_bytes: AtomicU64,
+    pub(crate) reads_processed: AtomicU64,
+    /// Bytes written to clients' sockets, and the flushes that wrote them.
+    pub(crate) net_output_bytes: AtomicU64,
+    pub(crate) writes_processed: AtomicU64,
+    /// Keys deleted because their deadline passed.
+    pub(crate) expired_keys: AtomicU64,
 }
 
 impl Stats {
     /// `CONFIG RESETSTAT`: zeroes the counters.
     pub(crate) fn reset(&self) {
-        for counter in
-            [&self.connections_received, &self.commands_processed, &self.rejected_connections]
-        {
-            counter.store(0, std::sync::atomic::Ordering::Relaxed);
+        for counter in [
+            &self.connections_received,
+            &self.commands_processed,
+            &self.rejected_connections,
+            &self.net_input_bytes,
+            &self.reads_processed,
+            &self.net_output_bytes,
+            &self.writes_processed,
+            &self.expired_keys,
+        ] {
+            counter.store(0, Ordering::Relaxed);
         }
+    }
+
+    /// The totals the `instantaneous_*` rates follow.
+    pub(crate) fn totals(&self) -> Totals {
+        Totals {
+            commands: self.commands_processed.load(Ordering::Relaxed),
+            net_input: self.net_input_bytes.load(Ordering::Relaxed),
+            net_output: self.net_output_bytes.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Counts `bytes` read from a client (one read).
+    pub(crate) fn count_read(&self, bytes: usize) {
+        self.net_input_bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+        self.reads_processed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts `bytes` written to a client (one flush).
+    pub(crate) fn count_write(&self, bytes: usize) {
+        self.net_output_bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+        self.writes_processed.fetch_add(1, Ordering::Relaxed);
     }
 }

@@ -1,5 +1,6 @@
 //! Command statistics: calls and time per command (`INFO commandstats`), error replies by
-//! code (`INFO errorstats`), and the recent command rate (`instantaneous_ops_per_sec`).
+//! code (`INFO errorstats`), and the recent rates of commands and network bytes
+//! (`instantaneous_ops_per_sec`, `instantaneous_input_kbps`, `instantaneous_output_kbps`).
 //!
 //! Top-level commands count in atomics, one set per registry row, so the hot path takes no
 //! lock; subcommands (`config|get`) are few and rare and share one locked map.
@@ -41,7 +42,7 @@ pub(crate) struct CommandStats {
     by_subcommand: Mutex<BTreeMap<(&'static str, &'static str), Tally>>,
     errors: Mutex<BTreeMap<String, u64>>,
     error_replies: AtomicU64,
-    rate: OpsRate,
+    rate: RecentRates,
 }
 
 impl Default for CommandStats {
@@ -51,7 +52,7 @@ impl Default for CommandStats {
             by_subcommand: Mutex::default(),
             errors: Mutex::default(),
             error_replies: AtomicU64::new(0),
-            rate: OpsRate::default(),
+            rate: RecentRates::default(),
         }
     }
 }
@@ -117,15 +118,15 @@ impl CommandStats {
         self.error_replies.load(Ordering::Relaxed)
     }
 
-    /// Notes the running total of commands at `now_ms` (a monotonic clock), at most once
-    /// per sampling period.
-    pub(crate) fn sample_rate(&self, now_ms: u64, total_commands: u64) {
-        self.rate.sample(now_ms, total_commands);
+    /// Notes the running totals at `now_ms` (a monotonic clock), at most once per sampling
+    /// period.
+    pub(crate) fn sample_rates(&self, now_ms: u64, totals: Totals) {
+        self.rate.sample(now_ms, totals);
     }
 
-    /// Commands per second over the last second and a half or so.
-    pub(crate) fn ops_per_second(&self, now_ms: u64, total_commands: u64) -> u64 {
-        self.rate.per_second(now_ms, total_commands)
+    /// Commands and network bytes per second over the last second and a half or so.
+    pub(crate) fn rates(&self, now_ms: u64, totals: Totals) -> Rates {
+        self.rate.per_second(now_ms, totals)
     }
 
     /// The `INFO commandstats` lines, for every command run or refused at least once.
@@ -193,15 +194,37 @@ fn registry_index(command: &'static CommandSpec) -> usize {
     index
 }
 
-/// Samples of the running command total, for `instantaneous_ops_per_sec`.
-#[derive(Default)]
-struct OpsRate {
-    last_sample_ms: AtomicU64,
-    samples: Mutex<VecDeque<(u64, u64)>>,
+/// The running totals the recent rates follow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Totals {
+    /// Commands processed.
+    pub(crate) commands: u64,
+    /// Bytes read from clients.
+    pub(crate) net_input: u64,
+    /// Bytes written to clients.
+    pub(crate) net_output: u64,
 }
 
-impl OpsRate {
-    fn sample(&self, now_ms: u64, total: u64) {
+/// Per second, over the recent window.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Rates {
+    /// Commands (whole, as Redis reports them).
+    pub(crate) commands: u64,
+    /// Bytes read from clients.
+    pub(crate) net_input: f64,
+    /// Bytes written to clients.
+    pub(crate) net_output: f64,
+}
+
+/// Samples of the running totals, for the `instantaneous_*` fields.
+#[derive(Default)]
+struct RecentRates {
+    last_sample_ms: AtomicU64,
+    samples: Mutex<VecDeque<(u64, Totals)>>,
+}
+
+impl RecentRates {
+    fn sample(&self, now_ms: u64, totals: Totals) {
         let last = self.last_sample_ms.load(Ordering::Relaxed);
         if now_ms.saturating_sub(last) < RATE_SAMPLE_MS && last != 0 {
             return;
@@ -218,22 +241,30 @@ impl OpsRate {
         if samples.len() == RATE_SAMPLES {
             samples.pop_front();
         }
-        samples.push_back((now_ms, total));
+        samples.push_back((now_ms, totals));
     }
 
-    /// The commands since the oldest sample of the window, per second of the window (or of
-    /// the time since that sample, if longer). Commands always leave a sample at most one
-    /// period old, so a window with no sample had no commands, and a burst after a quiet
-    /// spell counts as spread over the window, as in Redis's average of samples.
-    fn per_second(&self, now_ms: u64, total: u64) -> u64 {
+    /// The growth of each total since the oldest sample of the window, per second of the
+    /// window (or of the time since that sample, if longer). Samples are taken as commands
+    /// finish, so a window with no sample had no commands (and the bytes of requests that
+    /// were all still arriving), and a burst after a quiet spell counts as spread over the
+    /// window, as in Redis's average of samples.
+    fn per_second(&self, now_ms: u64, totals: Totals) -> Rates {
         let window = RATE_SAMPLE_MS * RATE_SAMPLES as u64;
         let samples = lock(&self.samples);
-        let recent = |(at, _): &&(u64, u64)| now_ms.saturating_sub(*at) <= window + RATE_SAMPLE_MS;
+        let recent =
+            |(at, _): &&(u64, Totals)| now_ms.saturating_sub(*at) <= window + RATE_SAMPLE_MS;
         let Some(&(at, then)) = samples.iter().find(recent) else {
-            return 0;
+            return Rates::default();
         };
         let elapsed = now_ms.saturating_sub(at).max(window);
-        total.saturating_sub(then) * 1000 / elapsed
+        let per_second =
+            |now: u64, then: u64| now.saturating_sub(then) as f64 * 1000.0 / elapsed as f64;
+        Rates {
+            commands: totals.commands.saturating_sub(then.commands) * 1000 / elapsed,
+            net_input: per_second(totals.net_input, then.net_input),
+            net_output: per_second(totals.net_output, then.net_output),
+        }
     }
 }
 
@@ -282,14 +313,19 @@ mod tests {
     }
 
     #[test]
-    fn the_rate_covers_recent_samples_only() {
-        let rate = OpsRate::default();
-        rate.sample(1_000, 0);
-        rate.sample(1_050, 10);
-        rate.sample(1_100, 100);
-        rate.sample(1_200, 200);
-        assert_eq!(rate.per_second(1_500, 500), 500 * 1000 / 1600);
-        assert_eq!(rate.per_second(2_700, 1_700), 1_700 * 1000 / 1700);
-        assert_eq!(rate.per_second(60_000, 500), 0);
+    fn the_rates_cover_recent_samples_only() {
+        let rate = RecentRates::default();
+        let totals =
+            |commands, net_input| Totals { commands, net_input, net_output: 2 * net_input };
+        rate.sample(1_000, totals(0, 0));
+        rate.sample(1_050, totals(10, 100));
+        rate.sample(1_100, totals(100, 1_000));
+        rate.sample(1_200, totals(200, 2_000));
+        let now = rate.per_second(1_500, totals(500, 8_000));
+        assert_eq!(now.commands, 500 * 1000 / 1600);
+        assert_eq!(now.net_input, 8_000.0 * 1000.0 / 1600.0);
+        assert_eq!(now.net_output, 16_000.0 * 1000.0 / 1600.0);
+        assert_eq!(rate.per_second(2_700, totals(1_700, 0)).commands, 1_700 * 1000 / 1700);
+        assert_eq!(rate.per_second(60_000, totals(500, 5_000)), Rates::default());
     }
 }

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use resplite_resp::Frame;
@@ -232,22 +232,28 @@ pub(crate) fn last_save_time(server: &ServerState) -> u64 {
 
 fn stats_fields(server: &ServerState) -> Vec<(&'static str, String)> {
     let stats = &server.stats;
-    let commands = stats.commands_processed.load(Ordering::Relaxed);
+    let totals = stats.totals();
     let now_ms = u64::try_from(server.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let rates = server.command_stats.rates(now_ms, totals);
+    let kbps = |bytes_per_second: f64| format!("{:.2}", bytes_per_second / 1024.0);
+    let count = |counter: &AtomicU64| counter.load(Ordering::Relaxed).to_string();
     vec![
-        (
-            "total_connections_received",
-            stats.connections_received.load(Ordering::Relaxed).to_string(),
-        ),
-        ("total_commands_processed", commands.to_string()),
-        (
-            "instantaneous_ops_per_sec",
-            server.command_stats.ops_per_second(now_ms, commands).to_string(),
-        ),
-        ("rejected_connections", stats.rejected_connections.load(Ordering::Relaxed).to_string()),
+        ("total_connections_received", count(&stats.connections_received)),
+        ("total_commands_processed", totals.commands.to_string()),
+        ("instantaneous_ops_per_sec", rates.commands.to_string()),
+        ("total_net_input_bytes", totals.net_input.to_string()),
+        ("total_net_output_bytes", totals.net_output.to_string()),
+        ("total_net_repl_input_bytes", "0".into()),
+        ("total_net_repl_output_bytes", "0".into()),
+        ("instantaneous_input_kbps", kbps(rates.net_input)),
+        ("instantaneous_output_kbps", kbps(rates.net_output)),
+        ("instantaneous_input_repl_kbps", "0.00".into()),
+        ("instantaneous_output_repl_kbps", "0.00".into()),
+        ("rejected_connections", count(&stats.rejected_connections)),
         ("sync_full", "0".into()),
         ("sync_partial_ok", "0".into()),
         ("sync_partial_err", "0".into()),
+        ("expired_keys", count(&stats.expired_keys)),
         ("evicted_keys", "0".into()),
         ("evicted_clients", "0".into()),
         ("pubsub_channels", server.pubsub.count(Target::Channel).to_string()),
@@ -255,6 +261,8 @@ fn stats_fields(server: &ServerState) -> Vec<(&'static str, String)> {
         ("latest_fork_usec", "0".into()),
         ("total_forks", "0".into()),
         ("total_error_replies", server.command_stats.error_replies().to_string()),
+        ("total_reads_processed", count(&stats.reads_processed)),
+        ("total_writes_processed", count(&stats.writes_processed)),
     ]
 }
 
