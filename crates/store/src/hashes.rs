@@ -40,6 +40,22 @@ const HASH_ELEMENTS: HashedElements<FieldValue> = HashedElements {
     read: |row| Ok((row.get(0)?, (row.get(1)?, row.get(2)?))),
     name: |(field, _)| field,
 };
+/// The same three reads for fields alone (`HRANDFIELD` without `WITHVALUES`, `HSCAN …
+/// NOVALUES`): a value is never read, however long.
+pub(crate) const HASH_FIELD_FROM_SQL: &str = "SELECT hash, field FROM hash_fields \
+     WHERE key_id = ?1 AND hash >= ?2 AND hash <= ?3 ORDER BY hash LIMIT ?4";
+const HASH_FIELD_RANK_SQL: &str =
+    "SELECT hash, field FROM hash_fields WHERE key_id = ?1 ORDER BY hash LIMIT 1 OFFSET ?2";
+pub(crate) const HASH_FIELD_AFTER_SQL: &str = "SELECT hash, field FROM hash_fields \
+     WHERE key_id = ?1 AND (hash, field) > (?2, ?3) ORDER BY hash, field LIMIT 1 OFFSET ?4";
+/// How scans and random picks read fields alone.
+const HASH_FIELD_ELEMENTS: HashedElements<Vec<u8>> = HashedElements {
+    by_rank: HASH_FIELD_RANK_SQL,
+    after: HASH_FIELD_AFTER_SQL,
+    from_hash: HASH_FIELD_FROM_SQL,
+    read: |row| Ok((row.get(0)?, row.get(1)?)),
+    name: |field| field,
+};
 /// Every field of a hash, in hash order, without the values (`HKEYS`).
 pub(crate) const HASH_NAMES_SQL: &str =
     "SELECT field FROM hash_fields WHERE key_id = ?1 ORDER BY hash, field";
@@ -143,6 +159,12 @@ impl Reader<'_> {
         Ok(())
     }
 
+    fn all_field_names(&self, id: i64) -> Result<Vec<Vec<u8>>> {
+        let mut statement = self.connection.prepare_cached(HASH_NAMES_SQL)?;
+        let names = statement.query_map([id], |row| row.get(0))?;
+        Ok(names.collect::<rusqlite::Result<_>>()?)
+    }
+
     fn all_fields(&self, id: i64) -> Result<Vec<FieldValue>> {
         let mut pairs = Vec::new();
         self.each_field(id, |field, value| pairs.push((field.to_vec(), value.to_vec())))?;
@@ -202,6 +224,38 @@ impl Reader<'_> {
             || self.all_fields(row.id),
         )?;
         Ok(Some(chosen))
+    }
+
+    /// `HRANDFIELD` without `WITHVALUES`: as [`Reader::hash_random_fields`], without reading
+    /// the values.
+    pub fn hash_random_field_names(
+        &self,
+        db: Db,
+        key: &[u8],
+        count: Option<i64>,
+    ) -> Result<Option<Vec<Vec<u8>>>> {
+        let Some(row) = self.hash_row(db, key)? else { return Ok(None) };
+        let chosen = choose_random(
+            row.length,
+            count.unwrap_or(1),
+            |probe| self.element_at(row.id, probe, &HASH_FIELD_ELEMENTS),
+            |ranks| self.elements_at_ranks(row.id, ranks, &HASH_FIELD_ELEMENTS),
+            || self.all_field_names(row.id),
+        )?;
+        Ok(Some(chosen))
+    }
+
+    /// `HSCAN … NOVALUES`: one page of fields, without reading the values; the same pages
+    /// as [`Reader::hash_scan`] gives for the same cursor.
+    pub fn hash_scan_fields(
+        &self,
+        db: Db,
+        key: &[u8],
+        cursor: u64,
+        options: ElementScan<'_>,
+    ) -> Result<ElementPage<Vec<u8>>> {
+        let row = self.hash_row(db, key)?;
+        self.element_page(row, cursor, options, &HASH_FIELD_ELEMENTS, |id| self.all_field_names(id))
     }
 
     /// `HSCAN`: one page of fields with their values.

@@ -9,7 +9,8 @@ mod tests {
     use crate::collections::GRAVEYARD_SQL;
     use crate::expiry::SWEEP_SQL;
     use crate::hashes::{
-        HASH_AFTER_SQL, HASH_FROM_SQL, HASH_GET_SQL, HASH_NAMES_SQL, HASH_VALUE_LEN_SQL,
+        HASH_AFTER_SQL, HASH_FIELD_AFTER_SQL, HASH_FIELD_FROM_SQL, HASH_FROM_SQL, HASH_GET_SQL,
+        HASH_NAMES_SQL, HASH_VALUE_LEN_SQL,
     };
     use crate::keys::{HIGHEST_ID_SQL, LOWEST_ID_SQL, SCAN_SQL, UNSWEPT_SQL};
     use crate::list_edits::LIST_SHIFT_SQL;
@@ -54,6 +55,7 @@ mod tests {
         (HASH_VALUE_LEN_SQL, "PRIMARY KEY"),
         (HASH_NAMES_SQL, "PRIMARY KEY"),
         (HASH_FROM_SQL, "PRIMARY KEY"),
+        (HASH_FIELD_FROM_SQL, "PRIMARY KEY"),
         (SET_CONTAINS_SQL, "PRIMARY KEY"),
         (SET_DELETE_SQL, "PRIMARY KEY"),
         (SET_FROM_SQL, "PRIMARY KEY"),
@@ -61,6 +63,7 @@ mod tests {
         (SET_RANK_SQL, "PRIMARY KEY"),
         (SET_AFTER_SQL, "PRIMARY KEY (key_id=? AND (hash,member)>(?,?))"),
         (HASH_AFTER_SQL, "PRIMARY KEY (key_id=? AND (hash,field)>(?,?))"),
+        (HASH_FIELD_AFTER_SQL, "PRIMARY KEY (key_id=? AND (hash,field)>(?,?))"),
         (ZSET_AFTER_SQL, "PRIMARY KEY (key_id=? AND (hash,member)>(?,?))"),
         (ZSET_SCORE_SQL, "PRIMARY KEY"),
         (ZSET_FROM_HASH_SQL, "PRIMARY KEY"),

@@ -275,6 +275,66 @@ fn hrandfield_picks_distinct_fields_for_a_positive_count() {
     assert_eq!(repeated.unwrap().len(), 50);
 }
 
+/// The field-only forms (`HSCAN … NOVALUES`, `HRANDFIELD` without `WITHVALUES`) page and pick
+/// as the forms with values do: the same pages for the same cursors, small hash or big,
+/// with a pattern or without.
+#[test]
+fn field_only_scans_and_picks_match_the_forms_with_values() {
+    let (_dir, store) = common::open();
+    fill(&store, b"big", 1_000);
+    fill(&store, b"small", 20);
+    for key in [&b"big"[..], b"small", b"missing"] {
+        for pattern in [None, Some(&b"*1*"[..])] {
+            let mut cursor = 0;
+            loop {
+                let options = ElementScan { pattern, count: 37 };
+                let (with_values, fields) = store
+                    .read(move |reader| {
+                        Ok((
+                            reader.hash_scan(0, key, cursor, options)?,
+                            reader.hash_scan_fields(0, key, cursor, options)?,
+                        ))
+                    })
+                    .unwrap();
+                let names: Vec<_> = with_values.items.into_iter().map(|(field, _)| field).collect();
+                assert_eq!(fields.items, names, "cursor {cursor}");
+                assert_eq!(fields.cursor, with_values.cursor);
+                cursor = fields.cursor;
+                if cursor == 0 {
+                    break;
+                }
+            }
+        }
+    }
+    let all: Vec<Vec<u8>> = store
+        .read(|reader| reader.hash_get_all(0, b"big"))
+        .unwrap()
+        .into_iter()
+        .map(|(field, _)| field)
+        .collect();
+    for count in [None, Some(1), Some(300), Some(999), Some(1_500), Some(-50)] {
+        let chosen = store
+            .read(move |reader| reader.hash_random_field_names(0, b"big", count))
+            .unwrap()
+            .unwrap();
+        let wanted = match count {
+            None => 1,
+            Some(count) if count < 0 => count.unsigned_abs() as usize,
+            Some(count) => (count as usize).min(1_000),
+        };
+        assert_eq!(chosen.len(), wanted, "count {count:?}");
+        assert!(chosen.iter().all(|field| all.contains(field)));
+        if count.is_some_and(|count| count > 0) {
+            let mut distinct = chosen.clone();
+            distinct.sort();
+            distinct.dedup();
+            assert_eq!(distinct.len(), chosen.len(), "distinct for count {count:?}");
+        }
+    }
+    let none = store.read(|reader| reader.hash_random_field_names(0, b"missing", Some(3))).unwrap();
+    assert_eq!(none, None);
+}
+
 /// `hash_fields_each` shows exactly the pairs `hash_get_all` answers, in the same order;
 /// nothing for a missing key; a key of another type is refused.
 #[test]

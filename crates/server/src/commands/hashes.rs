@@ -169,9 +169,8 @@ pub(crate) fn hrandfield(context: &mut Context<'_>, mut args: Args) -> CommandRe
     let (db, key, protocol) = (context.db(), args.bytes()?, context.protocol());
     let Some(count_argument) = args.next() else {
         return read(move |reader| {
-            let chosen = reader.hash_random_fields(db, &key, None)?;
-            let field = chosen.and_then(|pairs| pairs.into_iter().next()).map(|(field, _)| field);
-            Ok(optional_bulk(field))
+            let chosen = reader.hash_random_field_names(db, &key, None)?;
+            Ok(optional_bulk(chosen.and_then(|fields| fields.into_iter().next())))
         });
     };
     let count = random_count(&count_argument)?;
@@ -184,11 +183,12 @@ pub(crate) fn hrandfield(context: &mut Context<'_>, mut args: Args) -> CommandRe
         return Err(CommandError::err("value is out of range"));
     }
     read(move |reader| {
-        let chosen = reader.hash_random_fields(db, &key, Some(count))?.unwrap_or_default();
         if with_values {
+            let chosen = reader.hash_random_fields(db, &key, Some(count))?.unwrap_or_default();
             return Ok(pairs_frame(bulk_pairs(chosen), protocol));
         }
-        Ok(Frame::Array(chosen.into_iter().map(|(field, _)| Frame::bulk(field)).collect()))
+        let chosen = reader.hash_random_field_names(db, &key, Some(count))?.unwrap_or_default();
+        Ok(Frame::Array(chosen.into_iter().map(Frame::bulk).collect()))
     })
 }
 
@@ -215,13 +215,16 @@ pub(crate) fn hscan(context: &mut Context<'_>, mut args: Args) -> CommandResult 
             return Ok(element_scan::empty());
         }
         let options = request.options?;
+        if options.no_values {
+            let page = reader.hash_scan_fields(db, &key, request.cursor, options.as_store())?;
+            let items = page.items.into_iter().map(Frame::bulk).collect();
+            return Ok(element_scan::reply(page.cursor, items));
+        }
         let page = reader.hash_scan(db, &key, request.cursor, options.as_store())?;
         let mut items = Vec::with_capacity(page.items.len() * 2);
         for (field, value) in page.items {
             items.push(Frame::bulk(field));
-            if !options.no_values {
-                items.push(Frame::bulk(value));
-            }
+            items.push(Frame::bulk(value));
         }
         Ok(element_scan::reply(page.cursor, items))
     })
