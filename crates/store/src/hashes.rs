@@ -13,7 +13,7 @@ use crate::error::{Result, StoreError};
 use crate::kind::KeyType;
 use crate::long_double::LongDouble;
 use crate::lookups::{self, FIRST_SELECTED};
-use crate::numbers::{format_i64, parse_i64};
+use crate::numbers::format_i64;
 use crate::reader::{Db, KeyRow, Reader};
 use crate::upserts::Upserted;
 use crate::writer::Writer;
@@ -67,6 +67,9 @@ const HASH_INSERT_SQL: &str =
 const HASH_PUT_SQL: &str = "INSERT INTO hash_fields (key_id, hash, field, value) \
      VALUES (?1, ?2, ?3, ?4) \
      ON CONFLICT DO UPDATE SET value = excluded.value WHERE resplite_mark_update()";
+/// Adds `?4` to the integer in an existing field (see `increments`).
+pub(crate) const HASH_INCREMENT_SQL: &str = "UPDATE hash_fields SET value = resplite_add_integer(value, ?4) \
+     WHERE key_id = ?1 AND hash = ?2 AND field = ?3";
 const HASH_DELETE_SQL: &str =
     "DELETE FROM hash_fields WHERE key_id = ?1 AND hash = ?2 AND field = ?3";
 
@@ -333,15 +336,18 @@ impl Writer<'_> {
     /// `HINCRBY`: adds `delta` to the integer in `field` (absent counts as 0).
     pub fn hash_increment(&mut self, db: Db, key: &[u8], field: &[u8], delta: i64) -> Result<i64> {
         let mut row = self.collection_or_create(db, key, KeyType::Hash)?;
-        let current = match self.field_value(row.id, field)? {
-            Some(value) => parse_i64(&value).ok_or(StoreError::HashValueNotInteger)?,
-            None => 0,
-        };
-        let updated = current.checked_add(delta).ok_or(StoreError::Overflow)?;
-        if self.put_field(row.id, field, &format_i64(updated))? {
+        // An existing field in one statement; a new one starts from 0.
+        let parameters = params![row.id, element_hash(field), field, delta];
+        match self.add_to_integer(HASH_INCREMENT_SQL, parameters) {
+            Ok(Some(updated)) => return Ok(updated),
+            Ok(None) => {}
+            Err(StoreError::NotInteger) => return Err(StoreError::HashValueNotInteger),
+            Err(error) => return Err(error),
+        }
+        if self.put_field(row.id, field, &format_i64(delta))? {
             self.change_length(&mut row, 1)?;
         }
-        Ok(updated)
+        Ok(delta)
     }
 
     /// `HINCRBYFLOAT`: adds the number written in `delta` with Redis's long-double arithmetic

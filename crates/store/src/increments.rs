@@ -12,7 +12,8 @@
 //! and at most once, since the statement changes at most one row.
 //!
 //! Only a string that exists and has not expired matches; a missing key, one of another type
-//! and one past its deadline change nothing and are left to the general path.
+//! and one past its deadline change nothing and are left to the general path. `HINCRBY`
+//! changes an existing field the same way ([`run`] with its own `UPDATE`).
 
 use std::cell::Cell;
 
@@ -28,7 +29,7 @@ use crate::reader::Db;
 pub(crate) const ADD_INTEGER: &str = "resplite_add_integer";
 
 /// Adds `?3` to the live string `?2` of database `?1` (alive past the instant `?4`).
-const INCREMENT_LIVE_STRING_SQL: &str = "UPDATE keys SET value = resplite_add_integer(value, ?3) \
+pub(crate) const INCREMENT_LIVE_STRING_SQL: &str = "UPDATE keys SET value = resplite_add_integer(value, ?3) \
      WHERE db = ?1 AND key = ?2 AND kind = 0 AND (expires_at IS NULL OR expires_at > ?4)";
 
 thread_local! {
@@ -84,9 +85,18 @@ pub(crate) fn increment_live_string(
     delta: i64,
     now: i64,
 ) -> Result<Option<i64>> {
+    run(connection, INCREMENT_LIVE_STRING_SQL, params![db, key, delta, now])
+}
+
+/// Runs `sql`, an `UPDATE` of at most one row that sets a value to [`ADD_INTEGER`] of it,
+/// and answers the sum written; `None` when no row matched.
+pub(crate) fn run(
+    connection: &Connection,
+    sql: &str,
+    parameters: impl rusqlite::Params,
+) -> Result<Option<i64>> {
     OUTCOME.set(None);
-    let changed =
-        connection.prepare_cached(INCREMENT_LIVE_STRING_SQL)?.execute(params![db, key, delta, now]);
+    let changed = connection.prepare_cached(sql)?.execute(parameters);
     match (OUTCOME.take(), changed) {
         (Some(Err(failure)), _) => Err(failure.into()),
         (_, Err(error)) => Err(error.into()),

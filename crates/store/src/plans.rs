@@ -10,8 +10,9 @@ mod tests {
     use crate::expiry::SWEEP_SQL;
     use crate::hashes::{
         HASH_AFTER_SQL, HASH_FIELD_AFTER_SQL, HASH_FIELD_FROM_SQL, HASH_FROM_SQL, HASH_GET_SQL,
-        HASH_NAMES_SQL, HASH_VALUE_LEN_SQL,
+        HASH_INCREMENT_SQL, HASH_NAMES_SQL, HASH_VALUE_LEN_SQL,
     };
+    use crate::increments::INCREMENT_LIVE_STRING_SQL;
     use crate::keys::{HIGHEST_ID_SQL, LOWEST_ID_SQL, SCAN_SQL, UNSWEPT_SQL};
     use crate::list_edits::LIST_SHIFT_SQL;
     use crate::lists::{
@@ -45,6 +46,7 @@ mod tests {
         (GET_SQL, "keys_by_name"),
         (LIVE_STRING_SQL, "keys_by_name"),
         (OVERWRITE_PLAIN_STRING_SQL, "keys_by_name"),
+        (INCREMENT_LIVE_STRING_SQL, "keys_by_name"),
         (SCAN_SQL, "keys_by_db"),
         (LOWEST_ID_SQL, "keys_by_db"),
         (HIGHEST_ID_SQL, "keys_by_db"),
@@ -53,6 +55,7 @@ mod tests {
         (GRAVEYARD_SQL, "keys_by_db"),
         (HASH_GET_SQL, "PRIMARY KEY"),
         (HASH_VALUE_LEN_SQL, "PRIMARY KEY"),
+        (HASH_INCREMENT_SQL, "PRIMARY KEY"),
         (HASH_NAMES_SQL, "PRIMARY KEY"),
         (HASH_FROM_SQL, "PRIMARY KEY"),
         (HASH_FIELD_FROM_SQL, "PRIMARY KEY"),
@@ -111,8 +114,10 @@ mod tests {
     fn hot_queries_search_their_index_and_never_scan_or_sort() {
         let dir = tempfile::tempdir().unwrap();
         let store = crate::Store::open(dir.path().join("plans.db")).unwrap();
+        // On the write connection, which alone has resplite's SQL functions.
         store
-            .read(|reader| {
+            .write(|writer| {
+                let reader: &crate::Reader<'_> = writer;
                 for (sql, index) in HOT_QUERIES {
                     let plan = plan_of(reader, sql)?;
                     assert!(plan.contains("SEARCH "), "{sql}: {plan}");

@@ -366,6 +366,16 @@ impl<'a> Writer<'a> {
         increments::increment_live_string(self.connection(), db, key, delta, self.now())
     }
 
+    /// Runs `sql`, an `UPDATE` of at most one row through the integer adder of `increments`;
+    /// the sum written, or `None` when no row matched.
+    pub(crate) fn add_to_integer(
+        &mut self,
+        sql: &str,
+        parameters: impl rusqlite::Params,
+    ) -> Result<Option<i64>> {
+        increments::run(self.connection(), sql, parameters)
+    }
+
     /// Runs `sql`, a statement that changes the row `id` of `keys` (no other) the way `apply`
     /// changes a [`KeyRow`], and keeps the key memo's copy of that row current (see
     /// `key_memo`).
