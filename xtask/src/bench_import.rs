@@ -4,10 +4,12 @@
 //! Loads a fresh Redis with small keys of every type (a tenth with deadlines), imports them
 //! with default settings and reports keys/s, MB/s and the importer's peak resident size;
 //! then does the same for one large hash, whose import must stay within bounded memory.
+//! Given several `--server` binaries, each imports each dataset in turn from the same
+//! source, for a comparison within one run.
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
@@ -26,17 +28,27 @@ pub(crate) struct Options {
     pub(crate) keys: usize,
     /// Size of the one large hash, in MB (fields of 1 KB).
     pub(crate) hash_mb: usize,
+    /// The resplite binaries to compare; none builds and measures this checkout's.
+    pub(crate) servers: Vec<PathBuf>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { keys: 1_000_000, hash_mb: 200 }
+        Options { keys: 1_000_000, hash_mb: 200, servers: Vec::new() }
     }
 }
 
 pub(crate) fn run(options: &Options) -> Result<()> {
     let redis_server = ensure_redis_server()?;
-    let resplite = build_release()?;
+    let binaries = match options.servers.as_slice() {
+        [] => vec![build_release()?],
+        servers => servers.to_vec(),
+    };
+    // Each row names its binary only when there are several to tell apart.
+    let label = |binary: &Path| match binaries.len() {
+        1 => String::new(),
+        _ => format!(" ({})", binary.display()),
+    };
     println!("| dataset | keys | import time | keys/s | MB/s | importer peak RSS |");
     println!("|---|---:|---:|---:|---:|---:|");
 
@@ -49,14 +61,21 @@ pub(crate) fn run(options: &Options) -> Result<()> {
         options.keys,
         started.elapsed().as_secs_f64()
     );
-    let measured = import(&resplite, source.port(), "mixed")?;
-    measured.print(&format!("{} small keys, mixed types", options.keys), options.keys);
+    for binary in &binaries {
+        let measured = import(binary, source.port(), "mixed")?;
+        let dataset = format!("{} small keys, mixed types{}", options.keys, label(binary));
+        measured.print(&dataset, options.keys);
+    }
 
     pipeline(&mut connection, &[vec![b"FLUSHALL".to_vec()]])?;
     let fields = options.hash_mb * 1024;
     load_hash(&mut connection, fields)?;
-    let measured = import(&resplite, source.port(), "hash")?;
-    measured.print(&format!("one {} MB hash ({fields} fields of 1 KB)", options.hash_mb), 1);
+    for binary in &binaries {
+        let measured = import(binary, source.port(), "hash")?;
+        let dataset =
+            format!("one {} MB hash ({fields} fields of 1 KB){}", options.hash_mb, label(binary));
+        measured.print(&dataset, 1);
+    }
     Ok(())
 }
 

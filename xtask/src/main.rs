@@ -61,6 +61,8 @@ commands:
   bench-import [options]        resplite import bulk from a loaded Redis: keys/s, MB/s, peak RSS
       --keys N                  small keys of mixed types (default 1000000)
       --hash-mb N               size of the large-hash case in MB (default 200)
+      --server PATH             a resplite binary to measure (repeat to compare several in
+                                one run; default: build target/release/resplite)
   tidy                          module docs, crate edges, the command list in spec/commands.md
   help                          this text";
 
@@ -129,6 +131,10 @@ fn parse_bench_import_options(args: &[String]) -> Result<bench_import::Options> 
         match arg.as_str() {
             "--keys" => options.keys = number("--keys")?,
             "--hash-mb" => options.hash_mb = number("--hash-mb")?,
+            "--server" => {
+                let path = args.next().context("--server needs a path to a resplite binary")?;
+                options.servers.push(PathBuf::from(path));
+            }
             other => bail!("unknown bench-import option `{other}`\n\n{USAGE}"),
         }
     }
