@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use resplite_store::{Db, Writer};
 
 use crate::control::{Control, Lease, SharedControls, Throttles};
-use crate::destination::{append_chunk, replace_key};
+use crate::destination::{append_chunk, replace_key, write_batch};
 use crate::dirty::{DirtyKey, dirty_batch, settle};
 use crate::error::{MigrateError, Result};
 use crate::registry::{Registry, Run, add_to_counters, record_error};
@@ -152,7 +152,7 @@ pub fn apply_dirty(
                     read => plain.push((dirty, read)),
                 }
             }
-            let outcome = registry.store().write({
+            let outcome = write_batch(registry.store(), {
                 let run_id = run_id.clone();
                 move |writer| apply_batch(writer, &run_id, db, &plain)
             })?;
@@ -300,4 +300,68 @@ fn apply_large(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use resplite_store::Store;
+
+    use super::*;
+    use crate::dirty::{KeyEvents, record_events};
+    use crate::snapshot::Elements;
+
+    fn found(key: &[u8], elements: Elements) -> KeyRead {
+        KeyRead::Found(KeySnapshot { key: key.to_vec(), deadline: None, elements, more: None })
+    }
+
+    /// As in the bulk copy: a key whose write fails after deleting what the destination held
+    /// is left as it was and recorded as failed; the rest of the batch is applied.
+    #[test]
+    fn a_key_failing_after_a_change_is_undone_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let registry =
+            Registry::open(Store::open(dir.path().join("apply.db")).unwrap(), "run").unwrap();
+        registry.create_or_load("redis://source").unwrap();
+        let names: [&[u8]; 3] = [b"first", b"held", b"new"];
+        let events: Vec<KeyEvents> = names
+            .iter()
+            .map(|key| KeyEvents {
+                db: 0,
+                key: key.to_vec(),
+                first_at: 1,
+                last_at: 1,
+                count: 1,
+                last_event: "set".into(),
+            })
+            .collect();
+        registry
+            .store()
+            .write(move |writer| {
+                writer.set(0, b"held", b"old", Default::default())?;
+                record_events(writer, "run", &events)
+            })
+            .unwrap();
+        let dirty = registry.store().read(|reader| dirty_batch(reader, "run", i64::MAX, 10));
+        let not_a_number = || Elements::ZSet(vec![(f64::NAN, b"member".to_vec())]);
+        let keys: Vec<(DirtyKey, KeyRead)> = dirty
+            .unwrap()
+            .into_iter()
+            .map(|dirty| {
+                let read = match dirty.key.as_slice() {
+                    b"first" => found(b"first", Elements::String(b"a".to_vec())),
+                    key => found(key, not_a_number()),
+                };
+                (dirty, read)
+            })
+            .collect();
+        assert_eq!(keys.len(), 3);
+        let outcome =
+            write_batch(registry.store(), move |writer| apply_batch(writer, "run", 0, &keys))
+                .unwrap();
+        assert_eq!((outcome.applied, outcome.failed), (1, 2));
+        let value = |key: &'static [u8]| registry.store().read(move |reader| reader.get(0, key));
+        assert_eq!(value(b"first").unwrap().as_deref(), Some(&b"a"[..]));
+        assert_eq!(value(b"held").unwrap().as_deref(), Some(&b"old"[..]));
+        assert_eq!(value(b"new").unwrap(), None);
+    }
 }

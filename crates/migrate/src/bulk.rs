@@ -22,10 +22,10 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, bounded};
-use resplite_store::{Db, ScanOptions, SqlValue, Store, StoreError, Writer};
+use resplite_store::{Db, ScanOptions, SqlValue, Store, Writer};
 
 use crate::control::{Control, Lease, MAX_CONCURRENCY, SharedControls, Throttles};
-use crate::destination::{append_chunk, replace_key};
+use crate::destination::{append_chunk, replace_key, write_batch};
 use crate::error::{MigrateError, Result};
 use crate::registry::{Registry, Run, record_error, update_run};
 use crate::snapshot::Elements;
@@ -531,11 +531,8 @@ impl Copy<'_> {
     }
 }
 
-/// Writes a batch's entries (and the checkpoint it completes) in one commit; answers how many
-/// of its keys failed to be written. The write is replayable: each key's savepoint is then
-/// taken only if the batch has to run again because a key failed after writing something
-/// (see [`write_entry`]), instead of for every key (an eighth of the writer thread's time on
-/// a batch of small keys).
+/// Writes a batch's entries (and the checkpoint it completes) in one commit (see
+/// [`write_batch`]); answers how many of its keys failed to be written.
 fn write_entries(
     store: &Store,
     run_id: String,
@@ -544,8 +541,7 @@ fn write_entries(
     checkpoint: Option<(Counts, Option<(i64, u64)>)>,
 ) -> Result<i64> {
     let db = batch.db;
-    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
-    let write = move |writer: &mut Writer<'_>| {
+    let failed = write_batch(store, move |writer| {
         let mut failed = 0;
         for entry in &batch.entries {
             failed += i64::from(write_entry(writer, &run_id, db, entry, redirty)?);
@@ -556,11 +552,8 @@ fn write_entries(
             update_run(writer, &run_id, &checkpoint_assignments(&counts, next))?;
         }
         Ok(failed)
-    };
-    store.write_replayable_then(write, move |result| {
-        let _ = sender.send(result);
-    });
-    Ok(receiver.recv().unwrap_or(Err(StoreError::Closed))?)
+    })?;
+    Ok(failed)
 }
 
 fn subtract(total: &Counts, part: &Counts) -> Counts {
