@@ -2,8 +2,8 @@
 //!
 //! A counter is read, parsed, added to and written back. Done as a row lookup and then an
 //! `UPDATE` by row id, that is three B-tree searches (the name index, the row, the row again)
-//! and two statements. Here one `UPDATE … RETURNING` finds the row through the name index
-//! and computes the new value with the SQL function [`ADD_INTEGER`], registered on the write
+//! and two statements. Here one `UPDATE` finds the row through the name index and computes
+//! the new value with the SQL function [`ADD_INTEGER`], registered on the write
 //! connection by [`register`]. The function parses with Redis's rules and adds with overflow
 //! checks, and notes on the calling thread the sum it wrote (no `RETURNING`, which SQLite
 //! runs through a table of its own) or why it failed, failing the statement, which SQLite then
@@ -59,8 +59,8 @@ pub(crate) fn register(connection: &Connection) -> Result<()> {
     connection.create_scalar_function(ADD_INTEGER, 2, flags, |context| {
         let current = match context.get_raw(0) {
             ValueRef::Blob(bytes) | ValueRef::Text(bytes) => parse_i64(bytes),
-            ValueRef::Null => parse_i64(b""),
-            ValueRef::Integer(_) | ValueRef::Real(_) => None,
+            // Values are always stored as bytes; anything else is no integer of Redis's.
+            ValueRef::Null | ValueRef::Integer(_) | ValueRef::Real(_) => None,
         };
         let delta: i64 = context.get(1)?;
         let sum = match current {
