@@ -7,7 +7,7 @@
 use std::sync::mpsc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use resplite_store::{Store, StoreOptions};
+use resplite_store::{NewDeadline, SetOptions, Store, StoreOptions};
 
 /// Writes queued at once, about what 50 benchmark clients keep in flight.
 const BURST: usize = 20;
@@ -64,6 +64,19 @@ fn writes(c: &mut Criterion) {
                 let key = format!("key:{}", n % KEYS);
                 store.write_then(
                     move |writer| writer.set(0, key.as_bytes(), b"xxx", Default::default()),
+                    report(done),
+                )
+            })
+        })
+    });
+    group.bench_function("SET random key with a deadline (EX)", |b| {
+        b.iter(|| {
+            burst(&mut counter, |n, done| {
+                let key = format!("key:{}", n % KEYS);
+                let deadline = NewDeadline::At(resplite_store::now_ms() + 1_000_000);
+                let options = SetOptions { deadline, ..Default::default() };
+                store.write_replayable_then(
+                    move |writer| writer.set(0, key.as_bytes(), b"xxx", options),
                     report(done),
                 )
             })

@@ -49,6 +49,42 @@ fn keepttl_keeps_and_plain_set_clears_the_deadline() {
     assert!(matches!(store.deadline(0, b"k").unwrap(), resplite_store::Deadline::At(_)));
 }
 
+/// `SET … EX` over a live string rewrites it in place; the count of keys with a deadline
+/// follows every change of the deadline's presence, and `XX` never creates a key.
+#[test]
+fn set_with_a_deadline_keeps_the_expiry_counts() {
+    let (_dir, store) = common::open();
+    let set = |key: &'static [u8], options: SetOptions| {
+        store.write(move |writer| writer.set(0, key, b"v", options)).unwrap()
+    };
+    let counts = || {
+        let stats = store.read(|reader| reader.keyspace_stats()).unwrap();
+        stats.first().map_or((0, 0), |db| (db.keys, db.expires))
+    };
+    let later = resplite_store::now_ms() + 100_000;
+    let with_deadline = |condition| SetOptions {
+        condition,
+        deadline: NewDeadline::At(later),
+        return_previous: false,
+    };
+    set(b"k", SetOptions::default());
+    assert_eq!(counts(), (1, 0));
+    let outcome = set(b"k", with_deadline(SetCondition::Always));
+    assert!(outcome.written && !outcome.created);
+    assert_eq!(counts(), (1, 1));
+    set(b"k", with_deadline(SetCondition::IfPresent));
+    assert_eq!(counts(), (1, 1));
+    assert!(!set(b"absent", with_deadline(SetCondition::IfPresent)).written);
+    assert_eq!(counts(), (1, 1));
+    assert!(set(b"new", with_deadline(SetCondition::Always)).created);
+    assert_eq!(counts(), (2, 2));
+    set(b"k", SetOptions::default());
+    assert_eq!(counts(), (2, 1));
+    let deadline = |key: &'static [u8]| store.read(move |reader| reader.deadline(0, key)).unwrap();
+    assert_eq!(deadline(b"new"), resplite_store::Deadline::At(later));
+    assert_eq!(deadline(b"k"), resplite_store::Deadline::Persistent);
+}
+
 #[test]
 fn increments_check_type_integer_and_overflow() {
     let (_dir, store) = common::open();
