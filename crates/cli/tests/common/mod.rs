@@ -21,26 +21,58 @@ pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// Who answers on loopback `port`: `Some(true)` when it is the process `pid` (its
+/// `INFO server` says so), `Some(false)` when it is another server that took the port
+/// between `free_port` and the start of ours, `None` while nothing answers yet or the
+/// server wants a password (a `-NOAUTH` answer cannot tell).
+pub fn answering_process_is(port: u16, pid: u32) -> Option<bool> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    stream.write_all(b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n").ok()?;
+    let mut reply = Vec::new();
+    let mut buffer = [0u8; 4096];
+    // Enough of the reply to hold the `process_id` line, which comes early.
+    while !String::from_utf8_lossy(&reply).contains("\nrun_id:") {
+        let read = stream.read(&mut buffer).ok().filter(|&read| read > 0)?;
+        reply.extend_from_slice(&buffer[..read]);
+        if reply.starts_with(b"-") || reply.len() > 64 * 1024 {
+            return None;
+        }
+    }
+    let text = String::from_utf8_lossy(&reply);
+    let process = text.lines().find_map(|line| line.strip_prefix("process_id:"))?;
+    Some(process.trim() == pid.to_string())
+}
+
 /// The command that runs the binary under test.
 pub fn resplite() -> Command {
     Command::new(env!("CARGO_BIN_EXE_resplite"))
 }
 
 impl ServerProcess {
-    /// Starts a server on `db` and waits until it answers PING.
+    /// Starts a server on `db` and waits until it answers PING. Should another server take
+    /// the free port first (tests run in parallel), it starts again on another.
     pub fn start(db: &Path, extra: &[&str]) -> ServerProcess {
-        let port = free_port();
-        let child = resplite()
-            .args(["serve", "--port", &port.to_string(), "--db"])
-            .arg(db)
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start resplite");
-        let server = ServerProcess { child, port, db: db.to_path_buf() };
-        server.wait_until_ready();
-        server
+        for _ in 0..5 {
+            let port = free_port();
+            let child = resplite()
+                .args(["serve", "--port", &port.to_string(), "--db"])
+                .arg(db)
+                .args(extra)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start resplite");
+            let mut server = ServerProcess { child, port, db: db.to_path_buf() };
+            server.wait_until_ready();
+            match answering_process_is(port, server.child.id()) {
+                Some(false) => continue,
+                // Behind a password only our own process's survival can tell.
+                None if server.child.try_wait().ok().flatten().is_some() => continue,
+                _ => return server,
+            }
+        }
+        panic!("no free port kept for resplite in five tries");
     }
 
     fn wait_until_ready(&self) {

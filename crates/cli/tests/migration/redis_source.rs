@@ -1,13 +1,11 @@
 //! A real `redis-server` on a free loopback port, as the source of a migration.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use crate::common::free_port;
+use crate::common::{answering_process_is, free_port};
 
 /// A `redis-server` process; killed (by PID) when dropped.
 pub(crate) struct RedisSource {
@@ -32,33 +30,32 @@ impl RedisSource {
         RedisSource::start_with(&[])
     }
 
-    /// Like [`RedisSource::start`], with more `redis-server` options.
+    /// Like [`RedisSource::start`], with more `redis-server` options. Should another server
+    /// take the free port first (tests run in parallel), it starts again on another.
     pub(crate) fn start_with(options: &[&str]) -> RedisSource {
-        let port = free_port();
-        let child = Command::new(redis_server_program())
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
-            .args(["--appendonly", "no", "--notify-keyspace-events", "AE"])
-            .args(options)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start redis-server");
-        let source = RedisSource { child, port };
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(10) {
-            if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
-                let mut reply = [0u8; 7];
-                if stream.write_all(b"PING\r\n").is_ok()
-                    && stream.read_exact(&mut reply).is_ok()
-                    && &reply == b"+PONG\r\n"
-                {
-                    return source;
+        for _ in 0..5 {
+            let port = free_port();
+            let child = Command::new(redis_server_program())
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+                .args(["--appendonly", "no", "--notify-keyspace-events", "AE"])
+                .args(options)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start redis-server");
+            let mut source = RedisSource { child, port };
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(10) {
+                match answering_process_is(port, source.child.id()) {
+                    Some(true) => return source,
+                    Some(false) => break,
+                    // Ours exited: it could not bind the port.
+                    None if source.child.try_wait().ok().flatten().is_some() => break,
+                    None => sleep(Duration::from_millis(20)),
                 }
             }
-            sleep(Duration::from_millis(20));
         }
-        panic!("redis-server did not start on port {port}");
+        panic!("redis-server did not start on a port of its own in five tries");
     }
 
     pub(crate) fn url(&self) -> String {
