@@ -188,6 +188,43 @@ pub(crate) struct HashedElements<T> {
     pub(crate) name: fn(&T) -> &[u8],
 }
 
+/// The [`HashedElements`] of a table keyed `(key_id, hash, <name>)` that read only the hash
+/// and the name: a set's members, a hash's fields without their values.
+macro_rules! names_in_hash_order {
+    ($table:literal, $name:literal) => {
+        HashedElements {
+            by_rank: concat!(
+                "SELECT hash, ",
+                $name,
+                " FROM ",
+                $table,
+                " WHERE key_id = ?1 ORDER BY hash LIMIT 1 OFFSET ?2"
+            ),
+            after: concat!(
+                "SELECT hash, ",
+                $name,
+                " FROM ",
+                $table,
+                " WHERE key_id = ?1 AND (hash, ",
+                $name,
+                ") > (?2, ?3) ORDER BY hash, ",
+                $name,
+                " LIMIT 1 OFFSET ?4"
+            ),
+            from_hash: concat!(
+                "SELECT hash, ",
+                $name,
+                " FROM ",
+                $table,
+                " WHERE key_id = ?1 AND hash >= ?2 AND hash <= ?3 ORDER BY hash LIMIT ?4"
+            ),
+            read: |row| Ok((row.get(0)?, row.get(1)?)),
+            name: |name| name,
+        }
+    };
+}
+pub(crate) use names_in_hash_order;
+
 impl Reader<'_> {
     /// The elements (with their hashes) at `ranks` (ascending and distinct) in hash order of
     /// the collection in row `id`. Each is found from the one before it, skipping the gap

@@ -8,6 +8,7 @@ use rusqlite::{OptionalExtension, params};
 
 use crate::collections::{
     ElementPage, ElementScan, HashedElements, choose_random, element_bytes, element_hash,
+    names_in_hash_order,
 };
 use crate::error::{Result, StoreError};
 use crate::kind::KeyType;
@@ -42,20 +43,8 @@ const HASH_ELEMENTS: HashedElements<FieldValue> = HashedElements {
 };
 /// The same three reads for fields alone (`HRANDFIELD` without `WITHVALUES`, `HSCAN …
 /// NOVALUES`): a value is never read, however long.
-pub(crate) const HASH_FIELD_FROM_SQL: &str = "SELECT hash, field FROM hash_fields \
-     WHERE key_id = ?1 AND hash >= ?2 AND hash <= ?3 ORDER BY hash LIMIT ?4";
-const HASH_FIELD_RANK_SQL: &str =
-    "SELECT hash, field FROM hash_fields WHERE key_id = ?1 ORDER BY hash LIMIT 1 OFFSET ?2";
-pub(crate) const HASH_FIELD_AFTER_SQL: &str = "SELECT hash, field FROM hash_fields \
-     WHERE key_id = ?1 AND (hash, field) > (?2, ?3) ORDER BY hash, field LIMIT 1 OFFSET ?4";
-/// How scans and random picks read fields alone.
-const HASH_FIELD_ELEMENTS: HashedElements<Vec<u8>> = HashedElements {
-    by_rank: HASH_FIELD_RANK_SQL,
-    after: HASH_FIELD_AFTER_SQL,
-    from_hash: HASH_FIELD_FROM_SQL,
-    read: |row| Ok((row.get(0)?, row.get(1)?)),
-    name: |field| field,
-};
+pub(crate) const HASH_FIELD_ELEMENTS: HashedElements<Vec<u8>> =
+    names_in_hash_order!("hash_fields", "field");
 /// Every field of a hash, in hash order, without the values (`HKEYS`).
 pub(crate) const HASH_NAMES_SQL: &str =
     "SELECT field FROM hash_fields WHERE key_id = ?1 ORDER BY hash, field";

@@ -9,8 +9,8 @@ mod tests {
     use crate::collections::GRAVEYARD_SQL;
     use crate::expiry::SWEEP_SQL;
     use crate::hashes::{
-        HASH_AFTER_SQL, HASH_FIELD_AFTER_SQL, HASH_FIELD_FROM_SQL, HASH_FROM_SQL, HASH_GET_SQL,
-        HASH_INCREMENT_SQL, HASH_NAMES_SQL, HASH_VALUE_LEN_SQL,
+        HASH_AFTER_SQL, HASH_FIELD_ELEMENTS, HASH_FROM_SQL, HASH_GET_SQL, HASH_INCREMENT_SQL,
+        HASH_NAMES_SQL, HASH_VALUE_LEN_SQL,
     };
     use crate::increments::INCREMENT_LIVE_STRING_SQL;
     use crate::keys::{HIGHEST_ID_SQL, LOWEST_ID_SQL, SCAN_SQL, UNSWEPT_SQL};
@@ -22,9 +22,7 @@ mod tests {
     use crate::lookups;
     use crate::reader::{LOOKUP_BY_ID_SQL, LOOKUP_SQL};
     use crate::set_algebra::probing_sql;
-    use crate::sets::{
-        SET_AFTER_SQL, SET_ALL_SQL, SET_CONTAINS_SQL, SET_DELETE_SQL, SET_FROM_SQL, SET_RANK_SQL,
-    };
+    use crate::sets::{SET_ALL_SQL, SET_CONTAINS_SQL, SET_DELETE_SQL, SET_ELEMENTS};
     use crate::sorted_sets::{
         ZSET_AFTER_SQL, ZSET_ASCENDING_SQL, ZSET_COUNT_ABOVE_SQL, ZSET_COUNT_BELOW_SQL,
         ZSET_DESCENDING_SQL, ZSET_FROM_HASH_SQL, ZSET_SCORE_SQL,
@@ -58,15 +56,15 @@ mod tests {
         (HASH_INCREMENT_SQL, "PRIMARY KEY"),
         (HASH_NAMES_SQL, "PRIMARY KEY"),
         (HASH_FROM_SQL, "PRIMARY KEY"),
-        (HASH_FIELD_FROM_SQL, "PRIMARY KEY"),
+        (HASH_FIELD_ELEMENTS.from_hash, "PRIMARY KEY"),
         (SET_CONTAINS_SQL, "PRIMARY KEY"),
         (SET_DELETE_SQL, "PRIMARY KEY"),
-        (SET_FROM_SQL, "PRIMARY KEY"),
+        (SET_ELEMENTS.from_hash, "PRIMARY KEY"),
         (SET_ALL_SQL, "PRIMARY KEY"),
-        (SET_RANK_SQL, "PRIMARY KEY"),
-        (SET_AFTER_SQL, "PRIMARY KEY (key_id=? AND (hash,member)>(?,?))"),
+        (SET_ELEMENTS.by_rank, "PRIMARY KEY"),
+        (SET_ELEMENTS.after, "PRIMARY KEY (key_id=? AND (hash,member)>(?,?))"),
         (HASH_AFTER_SQL, "PRIMARY KEY (key_id=? AND (hash,field)>(?,?))"),
-        (HASH_FIELD_AFTER_SQL, "PRIMARY KEY (key_id=? AND (hash,field)>(?,?))"),
+        (HASH_FIELD_ELEMENTS.after, "PRIMARY KEY (key_id=? AND (hash,field)>(?,?))"),
         (ZSET_AFTER_SQL, "PRIMARY KEY (key_id=? AND (hash,member)>(?,?))"),
         (ZSET_SCORE_SQL, "PRIMARY KEY"),
         (ZSET_FROM_HASH_SQL, "PRIMARY KEY"),

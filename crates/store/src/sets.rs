@@ -9,6 +9,7 @@ use rusqlite::{OptionalExtension, params};
 
 use crate::collections::{
     ElementPage, ElementScan, HashedElements, choose_random, element_bytes, element_hash,
+    names_in_hash_order,
 };
 use crate::error::Result;
 use crate::kind::KeyType;
@@ -19,9 +20,6 @@ use crate::writer::Writer;
 /// Whether a member belongs to a set.
 pub(crate) const SET_CONTAINS_SQL: &str =
     "SELECT 1 FROM set_members WHERE key_id = ?1 AND hash = ?2 AND member = ?3";
-/// Members from a hash onwards, for scans and random picks.
-pub(crate) const SET_FROM_SQL: &str = "SELECT hash, member FROM set_members \
-     WHERE key_id = ?1 AND hash >= ?2 AND hash <= ?3 ORDER BY hash LIMIT ?4";
 /// Every member of a set with its hash, in hash order.
 pub(crate) const SET_ALL_SQL: &str =
     "SELECT hash, member FROM set_members WHERE key_id = ?1 ORDER BY hash, member";
@@ -31,20 +29,9 @@ pub(crate) const SET_INSERT_SQL: &str =
 /// Removes a member.
 pub(crate) const SET_DELETE_SQL: &str =
     "DELETE FROM set_members WHERE key_id = ?1 AND hash = ?2 AND member = ?3";
-/// The member at a rank in hash order, for random picks in small sets.
-pub(crate) const SET_RANK_SQL: &str =
-    "SELECT hash, member FROM set_members WHERE key_id = ?1 ORDER BY hash LIMIT 1 OFFSET ?2";
-/// The member `?4` places after `(?2, ?3)` in hash order, for several random picks.
-pub(crate) const SET_AFTER_SQL: &str = "SELECT hash, member FROM set_members \
-     WHERE key_id = ?1 AND (hash, member) > (?2, ?3) ORDER BY hash, member LIMIT 1 OFFSET ?4";
-/// How scans and random picks read members.
-const SET_ELEMENTS: HashedElements<Vec<u8>> = HashedElements {
-    by_rank: SET_RANK_SQL,
-    after: SET_AFTER_SQL,
-    from_hash: SET_FROM_SQL,
-    read: |row| Ok((row.get(0)?, row.get(1)?)),
-    name: |member| member,
-};
+/// How scans and random picks read members (see `names_in_hash_order`).
+pub(crate) const SET_ELEMENTS: HashedElements<Vec<u8>> =
+    names_in_hash_order!("set_members", "member");
 
 /// A member with its [`element_hash`].
 pub(crate) type HashedMember = (i64, Vec<u8>);
