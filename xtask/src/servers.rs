@@ -113,7 +113,17 @@ impl ServerProcess {
                 bail!("{} exited during startup ({status}){}", self.name, self.log_tail());
             }
             if ping(self.port) {
-                return Ok(());
+                // Another process may have taken the port between `free_port` and our bind,
+                // and answer in our server's place.
+                return match serving_process(self.port) {
+                    Some(pid) if pid != self.child.id() => bail!(
+                        "127.0.0.1:{} is answered by process {pid}, not by {} (process {})",
+                        self.port,
+                        self.name,
+                        self.child.id()
+                    ),
+                    _ => Ok(()),
+                };
             }
             if Instant::now() >= deadline {
                 bail!(
@@ -157,12 +167,34 @@ fn scratch_dir(name: &str) -> Result<TempDir> {
 
 /// A loopback port that was free a moment ago: the OS picks it when we bind port 0.
 ///
-/// Another process could take it before the server binds; the startup check then fails
-/// with a clear message rather than testing the wrong server.
+/// Another process could take it before the server binds; the startup check (which asks the
+/// answering server for its process id) then fails with a clear message rather than testing
+/// the wrong server.
 pub(crate) fn free_port() -> Result<u16> {
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
         .context("could not bind a loopback port")?;
     Ok(listener.local_addr()?.port())
+}
+
+/// The `process_id` the server on `port` gives in `INFO server`, if it gives one (a server
+/// behind a password does not).
+fn serving_process(port: u16) -> Option<u32> {
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let mut stream = TcpStream::connect_timeout(&address, Duration::from_millis(200)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_millis(500))).ok()?;
+    stream.write_all(b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n").ok()?;
+    let mut reply = Vec::new();
+    let mut buffer = [0u8; 4096];
+    // `process_id` comes before `run_id`, early in the section.
+    while !String::from_utf8_lossy(&reply).contains("\nrun_id:") {
+        let read = stream.read(&mut buffer).ok().filter(|&read| read > 0)?;
+        reply.extend_from_slice(&buffer[..read]);
+        if reply.starts_with(b"-") || reply.len() > 64 * 1024 {
+            return None;
+        }
+    }
+    let text = String::from_utf8_lossy(&reply);
+    text.lines().find_map(|line| line.strip_prefix("process_id:")?.trim().parse().ok())
 }
 
 /// One PING on a fresh connection; true only for a `+PONG` reply.
