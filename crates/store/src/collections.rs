@@ -255,6 +255,25 @@ impl Reader<'_> {
         Ok(found)
     }
 
+    /// Elements of the collection `row` chosen at random with Redis's count rules (see
+    /// [`choose_random`]), read through `elements`; `all` lists every element of the
+    /// collection whose row id it is given.
+    pub(crate) fn random_elements<T: Clone>(
+        &self,
+        row: KeyRow,
+        count: i64,
+        elements: &HashedElements<T>,
+        all: impl FnOnce(i64) -> Result<Vec<T>>,
+    ) -> Result<Vec<T>> {
+        choose_random(
+            row.length,
+            count,
+            |probe| self.element_at(row.id, probe, elements),
+            |ranks| self.elements_at_ranks(row.id, ranks, elements),
+            || all(row.id),
+        )
+    }
+
     /// The element (with its hash) that `probe` lands on in the collection in row `id`,
     /// wrapping around to the first element past the last hash.
     pub(crate) fn element_at<T>(
@@ -507,7 +526,7 @@ pub(crate) fn random_probe(length: i64) -> Probe {
 /// `pick` finds one element (with its hash) for a probe; `at_ranks` the elements at ascending,
 /// distinct ranks of the hash order (in a collection small enough to pick by rank, several
 /// picks are found together); `all` lists every element.
-pub(crate) fn choose_random<T: Clone>(
+fn choose_random<T: Clone>(
     length: i64,
     count: i64,
     mut pick: impl FnMut(Probe) -> Result<(i64, T)>,

@@ -7,8 +7,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use crate::collections::{
-    ElementPage, ElementScan, HashedElements, choose_random, element_bytes, element_hash,
-    names_in_hash_order,
+    ElementPage, ElementScan, HashedElements, element_bytes, element_hash, names_in_hash_order,
 };
 use crate::error::{Result, StoreError};
 use crate::kind::KeyType;
@@ -208,14 +207,8 @@ impl Reader<'_> {
         count: Option<i64>,
     ) -> Result<Option<Vec<FieldValue>>> {
         let Some(row) = self.hash_row(db, key)? else { return Ok(None) };
-        let chosen = choose_random(
-            row.length,
-            count.unwrap_or(1),
-            |probe| self.element_at(row.id, probe, &HASH_ELEMENTS),
-            |ranks| self.elements_at_ranks(row.id, ranks, &HASH_ELEMENTS),
-            || self.all_fields(row.id),
-        )?;
-        Ok(Some(chosen))
+        let all = |id| self.all_fields(id);
+        Ok(Some(self.random_elements(row, count.unwrap_or(1), &HASH_ELEMENTS, all)?))
     }
 
     /// `HRANDFIELD` without `WITHVALUES`: as [`Reader::hash_random_fields`], without reading
@@ -227,14 +220,8 @@ impl Reader<'_> {
         count: Option<i64>,
     ) -> Result<Option<Vec<Vec<u8>>>> {
         let Some(row) = self.hash_row(db, key)? else { return Ok(None) };
-        let chosen = choose_random(
-            row.length,
-            count.unwrap_or(1),
-            |probe| self.element_at(row.id, probe, &HASH_FIELD_ELEMENTS),
-            |ranks| self.elements_at_ranks(row.id, ranks, &HASH_FIELD_ELEMENTS),
-            || self.all_field_names(row.id),
-        )?;
-        Ok(Some(chosen))
+        let all = |id| self.all_field_names(id);
+        Ok(Some(self.random_elements(row, count.unwrap_or(1), &HASH_FIELD_ELEMENTS, all)?))
     }
 
     /// `HSCAN … NOVALUES`: one page of fields, without reading the values; the same pages

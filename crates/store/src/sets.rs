@@ -8,8 +8,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use crate::collections::{
-    ElementPage, ElementScan, HashedElements, choose_random, element_bytes, element_hash,
-    names_in_hash_order,
+    ElementPage, ElementScan, HashedElements, element_bytes, element_hash, names_in_hash_order,
 };
 use crate::error::Result;
 use crate::kind::KeyType;
@@ -128,13 +127,7 @@ impl Reader<'_> {
     }
 
     fn choose_members(&self, row: KeyRow, count: i64) -> Result<Vec<Vec<u8>>> {
-        choose_random(
-            row.length,
-            count,
-            |probe| self.element_at(row.id, probe, &SET_ELEMENTS),
-            |ranks| self.elements_at_ranks(row.id, ranks, &SET_ELEMENTS),
-            || self.set_members_of(row.id),
-        )
+        self.random_elements(row, count, &SET_ELEMENTS, |id| self.set_members_of(id))
     }
 
     /// `SSCAN`: one page of members.

@@ -10,9 +10,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::collections::{
-    ElementPage, ElementScan, HashedElements, choose_random, element_bytes, element_hash,
-};
+use crate::collections::{ElementPage, ElementScan, HashedElements, element_bytes, element_hash};
 use crate::encoding::{LISTPACK_MAX_VALUE, ZSET_LISTPACK_MAX_ENTRIES};
 use crate::error::{Result, StoreError};
 use crate::kind::KeyType;
@@ -260,14 +258,8 @@ impl Reader<'_> {
         count: Option<i64>,
     ) -> Result<Option<Vec<ScoredMember>>> {
         let Some(row) = self.zset_row(db, key)? else { return Ok(None) };
-        let chosen = choose_random(
-            row.length,
-            count.unwrap_or(1),
-            |probe| self.element_at(row.id, probe, &ZSET_ELEMENTS),
-            |ranks| self.elements_at_ranks(row.id, ranks, &ZSET_ELEMENTS),
-            || self.members_by_rank(row.id, true, 0, -1),
-        )?;
-        Ok(Some(chosen))
+        let all = |id| self.members_by_rank(id, true, 0, -1);
+        Ok(Some(self.random_elements(row, count.unwrap_or(1), &ZSET_ELEMENTS, all)?))
     }
 
     /// `ZSCAN`: one page of members with their scores. A small sorted set answers in one page,
