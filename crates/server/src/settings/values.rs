@@ -4,6 +4,8 @@
 
 use resplite_store::parse_i64;
 
+use crate::args::c_string;
+
 /// Why a value was refused; the text follows Redis's `CONFIG SET failed … - ` prefix.
 pub(crate) type Refusal = String;
 
@@ -48,8 +50,9 @@ pub(crate) fn bounded_memory(text: &[u8], min: u64, max: u64) -> Result<u64, Ref
     Ok(value)
 }
 
-/// `yes` or `no`, any case.
+/// `yes` or `no`, any case, up to a zero byte (Redis compares with `strcasecmp`).
 pub(crate) fn yes_no(text: &[u8]) -> Result<bool, Refusal> {
+    let text = c_string(text);
     if text.eq_ignore_ascii_case(b"yes") {
         Ok(true)
     } else if text.eq_ignore_ascii_case(b"no") {
@@ -59,8 +62,10 @@ pub(crate) fn yes_no(text: &[u8]) -> Result<bool, Refusal> {
     }
 }
 
-/// One of `choices` (any case), returned as written in `choices`.
+/// One of `choices` (any case, up to a zero byte as for [`yes_no`]), returned as written in
+/// `choices`.
 pub(crate) fn one_of(text: &[u8], choices: &[&'static str]) -> Result<&'static str, Refusal> {
+    let text = c_string(text);
     choices
         .iter()
         .copied()
@@ -211,6 +216,9 @@ mod tests {
     fn enumerations_and_booleans() {
         assert_eq!(yes_no(b"YES"), Ok(true));
         assert_eq!(yes_no(b"maybe").unwrap_err(), "argument must be 'yes' or 'no'");
+        assert_eq!(yes_no(b"no\0junk"), Ok(false));
+        assert_eq!(one_of(b"Warning\0x", &["debug", "warning"]), Ok("warning"));
+        assert!(one_of(b"\0warning", &["debug", "warning"]).is_err());
         assert_eq!(one_of(b"ALLKEYS-LRU", &["noeviction", "allkeys-lru"]), Ok("allkeys-lru"));
         assert_eq!(
             one_of(b"x", &["debug", "notice"]).unwrap_err(),
