@@ -16,6 +16,7 @@ use rusqlite::types::Value;
 use crate::collections::{GRAVEYARD_DB, element_hash};
 use crate::error::Result;
 use crate::kind::KeyType;
+use crate::rank_fences;
 use crate::reader::Reader;
 
 /// One broken invariant.
@@ -95,6 +96,7 @@ impl Reader<'_> {
             }
         }
         self.check_key_counts(limit, &mut report.violations)?;
+        self.check_rank_fences(limit, &mut report.violations)?;
         report.violations.truncate(limit);
         Ok(report)
     }
@@ -200,6 +202,80 @@ impl Reader<'_> {
              WHERE counted_keys IS NOT keys AND NOT (counted_keys IS NULL AND keys = 0) \
              OR counted_expires IS NOT expires AND NOT (counted_expires IS NULL AND expires = 0)";
         self.collect("key counts", sql, limit, found)
+    }
+}
+
+impl Reader<'_> {
+    /// The rank fences (`rank_fences.rs`): only sorted sets outside the graveyard with at
+    /// least [`rank_fences::UNFENCED_BELOW`] members have them; the first fence is the lowest
+    /// position, each fence counts exactly the members of its block, and no block is past
+    /// twice [`rank_fences::BLOCK`].
+    fn check_rank_fences(&self, limit: usize, found: &mut Vec<Violation>) -> Result<()> {
+        let code = KeyType::ZSet.code();
+        let below = rank_fences::UNFENCED_BELOW;
+        let misplaced = format!(
+            "SELECT id, kind, db, length FROM keys \
+             WHERE id IN (SELECT key_id FROM zset_fences) \
+             AND (kind <> {code} OR db = {GRAVEYARD_DB} OR length < {below})"
+        );
+        self.collect("rank fences of a set", &misplaced, limit, found)?;
+        let strays = "SELECT DISTINCT key_id FROM zset_fences \
+             WHERE key_id NOT IN (SELECT id FROM keys)";
+        self.collect("rank fences without their set", strays, limit, found)?;
+        let fenced: Vec<i64> = self
+            .connection
+            .prepare(&format!(
+                "SELECT id FROM keys WHERE kind = {code} AND db <> {GRAVEYARD_DB} \
+                 AND id IN (SELECT key_id FROM zset_fences)"
+            ))?
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in fenced {
+            if let Some(detail) = self.fences_miscounted(id)? {
+                push(found, limit, "rank fence counts", detail);
+            }
+        }
+        Ok(())
+    }
+
+    /// What is wrong with the fences of sorted set `id`, if anything.
+    fn fences_miscounted(&self, id: i64) -> Result<Option<String>> {
+        let fences: Vec<(f64, Vec<u8>, i64)> = self
+            .connection
+            .prepare(rank_fences::ASCENDING_SQL)?
+            .query_map([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        if fences
+            .first()
+            .is_none_or(|(score, member, _)| *score != f64::NEG_INFINITY || !member.is_empty())
+        {
+            return Ok(Some(format!("key_id={id}: the first fence is not at -inf")));
+        }
+        let mut counted = vec![0i64; fences.len()];
+        let mut block = 0;
+        let mut statement = self.connection.prepare(
+            "SELECT score, member FROM zset_members INDEXED BY zset_by_score \
+             WHERE key_id = ?1 ORDER BY score, member",
+        )?;
+        let mut members = statement.query([id])?;
+        while let Some(row) = members.next()? {
+            let (score, member): (f64, Vec<u8>) = (row.get(0)?, row.get(1)?);
+            while fences.get(block + 1).is_some_and(|(fence_score, fence_member, _)| {
+                (*fence_score, fence_member.as_slice()) <= (score, member.as_slice())
+            }) {
+                block += 1;
+            }
+            counted[block] += 1;
+        }
+        for ((score, member, members), counted) in fences.iter().zip(counted) {
+            if *members != counted || counted > 2 * rank_fences::BLOCK {
+                let member = String::from_utf8_lossy(member);
+                return Ok(Some(format!(
+                    "key_id={id} fence ({score}, {member:?}) says {members}, holds {counted}"
+                )));
+            }
+        }
+        Ok(None)
     }
 }
 

@@ -16,6 +16,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use crate::error::{Result, StoreError};
 use crate::glob::glob_match;
 use crate::kind::KeyType;
+use crate::rank_fences;
 use crate::reader::{Db, KeyRow, Reader};
 use crate::writer::Writer;
 
@@ -390,6 +391,9 @@ impl Writer<'_> {
         if change == 0 && length != 0 {
             return Ok(());
         }
+        if row.kind == KeyType::ZSet {
+            self.fences_follow_length(row.id, row.length, length)?;
+        }
         row.length = length;
         if length == 0 {
             self.execute("DELETE FROM keys WHERE id = ?1", [row.id])?;
@@ -406,6 +410,9 @@ impl Writer<'_> {
         let Some(table) = element_table(row.kind) else {
             return Err(StoreError::Internal("a string has no elements".into()));
         };
+        if row.kind == KeyType::ZSet {
+            self.drop_fences(row.id)?;
+        }
         if row.length <= INLINE_DELETE_LIMIT {
             self.execute(table.delete_all, [row.id])?;
             self.execute("DELETE FROM keys WHERE id = ?1", [row.id])?;
@@ -424,11 +431,15 @@ impl Writer<'_> {
         if let Some(table) = element_table(kind) {
             self.execute(table.copy, [from, to])?;
         }
+        if kind == KeyType::ZSet {
+            self.copy_fences(from, to)?;
+        }
         Ok(())
     }
 
     /// Sends every collection of database `db` to the graveyard (for `FLUSHDB`).
     pub(crate) fn bury_collections(&mut self, db: Db) -> Result<()> {
+        self.execute(rank_fences::DROP_DATABASE_SQL, [db])?;
         self.execute(
             "UPDATE keys SET db = ?2, key = CAST(id AS BLOB), expires_at = NULL \
              WHERE db = ?1 AND kind != 0",
@@ -439,7 +450,7 @@ impl Writer<'_> {
 
     /// Deletes every element of every collection (for `FLUSHALL`).
     pub(crate) fn delete_all_elements(&mut self) -> Result<()> {
-        for table in ["hash_fields", "list_items", "set_members", "zset_members"] {
+        for table in ["zset_fences", "hash_fields", "list_items", "set_members", "zset_members"] {
             self.execute(&format!("DELETE FROM {table}"), [])?;
         }
         Ok(())

@@ -17,6 +17,7 @@ use crate::increments;
 use crate::log_backlog::{self, LogBacklog};
 use crate::options::{Durability, StoreOptions};
 use crate::page_cache;
+use crate::rank_fences;
 use crate::reader::Reader;
 use crate::reader_threads::ReaderThreads;
 use crate::schema;
@@ -120,7 +121,9 @@ impl Store {
     /// it sees the same snapshot). Blocks the calling thread for the query.
     pub fn read<R>(&self, operation: impl FnOnce(&Reader<'_>) -> Result<R>) -> Result<R> {
         let connection = self.shared.readers.get()?;
-        read_in_transaction(&connection, operation)
+        let result = read_in_transaction(&connection, operation);
+        request_fences(self.shared.writer.sender().as_ref());
+        result
     }
 
     /// Runs a read right away on this thread if one of the fast-read connections is idle,
@@ -135,7 +138,11 @@ impl Store {
     where
         F: FnOnce(&Reader<'_>) -> Result<R>,
     {
-        self.shared.fast_reads.try_read(operation)
+        let result = self.shared.fast_reads.try_read(operation);
+        if result.is_ok() {
+            request_fences(self.shared.writer.sender().as_ref());
+        }
+        result
     }
 
     #[cfg(test)]
@@ -152,6 +159,7 @@ impl Store {
         operation: impl FnOnce(&Reader<'_>) -> Result<R> + Send + 'static,
         done: impl FnOnce(Result<R>) + Send + 'static,
     ) {
+        let writer = self.shared.writer.sender();
         self.shared.reader_threads.submit(Box::new(move |connection| {
             let result = connection.and_then(|connection| {
                 let reader = Reader::new(connection, clock::now_ms());
@@ -160,6 +168,7 @@ impl Store {
                 })
             });
             done(result);
+            request_fences(writer.as_ref());
         }));
     }
 
@@ -366,6 +375,29 @@ fn explain_open_error(error: StoreError, path: &Path) -> StoreError {
         }
         other => other,
     }
+}
+
+/// Queues, for the writer thread, the fences that reads on this thread asked for (see
+/// `rank_fences`). Nothing waits for them: a read that comes before they are built counts.
+fn request_fences(writer: Option<&mpsc::Sender<Box<dyn Job>>>) {
+    for id in rank_fences::take_wanted() {
+        let Some(writer) = writer else { return };
+        let _ = writer.send(fence_job(id, writer.clone()));
+    }
+}
+
+/// A job that fences sorted set `id` a step further and, while blocks are left to split,
+/// queues itself again behind the writes that came meanwhile.
+fn fence_job(id: i64, writer: mpsc::Sender<Box<dyn Job>>) -> Box<dyn Job> {
+    Box::new(OperationJob {
+        operation: Some(move |store: &mut Writer<'_>| store.fence_on_request(id)),
+        done: move |more: Result<bool>| {
+            if let Ok(true) = more {
+                let _ = writer.send(fence_job(id, writer.clone()));
+            }
+        },
+        result: None,
+    })
 }
 
 /// Runs `operation` in one read transaction on `connection`, so all its statements see one

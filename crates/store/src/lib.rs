@@ -78,6 +78,7 @@ mod numbers;
 mod options;
 mod page_cache;
 mod plans;
+mod rank_fences;
 mod reader;
 mod reader_threads;
 mod schema;

@@ -20,6 +20,12 @@ mod tests {
         LIST_MOVE_SQL, LIST_RANGE_DESC_SQL, LIST_RANGE_SQL,
     };
     use crate::lookups;
+    use crate::rank_fences::{
+        ASCENDING_SQL, AT_SCORE_BELOW_SQL, AT_SCORE_BETWEEN_SQL, AT_SCORE_FROM_SQL,
+        BETWEEN_SCORES_SQL, BLOCK_OF_SQL, DESCENDING_SQL, FENCE_CANDIDATE_SQL, FENCES_ABOVE_SQL,
+        FENCES_AT_SCORE_ABOVE_SQL, FENCES_AT_SCORE_BELOW_SQL, FENCES_BELOW_SQL, MEMBERS_DOWN_SQL,
+        MEMBERS_UP_SQL, OVERSIZED_SQL, SPLIT_POINT_SQL, TRIGGER_STATEMENTS,
+    };
     use crate::reader::{LOOKUP_BY_ID_SQL, LOOKUP_SQL};
     use crate::set_algebra::probing_sql;
     use crate::sets::{SET_ALL_SQL, SET_CONTAINS_SQL, SET_DELETE_SQL, SET_ELEMENTS};
@@ -95,6 +101,22 @@ mod tests {
         (LIST_DELETE_RANGE_SQL, "PRIMARY KEY (key_id=? AND position>? AND position<?)"),
         (LIST_MOVE_SQL, "PRIMARY KEY (key_id=? AND position=?)"),
         (LIST_SHIFT_SQL, "PRIMARY KEY (key_id=? AND position>? AND position<?)"),
+        (BLOCK_OF_SQL, "PRIMARY KEY (key_id=? AND (score,member)<(?,?))"),
+        (AT_SCORE_BETWEEN_SQL, "zset_by_score (key_id=? AND score=? AND member>? AND member<?)"),
+        (AT_SCORE_FROM_SQL, "zset_by_score (key_id=? AND score=? AND member>?)"),
+        (BETWEEN_SCORES_SQL, "zset_by_score (key_id=? AND score>? AND score<?)"),
+        (AT_SCORE_BELOW_SQL, "zset_by_score (key_id=? AND score=? AND member<?)"),
+        (FENCES_BELOW_SQL, "PRIMARY KEY (key_id=? AND score<?)"),
+        (FENCES_ABOVE_SQL, "PRIMARY KEY (key_id=? AND score>?)"),
+        (FENCES_AT_SCORE_BELOW_SQL, "PRIMARY KEY (key_id=? AND score=? AND member<?)"),
+        (FENCES_AT_SCORE_ABOVE_SQL, "PRIMARY KEY (key_id=? AND score=? AND member>?)"),
+        (ASCENDING_SQL, "PRIMARY KEY (key_id=?)"),
+        (OVERSIZED_SQL, "PRIMARY KEY (key_id=?)"),
+        (SPLIT_POINT_SQL, "zset_by_score (key_id=? AND (score,member)>(?,?))"),
+        (FENCE_CANDIDATE_SQL, "INTEGER PRIMARY KEY (rowid=?)"),
+        (DESCENDING_SQL, "PRIMARY KEY (key_id=?)"),
+        (MEMBERS_UP_SQL, "zset_by_score (key_id=? AND (score,member)>(?,?))"),
+        (MEMBERS_DOWN_SQL, "zset_by_score (key_id=? AND (score,member)<(?,?))"),
     ];
 
     /// SQLite's plan for `sql`, its steps joined by `; `.
@@ -116,7 +138,7 @@ mod tests {
         store
             .write(|writer| {
                 let reader: &crate::Reader<'_> = writer;
-                for (sql, index) in HOT_QUERIES {
+                for (sql, index) in HOT_QUERIES.iter().chain(TRIGGER_STATEMENTS) {
                     let plan = plan_of(reader, sql)?;
                     assert!(plan.contains("SEARCH "), "{sql}: {plan}");
                     assert!(plan.contains(index), "{sql} must use {index}: {plan}");

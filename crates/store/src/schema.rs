@@ -9,12 +9,13 @@ use std::path::Path;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::error::{Result, StoreError};
+use crate::rank_fences;
 
 /// `PRAGMA application_id` of every resplite database: "RSLT" in ASCII.
 pub const APPLICATION_ID: i64 = 0x5253_4c54;
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Schema version 1: one row per key, string payloads in the row itself, one table per
 /// collection type holding the elements, and per-database key counts kept by triggers so that
@@ -107,7 +108,29 @@ pub(crate) fn prepare(connection: &Connection, path: &Path) -> Result<()> {
             supported: SCHEMA_VERSION,
         });
     }
-    // Version 1 is the first schema; later versions add their upgrade steps here.
+    if found.version < SCHEMA_VERSION {
+        upgrade(connection)?;
+    }
+    Ok(())
+}
+
+/// Brings a file of an earlier schema version to this one, in one transaction that holds the
+/// write lock from its start (another process may be doing the same).
+fn upgrade(connection: &Connection) -> Result<()> {
+    let transaction = Transaction::new_unchecked(connection, TransactionBehavior::Immediate)?;
+    let version = FileIdentity::of(&transaction)?.version;
+    if version < 2 {
+        add_rank_fences(&transaction)?;
+    }
+    transaction.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))?;
+    transaction.commit()?;
+    Ok(())
+}
+
+/// Version 2: the rank fences of sorted sets (`rank_fences.rs`), built later for the sets
+/// that ranks are asked of.
+fn add_rank_fences(connection: &Connection) -> Result<()> {
+    connection.execute_batch(rank_fences::SCHEMA)?;
     Ok(())
 }
 
@@ -152,8 +175,9 @@ fn create_unless_present(connection: &Connection) -> Result<()> {
     let transaction = Transaction::new_unchecked(connection, TransactionBehavior::Immediate)?;
     if FileIdentity::of(&transaction)?.is_empty() {
         transaction.execute_batch(&format!(
-            "{SCHEMA_V1}PRAGMA application_id = {APPLICATION_ID};\
-             PRAGMA user_version = {SCHEMA_VERSION};"
+            "{SCHEMA_V1}{}PRAGMA application_id = {APPLICATION_ID};\
+             PRAGMA user_version = {SCHEMA_VERSION};",
+            rank_fences::SCHEMA
         ))?;
     }
     transaction.commit()?;

@@ -5,8 +5,8 @@
 //! with keyspace changes: the migration tool records how far an import got in the very
 //! transaction that writes the imported keys, so a crash can never leave the two apart.
 //! These methods run SQL of the caller's choosing on the operation's connection. They are
-//! meant for the caller's own tables only: the keyspace tables (`keys`, `key_counts` and the
-//! element tables, see `spec/storage.md`) have invariants that only the store's own methods
+//! meant for the caller's own tables only: the keyspace tables (`keys`, `key_counts`, the
+//! element tables and `zset_fences`, see `spec/storage.md`) have invariants that only the store's own methods
 //! keep, so never write to them here. Table names starting with `sqlite_` or `keys`, and
 //! the store's element tables, are reserved.
 

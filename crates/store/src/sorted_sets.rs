@@ -15,6 +15,7 @@ use crate::encoding::{LISTPACK_MAX_VALUE, ZSET_LISTPACK_MAX_ENTRIES};
 use crate::error::{Result, StoreError};
 use crate::kind::KeyType;
 use crate::lookups::{self, FIRST_SELECTED};
+use crate::rank_fences;
 use crate::reader::{Db, KeyRow, Reader};
 use crate::upserts::Upserted;
 use crate::writer::Writer;
@@ -159,20 +160,53 @@ impl Reader<'_> {
     /// `descending`) from the highest; a negative `limit` means all.
     pub(crate) fn members_by_rank(
         &self,
-        id: i64,
+        row: &KeyRow,
         descending: bool,
         offset: i64,
         limit: i64,
     ) -> Result<Vec<ScoredMember>> {
         let mut members = Vec::new();
-        self.members_by_rank_each(id, descending, offset, limit, &mut |member, score| {
+        self.members_by_rank_each(row, descending, offset, limit, &mut |member, score| {
             members.push((member.to_vec(), score))
         })?;
         Ok(members)
     }
 
-    /// [`Reader::members_by_rank`] shown to `visit` one by one, as SQLite holds them.
+    /// [`Reader::members_by_rank`] shown to `visit` one by one, as SQLite holds them. Far
+    /// from the end it counts from, the walk starts at the block that holds `offset` (see
+    /// `rank_fences`) instead of stepping over every member before it.
     pub(crate) fn members_by_rank_each(
+        &self,
+        row: &KeyRow,
+        descending: bool,
+        offset: i64,
+        limit: i64,
+        visit: &mut impl FnMut(&[u8], f64),
+    ) -> Result<()> {
+        if offset >= rank_fences::WALK_FROM && offset < row.length {
+            let rank = if descending { row.length - 1 - offset } else { offset };
+            let found = self.fence_for_rank(row, rank)?;
+            if found.is_none() {
+                self.want_fences(row);
+            }
+            if let Some((fence, into)) = found {
+                let mut up = self.connection.prepare_cached(rank_fences::MEMBERS_UP_SQL)?;
+                let (id, score, member) = (row.id, fence.score, &fence.member);
+                if !descending {
+                    return each_scored(up.query(params![id, score, member, limit, into])?, visit);
+                }
+                let first =
+                    up.query_row(params![id, score, member, 1, into], scored_row).optional()?;
+                let Some((member, score)) = first else { return Ok(()) };
+                let mut down = self.connection.prepare_cached(rank_fences::MEMBERS_DOWN_SQL)?;
+                return each_scored(down.query(params![row.id, score, member, limit])?, visit);
+            }
+        }
+        self.members_counted_from_end(row.id, descending, offset, limit, visit)
+    }
+
+    /// [`Reader::members_by_rank_each`] stepping over the first `offset` members.
+    fn members_counted_from_end(
         &self,
         id: i64,
         descending: bool,
@@ -183,6 +217,15 @@ impl Reader<'_> {
         let sql = if descending { ZSET_DESCENDING_SQL } else { ZSET_ASCENDING_SQL };
         let mut statement = self.connection.prepare_cached(sql)?;
         each_scored(statement.query(params![id, limit, offset])?, visit)
+    }
+
+    /// Every member of sorted set `id`, from the lowest or (when `descending`) the highest.
+    fn all_members(&self, id: i64, descending: bool) -> Result<Vec<ScoredMember>> {
+        let mut members = Vec::new();
+        self.members_counted_from_end(id, descending, 0, -1, &mut |member, score| {
+            members.push((member.to_vec(), score))
+        })?;
+        Ok(members)
     }
 
     /// `ZSCORE`.
@@ -216,10 +259,12 @@ impl Reader<'_> {
 
     /// `ZRANK` (or `ZREVRANK` when `reverse`): the member's rank and score.
     ///
-    /// A rank is a count of the members on one side of it in the score index. Both sides
-    /// are counted in turns, with a budget that grows fourfold each round, until one side
-    /// comes in under budget: the cost is O(distance to the nearer end), at most a few times
-    /// that distance (Redis: O(log n)).
+    /// A rank is a count of the members on one side of it in the score index. Near either
+    /// end both sides are counted in turns, with a budget that grows fourfold each round,
+    /// until one side comes in under budget. Further in, a set with fences is answered from
+    /// them (see `rank_fences`): one block's members and the fences on the nearer side of it.
+    /// A set without goes on counting, O(distance to the nearer end), at most a few times
+    /// that distance (Redis: O(log n)), and asks for fences when it has 1,024 members or more.
     pub fn zset_rank(
         &self,
         db: Db,
@@ -233,7 +278,10 @@ impl Reader<'_> {
             let mut statement = self.connection.prepare_cached(sql)?;
             Ok(statement.query_row(params![row.id, score, member, budget], |row| row.get(0))?)
         };
-        let mut budget = 64;
+        // A set big enough to have fences counts only the few members nearest each end
+        // before it looks for them.
+        let mut budget = if row.length >= rank_fences::UNFENCED_BELOW { 16 } else { 64 };
+        let mut fences_tried = false;
         let rank = loop {
             let below = count(ZSET_COUNT_BELOW_SQL, budget)?;
             if below < budget {
@@ -242,6 +290,13 @@ impl Reader<'_> {
             let above = count(ZSET_COUNT_ABOVE_SQL, budget)?;
             if above < budget {
                 break row.length - 1 - above;
+            }
+            if !fences_tried && row.length >= rank_fences::UNFENCED_BELOW {
+                fences_tried = true;
+                match self.fenced_rank(&row, score, member)? {
+                    Some(rank) => break rank,
+                    None => self.want_fences(&row),
+                }
             }
             budget = budget.saturating_mul(4);
         };
@@ -258,7 +313,7 @@ impl Reader<'_> {
         count: Option<i64>,
     ) -> Result<Option<Vec<ScoredMember>>> {
         let Some(row) = self.zset_row(db, key)? else { return Ok(None) };
-        let all = |id| self.members_by_rank(id, true, 0, -1);
+        let all = |id| self.all_members(id, true);
         Ok(Some(self.random_elements(row, count.unwrap_or(1), &ZSET_ELEMENTS, all)?))
     }
 
@@ -272,7 +327,7 @@ impl Reader<'_> {
         options: ElementScan<'_>,
     ) -> Result<ElementPage<ScoredMember>> {
         let row = self.zset_row(db, key)?;
-        let all = |id| self.members_by_rank(id, false, 0, -1);
+        let all = |id| self.all_members(id, false);
         self.element_page(row, cursor, options, &ZSET_ELEMENTS, all)
     }
 }
@@ -497,7 +552,7 @@ impl Writer<'_> {
         if count <= 0 {
             return Ok(Vec::new());
         }
-        let popped = self.members_by_rank(row.id, highest, 0, count)?;
+        let popped = self.members_by_rank(&row, highest, 0, count)?;
         for (member, _) in &popped {
             self.delete_member(row.id, member)?;
         }

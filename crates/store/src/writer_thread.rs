@@ -263,6 +263,12 @@ impl WriterThread {
         })
     }
 
+    /// A handle that queues jobs for the writer thread from anywhere, as [`WriterThread::submit`]
+    /// does (`None` once the store is closing).
+    pub(crate) fn sender(&self) -> Option<Sender<Box<dyn Job>>> {
+        self.sender.clone()
+    }
+
     pub(crate) fn submit(&self, job: Box<dyn Job>) {
         match &self.sender {
             Some(sender) => {

@@ -349,9 +349,9 @@ impl Reader<'_> {
                 let (descending, from) =
                     if low <= from_top { (false, low) } else { (true, from_top) };
                 if descending == query.reverse {
-                    return self.members_by_rank_each(row.id, descending, from, count, visit);
+                    return self.members_by_rank_each(row, descending, from, count, visit);
                 }
-                let mut members = self.members_by_rank(row.id, descending, from, count)?;
+                let mut members = self.members_by_rank(row, descending, from, count)?;
                 members.reverse();
                 members.iter().for_each(|(member, score)| visit(member, *score));
                 Ok(())
@@ -395,17 +395,17 @@ impl Reader<'_> {
         let count = high - low + 1;
         let from_top = row.length - 1 - high;
         if low <= from_top {
-            return self.members_by_rank(row.id, false, low, count);
+            return self.members_by_rank(row, false, low, count);
         }
-        let mut members = self.members_by_rank(row.id, true, from_top, count)?;
+        let mut members = self.members_by_rank(row, true, from_top, count)?;
         members.reverse();
         Ok(members)
     }
 
     /// The lowest and highest members of a (non-empty) set.
     fn ends(&self, row: &KeyRow) -> Result<Option<(ScoredMember, ScoredMember)>> {
-        let lowest = self.members_by_rank(row.id, false, 0, 1)?.pop();
-        let highest = self.members_by_rank(row.id, true, 0, 1)?.pop();
+        let lowest = self.members_by_rank(row, false, 0, 1)?.pop();
+        let highest = self.members_by_rank(row, true, 0, 1)?.pop();
         Ok(lowest.zip(highest))
     }
 

@@ -113,18 +113,53 @@ fn a_file_from_a_newer_schema_is_refused_with_both_versions() {
 
 #[test]
 fn fixture_databases_of_every_schema_version_open() {
-    // Version 1 is the first schema. The fixture is created by this build's schema code
-    // only for version 1; later versions add a committed fixture file per older version.
+    // A file this build creates has the current version.
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v1.db");
+    let path = dir.path().join("new.db");
     let store = Store::open(&path).unwrap();
     store.set(0, b"k", b"v").unwrap();
     drop(store);
-    let connection = rusqlite::Connection::open(&path).unwrap();
-    let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
-    assert_eq!(version, 1);
-    drop(connection);
+    assert_eq!(user_version(&path), SCHEMA_VERSION);
     assert_eq!(Store::open(&path).unwrap().get(0, b"k").unwrap(), Some(b"v".to_vec()));
+
+    // Version 1, written by the server before rank fences (`tests/fixtures/schema_v1.db`):
+    // a string, a hash, a list, a set, a sorted set of 3 and one of 1,100 members
+    // (`board`, member `player:N` scoring `N * 7919 % 1100`), closed cleanly.
+    let path = dir.path().join("v1.db");
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema_v1.db"), &path)
+        .unwrap();
+    assert_eq!(user_version(&path), 1);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(user_version(&path), SCHEMA_VERSION);
+    assert_eq!(store.get(0, b"greeting").unwrap(), Some(b"hello".to_vec()));
+    let violations = store.read(|reader| reader.check_invariants(10)).unwrap().violations;
+    assert_eq!(violations, vec![]);
+    let mut order: Vec<(i64, String)> =
+        (0..1100).map(|n| (n * 7919 % 1100, format!("player:{n}"))).collect();
+    order.sort();
+    for rank in [0usize, 1, 300, 599, 600, 850, 1099] {
+        let (score, member) = order[rank].clone();
+        let found = store
+            .read(move |reader| reader.zset_rank(0, b"board", member.as_bytes(), false))
+            .unwrap();
+        assert_eq!(found, Some((rank as i64, score as f64)));
+    }
+    store
+        .write(|writer| writer.zset_add(0, b"small", ZaddFlags::default(), &[(4.0, b"four")]))
+        .unwrap();
+    assert_eq!(store.read(|reader| reader.zset_len(0, b"small")).unwrap(), 4);
+    // The ranks asked for fences (the file had none), built before the write above ran.
+    let fences = store.read(|reader| reader.query_sql("SELECT count(*) FROM zset_fences", &[]));
+    assert_eq!(fences.unwrap(), vec![vec![resplite_store::SqlValue::Integer(2)]]);
+    assert_eq!(store.read(|reader| reader.check_invariants(10)).unwrap().violations, vec![]);
+    let (score, member) = order[777].clone();
+    let found = store.read(|reader| reader.zset_rank(0, b"board", member.as_bytes(), true));
+    assert_eq!(found.unwrap(), Some((1099 - 777, score as f64)));
+}
+
+fn user_version(path: &std::path::Path) -> i64 {
+    let connection = rusqlite::Connection::open(path).unwrap();
+    connection.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap()
 }
 
 #[test]
