@@ -37,10 +37,10 @@ mod tests {
     use crate::writer::LIVE_STRING_SQL;
     use crate::zset_algebra::{SET_HAS_SQL, ZSET_ALL_SQL};
     use crate::zset_ranges::{
-        LEX_ASCENDING_OPEN_SQL, LEX_ASCENDING_SQL, LEX_COUNT_OPEN_SQL, LEX_COUNT_SQL,
-        LEX_DELETE_OPEN_SQL, LEX_DELETE_SQL, LEX_DESCENDING_OPEN_SQL, LEX_DESCENDING_SQL,
-        RANK_DELETE_SQL, SCORE_ASCENDING_SQL, SCORE_COUNT_SQL, SCORE_DELETE_SQL,
-        SCORE_DESCENDING_SQL,
+        LEX_ASCENDING_OPEN_SQL, LEX_ASCENDING_SQL, LEX_COUNT_OPEN_SQL, LEX_COUNT_OPEN_UP_TO_SQL,
+        LEX_COUNT_SQL, LEX_COUNT_UP_TO_SQL, LEX_DELETE_OPEN_SQL, LEX_DELETE_SQL,
+        LEX_DESCENDING_OPEN_SQL, LEX_DESCENDING_SQL, RANK_DELETE_SQL, SCORE_ASCENDING_SQL,
+        SCORE_COUNT_SQL, SCORE_COUNT_UP_TO_SQL, SCORE_DELETE_SQL, SCORE_DESCENDING_SQL,
     };
 
     /// Each query and the index its plan must search.
@@ -83,6 +83,9 @@ mod tests {
         (SCORE_ASCENDING_SQL, "zset_by_score"),
         (SCORE_DESCENDING_SQL, "zset_by_score"),
         (SCORE_COUNT_SQL, "zset_by_score"),
+        (SCORE_COUNT_UP_TO_SQL, "zset_by_score"),
+        (LEX_COUNT_UP_TO_SQL, "zset_by_score"),
+        (LEX_COUNT_OPEN_UP_TO_SQL, "zset_by_score"),
         (SCORE_DELETE_SQL, "zset_by_score"),
         (RANK_DELETE_SQL, "zset_by_score"),
         (LEX_ASCENDING_SQL, "zset_by_score"),

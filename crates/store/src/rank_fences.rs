@@ -265,9 +265,10 @@ fn fence_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Fence> {
 }
 
 impl Reader<'_> {
-    /// The number of members of the fenced set `row` ordered before `(score, member)`, or
-    /// `None` when the set has no fences. Costs one block's members at most, and the fences
-    /// on the nearer side of the block's.
+    /// The number of members of the fenced set `row` ordered before position `(score,
+    /// member)` (a member's rank, or any other position's), or `None` when the set has no
+    /// fences. Costs one block's members at most, and the fences on the nearer side of the
+    /// block's.
     pub(crate) fn fenced_rank(
         &self,
         row: &KeyRow,
@@ -288,7 +289,27 @@ impl Reader<'_> {
         Ok(Some(self.members_before_block(row, &block)? + in_block))
     }
 
-    /// How many members of `block` order before member `(score, member)` of it.
+    /// How many members of sorted set `row` order from position `low` up to, not including,
+    /// position `high` (`None`: every member from `low` on), from the ranks of the two
+    /// positions; `None` when the set has no fences (a big one then asks for them).
+    pub(crate) fn fenced_count(
+        &self,
+        row: &KeyRow,
+        low: (f64, &[u8]),
+        high: Option<(f64, &[u8])>,
+    ) -> Result<Option<i64>> {
+        let Some(before_low) = self.fenced_rank(row, low.0, low.1)? else {
+            self.want_fences(row);
+            return Ok(None);
+        };
+        let before_high = match high {
+            Some((score, member)) => self.fenced_rank(row, score, member)?.unwrap_or(before_low),
+            None => row.length,
+        };
+        Ok(Some((before_high - before_low).max(0)))
+    }
+
+    /// How many members of `block` order before position `(score, member)` within it.
     fn rank_in_block(&self, id: i64, block: &Fence, score: f64, member: &[u8]) -> Result<i64> {
         let count = |sql: &str, parameters: &[&dyn rusqlite::ToSql]| -> Result<i64> {
             let mut statement = self.connection.prepare_cached(sql)?;

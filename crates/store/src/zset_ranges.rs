@@ -11,6 +11,7 @@
 use rusqlite::params;
 
 use crate::error::Result;
+use crate::rank_fences;
 use crate::reader::{Db, KeyRow, Reader};
 use crate::score::parse_range_number;
 use crate::sorted_sets::{
@@ -29,6 +30,11 @@ pub(crate) const SCORE_DESCENDING_SQL: &str = "SELECT member, score FROM zset_me
      ORDER BY score DESC, member DESC LIMIT ?4 OFFSET ?5";
 pub(crate) const SCORE_COUNT_SQL: &str = "SELECT count(*) FROM zset_members \
      INDEXED BY zset_by_score WHERE key_id = ?1 AND score >= ?2 AND score <= ?3";
+/// [`SCORE_COUNT_SQL`] counting at most `?4`.
+pub(crate) const SCORE_COUNT_UP_TO_SQL: &str = "SELECT count(*) FROM (SELECT 1 FROM zset_members \
+     INDEXED BY zset_by_score WHERE key_id = ?1 AND score >= ?2 AND score <= ?3 LIMIT ?4)";
+/// Counts of `ZCOUNT` and `ZLEXCOUNT` up to this many members are counted member by member.
+const COUNT_BUDGET: i64 = 1024;
 pub(crate) const SCORE_DELETE_SQL: &str = "DELETE FROM zset_members \
      INDEXED BY zset_by_score WHERE key_id = ?1 AND score >= ?2 AND score <= ?3";
 /// Deletes the members from `(?2, ?3)` through `(?4, ?5)` in index order.
@@ -53,6 +59,14 @@ pub(crate) const LEX_COUNT_SQL: &str = "SELECT count(*) FROM zset_members \
      INDEXED BY zset_by_score WHERE key_id = ?1 AND score = ?2 AND member >= ?3 AND member < ?4";
 pub(crate) const LEX_COUNT_OPEN_SQL: &str = "SELECT count(*) FROM zset_members \
      INDEXED BY zset_by_score WHERE key_id = ?1 AND score = ?2 AND member >= ?3";
+/// [`LEX_COUNT_SQL`] counting at most `?5`.
+pub(crate) const LEX_COUNT_UP_TO_SQL: &str = "SELECT count(*) FROM (SELECT 1 FROM zset_members \
+     INDEXED BY zset_by_score WHERE key_id = ?1 AND score = ?2 AND member >= ?3 AND member < ?4 \
+     LIMIT ?5)";
+/// [`LEX_COUNT_OPEN_SQL`] counting at most `?4`.
+pub(crate) const LEX_COUNT_OPEN_UP_TO_SQL: &str = "SELECT count(*) FROM (SELECT 1 \
+     FROM zset_members INDEXED BY zset_by_score WHERE key_id = ?1 AND score = ?2 \
+     AND member >= ?3 LIMIT ?4)";
 pub(crate) const LEX_DELETE_SQL: &str = "DELETE FROM zset_members \
      INDEXED BY zset_by_score WHERE key_id = ?1 AND score = ?2 AND member >= ?3 AND member < ?4";
 pub(crate) const LEX_DELETE_OPEN_SQL: &str = "DELETE FROM zset_members \
@@ -433,11 +447,29 @@ impl Reader<'_> {
     }
 
     /// `ZCOUNT`: how many members have a score in the range; O(log n + count).
+    ///
+    /// In a set of 1,024 members or more, up to [`COUNT_BUDGET`] members are counted; a bigger
+    /// count comes from the ranks of its ends when the set has rank fences (see
+    /// `rank_fences`), and asks for them when it has none. `ZLEXCOUNT` counts the same way.
     pub fn zset_count(&self, db: Db, key: &[u8], range: &ScoreRange) -> Result<i64> {
         let Some(row) = self.zset_row(db, key)? else { return Ok(0) };
         let Some((low, high)) = range.closed() else { return Ok(0) };
-        let mut statement = self.connection.prepare_cached(SCORE_COUNT_SQL)?;
-        Ok(statement.query_row(params![row.id, low, high], |row| row.get(0))?)
+        let count = |sql: &str, parameters: &[&dyn rusqlite::ToSql]| -> Result<i64> {
+            Ok(self.connection.prepare_cached(sql)?.query_row(parameters, |row| row.get(0))?)
+        };
+        if row.length < rank_fences::FENCED_FROM {
+            return count(SCORE_COUNT_SQL, params![row.id, low, high]);
+        }
+        let counted = count(SCORE_COUNT_UP_TO_SQL, params![row.id, low, high, COUNT_BUDGET])?;
+        if counted < COUNT_BUDGET {
+            return Ok(counted);
+        }
+        // Members with a score of at most `high` order before (next_up(high), ''), or are all.
+        let end = (high < f64::INFINITY).then(|| (high.next_up(), &b""[..]));
+        if let Some(fenced) = self.fenced_count(&row, (low, b""), end)? {
+            return Ok(fenced);
+        }
+        count(SCORE_COUNT_SQL, params![row.id, low, high])
     }
 
     /// `ZLEXCOUNT`: how many members are in the lex range.
@@ -450,17 +482,29 @@ impl Reader<'_> {
             return Ok(self.walk_lex(&row, range, false, 0, -1)?.len() as i64);
         };
         let (low, high) = range.sql_bounds();
-        let count = match high {
-            Some(high) => self
-                .connection
-                .prepare_cached(LEX_COUNT_SQL)?
-                .query_row(params![row.id, score, low, high], |row| row.get(0))?,
-            None => self
-                .connection
-                .prepare_cached(LEX_COUNT_OPEN_SQL)?
-                .query_row(params![row.id, score, low], |row| row.get(0))?,
+        let count = |sql: &str, parameters: &[&dyn rusqlite::ToSql]| -> Result<i64> {
+            Ok(self.connection.prepare_cached(sql)?.query_row(parameters, |row| row.get(0))?)
         };
-        Ok(count)
+        let counted = match &high {
+            _ if row.length < rank_fences::FENCED_FROM => COUNT_BUDGET,
+            Some(high) => {
+                count(LEX_COUNT_UP_TO_SQL, params![row.id, score, low, high, COUNT_BUDGET])?
+            }
+            None => count(LEX_COUNT_OPEN_UP_TO_SQL, params![row.id, score, low, COUNT_BUDGET])?,
+        };
+        if counted < COUNT_BUDGET {
+            return Ok(counted);
+        }
+        let end = high.as_deref().map(|high| (score, high));
+        if row.length >= rank_fences::FENCED_FROM
+            && let Some(fenced) = self.fenced_count(&row, (score, &low), end)?
+        {
+            return Ok(fenced);
+        }
+        match high {
+            Some(high) => count(LEX_COUNT_SQL, params![row.id, score, low, high]),
+            None => count(LEX_COUNT_OPEN_SQL, params![row.id, score, low]),
+        }
     }
 }
 

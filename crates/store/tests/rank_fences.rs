@@ -243,6 +243,28 @@ fn compare(store: &Store, model: &Model) -> Result<(), TestCaseError> {
             }
         }
     }
+    for key in 0..2u8 {
+        let expected = model.get(&key).map(ordered).unwrap_or_default();
+        let name = key_name(key);
+        // Score windows between members at eighths of the set, both ends included, and
+        // one open at the top.
+        for (from, to) in [(0, 8), (1, 7), (2, 5), (3, 4), (0, 1), (6, 8)] {
+            let Some(low) = expected.get(expected.len().saturating_sub(1) * from / 8) else {
+                continue;
+            };
+            let high = expected[(expected.len() - 1) * to / 8].1;
+            let high = if to == 8 { f64::INFINITY } else { high };
+            let wanted = expected.iter().filter(|(_, s)| *s >= low.1 && *s <= high).count();
+            let range = resplite_store::ScoreRange {
+                min: low.1,
+                min_exclusive: false,
+                max: high,
+                max_exclusive: false,
+            };
+            let counted = store.read(|reader| reader.zset_count(0, &name, &range)).unwrap();
+            prop_assert_eq!(counted, wanted as i64, "ZCOUNT {} {}", low.1, high);
+        }
+    }
     prop_assert_eq!(common::violations(store), vec![]);
     Ok(())
 }
@@ -347,5 +369,57 @@ fn fencing_a_big_set_goes_on_in_steps_until_every_block_is_split() {
     }
     assert_eq!(fences(&store), 78);
     assert_eq!(store.read(|reader| reader.zset_rank(0, &name, &member, false)).unwrap(), rank);
+    assert_eq!(common::violations(&store), vec![]);
+}
+
+#[test]
+fn big_counts_come_from_fences_once_a_set_has_them() {
+    let (_dir, store) = common::open();
+    // 3,000 members at one score (a lex set), and 3,000 more at scores 0 … 2,999.
+    apply_to_store(&store, Operation::Add { key: 0, first: 0, count: 3_000, base: 7, spread: 0 });
+    apply_to_store(
+        &store,
+        Operation::Add { key: 1, first: 0, count: 3_000, base: 0, spread: 5_000 },
+    );
+    for key in 0..2 {
+        let name = key_name(key);
+        store.read(|reader| reader.zset_rank(0, &name, &member_name(1_500), false)).unwrap();
+    }
+    store.write(|_| Ok(())).unwrap();
+    // Each set: four blocks of 512, then 952.
+    assert_eq!(fences(&store), 10);
+    let lex = |min: &str, max: &str| {
+        let range = resplite_store::LexRange::parse(min.as_bytes(), max.as_bytes()).unwrap();
+        store.read(|reader| reader.zset_lex_count(0, &key_name(0), &range)).unwrap()
+    };
+    assert_eq!(lex("-", "+"), 3_000);
+    assert_eq!(lex("[p00100", "[p02599"), 2_500);
+    assert_eq!(lex("(p00100", "(p02599"), 2_498);
+    assert_eq!(lex("[p00100", "+"), 2_900);
+    assert_eq!(lex("-", "(p01200"), 1_200);
+    assert_eq!(lex("[p00100", "[p00110"), 11);
+    let count = |min: f64, max: f64, exclusive: bool| {
+        let range = resplite_store::ScoreRange {
+            min,
+            min_exclusive: exclusive,
+            max,
+            max_exclusive: exclusive,
+        };
+        store.read(|reader| reader.zset_count(0, &key_name(1), &range)).unwrap()
+    };
+    // Member p0N scores (N * 37) % 5001, so its scores are 3,000 distinct values.
+    let scores: Vec<f64> = (0..3_000u32).map(|n| f64::from((n * 37) % 5_001)).collect();
+    for (min, max) in [(f64::NEG_INFINITY, f64::INFINITY), (100.0, 4_000.0), (0.0, 2_500.0)] {
+        for exclusive in [false, true] {
+            let inside = |score: &&f64| {
+                if exclusive {
+                    **score > min && **score < max
+                } else {
+                    **score >= min && **score <= max
+                }
+            };
+            assert_eq!(count(min, max, exclusive), scores.iter().filter(inside).count() as i64);
+        }
+    }
     assert_eq!(common::violations(&store), vec![]);
 }
