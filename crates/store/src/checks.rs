@@ -207,7 +207,8 @@ impl Reader<'_> {
 
 impl Reader<'_> {
     /// The rank fences (`rank_fences.rs`): only sorted sets outside the graveyard with at
-    /// least [`rank_fences::UNFENCED_BELOW`] members have them; the first fence is the lowest
+    /// least [`rank_fences::UNFENCED_BELOW`] members have them, and while any set has them
+    /// their triggers are there to keep the counts; the first fence is the lowest
     /// position, each fence counts exactly the members of its block, and no block is past
     /// twice [`rank_fences::BLOCK`].
     fn check_rank_fences(&self, limit: usize, found: &mut Vec<Violation>) -> Result<()> {
@@ -222,6 +223,14 @@ impl Reader<'_> {
         let strays = "SELECT DISTINCT key_id FROM zset_fences \
              WHERE key_id NOT IN (SELECT id FROM keys)";
         self.collect("rank fences without their set", strays, limit, found)?;
+        let names = rank_fences::TRIGGER_NAMES.map(|name| format!("'{name}'")).join(", ");
+        let untriggered = format!(
+            "SELECT count(*) AS fences FROM zset_fences HAVING count(*) > 0 AND \
+             (SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name IN ({names})) \
+             < {}",
+            rank_fences::TRIGGER_NAMES.len()
+        );
+        self.collect("rank fences without their triggers", &untriggered, limit, found)?;
         let fenced: Vec<i64> = self
             .connection
             .prepare(&format!(

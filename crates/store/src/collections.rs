@@ -439,7 +439,9 @@ impl Writer<'_> {
 
     /// Sends every collection of database `db` to the graveyard (for `FLUSHDB`).
     pub(crate) fn bury_collections(&mut self, db: Db) -> Result<()> {
-        self.execute(rank_fences::DROP_DATABASE_SQL, [db])?;
+        if self.execute(rank_fences::DROP_DATABASE_SQL, [db])? > 0 {
+            self.drop_triggers_if_unfenced()?;
+        }
         self.execute(
             "UPDATE keys SET db = ?2, key = CAST(id AS BLOB), expires_at = NULL \
              WHERE db = ?1 AND kind != 0",
@@ -453,7 +455,7 @@ impl Writer<'_> {
         for table in ["zset_fences", "hash_fields", "list_items", "set_members", "zset_members"] {
             self.execute(&format!("DELETE FROM {table}"), [])?;
         }
-        Ok(())
+        self.drop_triggers_if_unfenced()
     }
 
     /// Deletes up to about `budget` elements of collections in the graveyard, and the key

@@ -341,15 +341,28 @@ fn a_set_gets_fences_only_once_a_read_counts_far_into_it() {
         })
         .unwrap();
     store.write(|_| Ok(())).unwrap();
-    assert_eq!(fences(&store), 0);
+    assert_eq!((fences(&store), triggers(&store)), (0, 0));
     // A rank from the middle counts; its read asks for fences, built before the next write.
     let middle = store.read(|reader| reader.zset_range(0, &name, &ranks(2_500, 2_500, false)));
     let (member, _) = middle.unwrap().pop().unwrap();
     store.read(|reader| reader.zset_rank(0, &name, &member, false)).unwrap();
     store.write(|_| Ok(())).unwrap();
-    // 5,000 members: eight blocks of 512, then 904.
-    assert_eq!(fences(&store), 9);
+    // 5,000 members: eight blocks of 512, then 904, and the triggers that keep them.
+    assert_eq!((fences(&store), triggers(&store)), (9, 5));
     assert_eq!(common::violations(&store), vec![]);
+    // The last fenced set gone, writes into sorted sets call no trigger again.
+    apply_to_store(&store, Operation::Delete { key: 0 });
+    assert_eq!((fences(&store), triggers(&store)), (0, 0));
+}
+
+/// How many triggers the store's schema holds.
+fn triggers(store: &Store) -> i64 {
+    let sql = "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'zset%'";
+    let rows = store.read(|reader| reader.query_sql(sql, &[]));
+    match rows.unwrap()[0][0] {
+        SqlValue::Integer(count) => count,
+        ref other => panic!("{other:?}"),
+    }
 }
 
 #[test]
