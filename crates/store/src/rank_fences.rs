@@ -245,6 +245,11 @@ pub(crate) const BETWEEN_SCORES_SQL: &str = "SELECT count(*) FROM zset_members \
 /// Members at score `?2` below member `?3`.
 pub(crate) const AT_SCORE_BELOW_SQL: &str = "SELECT count(*) FROM zset_members \
      INDEXED BY zset_by_score WHERE key_id = ?1 AND score = ?2 AND member < ?3";
+/// The scores of the second fence (the first after `(-inf, '')`) and of the last of set `?1`.
+pub(crate) const FENCE_SCORE_SPAN_SQL: &str = "SELECT \
+     (SELECT score FROM zset_fences WHERE key_id = ?1 AND (score, member) > (-9e999, x'') \
+      ORDER BY score, member LIMIT 1), \
+     (SELECT score FROM zset_fences WHERE key_id = ?1 ORDER BY score DESC, member DESC LIMIT 1)";
 /// How many fences score below `?2` (reading at most `?3`), and their counts summed.
 pub(crate) const FENCES_BELOW_SQL: &str = "SELECT count(*), total(members) FROM (SELECT members \
      FROM zset_fences WHERE key_id = ?1 AND score < ?2 LIMIT ?3)";
@@ -342,8 +347,11 @@ impl Reader<'_> {
     }
 
     /// The number of members in the blocks before `block`'s: the fences before it summed, or
-    /// those after it subtracted from the set's length, whichever side finishes first within
-    /// a budget that grows fourfold each round.
+    /// those after it subtracted from the set's length. A few fences are tried on each side
+    /// first (a block near either end); then the side is guessed from where the block's score
+    /// lies between the lowest and highest fences' (halfway or below: the fences before it),
+    /// or, where scores cannot tell (infinite or all equal), found in turns with a budget
+    /// that grows fourfold each round.
     fn members_before_block(&self, row: &KeyRow, block: &Fence) -> Result<i64> {
         let sum = |sql: &str, parameters: &[&dyn rusqlite::ToSql]| -> Result<(i64, i64)> {
             let mut statement = self.connection.prepare_cached(sql)?;
@@ -351,20 +359,55 @@ impl Reader<'_> {
                 .query_row(parameters, |row| Ok((row.get(0)?, row.get::<_, f64>(1)? as i64)))?)
         };
         let (id, score, member) = (row.id, block.score, &block.member);
-        let mut budget = 32;
-        loop {
+        let before = |budget: i64| -> Result<Option<i64>> {
             let (read, below) = sum(FENCES_BELOW_SQL, params![id, score, budget])?;
-            if read < budget {
-                return Ok(below + sum(FENCES_AT_SCORE_BELOW_SQL, params![id, score, member])?.1);
+            if read == budget {
+                return Ok(None);
             }
+            Ok(Some(below + sum(FENCES_AT_SCORE_BELOW_SQL, params![id, score, member])?.1))
+        };
+        let after = |budget: i64| -> Result<Option<i64>> {
             let (read, above) = sum(FENCES_ABOVE_SQL, params![id, score, budget])?;
-            if read < budget {
-                let (_, at_score_above) =
-                    sum(FENCES_AT_SCORE_ABOVE_SQL, params![id, score, member])?;
-                return Ok(row.length - block.members - above - at_score_above);
+            if read == budget {
+                return Ok(None);
             }
-            budget = budget.saturating_mul(4);
+            let (_, at_score_above) = sum(FENCES_AT_SCORE_ABOVE_SQL, params![id, score, member])?;
+            Ok(Some(row.length - block.members - above - at_score_above))
+        };
+        let mut budget = 32;
+        if let Some(found) = before(budget)? {
+            return Ok(found);
         }
+        if let Some(found) = after(budget)? {
+            return Ok(found);
+        }
+        if let Some(lower_half) = self.in_lower_half(id, score)? {
+            let found = if lower_half { before(i64::MAX)? } else { after(i64::MAX)? };
+            return found.ok_or_else(|| StoreError::Internal("fences past i64::MAX".into()));
+        }
+        loop {
+            budget = budget.saturating_mul(4);
+            if let Some(found) = before(budget)? {
+                return Ok(found);
+            }
+            if let Some(found) = after(budget)? {
+                return Ok(found);
+            }
+        }
+    }
+
+    /// Whether `score` lies in the lower half between the scores of the second and the last
+    /// fence of set `id`, when those are finite and differ.
+    fn in_lower_half(&self, id: i64, score: f64) -> Result<Option<bool>> {
+        let mut statement = self.connection.prepare_cached(FENCE_SCORE_SPAN_SQL)?;
+        let (low, high): (Option<f64>, Option<f64>) =
+            statement.query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(match (low, high) {
+            (Some(low), Some(high)) if low.is_finite() && high.is_finite() && low < high => {
+                Some(score - low <= high - score)
+            }
+            _ => None,
+        })
     }
 
     /// Notes that a read had to count far into sorted set `row`, which has no fences: if it
@@ -389,17 +432,18 @@ impl Reader<'_> {
         let from_top = rank >= row.length / 2;
         let sql = if from_top { DESCENDING_SQL } else { ASCENDING_SQL };
         let mut statement = self.connection.prepare_cached(sql)?;
-        let mut fences = statement.query_map([row.id], fence_row)?;
+        let mut fences = statement.query([row.id])?;
         // Members in the blocks walked past: below the fence going up, above it going down.
+        // Only the fence found is read whole.
         let mut passed = 0;
-        while let Some(fence) = fences.next().transpose()? {
-            let start = if from_top { row.length - passed - fence.members } else { passed };
-            let holds = if from_top { start <= rank } else { rank < start + fence.members };
+        while let Some(fence) = fences.next()? {
+            let members: i64 = fence.get(2)?;
+            let start = if from_top { row.length - passed - members } else { passed };
+            let holds = if from_top { start <= rank } else { rank < start + members };
             if holds {
-                let into = rank - start;
-                return Ok(Some((fence, into)));
+                return Ok(Some((fence_row(fence)?, rank - start)));
             }
-            passed += fence.members;
+            passed += members;
         }
         Ok(None)
     }
