@@ -122,7 +122,7 @@ impl Store {
     pub fn read<R>(&self, operation: impl FnOnce(&Reader<'_>) -> Result<R>) -> Result<R> {
         let connection = self.shared.readers.get()?;
         let result = read_in_transaction(&connection, operation);
-        request_fences(self.shared.writer.sender().as_ref());
+        self.request_fences();
         result
     }
 
@@ -140,9 +140,17 @@ impl Store {
     {
         let result = self.shared.fast_reads.try_read(operation);
         if result.is_ok() {
-            request_fences(self.shared.writer.sender().as_ref());
+            self.request_fences();
         }
         result
+    }
+
+    /// [`request_fences`] for a read that ran on the calling thread; nothing to do (and no
+    /// handle to the writer taken) when it asked for none.
+    fn request_fences(&self) {
+        if rank_fences::any_wanted() {
+            request_fences(self.shared.writer.sender().as_ref());
+        }
     }
 
     #[cfg(test)]

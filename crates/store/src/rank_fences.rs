@@ -59,6 +59,11 @@ pub(crate) fn take_wanted() -> Vec<i64> {
     WANTED.with(|wanted| std::mem::take(&mut *wanted.borrow_mut()))
 }
 
+/// Whether reads on this thread asked for fences since the last [`take_wanted`].
+pub(crate) fn any_wanted() -> bool {
+    WANTED.with(|wanted| !wanted.borrow().is_empty())
+}
+
 /// Whether a set of this many members gets fences when a read asks.
 const fn worth_fencing(length: i64) -> bool {
     length >= FENCED_FROM
@@ -81,24 +86,15 @@ pub(crate) const WALK_FROM: i64 = 256;
 
 /// One trigger statement: adds `$change` to the count of the block holding the position of
 /// `$row` (`NEW` or `OLD`, the member row the trigger fired for).
+#[rustfmt::skip]
 macro_rules! count_in_block {
     ($row:literal, $change:literal) => {
         concat!(
-            "    UPDATE zset_fences SET members = members ",
-            $change,
-            "\n",
-            "        WHERE key_id = ",
-            $row,
-            ".key_id AND (score, member) = (\n",
+            "    UPDATE zset_fences SET members = members ", $change, "\n",
+            "        WHERE key_id = ", $row, ".key_id AND (score, member) = (\n",
             "            SELECT score, member FROM zset_fences\n",
-            "            WHERE key_id = ",
-            $row,
-            ".key_id\n",
-            "            AND (score, member) <= (",
-            $row,
-            ".score, ",
-            $row,
-            ".member)\n",
+            "            WHERE key_id = ", $row, ".key_id\n",
+            "            AND (score, member) <= (", $row, ".score, ", $row, ".member)\n",
             "            ORDER BY score DESC, member DESC LIMIT 1);\n",
         )
     };
@@ -290,8 +286,8 @@ fn fence_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Fence> {
 impl Reader<'_> {
     /// The number of members of the fenced set `row` ordered before position `(score,
     /// member)` (a member's rank, or any other position's), or `None` when the set has no
-    /// fences. Costs one block's members at most, and the fences on the nearer side of the
-    /// block's.
+    /// fences. Costs one block's members at most, and the fences on one side of the block's
+    /// (see [`Reader::members_before_block`]).
     pub(crate) fn fenced_rank(
         &self,
         row: &KeyRow,
