@@ -216,6 +216,8 @@ const SET_COUNT_SQL: &str =
     "UPDATE zset_fences SET members = ?4 WHERE key_id = ?1 AND score = ?2 AND member = ?3";
 const DROP_SQL: &str = "DELETE FROM zset_fences WHERE key_id = ?1";
 const ANY_FENCE_SQL: &str = "SELECT EXISTS (SELECT 1 FROM zset_fences)";
+pub(crate) const HAS_FENCES_SQL: &str =
+    "SELECT EXISTS (SELECT 1 FROM zset_fences WHERE key_id = ?1)";
 const COPY_SQL: &str = "INSERT INTO zset_fences (key_id, score, member, members) \
      SELECT ?2, score, member, members FROM zset_fences WHERE key_id = ?1";
 /// The fences of every sorted set of database `?1` (for `FLUSHDB`).
@@ -404,6 +406,15 @@ impl Reader<'_> {
             }
             _ => None,
         })
+    }
+
+    /// Whether sorted set `row` has fences (never, under [`UNFENCED_BELOW`] members).
+    pub(crate) fn has_fences(&self, row: &KeyRow) -> Result<bool> {
+        if row.length < UNFENCED_BELOW {
+            return Ok(false);
+        }
+        let mut statement = self.connection.prepare_cached(HAS_FENCES_SQL)?;
+        Ok(statement.query_row([row.id], |row| row.get(0))?)
     }
 
     /// Notes that a read had to count far into sorted set `row`, which has no fences: if it

@@ -11,7 +11,6 @@
 use rusqlite::params;
 
 use crate::error::Result;
-use crate::rank_fences;
 use crate::reader::{Db, KeyRow, Reader};
 use crate::score::parse_range_number;
 use crate::sorted_sets::{
@@ -448,17 +447,22 @@ impl Reader<'_> {
 
     /// `ZCOUNT`: how many members have a score in the range; O(log n + count).
     ///
-    /// In a set of 1,024 members or more, up to [`COUNT_BUDGET`] members are counted; a bigger
-    /// count comes from the ranks of its ends when the set has rank fences (see
-    /// `rank_fences`), and asks for them when it has none. `ZLEXCOUNT` counts the same way.
+    /// A set without rank fences (see `rank_fences`) is counted, and a count of more than
+    /// [`COUNT_BUDGET`] members in a big one asks for fences. In a set with them, up to
+    /// [`COUNT_BUDGET`] members are counted and a bigger count comes from the ranks of its
+    /// ends. `ZLEXCOUNT` counts the same way.
     pub fn zset_count(&self, db: Db, key: &[u8], range: &ScoreRange) -> Result<i64> {
         let Some(row) = self.zset_row(db, key)? else { return Ok(0) };
         let Some((low, high)) = range.closed() else { return Ok(0) };
         let count = |sql: &str, parameters: &[&dyn rusqlite::ToSql]| -> Result<i64> {
             Ok(self.connection.prepare_cached(sql)?.query_row(parameters, |row| row.get(0))?)
         };
-        if row.length < rank_fences::FENCED_FROM {
-            return count(SCORE_COUNT_SQL, params![row.id, low, high]);
+        if !self.has_fences(&row)? {
+            let counted = count(SCORE_COUNT_SQL, params![row.id, low, high])?;
+            if counted > COUNT_BUDGET {
+                self.want_fences(&row);
+            }
+            return Ok(counted);
         }
         let counted = count(SCORE_COUNT_UP_TO_SQL, params![row.id, low, high, COUNT_BUDGET])?;
         if counted < COUNT_BUDGET {
@@ -485,8 +489,18 @@ impl Reader<'_> {
         let count = |sql: &str, parameters: &[&dyn rusqlite::ToSql]| -> Result<i64> {
             Ok(self.connection.prepare_cached(sql)?.query_row(parameters, |row| row.get(0))?)
         };
+        let count_all = || match &high {
+            Some(high) => count(LEX_COUNT_SQL, params![row.id, score, low, high]),
+            None => count(LEX_COUNT_OPEN_SQL, params![row.id, score, low]),
+        };
+        if !self.has_fences(&row)? {
+            let counted = count_all()?;
+            if counted > COUNT_BUDGET {
+                self.want_fences(&row);
+            }
+            return Ok(counted);
+        }
         let counted = match &high {
-            _ if row.length < rank_fences::FENCED_FROM => COUNT_BUDGET,
             Some(high) => {
                 count(LEX_COUNT_UP_TO_SQL, params![row.id, score, low, high, COUNT_BUDGET])?
             }
@@ -496,14 +510,9 @@ impl Reader<'_> {
             return Ok(counted);
         }
         let end = high.as_deref().map(|high| (score, high));
-        if row.length >= rank_fences::FENCED_FROM
-            && let Some(fenced) = self.fenced_count(&row, (score, &low), end)?
-        {
-            return Ok(fenced);
-        }
-        match high {
-            Some(high) => count(LEX_COUNT_SQL, params![row.id, score, low, high]),
-            None => count(LEX_COUNT_OPEN_SQL, params![row.id, score, low]),
+        match self.fenced_count(&row, (score, &low), end)? {
+            Some(fenced) => Ok(fenced),
+            None => count_all(),
         }
     }
 }
