@@ -319,10 +319,22 @@ fn a_set_piled_into_one_score_splits_its_block_and_ranks_stay_exact() {
 
 /// How many fences the store holds.
 fn fences(store: &Store) -> i64 {
-    let rows = store.read(|reader| reader.query_sql("SELECT count(*) FROM zset_fences", &[]));
-    match rows.unwrap()[0][0] {
+    count_of(store, "SELECT count(*) FROM zset_fences")
+}
+
+/// How many triggers the store's schema holds.
+fn triggers(store: &Store) -> i64 {
+    count_of(
+        store,
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'zset%'",
+    )
+}
+
+/// The one integer `sql` answers.
+fn count_of(store: &Store, sql: &str) -> i64 {
+    match store.read(|reader| reader.query_sql(sql, &[])).unwrap()[0][0] {
         SqlValue::Integer(count) => count,
-        ref other => panic!("{other:?}"),
+        ref other => panic!("{sql}: {other:?}"),
     }
 }
 
@@ -353,16 +365,6 @@ fn a_set_gets_fences_only_once_a_read_counts_far_into_it() {
     // The last fenced set gone, writes into sorted sets call no trigger again.
     apply_to_store(&store, Operation::Delete { key: 0 });
     assert_eq!((fences(&store), triggers(&store)), (0, 0));
-}
-
-/// How many triggers the store's schema holds.
-fn triggers(store: &Store) -> i64 {
-    let sql = "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'zset%'";
-    let rows = store.read(|reader| reader.query_sql(sql, &[]));
-    match rows.unwrap()[0][0] {
-        SqlValue::Integer(count) => count,
-        ref other => panic!("{other:?}"),
-    }
 }
 
 #[test]
