@@ -332,16 +332,12 @@ impl Reader<'_> {
 
     /// How many members of `block` order before position `(score, member)` within it.
     fn rank_in_block(&self, id: i64, block: &Fence, score: f64, member: &[u8]) -> Result<i64> {
-        let count = |sql: &str, parameters: &[&dyn rusqlite::ToSql]| -> Result<i64> {
-            let mut statement = self.connection.prepare_cached(sql)?;
-            Ok(statement.query_row(parameters, |row| row.get(0))?)
-        };
         if block.score == score {
-            return count(AT_SCORE_BETWEEN_SQL, params![id, score, block.member, member]);
+            return self.count(AT_SCORE_BETWEEN_SQL, params![id, score, block.member, member]);
         }
-        Ok(count(AT_SCORE_FROM_SQL, params![id, block.score, block.member])?
-            + count(BETWEEN_SCORES_SQL, params![id, block.score, score])?
-            + count(AT_SCORE_BELOW_SQL, params![id, score, member])?)
+        Ok(self.count(AT_SCORE_FROM_SQL, params![id, block.score, block.member])?
+            + self.count(BETWEEN_SCORES_SQL, params![id, block.score, score])?
+            + self.count(AT_SCORE_BELOW_SQL, params![id, score, member])?)
     }
 
     /// The number of members in the blocks before `block`'s: the fences before it summed, or

@@ -136,6 +136,12 @@ impl<'a> Reader<'a> {
         self.now
     }
 
+    /// The one integer that `sql` (a cached statement, say a `count(*)`) answers.
+    pub(crate) fn count(&self, sql: &str, parameters: &[&dyn rusqlite::ToSql]) -> Result<i64> {
+        let mut statement = self.connection.prepare_cached(sql)?;
+        Ok(statement.query_row(parameters, |row| row.get(0))?)
+    }
+
     /// Whether a deadline has passed at this operation's instant.
     pub(crate) fn is_expired(&self, expires_at: Option<i64>) -> bool {
         expires_at.is_some_and(|deadline| deadline <= self.now)

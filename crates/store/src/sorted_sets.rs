@@ -274,10 +274,8 @@ impl Reader<'_> {
     ) -> Result<Option<(i64, f64)>> {
         let Some(row) = self.zset_row(db, key)? else { return Ok(None) };
         let Some(score) = self.member_score(row.id, member)? else { return Ok(None) };
-        let count = |sql: &str, budget: i64| -> Result<i64> {
-            let mut statement = self.connection.prepare_cached(sql)?;
-            Ok(statement.query_row(params![row.id, score, member, budget], |row| row.get(0))?)
-        };
+        let count =
+            |sql: &str, budget: i64| self.count(sql, params![row.id, score, member, budget]);
         // A set big enough to have fences counts only the few members nearest each end
         // before it looks for them.
         let mut budget = if row.length >= rank_fences::UNFENCED_BELOW { 16 } else { 64 };

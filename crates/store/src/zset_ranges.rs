@@ -454,17 +454,15 @@ impl Reader<'_> {
     pub fn zset_count(&self, db: Db, key: &[u8], range: &ScoreRange) -> Result<i64> {
         let Some(row) = self.zset_row(db, key)? else { return Ok(0) };
         let Some((low, high)) = range.closed() else { return Ok(0) };
-        let count = |sql: &str, parameters: &[&dyn rusqlite::ToSql]| -> Result<i64> {
-            Ok(self.connection.prepare_cached(sql)?.query_row(parameters, |row| row.get(0))?)
-        };
         if !self.has_fences(&row)? {
-            let counted = count(SCORE_COUNT_SQL, params![row.id, low, high])?;
+            let counted = self.count(SCORE_COUNT_SQL, params![row.id, low, high])?;
             if counted > COUNT_BUDGET {
                 self.want_fences(&row);
             }
             return Ok(counted);
         }
-        let counted = count(SCORE_COUNT_UP_TO_SQL, params![row.id, low, high, COUNT_BUDGET])?;
+        let counted =
+            self.count(SCORE_COUNT_UP_TO_SQL, params![row.id, low, high, COUNT_BUDGET])?;
         if counted < COUNT_BUDGET {
             return Ok(counted);
         }
@@ -473,7 +471,7 @@ impl Reader<'_> {
         if let Some(fenced) = self.fenced_count(&row, (low, b""), end)? {
             return Ok(fenced);
         }
-        count(SCORE_COUNT_SQL, params![row.id, low, high])
+        self.count(SCORE_COUNT_SQL, params![row.id, low, high])
     }
 
     /// `ZLEXCOUNT`: how many members are in the lex range.
@@ -486,12 +484,9 @@ impl Reader<'_> {
             return Ok(self.walk_lex(&row, range, false, 0, -1)?.len() as i64);
         };
         let (low, high) = range.sql_bounds();
-        let count = |sql: &str, parameters: &[&dyn rusqlite::ToSql]| -> Result<i64> {
-            Ok(self.connection.prepare_cached(sql)?.query_row(parameters, |row| row.get(0))?)
-        };
         let count_all = || match &high {
-            Some(high) => count(LEX_COUNT_SQL, params![row.id, score, low, high]),
-            None => count(LEX_COUNT_OPEN_SQL, params![row.id, score, low]),
+            Some(high) => self.count(LEX_COUNT_SQL, params![row.id, score, low, high]),
+            None => self.count(LEX_COUNT_OPEN_SQL, params![row.id, score, low]),
         };
         if !self.has_fences(&row)? {
             let counted = count_all()?;
@@ -502,9 +497,11 @@ impl Reader<'_> {
         }
         let counted = match &high {
             Some(high) => {
-                count(LEX_COUNT_UP_TO_SQL, params![row.id, score, low, high, COUNT_BUDGET])?
+                self.count(LEX_COUNT_UP_TO_SQL, params![row.id, score, low, high, COUNT_BUDGET])?
             }
-            None => count(LEX_COUNT_OPEN_UP_TO_SQL, params![row.id, score, low, COUNT_BUDGET])?,
+            None => {
+                self.count(LEX_COUNT_OPEN_UP_TO_SQL, params![row.id, score, low, COUNT_BUDGET])?
+            }
         };
         if counted < COUNT_BUDGET {
             return Ok(counted);
