@@ -243,6 +243,30 @@ pub struct ZRangeQuery {
     pub limit: i64,
 }
 
+/// Ranges by score or lex whose `LIMIT` skips at least this many members start at a rank
+/// found from the set's rank fences instead of stepping over the skipped members. Stepping
+/// costs about 45 ns a member, a rank 50–120 µs in a set of 300,000 (more for lex ranges,
+/// whose equal scores cannot tell which side of a block is shorter): about even here.
+const SKIP_BY_RANK_FROM: i64 = 2048;
+
+/// The positions of a range by score or lex in the set's order: from `low` on, up to, not
+/// including, `high` (`None`: to the end).
+#[derive(Clone, Copy)]
+struct Window<'a> {
+    low: (f64, &'a [u8]),
+    high: Option<(f64, &'a [u8])>,
+}
+
+impl Window<'_> {
+    /// Whether the member `member` of score `score` lies in the window.
+    fn holds(&self, score: f64, member: &[u8]) -> bool {
+        let before = |(at_score, at_member): (f64, &[u8])| {
+            score < at_score || (score == at_score && member < at_member)
+        };
+        !before(self.low) && self.high.is_none_or(before)
+    }
+}
+
 /// The ranks `start..=end` (negative ones counting from the end) of a set of `length`
 /// members, clamped; `None` when they select nothing.
 fn clamp_ranks(length: i64, start: i64, end: i64) -> Option<(i64, i64)> {
@@ -373,6 +397,12 @@ impl Reader<'_> {
                 let Some((low, high)) = range.closed().filter(|_| offset >= 0) else {
                     return Ok(());
                 };
+                // Members with a score of at most `high` order before (next_up(high), '').
+                let end = (high < f64::INFINITY).then(|| (high.next_up(), &b""[..]));
+                let window = Window { low: (low, b""), high: end };
+                if self.far_window_each(row, window, query, visit)? {
+                    return Ok(());
+                }
                 let sql = if query.reverse { SCORE_DESCENDING_SQL } else { SCORE_ASCENDING_SQL };
                 let mut statement = self.connection.prepare_cached(sql)?;
                 each_scored(statement.query(params![row.id, low, high, limit, offset])?, visit)
@@ -387,6 +417,11 @@ impl Reader<'_> {
                     return Ok(());
                 };
                 let (low, high) = range.sql_bounds();
+                let window =
+                    Window { low: (score, &low), high: high.as_deref().map(|h| (score, h)) };
+                if self.far_window_each(row, window, query, visit)? {
+                    return Ok(());
+                }
                 let (id, reverse) = (row.id, query.reverse);
                 let mut statement = self.connection.prepare_cached(match (reverse, &high) {
                     (false, Some(_)) => LEX_ASCENDING_SQL,
@@ -401,6 +436,57 @@ impl Reader<'_> {
                 each_scored(rows, visit)
             }
         }
+    }
+
+    /// A range by score or lex whose `LIMIT` skips [`SKIP_BY_RANK_FROM`] members or more, in a
+    /// set with rank fences: starts at the rank of the range's first member plus the offset,
+    /// found from the fences, instead of stepping over the skipped members, and stops at the
+    /// range's other end. Answers `false`, having visited nothing, for a nearer offset or a
+    /// set without fences (a big one then asks for them).
+    fn far_window_each(
+        &self,
+        row: &KeyRow,
+        window: Window<'_>,
+        query: &ZRangeQuery,
+        visit: &mut impl FnMut(&[u8], f64),
+    ) -> Result<bool> {
+        let (offset, reverse) = (query.offset, query.reverse);
+        if offset < SKIP_BY_RANK_FROM || offset >= row.length {
+            return Ok(false);
+        }
+        // How many members order before a position (`None`, the set's end: all of them).
+        let before = |position: Option<(f64, &[u8])>| -> Result<Option<i64>> {
+            let Some((score, member)) = position else { return Ok(Some(row.length)) };
+            self.fenced_rank(row, score, member)
+        };
+        // The range's first end in the walk's direction, then its other end only when the
+        // walk has no `LIMIT` count to stop it.
+        let (first, other) =
+            if reverse { (window.high, Some(window.low)) } else { (Some(window.low), window.high) };
+        let Some(before_first) = before(first)? else {
+            self.want_fences(row);
+            return Ok(false);
+        };
+        let skipped = if reverse { row.length - before_first } else { before_first };
+        let limit = match query.limit {
+            limit if limit >= 0 => limit,
+            _ => {
+                let Some(before_other) = before(other)? else { return Ok(false) };
+                (before_other - before_first).abs() - offset
+            }
+        };
+        let from = skipped + offset;
+        if limit <= 0 || from >= row.length {
+            return Ok(true);
+        }
+        let mut inside = true;
+        self.members_by_rank_each(row, reverse, from, limit, &mut |member, score| {
+            inside = inside && window.holds(score, member);
+            if inside {
+                visit(member, score);
+            }
+        })?;
+        Ok(true)
     }
 
     /// The members of ascending ranks `low..=high`, walking from the nearer end.

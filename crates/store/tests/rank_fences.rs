@@ -205,6 +205,22 @@ fn apply_to_store(store: &Store, operation: Operation) {
         .unwrap();
 }
 
+/// What a range's `LIMIT offset limit` leaves of the members `inside` it (lowest first),
+/// highest first when `reverse`.
+fn limited(
+    inside: &[(Vec<u8>, f64)],
+    reverse: bool,
+    offset: i64,
+    limit: i64,
+) -> Vec<(Vec<u8>, f64)> {
+    let mut ordered = inside.to_vec();
+    if reverse {
+        ordered.reverse();
+    }
+    let take = usize::try_from(limit).unwrap_or(usize::MAX);
+    ordered.into_iter().skip(offset as usize).take(take).collect()
+}
+
 fn ranks(start: i64, end: i64, reverse: bool) -> ZRangeQuery {
     ZRangeQuery { range: ZRange::Rank { start, end }, reverse, offset: 0, limit: -1 }
 }
@@ -263,6 +279,25 @@ fn compare(store: &Store, model: &Model) -> Result<(), TestCaseError> {
             };
             let counted = store.read(|reader| reader.zset_count(0, &name, &range)).unwrap();
             prop_assert_eq!(counted, wanted as i64, "ZCOUNT {} {}", low.1, high);
+            // The same window with a `LIMIT` far into it, both ways.
+            let inside: Vec<_> =
+                expected.iter().filter(|(_, s)| *s >= low.1 && *s <= high).cloned().collect();
+            for offset in [1_024, 2_100, wanted.saturating_sub(3) as i64] {
+                for (reverse, limit) in [(false, 4), (true, 4), (false, -1), (true, -1)] {
+                    let query = ZRangeQuery { range: ZRange::Score(range), reverse, offset, limit };
+                    let found = store.read(|reader| reader.zset_range(0, &name, &query)).unwrap();
+                    prop_assert_eq!(
+                        found,
+                        limited(&inside, reverse, offset, limit),
+                        "ZRANGE {} {} BYSCORE REV {} LIMIT {} {}",
+                        low.1,
+                        high,
+                        reverse,
+                        offset,
+                        limit
+                    );
+                }
+            }
         }
     }
     prop_assert_eq!(common::violations(store), vec![]);
@@ -434,6 +469,100 @@ fn big_counts_come_from_fences_once_a_set_has_them() {
                 }
             };
             assert_eq!(count(min, max, exclusive), scores.iter().filter(inside).count() as i64);
+        }
+    }
+    assert_eq!(common::violations(&store), vec![]);
+}
+
+#[test]
+fn far_limits_of_score_and_lex_ranges_start_from_the_fences() {
+    let (_dir, store) = common::open();
+    let mut model = Model::new();
+    // 3,000 members at one score (a lex set), and 3,000 more at 3,000 distinct scores.
+    for operation in [
+        Operation::Add { key: 0, first: 0, count: 3_000, base: 7, spread: 0 },
+        Operation::Add { key: 1, first: 0, count: 3_000, base: 0, spread: 5_000 },
+    ] {
+        apply_to_model(&mut model, &operation);
+        apply_to_store(&store, operation);
+    }
+    for key in 0..2 {
+        let name = key_name(key);
+        store.read(|reader| reader.zset_rank(0, &name, &member_name(1_500), false)).unwrap();
+    }
+    store.write(|_| Ok(())).unwrap();
+    assert_eq!(fences(&store), 10);
+    let shapes = [(false, 3), (true, 3), (false, -1), (true, -1)];
+    let offsets = [1_024, 2_048, 2_100, 2_497, 2_500, 2_999, 3_000];
+    // Lex windows: an end is `-`/`+` (`None`) or a member, included or not.
+    let lex_set = ordered(&model[&0]);
+    let bound = |end: Option<(u32, bool)>, open: &str| match end {
+        None => open.to_string(),
+        Some((n, true)) => format!("[p{n:05}"),
+        Some((n, false)) => format!("(p{n:05}"),
+    };
+    for (low, high) in [
+        (None, None),
+        (Some((100, true)), Some((2_599, true))),
+        (Some((100, false)), Some((2_599, false))),
+        (Some((900, true)), None),
+        (None, Some((2_700, false))),
+    ] {
+        let (min, max) = (bound(low, "-"), bound(high, "+"));
+        let range = resplite_store::LexRange::parse(min.as_bytes(), max.as_bytes()).unwrap();
+        let after_low = |member: &[u8]| match low {
+            None => true,
+            Some((n, true)) => member >= &member_name(n)[..],
+            Some((n, false)) => member > &member_name(n)[..],
+        };
+        let before_high = |member: &[u8]| match high {
+            None => true,
+            Some((n, true)) => member <= &member_name(n)[..],
+            Some((n, false)) => member < &member_name(n)[..],
+        };
+        let inside: Vec<_> = lex_set
+            .iter()
+            .filter(|(member, _)| after_low(member) && before_high(member))
+            .cloned()
+            .collect();
+        for offset in offsets {
+            for (reverse, limit) in shapes {
+                let query =
+                    ZRangeQuery { range: ZRange::Lex(range.clone()), reverse, offset, limit };
+                let found =
+                    store.read(|reader| reader.zset_range(0, &key_name(0), &query)).unwrap();
+                let wanted = limited(&inside, reverse, offset, limit);
+                assert_eq!(found, wanted, "{min} {max} REV {reverse} LIMIT {offset} {limit}");
+            }
+        }
+    }
+    // Score windows, ends included or not.
+    let scored = ordered(&model[&1]);
+    for (min, max) in [(f64::NEG_INFINITY, f64::INFINITY), (100.0, 4_000.0), (0.0, 4_998.0)] {
+        for exclusive in [false, true] {
+            let range = resplite_store::ScoreRange {
+                min,
+                min_exclusive: exclusive,
+                max,
+                max_exclusive: exclusive,
+            };
+            let inside: Vec<_> = scored
+                .iter()
+                .filter(|(_, score)| match exclusive {
+                    true => *score > min && *score < max,
+                    false => *score >= min && *score <= max,
+                })
+                .cloned()
+                .collect();
+            for offset in offsets {
+                for (reverse, limit) in shapes {
+                    let query = ZRangeQuery { range: ZRange::Score(range), reverse, offset, limit };
+                    let found =
+                        store.read(|reader| reader.zset_range(0, &key_name(1), &query)).unwrap();
+                    let wanted = limited(&inside, reverse, offset, limit);
+                    assert_eq!(found, wanted, "{min} {max} ({exclusive}) REV {reverse} {offset}");
+                }
+            }
         }
     }
     assert_eq!(common::violations(&store), vec![]);
