@@ -566,6 +566,10 @@ impl Reader<'_> {
         if range.is_empty() {
             return Ok(0);
         }
+        if (&range.min, &range.max) == (&LexBound::Minimum, &LexBound::Maximum) {
+            // Every member, whatever the scores, as Redis answers at every size.
+            return Ok(row.length);
+        }
         let Some(score) = self.uniform_score(&row)? else {
             return Ok(self.walk_lex(&row, range, false, 0, -1)?.len() as i64);
         };
