@@ -323,11 +323,21 @@ impl Reader<'_> {
             self.want_fences(row);
             return Ok(None);
         };
-        let before_high = match high {
-            Some((score, member)) => self.fenced_rank(row, score, member)?.unwrap_or(before_low),
-            None => row.length,
-        };
+        let before_high = self.members_before(row, high)?.unwrap_or(before_low);
         Ok(Some((before_high - before_low).max(0)))
+    }
+
+    /// [`Reader::fenced_rank`] of a position, where `None` is the end of the set (every
+    /// member is before it).
+    pub(crate) fn members_before(
+        &self,
+        row: &KeyRow,
+        position: Option<(f64, &[u8])>,
+    ) -> Result<Option<i64>> {
+        match position {
+            Some((score, member)) => self.fenced_rank(row, score, member),
+            None => Ok(Some(row.length)),
+        }
     }
 
     /// How many members of `block` order before position `(score, member)` within it.

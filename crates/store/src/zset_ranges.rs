@@ -454,16 +454,11 @@ impl Reader<'_> {
         if offset < SKIP_BY_RANK_FROM || offset >= row.length {
             return Ok(false);
         }
-        // How many members order before a position (`None`, the set's end: all of them).
-        let before = |position: Option<(f64, &[u8])>| -> Result<Option<i64>> {
-            let Some((score, member)) = position else { return Ok(Some(row.length)) };
-            self.fenced_rank(row, score, member)
-        };
         // The range's first end in the walk's direction, then its other end only when the
         // walk has no `LIMIT` count to stop it.
         let (first, other) =
             if reverse { (window.high, Some(window.low)) } else { (Some(window.low), window.high) };
-        let Some(before_first) = before(first)? else {
+        let Some(before_first) = self.members_before(row, first)? else {
             self.want_fences(row);
             return Ok(false);
         };
@@ -471,7 +466,7 @@ impl Reader<'_> {
         let limit = match query.limit {
             limit if limit >= 0 => limit,
             _ => {
-                let Some(before_other) = before(other)? else { return Ok(false) };
+                let Some(before_other) = self.members_before(row, other)? else { return Ok(false) };
                 (before_other - before_first).abs() - offset
             }
         };
