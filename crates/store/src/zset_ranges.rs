@@ -441,8 +441,9 @@ impl Reader<'_> {
     /// A range by score or lex whose `LIMIT` skips [`SKIP_BY_RANK_FROM`] members or more, in a
     /// set with rank fences: starts at the rank of the range's first member plus the offset,
     /// found from the fences, instead of stepping over the skipped members, and stops at the
-    /// range's other end. Answers `false`, having visited nothing, for a nearer offset or a
-    /// set without fences (a big one then asks for them).
+    /// range's other end; an offset past the set's length visits nothing. Answers `false`,
+    /// having visited nothing, for a nearer offset or a set without fences (a big one then
+    /// asks for them).
     fn far_window_each(
         &self,
         row: &KeyRow,
@@ -451,7 +452,11 @@ impl Reader<'_> {
         visit: &mut impl FnMut(&[u8], f64),
     ) -> Result<bool> {
         let (offset, reverse) = (query.offset, query.reverse);
-        if offset < SKIP_BY_RANK_FROM || offset >= row.length {
+        if offset >= row.length {
+            // Nothing is left after the offset, with no need to step over the set to see it.
+            return Ok(true);
+        }
+        if offset < SKIP_BY_RANK_FROM {
             return Ok(false);
         }
         // The range's first end in the walk's direction, then its other end only when the
