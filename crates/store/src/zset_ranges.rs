@@ -267,6 +267,12 @@ impl Window<'_> {
     }
 }
 
+/// The position right after every member scoring at most `high`: `(next_up(high), '')`, or
+/// `None` (the set's end) for `+inf`.
+fn after_score(high: f64) -> Option<(f64, &'static [u8])> {
+    (high < f64::INFINITY).then(|| (high.next_up(), &b""[..]))
+}
+
 /// The ranks `start..=end` (negative ones counting from the end) of a set of `length`
 /// members, clamped; `None` when they select nothing.
 fn clamp_ranks(length: i64, start: i64, end: i64) -> Option<(i64, i64)> {
@@ -397,9 +403,7 @@ impl Reader<'_> {
                 let Some((low, high)) = range.closed().filter(|_| offset >= 0) else {
                     return Ok(());
                 };
-                // Members with a score of at most `high` order before (next_up(high), '').
-                let end = (high < f64::INFINITY).then(|| (high.next_up(), &b""[..]));
-                let window = Window { low: (low, b""), high: end };
+                let window = Window { low: (low, b""), high: after_score(high) };
                 if self.far_window_each(row, window, query, visit)? {
                     return Ok(());
                 }
@@ -552,9 +556,7 @@ impl Reader<'_> {
         if counted < COUNT_BUDGET {
             return Ok(counted);
         }
-        // Members with a score of at most `high` order before (next_up(high), ''), or are all.
-        let end = (high < f64::INFINITY).then(|| (high.next_up(), &b""[..]));
-        if let Some(fenced) = self.fenced_count(&row, (low, b""), end)? {
+        if let Some(fenced) = self.fenced_count(&row, (low, b""), after_score(high))? {
             return Ok(fenced);
         }
         self.count(SCORE_COUNT_SQL, params![row.id, low, high])

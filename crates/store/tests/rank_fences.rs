@@ -422,22 +422,31 @@ fn fencing_a_big_set_goes_on_in_steps_until_every_block_is_split() {
     assert_eq!(common::violations(&store), vec![]);
 }
 
-#[test]
-fn big_counts_come_from_fences_once_a_set_has_them() {
-    let (_dir, store) = common::open();
-    // 3,000 members at one score (a lex set), and 3,000 more at scores 0 … 2,999.
-    apply_to_store(&store, Operation::Add { key: 0, first: 0, count: 3_000, base: 7, spread: 0 });
-    apply_to_store(
-        &store,
+/// Fills set 0 with 3,000 members at one score (a lex set) and set 1 with 3,000 at 3,000
+/// distinct scores, fences both with a middle rank, and answers their model.
+fn two_fenced_sets(store: &Store) -> Model {
+    let mut model = Model::new();
+    for operation in [
+        Operation::Add { key: 0, first: 0, count: 3_000, base: 7, spread: 0 },
         Operation::Add { key: 1, first: 0, count: 3_000, base: 0, spread: 5_000 },
-    );
+    ] {
+        apply_to_model(&mut model, &operation);
+        apply_to_store(store, operation);
+    }
     for key in 0..2 {
         let name = key_name(key);
         store.read(|reader| reader.zset_rank(0, &name, &member_name(1_500), false)).unwrap();
     }
     store.write(|_| Ok(())).unwrap();
     // Each set: four blocks of 512, then 952.
-    assert_eq!(fences(&store), 10);
+    assert_eq!(fences(store), 10);
+    model
+}
+
+#[test]
+fn big_counts_come_from_fences_once_a_set_has_them() {
+    let (_dir, store) = common::open();
+    two_fenced_sets(&store);
     let lex = |min: &str, max: &str| {
         let range = resplite_store::LexRange::parse(min.as_bytes(), max.as_bytes()).unwrap();
         store.read(|reader| reader.zset_lex_count(0, &key_name(0), &range)).unwrap()
@@ -477,21 +486,7 @@ fn big_counts_come_from_fences_once_a_set_has_them() {
 #[test]
 fn far_limits_of_score_and_lex_ranges_start_from_the_fences() {
     let (_dir, store) = common::open();
-    let mut model = Model::new();
-    // 3,000 members at one score (a lex set), and 3,000 more at 3,000 distinct scores.
-    for operation in [
-        Operation::Add { key: 0, first: 0, count: 3_000, base: 7, spread: 0 },
-        Operation::Add { key: 1, first: 0, count: 3_000, base: 0, spread: 5_000 },
-    ] {
-        apply_to_model(&mut model, &operation);
-        apply_to_store(&store, operation);
-    }
-    for key in 0..2 {
-        let name = key_name(key);
-        store.read(|reader| reader.zset_rank(0, &name, &member_name(1_500), false)).unwrap();
-    }
-    store.write(|_| Ok(())).unwrap();
-    assert_eq!(fences(&store), 10);
+    let model = two_fenced_sets(&store);
     let shapes = [(false, 3), (true, 3), (false, -1), (true, -1)];
     let offsets = [1_024, 2_048, 2_100, 2_497, 2_500, 2_999, 3_000];
     // Lex windows: an end is `-`/`+` (`None`) or a member, included or not.
