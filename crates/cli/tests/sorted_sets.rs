@@ -3,23 +3,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::time::Duration;
-
-use common::{ServerProcess, read_until_closed};
-
-/// Sends `commands` (inline) followed by QUIT and answers everything the server said.
-fn exchange(server: &ServerProcess, commands: &[&str]) -> String {
-    let mut stream = server.raw();
-    let mut request = String::new();
-    for command in commands {
-        request.push_str(command);
-        request.push_str("\r\n");
-    }
-    request.push_str("QUIT\r\n");
-    stream.write_all(request.as_bytes()).unwrap();
-    String::from_utf8(read_until_closed(&mut stream, Duration::from_secs(5))).unwrap()
-}
+use common::{ServerProcess, exchange};
 
 #[test]
 fn zrank_withscore_answers_the_rank_and_score_like_redis_7_2() {

@@ -93,11 +93,12 @@ fn looked_up(command: &str) -> Option<LookedUp> {
         "get" | "getrange" | "substr" | "strlen" | "getbit" | "bitcount" | "bitpos" | "getex"
         | "getdel" | "getset" | "llen" | "lrange" | "lindex" | "lpos" | "hget" | "hmget"
         | "hgetall" | "hkeys" | "hvals" | "hlen" | "hexists" | "hstrlen" | "hrandfield"
-        | "hscan" | "scard" | "smembers" | "sismember" | "smismember" | "srandmember" | "sscan"
-        | "zcard" | "zscore" | "zmscore" | "zrange" | "zrangebyscore" | "zrangebylex"
-        | "zrevrange" | "zrevrangebyscore" | "zrevrangebylex" | "zrank" | "zrevrank" | "zcount"
-        | "zlexcount" | "zrandmember" | "zscan" | "type" | "ttl" | "pttl" | "expiretime"
-        | "pexpiretime" | "copy" | "bitfield_ro" | "sort" | "sort_ro" => LookedUp::Key(1),
+        | "hscan" | "httl" | "hpttl" | "hexpiretime" | "hpexpiretime" | "scard" | "smembers"
+        | "sismember" | "smismember" | "srandmember" | "sscan" | "zcard" | "zscore" | "zmscore"
+        | "zrange" | "zrangebyscore" | "zrangebylex" | "zrevrange" | "zrevrangebyscore"
+        | "zrevrangebylex" | "zrank" | "zrevrank" | "zcount" | "zlexcount" | "zrandmember"
+        | "zscan" | "type" | "ttl" | "pttl" | "expiretime" | "pexpiretime" | "copy"
+        | "bitfield_ro" | "sort" | "sort_ro" => LookedUp::Key(1),
         _ => return None,
     })
 }

@@ -12,7 +12,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Instant, SystemTime};
 
-use resplite_store::{ExpiryListener, FillListener, Store, StoreError};
+use resplite_store::{Expired, ExpiryListener, FillListener, Store, StoreError};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -105,11 +105,20 @@ impl Server {
         let expirations = Arc::clone(&watched);
         let server_slot: Arc<OnceLock<Weak<ServerState>>> = Arc::new(OnceLock::new());
         let late_server = Arc::clone(&server_slot);
-        options.on_expired = Some(ExpiryListener(Arc::new(move |db, key| {
+        options.on_expired = Some(ExpiryListener(Arc::new(move |db, key, what| {
             expirations.touch_key(db, key);
-            if let Some(server) = late_server.get().and_then(Weak::upgrade) {
-                server.stats.expired_keys.fetch_add(1, Ordering::Relaxed);
-                keyspace_events::publish_now(&server, notify::EXPIRED, "expired", db, key);
+            let Some(server) = late_server.get().and_then(Weak::upgrade) else { return };
+            match what {
+                Expired::Key => {
+                    server.stats.expired_keys.fetch_add(1, Ordering::Relaxed);
+                    keyspace_events::publish_now(&server, notify::EXPIRED, "expired", db, key);
+                }
+                Expired::Fields { hash_deleted } => {
+                    keyspace_events::publish_now(&server, notify::HASH, "hexpired", db, key);
+                    if hash_deleted {
+                        keyspace_events::publish_now(&server, notify::GENERIC, "del", db, key);
+                    }
+                }
             }
         })));
         // Writes through the store itself (a program embedding the server and its store)

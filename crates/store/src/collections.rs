@@ -98,8 +98,8 @@ fn element_table(kind: KeyType) -> Option<ElementTable> {
             nth_order: "SELECT hash FROM hash_fields WHERE key_id = ?1 \
                         ORDER BY hash LIMIT 1 OFFSET ?2",
             delete_before: "DELETE FROM hash_fields WHERE key_id = ?1 AND hash < ?2",
-            copy: "INSERT INTO hash_fields (key_id, hash, field, value) \
-                   SELECT ?2, hash, field, value FROM hash_fields WHERE key_id = ?1",
+            copy: "INSERT INTO hash_fields (key_id, hash, field, value, expires_at) \
+                   SELECT ?2, hash, field, value, expires_at FROM hash_fields WHERE key_id = ?1",
         }),
         KeyType::List => Some(ElementTable {
             delete_all: "DELETE FROM list_items WHERE key_id = ?1",
@@ -190,16 +190,25 @@ pub(crate) struct HashedElements<T> {
 }
 
 /// The [`HashedElements`] of a table keyed `(key_id, hash, <name>)` that read only the hash
-/// and the name: a set's members, a hash's fields without their values.
+/// and the name: a set's members, a hash's fields without their values. A third argument
+/// is a condition on the rows besides their key (a hash's live fields).
 macro_rules! names_in_hash_order {
     ($table:literal, $name:literal) => {
+        names_in_hash_order!(@with $table, $name, "")
+    };
+    ($table:literal, $name:literal, $condition:expr) => {
+        names_in_hash_order!(@with $table, $name, concat!(" AND ", $condition))
+    };
+    (@with $table:literal, $name:literal, $and:expr) => {
         HashedElements {
             by_rank: concat!(
                 "SELECT hash, ",
                 $name,
                 " FROM ",
                 $table,
-                " WHERE key_id = ?1 ORDER BY hash LIMIT 1 OFFSET ?2"
+                " WHERE key_id = ?1",
+                $and,
+                " ORDER BY hash LIMIT 1 OFFSET ?2"
             ),
             after: concat!(
                 "SELECT hash, ",
@@ -208,7 +217,9 @@ macro_rules! names_in_hash_order {
                 $table,
                 " WHERE key_id = ?1 AND (hash, ",
                 $name,
-                ") > (?2, ?3) ORDER BY hash, ",
+                ") > (?2, ?3)",
+                $and,
+                " ORDER BY hash, ",
                 $name,
                 " LIMIT 1 OFFSET ?4"
             ),
@@ -217,7 +228,9 @@ macro_rules! names_in_hash_order {
                 $name,
                 " FROM ",
                 $table,
-                " WHERE key_id = ?1 AND hash >= ?2 AND hash <= ?3 ORDER BY hash LIMIT ?4"
+                " WHERE key_id = ?1 AND hash >= ?2 AND hash <= ?3",
+                $and,
+                " ORDER BY hash LIMIT ?4"
             ),
             read: |row| Ok((row.get(0)?, row.get(1)?)),
             name: |name| name,

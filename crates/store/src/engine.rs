@@ -13,6 +13,7 @@ use crate::checkpointer::Checkpointer;
 use crate::clock;
 use crate::error::{Result, StoreError};
 use crate::fast_reads::{CommitCount, FastReads};
+use crate::field_deadlines;
 use crate::increments;
 use crate::log_backlog::{self, LogBacklog};
 use crate::options::{Durability, StoreOptions};
@@ -285,6 +286,7 @@ const READER_FLAGS: OpenFlags =
 fn prepare_reader(connection: &mut Connection, map_pragma: &str) -> rusqlite::Result<()> {
     connection.busy_timeout(BUSY_TIMEOUT)?;
     keep_plans_stable(connection)?;
+    field_deadlines::register(connection)?;
     connection.set_prepared_statement_cache_capacity(128);
     connection.execute_batch(map_pragma)
 }
@@ -348,6 +350,7 @@ fn open_writer(options: &StoreOptions) -> Result<Connection> {
     log_backlog::watch_log(&connection);
     upserts::register(&connection)?;
     increments::register(&connection)?;
+    field_deadlines::register(&connection)?;
     connection.execute_batch(&memory_map_pragma(options))?;
     schema::prepare(&connection, &options.path)?;
     Ok(connection)

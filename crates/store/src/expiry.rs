@@ -36,7 +36,7 @@ pub struct ExpireCondition {
 }
 
 impl ExpireCondition {
-    fn allows(self, current: Option<i64>, proposed: i64) -> bool {
+    pub(crate) fn allows(self, current: Option<i64>, proposed: i64) -> bool {
         if self.only_if_none && current.is_some() {
             return false;
         }
@@ -105,7 +105,8 @@ impl Writer<'_> {
     }
 
     /// Deletes up to `limit` keys whose deadline has passed, oldest deadline first, through
-    /// the deadline index (never a scan of all keys). Answers how many it deleted.
+    /// the deadline index (never a scan of all keys), then up to the rest of `limit` expired
+    /// hash fields the same way. Answers how many keys and fields it deleted.
     pub(crate) fn sweep_expired(&mut self, limit: usize) -> Result<usize> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let expired: Vec<(KeyRow, Db, Vec<u8>)> = {
@@ -119,6 +120,7 @@ impl Writer<'_> {
         for (row, db, key) in expired {
             self.delete_expired(db, &key, row)?;
         }
-        Ok(count)
+        let fields = self.sweep_expired_fields(usize::try_from(limit).unwrap_or(0) - count)?;
+        Ok(count + fields)
     }
 }

@@ -10,6 +10,7 @@ use crate::collections::{
     ElementPage, ElementScan, HashedElements, element_bytes, element_hash, names_in_hash_order,
 };
 use crate::error::{Result, StoreError};
+use crate::field_deadlines::live_field;
 use crate::kind::KeyType;
 use crate::long_double::LongDouble;
 use crate::lookups::{self, FIRST_SELECTED};
@@ -18,20 +19,37 @@ use crate::reader::{Db, KeyRow, Reader};
 use crate::upserts::Upserted;
 use crate::writer::Writer;
 
+// Every read of fields keeps only the live ones (see `field_deadlines`).
+
 /// A field value's length, without the value.
-pub(crate) const HASH_VALUE_LEN_SQL: &str =
-    "SELECT length(value) FROM hash_fields WHERE key_id = ?1 AND hash = ?2 AND field = ?3";
+pub(crate) const HASH_VALUE_LEN_SQL: &str = concat!(
+    "SELECT length(value) FROM hash_fields WHERE key_id = ?1 AND hash = ?2 AND field = ?3 AND ",
+    live_field!()
+);
 /// A field's value by name.
-pub(crate) const HASH_GET_SQL: &str =
-    "SELECT value FROM hash_fields WHERE key_id = ?1 AND hash = ?2 AND field = ?3";
+pub(crate) const HASH_GET_SQL: &str = concat!(
+    "SELECT value FROM hash_fields WHERE key_id = ?1 AND hash = ?2 AND field = ?3 AND ",
+    live_field!()
+);
 /// Fields and values from a hash onwards, for scans and random picks.
-pub(crate) const HASH_FROM_SQL: &str = "SELECT hash, field, value FROM hash_fields \
-     WHERE key_id = ?1 AND hash >= ?2 AND hash <= ?3 ORDER BY hash LIMIT ?4";
-const HASH_RANK_SQL: &str = "SELECT hash, field, value FROM hash_fields WHERE key_id = ?1 \
-     ORDER BY hash LIMIT 1 OFFSET ?2";
+pub(crate) const HASH_FROM_SQL: &str = concat!(
+    "SELECT hash, field, value FROM hash_fields WHERE key_id = ?1 AND hash >= ?2 AND hash <= ?3 \
+     AND ",
+    live_field!(),
+    " ORDER BY hash LIMIT ?4"
+);
+const HASH_RANK_SQL: &str = concat!(
+    "SELECT hash, field, value FROM hash_fields WHERE key_id = ?1 AND ",
+    live_field!(),
+    " ORDER BY hash LIMIT 1 OFFSET ?2"
+);
 /// The field `?4` places after `(?2, ?3)` in hash order, for several random picks.
-pub(crate) const HASH_AFTER_SQL: &str = "SELECT hash, field, value FROM hash_fields \
-     WHERE key_id = ?1 AND (hash, field) > (?2, ?3) ORDER BY hash, field LIMIT 1 OFFSET ?4";
+pub(crate) const HASH_AFTER_SQL: &str = concat!(
+    "SELECT hash, field, value FROM hash_fields WHERE key_id = ?1 AND (hash, field) > (?2, ?3) \
+     AND ",
+    live_field!(),
+    " ORDER BY hash, field LIMIT 1 OFFSET ?4"
+);
 /// How scans and random picks read fields.
 const HASH_ELEMENTS: HashedElements<FieldValue> = HashedElements {
     by_rank: HASH_RANK_SQL,
@@ -43,16 +61,28 @@ const HASH_ELEMENTS: HashedElements<FieldValue> = HashedElements {
 /// The same three reads for fields alone (`HRANDFIELD` without `WITHVALUES`, `HSCAN …
 /// NOVALUES`): a value is never read, however long.
 pub(crate) const HASH_FIELD_ELEMENTS: HashedElements<Vec<u8>> =
-    names_in_hash_order!("hash_fields", "field");
+    names_in_hash_order!("hash_fields", "field", live_field!());
 /// Every field of a hash, in hash order, without the values (`HKEYS`).
-pub(crate) const HASH_NAMES_SQL: &str =
-    "SELECT field FROM hash_fields WHERE key_id = ?1 ORDER BY hash, field";
-const HASH_ALL_SQL: &str =
-    "SELECT field, value FROM hash_fields WHERE key_id = ?1 ORDER BY hash, field";
+pub(crate) const HASH_NAMES_SQL: &str = concat!(
+    "SELECT field FROM hash_fields WHERE key_id = ?1 AND ",
+    live_field!(),
+    " ORDER BY hash, field"
+);
+const HASH_ALL_SQL: &str = concat!(
+    "SELECT field, value FROM hash_fields WHERE key_id = ?1 AND ",
+    live_field!(),
+    " ORDER BY hash, field"
+);
 const HASH_INSERT_SQL: &str =
     "INSERT INTO hash_fields (key_id, hash, field, value) VALUES (?1, ?2, ?3, ?4)";
-/// Sets a field, new or not; the update branch marks itself (see `upserts`).
+/// Sets a field, new or not, without a deadline (`HSET` replaces a field); the update
+/// branch marks itself (see `upserts`).
 const HASH_PUT_SQL: &str = "INSERT INTO hash_fields (key_id, hash, field, value) \
+     VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET value = excluded.value, \
+     expires_at = NULL WHERE resplite_mark_update()";
+/// Sets a field's value, keeping the deadline of one that exists (`HINCRBYFLOAT` changes a
+/// value without replacing the field).
+const HASH_PUT_VALUE_SQL: &str = "INSERT INTO hash_fields (key_id, hash, field, value) \
      VALUES (?1, ?2, ?3, ?4) \
      ON CONFLICT DO UPDATE SET value = excluded.value WHERE resplite_mark_update()";
 /// Adds `?4` to the integer in an existing field (see `increments`).
@@ -206,7 +236,7 @@ impl Reader<'_> {
         key: &[u8],
         count: Option<i64>,
     ) -> Result<Option<Vec<FieldValue>>> {
-        let Some(row) = self.hash_row(db, key)? else { return Ok(None) };
+        let Some(row) = self.live_hash_row(db, key)? else { return Ok(None) };
         let all = |id| self.all_fields(id);
         Ok(Some(self.random_elements(row, count.unwrap_or(1), &HASH_ELEMENTS, all)?))
     }
@@ -219,7 +249,7 @@ impl Reader<'_> {
         key: &[u8],
         count: Option<i64>,
     ) -> Result<Option<Vec<Vec<u8>>>> {
-        let Some(row) = self.hash_row(db, key)? else { return Ok(None) };
+        let Some(row) = self.live_hash_row(db, key)? else { return Ok(None) };
         let all = |id| self.all_field_names(id);
         Ok(Some(self.random_elements(row, count.unwrap_or(1), &HASH_FIELD_ELEMENTS, all)?))
     }
@@ -233,7 +263,7 @@ impl Reader<'_> {
         cursor: u64,
         options: ElementScan<'_>,
     ) -> Result<ElementPage<Vec<u8>>> {
-        let row = self.hash_row(db, key)?;
+        let row = self.live_hash_row(db, key)?;
         self.element_page(row, cursor, options, &HASH_FIELD_ELEMENTS, |id| self.all_field_names(id))
     }
 
@@ -245,16 +275,17 @@ impl Reader<'_> {
         cursor: u64,
         options: ElementScan<'_>,
     ) -> Result<ElementPage<FieldValue>> {
-        let row = self.hash_row(db, key)?;
+        let row = self.live_hash_row(db, key)?;
         self.element_page(row, cursor, options, &HASH_ELEMENTS, |id| self.all_fields(id))
     }
 }
 
 impl Writer<'_> {
-    /// Sets one field of the hash in `row`; answers whether the field is new.
-    fn put_field(&mut self, id: i64, field: &[u8], value: &[u8]) -> Result<bool> {
+    /// Sets one field of the hash in `row` through `sql` (one of the two put statements);
+    /// answers whether the field is new.
+    fn put_field(&mut self, sql: &str, id: i64, field: &[u8], value: &[u8]) -> Result<bool> {
         let parameters = params![id, element_hash(field), field, value];
-        Ok(self.upsert(HASH_PUT_SQL, parameters)? == Upserted::Inserted)
+        Ok(self.upsert(sql, parameters)? == Upserted::Inserted)
     }
 
     /// `HSET`/`HMSET`: sets each field (a later pair wins over an earlier one with the same
@@ -265,10 +296,11 @@ impl Writer<'_> {
         key: &[u8],
         pairs: &[(F, V)],
     ) -> Result<i64> {
-        let mut row = self.collection_or_create(db, key, KeyType::Hash)?;
+        let mut row =
+            self.hash_or_create(db, key, pairs.iter().map(|(field, _)| field.as_ref()))?;
         let mut added = 0;
         for (field, value) in pairs {
-            if self.put_field(row.id, field.as_ref(), value.as_ref())? {
+            if self.put_field(HASH_PUT_SQL, row.id, field.as_ref(), value.as_ref())? {
                 added += 1;
             }
         }
@@ -284,7 +316,7 @@ impl Writer<'_> {
         field: &[u8],
         value: &[u8],
     ) -> Result<bool> {
-        let mut row = self.collection_or_create(db, key, KeyType::Hash)?;
+        let mut row = self.hash_or_create(db, key, std::iter::once(field))?;
         if self.field_value(row.id, field)?.is_some() {
             return Ok(false);
         }
@@ -295,9 +327,8 @@ impl Writer<'_> {
 
     /// `HDEL`: deletes the fields; answers how many existed. The hash goes when emptied.
     pub fn hash_delete<F: AsRef<[u8]>>(&mut self, db: Db, key: &[u8], fields: &[F]) -> Result<i64> {
-        let Some(mut row) = self.collection_for_write(db, key, KeyType::Hash)? else {
-            return Ok(0);
-        };
+        let touched = fields.iter().map(AsRef::as_ref);
+        let Some(mut row) = self.hash_for_write(db, key, touched)? else { return Ok(0) };
         let mut deleted = 0;
         for field in fields {
             let field = field.as_ref();
@@ -311,7 +342,7 @@ impl Writer<'_> {
 
     /// `HINCRBY`: adds `delta` to the integer in `field` (absent counts as 0).
     pub fn hash_increment(&mut self, db: Db, key: &[u8], field: &[u8], delta: i64) -> Result<i64> {
-        let mut row = self.collection_or_create(db, key, KeyType::Hash)?;
+        let mut row = self.hash_or_create(db, key, std::iter::once(field))?;
         // An existing field in one statement; a new one starts from 0.
         let parameters = params![row.id, element_hash(field), field, delta];
         match self.add_to_integer(HASH_INCREMENT_SQL, parameters) {
@@ -320,7 +351,7 @@ impl Writer<'_> {
             Err(StoreError::NotInteger) => return Err(StoreError::HashValueNotInteger),
             Err(error) => return Err(error),
         }
-        if self.put_field(row.id, field, &format_i64(delta))? {
+        if self.put_field(HASH_PUT_SQL, row.id, field, &format_i64(delta))? {
             self.change_length(&mut row, 1)?;
         }
         Ok(delta)
@@ -339,7 +370,7 @@ impl Writer<'_> {
         if !delta.is_finite() {
             return Err(StoreError::NanOrInfinityArgument);
         }
-        let mut row = self.collection_or_create(db, key, KeyType::Hash)?;
+        let mut row = self.hash_or_create(db, key, std::iter::once(field))?;
         let current = match self.field_value(row.id, field)? {
             Some(value) => LongDouble::parse(&value).ok_or(StoreError::HashValueNotFloat)?,
             None => LongDouble::from_i64(0),
@@ -349,7 +380,7 @@ impl Writer<'_> {
             return Err(StoreError::NanOrInfinity);
         }
         let text = updated.to_human_string().unwrap_or_default().into_bytes();
-        if self.put_field(row.id, field, &text)? {
+        if self.put_field(HASH_PUT_VALUE_SQL, row.id, field, &text)? {
             self.change_length(&mut row, 1)?;
         }
         Ok(text)

@@ -61,6 +61,7 @@ mod engine;
 mod error;
 mod expiry;
 mod fast_reads;
+mod field_deadlines;
 mod glob;
 mod hashes;
 mod hyperloglog;
@@ -103,6 +104,7 @@ pub use collections::{ElementPage, ElementScan};
 pub use engine::{PendingWrite, Store};
 pub use error::{Result, StoreError};
 pub use expiry::{Deadline, ExpireCondition};
+pub use field_deadlines::{FieldExpiries, FieldExpiry, FieldPersist, MAX_FIELD_DEADLINE};
 pub use glob::glob_match;
 pub use hashes::FieldValue;
 pub use keys::{DbStats, ScanOptions, ScanPage};
@@ -110,7 +112,7 @@ pub use kind::KeyType;
 pub use lists::{InsertPlace, ListEnd, PositionQuery};
 pub use numbers::{parse_i64, parse_timeout_milliseconds};
 pub use options::{
-    Durability, ExpiryFn, ExpiryListener, FillFn, FillListener, Filled, StoreOptions,
+    Durability, Expired, ExpiryFn, ExpiryListener, FillFn, FillListener, Filled, StoreOptions,
 };
 pub use page_cache::page_cache_wrapped;
 pub use reader::{Db, Reader};

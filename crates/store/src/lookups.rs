@@ -20,6 +20,7 @@ use rusqlite::{Row, Statement};
 
 use crate::collections::element_hash;
 use crate::error::{Result, StoreError};
+use crate::field_deadlines::live_field;
 use crate::reader::{Db, Reader};
 
 /// How many elements one statement looks up; a count is split into the widest batches that
@@ -39,8 +40,15 @@ pub(crate) struct Lookup {
 
 impl Lookup {
     /// A lookup in `table` that joins on `first_column = ?1` and then each of `columns` equal
-    /// to one of the element's parameters, selecting `selected` (columns of `found`).
-    fn new(table: &str, first_column: &str, columns: &[&str], selected: &str) -> Lookup {
+    /// to one of the element's parameters, and on `also` when not empty (a condition on the
+    /// row found, written `AND …`), selecting `selected` (columns of `found`).
+    fn new(
+        table: &str,
+        first_column: &str,
+        columns: &[&str],
+        also: &str,
+        selected: &str,
+    ) -> Lookup {
         let sql = BATCH_WIDTHS.map(|width| {
             let rows: Vec<String> = (0..width)
                 .map(|position| {
@@ -58,7 +66,7 @@ impl Lookup {
                 .collect();
             format!(
                 "SELECT wanted.column1, found.{first_column}, {selected} FROM (VALUES {}) AS wanted \
-                 LEFT JOIN {table} AS found ON found.{first_column} = ?1{}",
+                 LEFT JOIN {table} AS found ON found.{first_column} = ?1{}{also}",
                 rows.join(", "),
                 conditions.concat()
             )
@@ -75,20 +83,22 @@ impl Lookup {
 
 /// `MGET`'s: a key's type, value and deadline by name.
 pub(crate) static KEYS: LazyLock<Lookup> = LazyLock::new(|| {
-    Lookup::new("keys", "db", &["key"], "found.kind, found.value, found.expires_at")
+    Lookup::new("keys", "db", &["key"], "", "found.kind, found.value, found.expires_at")
 });
 /// `EXISTS`'s and `TOUCH`'s, for more than one key: only a key's deadline.
 pub(crate) static KEY_DEADLINES: LazyLock<Lookup> =
-    LazyLock::new(|| Lookup::new("keys", "db", &["key"], "found.expires_at"));
-/// `HMGET`'s: a field's value.
-pub(crate) static HASH_FIELDS: LazyLock<Lookup> =
-    LazyLock::new(|| Lookup::new("hash_fields", "key_id", &["hash", "field"], "found.value"));
+    LazyLock::new(|| Lookup::new("keys", "db", &["key"], "", "found.expires_at"));
+/// `HMGET`'s: a live field's value (see `field_deadlines`).
+pub(crate) static HASH_FIELDS: LazyLock<Lookup> = LazyLock::new(|| {
+    let live = concat!(" AND ", live_field!("found."));
+    Lookup::new("hash_fields", "key_id", &["hash", "field"], live, "found.value")
+});
 /// `SMISMEMBER`'s: only whether the member is there.
 pub(crate) static SET_MEMBERS: LazyLock<Lookup> =
-    LazyLock::new(|| Lookup::new("set_members", "key_id", &["hash", "member"], "NULL"));
+    LazyLock::new(|| Lookup::new("set_members", "key_id", &["hash", "member"], "", "NULL"));
 /// `ZMSCORE`'s: a member's score.
 pub(crate) static ZSET_MEMBERS: LazyLock<Lookup> =
-    LazyLock::new(|| Lookup::new("zset_members", "key_id", &["hash", "member"], "found.score"));
+    LazyLock::new(|| Lookup::new("zset_members", "key_id", &["hash", "member"], "", "found.score"));
 
 impl Reader<'_> {
     /// Looks each of `keys` up in database `db` with `lookup` ([`KEYS`] or

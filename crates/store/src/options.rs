@@ -97,15 +97,29 @@ impl fmt::Debug for FillListener {
 }
 
 /// A function the writer thread calls with the database and name of every key it deletes
-/// because the key's deadline passed — whether the sweeper found it or a write did — in
-/// the transaction that deletes it. A server uses it for Redis's `expired` keyspace events
+/// because the key's deadline passed, and of every hash it deletes fields of because their
+/// deadlines passed — whether the sweeper found them or a write did — in the transaction
+/// that deletes them. A server uses it for Redis's `expired` and `hexpired` keyspace events
 /// and to fail transactions that watched the key. It runs on the writer thread, so it must
 /// be quick and must not wait for the store.
 #[derive(Clone)]
 pub struct ExpiryListener(pub Arc<ExpiryFn>);
 
-/// The function inside an [`ExpiryListener`]: a key's database and name.
-pub type ExpiryFn = dyn Fn(Db, &[u8]) + Send + Sync;
+/// The function inside an [`ExpiryListener`]: a key's database and name, and what expired.
+pub type ExpiryFn = dyn Fn(Db, &[u8], Expired) + Send + Sync;
+
+/// What an [`ExpiryListener`] is told has expired.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expired {
+    /// The key itself, now deleted.
+    Key,
+    /// Some fields of the hash at the key, now deleted; the hash with them when they were
+    /// its last.
+    Fields {
+        /// Whether the hash was deleted because no field was left.
+        hash_deleted: bool,
+    },
+}
 
 impl fmt::Debug for ExpiryListener {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -8,6 +8,7 @@ use std::cell::RefCell;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
+use crate::field_deadlines;
 use crate::kind::KeyType;
 
 /// Finds a key's row by name.
@@ -128,6 +129,7 @@ impl KeyRow {
 
 impl<'a> Reader<'a> {
     pub(crate) fn new(connection: &'a Connection, now: i64) -> Reader<'a> {
+        field_deadlines::set_operation_now(now);
         Reader { connection, now }
     }
 

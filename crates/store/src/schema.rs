@@ -9,13 +9,14 @@ use std::path::Path;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::error::{Result, StoreError};
+use crate::field_deadlines;
 use crate::rank_fences;
 
 /// `PRAGMA application_id` of every resplite database: "RSLT" in ASCII.
 pub const APPLICATION_ID: i64 = 0x5253_4c54;
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Schema version 1: one row per key, string payloads in the row itself, one table per
 /// collection type holding the elements, and per-database key counts kept by triggers so that
@@ -122,6 +123,9 @@ fn upgrade(connection: &Connection) -> Result<()> {
     if version < 2 {
         add_rank_fences(&transaction)?;
     }
+    if version < 3 {
+        transaction.execute_batch(field_deadlines::SCHEMA)?;
+    }
     transaction.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))?;
     transaction.commit()?;
     Ok(())
@@ -175,9 +179,10 @@ fn create_unless_present(connection: &Connection) -> Result<()> {
     let transaction = Transaction::new_unchecked(connection, TransactionBehavior::Immediate)?;
     if FileIdentity::of(&transaction)?.is_empty() {
         transaction.execute_batch(&format!(
-            "{SCHEMA_V1}{}PRAGMA application_id = {APPLICATION_ID};\
+            "{SCHEMA_V1}{}{}PRAGMA application_id = {APPLICATION_ID};\
              PRAGMA user_version = {SCHEMA_VERSION};",
-            rank_fences::SCHEMA
+            rank_fences::SCHEMA,
+            field_deadlines::SCHEMA
         ))?;
     }
     transaction.commit()?;

@@ -14,7 +14,7 @@ use crate::error::{Result, StoreError};
 use crate::increments;
 use crate::key_memo::KeyMemo;
 use crate::kind::KeyType;
-use crate::options::{ExpiryListener, Filled};
+use crate::options::{Expired, ExpiryListener, Filled};
 use crate::reader::{Db, KeyRow, Reader};
 use crate::upserts::{self, Upserted};
 
@@ -134,10 +134,15 @@ impl<'a> Writer<'a> {
     /// Deletes the row of a key whose deadline has passed, telling the expiry listener.
     pub(crate) fn delete_expired(&mut self, db: Db, key: &[u8], row: KeyRow) -> Result<()> {
         self.delete_row(row)?;
-        if let Some(listener) = self.on_expired {
-            (listener.0)(db, key);
-        }
+        self.tell_expired(db, key, Expired::Key);
         Ok(())
+    }
+
+    /// Tells the expiry listener, if there is one, that `what` expired at `key`.
+    pub(crate) fn tell_expired(&self, db: Db, key: &[u8], what: Expired) {
+        if let Some(listener) = self.on_expired {
+            (listener.0)(db, key, what);
+        }
     }
 
     /// Whether an operation of this optimistic run failed after changing the database, so

@@ -7,7 +7,10 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use resplite_store::{SCHEMA_VERSION, Store, StoreError, StoreOptions, ZaddFlags};
+use resplite_store::{
+    Deadline, ExpireCondition, FieldExpiry, SCHEMA_VERSION, Store, StoreError, StoreOptions,
+    ZaddFlags,
+};
 
 #[test]
 fn data_survives_closing_and_reopening() {
@@ -155,6 +158,16 @@ fn fixture_databases_of_every_schema_version_open() {
     let (score, member) = order[777].clone();
     let found = store.read(|reader| reader.zset_rank(0, b"board", member.as_bytes(), true));
     assert_eq!(found.unwrap(), Some((1099 - 777, score as f64)));
+    // Version 3 gave hash fields deadlines: the old hash `h` (fields f1, f2) takes them.
+    let at = resplite_store::now_ms() + 3_600_000;
+    let condition = ExpireCondition::default();
+    let done =
+        store.write(move |writer| writer.hash_expire_fields(0, b"h", at, condition, &[b"f1"]));
+    assert_eq!(done.unwrap().outcomes, vec![FieldExpiry::Set]);
+    let deadlines = store.read(|reader| reader.hash_field_deadlines(0, b"h", &[b"f1", b"f2"]));
+    assert_eq!(deadlines.unwrap(), vec![Deadline::At(at), Deadline::Persistent]);
+    assert_eq!(store.read(|reader| reader.hash_get(0, b"h", b"f2")).unwrap(), Some(b"v2".to_vec()));
+    assert_eq!(store.read(|reader| reader.check_invariants(10)).unwrap().violations, vec![]);
 }
 
 fn user_version(path: &std::path::Path) -> i64 {

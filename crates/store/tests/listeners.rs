@@ -4,8 +4,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use resplite_store::{
-    ExpiryListener, FillListener, Filled, ListEnd, NewDeadline, SetOptions, Store, StoreOptions,
-    ZaddFlags,
+    Expired, ExpiryListener, FillListener, Filled, ListEnd, NewDeadline, SetOptions, Store,
+    StoreOptions, ZaddFlags,
 };
 
 #[test]
@@ -51,8 +51,8 @@ fn keys_deleted_because_they_expired_are_reported() {
     let mut options = StoreOptions::new(dir.path().join("expired.db"));
     options.sweep_interval = Duration::from_millis(10);
     let log = Arc::clone(&heard);
-    options.on_expired = Some(ExpiryListener(Arc::new(move |db, key: &[u8]| {
-        log.lock().unwrap().push((db, key.to_vec()));
+    options.on_expired = Some(ExpiryListener(Arc::new(move |db, key: &[u8], what| {
+        log.lock().unwrap().push((db, key.to_vec(), what));
     })));
     let store = Store::open_with(options).unwrap();
     let soon = resplite_store::now_ms() + 20;
@@ -63,5 +63,5 @@ fn keys_deleted_because_they_expired_are_reported() {
         assert!(std::time::Instant::now() < deadline, "the sweeper never reported the key");
         std::thread::sleep(Duration::from_millis(10));
     }
-    assert_eq!(*heard.lock().unwrap(), vec![(3, b"brief".to_vec())]);
+    assert_eq!(*heard.lock().unwrap(), vec![(3, b"brief".to_vec(), Expired::Key)]);
 }

@@ -154,6 +154,20 @@ pub fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> Vec<u8> {
     }
 }
 
+/// Sends `commands` (inline) to `server` on a new connection, followed by QUIT, and answers
+/// everything the server said.
+pub fn exchange(server: &ServerProcess, commands: &[&str]) -> String {
+    let mut stream = server.raw();
+    let mut request = String::new();
+    for command in commands {
+        request.push_str(command);
+        request.push_str("\r\n");
+    }
+    request.push_str("QUIT\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    String::from_utf8(read_until_closed(&mut stream, Duration::from_secs(5))).unwrap()
+}
+
 /// Runs `resplite check` on `db`: whether it exited with success, and its standard output
 /// (with its standard error after it).
 pub fn check(db: &Path) -> (bool, String) {

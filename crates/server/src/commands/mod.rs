@@ -9,6 +9,7 @@ pub(crate) mod connection;
 pub(crate) mod debug;
 pub(crate) mod element_scan;
 pub(crate) mod expiry;
+pub(crate) mod hash_field_expiry;
 pub(crate) mod hashes;
 pub(crate) mod hyperloglog;
 pub(crate) mod info;
