@@ -36,6 +36,12 @@ pub(crate) fn run() -> Result<()> {
     if summary.failed > 0 {
         bail!("ci: the oracle step failed ({} mismatching cases)", summary.failed);
     }
+    println!("==> oracle against Redis 8: cargo xtask oracle --redis8");
+    let options = oracle::Options { redis8: true, ..oracle::Options::default() };
+    let summary = oracle::run(&options).context("ci: the Redis 8 oracle step failed")?;
+    if summary.failed > 0 {
+        bail!("ci: the Redis 8 oracle step failed ({} mismatching cases)", summary.failed);
+    }
     for (seed, resp3) in RANDOM_RUNS {
         let flag = if resp3 { " --resp3" } else { "" };
         println!(

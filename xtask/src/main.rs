@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask oracle [--redis-only] [--pending] [--server PATH] [FILTER...]` replays
 //!   `spec/oracle/*.txt` against a real Redis and resplite and diffs the replies;
-//!   `--random N [--seed S] [--resp3]` compares N randomly drawn commands instead.
+//!   `--random N [--seed S] [--resp3]` compares N randomly drawn commands instead;
+//!   `--redis8` replays `spec/oracle/redis8/*.txt` against a Redis 8 instead (`redis8.rs`).
 //! - `cargo xtask clients [--server PATH] [FILTER...]` runs the client scenarios in
 //!   `xtask/clients/` (redis-cli, redis-py, node-redis, ioredis) and on the redis-rs crate
 //!   against Redis and resplite and diffs what they print.
@@ -20,6 +21,7 @@ mod bench_sizes;
 mod ci;
 mod clients;
 mod oracle;
+mod redis8;
 mod redis_install;
 mod servers;
 mod tidy;
@@ -41,6 +43,8 @@ commands:
       --random N                instead of the files: N commands drawn at random, compared
       --seed S                  the seed of --random (default 0)
       --resp3                   run --random after HELLO 3
+      --redis8                  replay spec/oracle/redis8/*.txt (what Redis 7.0 lacks) against
+                                a Redis 8 fetched from Debian trixie into target/redis8
       FILTER                    only files (or `command-docs`) whose names contain one of
                                 these words
   clients [options] [FILTER...] run the client scenarios (redis-cli, redis-py, node-redis,
@@ -48,7 +52,8 @@ commands:
       --server PATH             the resplite binary to test (default: build target/debug/resplite)
       FILTER                    only scenarios whose names contain one of these words
   ci                            cargo fmt --check, clippy -D warnings, tests, migration tests
-                                (against redis-server), the oracle, then the client scenarios
+                                (against redis-server), the oracle (and --redis8), then the
+                                client scenarios
   bench [options]               redis-benchmark against Redis and resplite: ratios, memory
       --rounds N                rounds per scenario, median reported (default 3)
       --keys N                  keys loaded for the memory reading (default 1000000)
@@ -175,6 +180,7 @@ fn parse_oracle_options(args: &[String]) -> Result<oracle::Options> {
                 options.random_commands = Some(count.context("--random needs a number")?);
             }
             "--resp3" => options.resp3 = true,
+            "--redis8" => options.redis8 = true,
             "--seed" => {
                 let seed = args.next().and_then(|seed| seed.parse().ok());
                 options.seed = seed.context("--seed needs a number")?;

@@ -182,6 +182,23 @@ pub(crate) fn publish(server: &ServerState, events: &[Event]) {
     }
 }
 
+/// Reports an event of the store's expiry listener: with the events of the command running
+/// on this thread, when its write made the change (published once it commits, before the
+/// command's own), else at once (the sweeper's, told after its round committed).
+pub(crate) fn emit_or_publish(
+    server: &ServerState,
+    class: u32,
+    name: &'static str,
+    db: Db,
+    key: &[u8],
+) {
+    if COLLECTED.with(|collected| collected.borrow().is_some()) {
+        emit(class, name, db, key);
+    } else {
+        publish_now(server, class, name, db, key);
+    }
+}
+
 /// Publishes one event at once (keys that expired, reported by the store).
 pub(crate) fn publish_now(
     server: &ServerState,

@@ -114,9 +114,9 @@ impl Server {
                     keyspace_events::publish_now(&server, notify::EXPIRED, "expired", db, key);
                 }
                 Expired::Fields { hash_deleted } => {
-                    keyspace_events::publish_now(&server, notify::HASH, "hexpired", db, key);
+                    keyspace_events::emit_or_publish(&server, notify::HASH, "hexpired", db, key);
                     if hash_deleted {
-                        keyspace_events::publish_now(&server, notify::GENERIC, "del", db, key);
+                        keyspace_events::emit_or_publish(&server, notify::GENERIC, "del", db, key);
                     }
                 }
             }

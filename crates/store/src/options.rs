@@ -98,10 +98,11 @@ impl fmt::Debug for FillListener {
 
 /// A function the writer thread calls with the database and name of every key it deletes
 /// because the key's deadline passed, and of every hash it deletes fields of because their
-/// deadlines passed — whether the sweeper found them or a write did — in the transaction
-/// that deletes them. A server uses it for Redis's `expired` and `hexpired` keyspace events
-/// and to fail transactions that watched the key. It runs on the writer thread, so it must
-/// be quick and must not wait for the store.
+/// deadlines passed: for what a write deletes on its way, in the transaction that deletes
+/// it; for what the sweeper deletes, once the sweep's transaction has committed. A server
+/// uses it for Redis's `expired` and `hexpired` keyspace events and to fail transactions
+/// that watched the key. It runs on the writer thread, so it must be quick and must not
+/// wait for the store.
 #[derive(Clone)]
 pub struct ExpiryListener(pub Arc<ExpiryFn>);
 

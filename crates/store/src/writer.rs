@@ -124,6 +124,11 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// This writer with `listener` told of what expires instead of the store's own.
+    pub(crate) fn with_expiry_listener(self, listener: &'a ExpiryListener) -> Writer<'a> {
+        Writer { on_expired: Some(listener), ..self }
+    }
+
     /// A writer for an optimistic run: operations take no savepoint of their own, because
     /// the writer thread can replay the whole run under savepoints if one of them fails after
     /// changing something (see `writer_thread`).

@@ -35,7 +35,8 @@ use crate::fast_reads::CommitCount;
 use crate::idle_spin::IdleSpin;
 use crate::key_memo::KeyMemo;
 use crate::log_backlog::{self, LogBacklog, LogWatch};
-use crate::options::{Durability, ExpiryListener, FillListener, Filled, StoreOptions};
+use crate::options::{Durability, Expired, ExpiryListener, FillListener, Filled, StoreOptions};
+use crate::reader::Db;
 use crate::writer::Writer;
 
 /// The most operations committed together; bounds the latency one commit adds.
@@ -219,6 +220,7 @@ impl WriterThread {
             batch: options.sweep_batch,
             max_string_len: Arc::clone(&max_string_len),
             on_expired: options.on_expired.clone(),
+            swept: SweptKeys::default(),
             on_filled: options.on_filled.clone(),
             filled: RefCell::new(Vec::new()),
             commits,
@@ -336,6 +338,8 @@ struct Sweep {
     batch: usize,
     max_string_len: Arc<AtomicUsize>,
     on_expired: Option<ExpiryListener>,
+    /// What the sweep of the current round deleted, told to `on_expired` once committed.
+    swept: SweptKeys,
     on_filled: Option<FillListener>,
     /// Keys that may have gained elements in the current round (kept only with a listener).
     filled: RefCell<Vec<Filled>>,
@@ -361,6 +365,32 @@ impl Sweep {
         )
     }
 
+    /// A writer for the sweep at a round's end: it tells the expiry listener of what it
+    /// deletes only after the round commits (see [`SweptKeys`]).
+    fn sweeping_writer<'a>(
+        &'a self,
+        connection: &'a Connection,
+        buffer: &'a ExpiryListener,
+    ) -> Writer<'a> {
+        let writer = self.writer(connection);
+        match &self.on_expired {
+            Some(_) => writer.with_expiry_listener(buffer),
+            None => writer,
+        }
+    }
+
+    /// After a round: tells the expiry listener what the sweep deleted if the round
+    /// committed, and forgets it either way.
+    fn report_swept(&self, committed: bool) {
+        let swept =
+            std::mem::take(&mut *self.swept.0.lock().unwrap_or_else(PoisonError::into_inner));
+        if committed && let Some(listener) = &self.on_expired {
+            for (db, key, what) in swept {
+                let _ = catch_unwind(AssertUnwindSafe(|| (listener.0)(db, &key, what)));
+            }
+        }
+    }
+
     /// After a round: tells the listener what was filled if it committed, and starts over.
     fn report_filled(&self, committed: bool) {
         let filled = std::mem::take(&mut *self.filled.borrow_mut());
@@ -370,6 +400,26 @@ impl Sweep {
         {
             let _ = catch_unwind(AssertUnwindSafe(|| (listener.0)(&filled)));
         }
+    }
+}
+
+/// The keys and hash fields the sweep deleted in the current round. Their expiry listener
+/// hears of them only once the round has committed, so that a client told of an expired
+/// key or field (a keyspace event) finds it gone; deletions that a write makes on its way
+/// (an expired key it finds) are told at once, with the write's own effects.
+#[derive(Default)]
+struct SweptKeys(Arc<Mutex<Vec<SweptKey>>>);
+
+/// One report of the sweep: a key's database and name, and what expired there.
+type SweptKey = (Db, Vec<u8>, Expired);
+
+impl SweptKeys {
+    /// A listener that keeps what it hears here.
+    fn listener(&self) -> ExpiryListener {
+        let swept = Arc::clone(&self.0);
+        ExpiryListener(Arc::new(move |db, key, what| {
+            swept.lock().unwrap_or_else(PoisonError::into_inner).push((db, key.to_vec(), what));
+        }))
     }
 }
 
@@ -485,7 +535,8 @@ fn round_in_transaction(side: &WriteSide, jobs: Vec<Box<dyn Job>>, sweep_due: bo
     }
     let mut next = NextSweep::AfterInterval;
     if sweep_due && failure.is_none() {
-        let mut writer = sweep.writer(connection);
+        let buffer = sweep.swept.listener();
+        let mut writer = sweep.sweeping_writer(connection, &buffer);
         let swept = writer.atomically(|writer| writer.sweep_expired(sweep.batch)).unwrap_or(0);
         let put_off = log.reclaiming_must_wait();
         let reclaimed = if put_off {
@@ -516,6 +567,7 @@ fn round_in_transaction(side: &WriteSide, jobs: Vec<Box<dyn Job>>, sweep_due: bo
             let _ = run_cached(connection, "ROLLBACK");
         }
     }
+    sweep.report_swept(commit.is_ok());
     sweep.report_filled(commit.is_ok());
     for job in jobs {
         // A caller's callback that panics must not take the writer down with it.

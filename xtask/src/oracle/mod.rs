@@ -23,7 +23,7 @@ use anyhow::{Context, Result, bail};
 use resplite_resp::Protocol;
 
 use crate::servers::ServerProcess;
-use crate::{cargo_program, redis_install, workspace_root};
+use crate::{cargo_program, redis_install, redis8, workspace_root};
 use cases::Case;
 use runner::{Observed, Problem};
 
@@ -44,6 +44,8 @@ pub(crate) struct Options {
     pub(crate) seed: u64,
     /// Run the random commands after `HELLO 3`.
     pub(crate) resp3: bool,
+    /// Replay `spec/oracle/redis8/` against a Redis 8 instead of the files against Redis 7.0.
+    pub(crate) redis8: bool,
 }
 
 /// Case lines counted over a whole run.
@@ -63,20 +65,27 @@ struct CaseFile {
 }
 
 pub(crate) fn run(options: &Options) -> Result<Summary> {
-    let spec_dir = workspace_root().join("spec").join("oracle");
-    // Against a second Redis the listed differences would all show as stale.
-    let check_docs = options.random_commands.is_none()
-        && !options.redis_only
-        && is_selected(docs::NAME, options);
+    let mut spec_dir = workspace_root().join("spec").join("oracle");
+    if options.redis8 {
+        spec_dir.push("redis8");
+    }
+    // Against a second Redis (or a Redis 8) the listed differences would all show as stale.
+    let compares_redis_7 = !options.redis_only && !options.redis8;
+    let check_docs =
+        options.random_commands.is_none() && compares_redis_7 && is_selected(docs::NAME, options);
     let check_info = options.random_commands.is_none()
-        && !options.redis_only
+        && compares_redis_7
         && is_selected(command_info::NAME, options);
     let files = match options.random_commands {
         Some(_) => Vec::new(),
         None => load_case_files(&spec_dir, options, check_docs || check_info)?,
     };
 
-    let redis_server = redis_install::ensure_redis_server()?;
+    let redis_server = if options.redis8 {
+        redis8::ensure_redis8()?
+    } else {
+        redis_install::ensure_redis_server()?
+    };
     // The candidate is prepared first so a build failure does not leave Redis running idle.
     let candidate_binary = match (&options.server, options.redis_only) {
         (_, true) => None,
