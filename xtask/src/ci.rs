@@ -4,7 +4,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo_program, clients, oracle, redis_install, workspace_root};
+use crate::{cargo_program, clients, oracle, redis_install, redis8, workspace_root};
 
 /// The cargo steps, cheapest first so the common mistakes fail fast.
 const CARGO_STEPS: &[(&str, &[&str])] = &[
@@ -72,11 +72,13 @@ pub(crate) fn run() -> Result<()> {
 /// (they are `#[ignore]`d with that reason); here Redis is installed when missing and they run.
 fn run_migration_tests() -> Result<()> {
     let redis_server = redis_install::ensure_redis_server()?;
+    let redis8_server = redis8::ensure_redis8()?;
     let args = ["test", "--workspace", "--test", "migration", "--", "--ignored"];
     println!("==> migration: cargo {}", args.join(" "));
     let status = Command::new(cargo_program())
         .args(args)
         .env("RESPLITE_TEST_REDIS_SERVER", &redis_server)
+        .env("RESPLITE_TEST_REDIS8_SERVER", &redis8_server)
         .current_dir(workspace_root())
         .status()
         .context("could not run cargo for the migration step")?;

@@ -81,7 +81,8 @@ pub fn apply_dirty(
     })?;
     let controls = SharedControls::new(&registry.require()?);
     let mut connection = source.connect(0)?;
-    let expire_time = server_facts(&mut connection)?.has_expire_time();
+    let facts = server_facts(&mut connection)?;
+    let (expire_time, field_deadlines) = (facts.has_expire_time(), facts.has_field_deadlines());
     let chunk = if options.chunk_elements == 0 { 1000 } else { options.chunk_elements };
     let started = Instant::now();
     let seen_by = if options.until_clean { i64::MAX } else { resplite_store::now_ms() };
@@ -130,7 +131,8 @@ pub fn apply_dirty(
             if controls.stopping() {
                 return Err(MigrateError::Stopped);
             }
-            let mut reader = SourceReader::new(connection, expire_time, chunk);
+            let mut reader = SourceReader::new(connection, expire_time, chunk)
+                .with_field_deadlines(field_deadlines);
             let names: Vec<Vec<u8>> = keys.iter().map(|key| key.key.clone()).collect();
             let reads = reader.read_keys(&names)?;
             let mut plain = Vec::new();

@@ -29,7 +29,7 @@ use crate::destination::{append_chunk, replace_key, write_batch};
 use crate::error::{MigrateError, Result};
 use crate::registry::{Registry, Run, record_error, update_run};
 use crate::snapshot::Elements;
-use crate::source::{Source, database_count, refuse_cluster, server_facts};
+use crate::source::{ServerFacts, Source, database_count, refuse_cluster, server_facts};
 
 mod reading;
 
@@ -183,15 +183,7 @@ pub fn run_bulk(
     let outcome = if run.scan_db == PRUNING {
         Ok(())
     } else {
-        copy.copy_pages(
-            source,
-            &run,
-            &dbs,
-            options,
-            facts.has_expire_time(),
-            interrupt,
-            on_progress,
-        )
+        copy.copy_pages(source, &run, &dbs, options, &facts, interrupt, on_progress)
     };
     let outcome = outcome.and_then(|()| {
         if run.pass_prunes { copy.prune(source, &dbs, interrupt, on_progress) } else { Ok(()) }
@@ -310,7 +302,7 @@ impl Copy<'_> {
         run: &Run,
         dbs: &[Db],
         options: &BulkOptions,
-        expire_time: bool,
+        facts: &ServerFacts,
         interrupt: &dyn Fn() -> bool,
         on_progress: &mut dyn FnMut(&BulkProgress),
     ) -> Result<()> {
@@ -321,6 +313,7 @@ impl Copy<'_> {
         let (page_tx, page_rx) = bounded::<Page>(MAX_CONCURRENCY);
         let (batch_tx, batch_rx) = bounded::<Result<Batch>>(8);
         let chunk = if options.chunk_elements == 0 { 1000 } else { options.chunk_elements };
+        let (expire_time, field_deadlines) = (facts.has_expire_time(), facts.has_field_deadlines());
         let controls_handle = self.controls.clone();
         let controls: &SharedControls = &controls_handle;
         let scan_finished = AtomicBool::new(false);
@@ -346,6 +339,7 @@ impl Copy<'_> {
                         scan_finished,
                         streamed,
                         expire_time,
+                        field_deadlines,
                         chunk,
                         index,
                     };

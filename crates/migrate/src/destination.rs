@@ -72,7 +72,7 @@ pub fn append_chunk(
 ) -> Result<bool> {
     let expected = match elements {
         Elements::String(_) => return Ok(false),
-        Elements::Hash(_) => KeyType::Hash,
+        Elements::Hash(..) => KeyType::Hash,
         Elements::List(_) => KeyType::List,
         Elements::Set(_) => KeyType::Set,
         Elements::ZSet(_) => KeyType::ZSet,
@@ -89,8 +89,15 @@ pub fn append_chunk(
 fn add_elements(writer: &mut Writer<'_>, db: Db, key: &[u8], elements: &Elements) -> Result<()> {
     match elements {
         Elements::String(_) => {}
-        Elements::Hash(pairs) => {
+        Elements::Hash(pairs, deadlines) => {
             writer.hash_set(db, key, pairs)?;
+            if !deadlines.is_empty() {
+                let fields: Vec<(&[u8], i64)> = deadlines
+                    .iter()
+                    .map(|&(at, deadline)| (pairs[at].0.as_slice(), deadline))
+                    .collect();
+                writer.hash_restore_field_deadlines(db, key, &fields)?;
+            }
         }
         Elements::List(items) => {
             writer.list_push(db, key, ListEnd::Right, items, false)?;

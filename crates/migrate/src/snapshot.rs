@@ -59,13 +59,17 @@ impl Kind {
     }
 }
 
+/// The deadlines (Unix ms) of hash fields that have one, by their position among a chunk's
+/// pairs, in order; empty for most hashes, and always for a source before Redis 7.4.
+pub type FieldDeadlines = Vec<(usize, i64)>;
+
 /// Some or all of a value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Elements {
     /// A whole string.
     String(Vec<u8>),
-    /// Field-value pairs.
-    Hash(Vec<(Vec<u8>, Vec<u8>)>),
+    /// Field-value pairs, and the deadlines of the fields that have one.
+    Hash(Vec<(Vec<u8>, Vec<u8>)>, FieldDeadlines),
     /// Elements in list order.
     List(Vec<Vec<u8>>),
     /// Members.
@@ -79,7 +83,7 @@ impl Elements {
     pub fn kind(&self) -> Kind {
         match self {
             Elements::String(_) => Kind::String,
-            Elements::Hash(_) => Kind::Hash,
+            Elements::Hash(..) => Kind::Hash,
             Elements::List(_) => Kind::List,
             Elements::Set(_) => Kind::Set,
             Elements::ZSet(_) => Kind::ZSet,
@@ -90,7 +94,7 @@ impl Elements {
     pub fn byte_size(&self) -> usize {
         match self {
             Elements::String(value) => value.len(),
-            Elements::Hash(pairs) => pairs.iter().map(|(f, v)| f.len() + v.len()).sum(),
+            Elements::Hash(pairs, _) => pairs.iter().map(|(f, v)| f.len() + v.len()).sum(),
             Elements::List(items) | Elements::Set(items) => items.iter().map(Vec::len).sum(),
             Elements::ZSet(pairs) => pairs.iter().map(|(_, member)| member.len() + 8).sum(),
         }
@@ -100,7 +104,7 @@ impl Elements {
     pub fn is_empty(&self) -> bool {
         match self {
             Elements::String(_) => false,
-            Elements::Hash(pairs) => pairs.is_empty(),
+            Elements::Hash(pairs, _) => pairs.is_empty(),
             Elements::List(items) | Elements::Set(items) => items.is_empty(),
             Elements::ZSet(pairs) => pairs.is_empty(),
         }
@@ -160,6 +164,8 @@ pub struct SourceReader<'a> {
     expire_time: bool,
     /// Elements per chunk of a large collection.
     chunk: usize,
+    /// Whether hash fields may have deadlines (Redis 7.4), read with `HPEXPIRETIME`.
+    field_deadlines: bool,
     /// Commands sent so far, for rate limiting and reports.
     pub commands_sent: u64,
 }
@@ -167,7 +173,19 @@ pub struct SourceReader<'a> {
 impl<'a> SourceReader<'a> {
     /// A reader on `connection`, which has the right database selected.
     pub fn new(connection: &'a mut redis::Connection, expire_time: bool, chunk: usize) -> Self {
-        SourceReader { connection, expire_time, chunk: chunk.max(1), commands_sent: 0 }
+        SourceReader {
+            connection,
+            expire_time,
+            chunk: chunk.max(1),
+            field_deadlines: false,
+            commands_sent: 0,
+        }
+    }
+
+    /// This reader, also reading the deadlines of hash fields when `on` (a source of Redis
+    /// 7.4 or later: see `ServerFacts::has_field_deadlines`).
+    pub fn with_field_deadlines(self, on: bool) -> Self {
+        SourceReader { field_deadlines: on, ..self }
     }
 
     /// The connection, for other commands on the same database.
@@ -262,7 +280,44 @@ impl<'a> SourceReader<'a> {
                 reads[index] = Some(read);
             }
         }
+        if self.field_deadlines {
+            self.read_first_chunks_field_deadlines(&mut reads)?;
+        }
         Ok(reads.into_iter().map(|read| read.unwrap_or(KeyRead::Missing)).collect())
+    }
+
+    /// Adds the field deadlines to the hashes among `reads` (one `HPEXPIRETIME` each, in one
+    /// pipeline); a hash that is no longer one becomes [`KeyRead::Changed`].
+    fn read_first_chunks_field_deadlines(&mut self, reads: &mut [Option<KeyRead>]) -> Result<()> {
+        let mut pipe = redis::pipe();
+        pipe.ignore_errors();
+        let mut asked = Vec::new();
+        for (index, read) in reads.iter().enumerate() {
+            if let Some(KeyRead::Found(snapshot)) = read
+                && let Elements::Hash(pairs, _) = &snapshot.elements
+                && !pairs.is_empty()
+            {
+                pipe.add_command(field_deadlines_command(&snapshot.key, pairs));
+                asked.push(index);
+            }
+        }
+        if asked.is_empty() {
+            return Ok(());
+        }
+        let replies: Vec<Value> = pipe.query(self.connection)?;
+        self.commands_sent += replies.len() as u64;
+        for (index, reply) in asked.into_iter().zip(replies) {
+            let still_a_hash = match &mut reads[index] {
+                Some(KeyRead::Found(snapshot)) => {
+                    add_field_deadlines(&mut snapshot.elements, reply)?
+                }
+                _ => true,
+            };
+            if !still_a_hash {
+                reads[index] = Some(KeyRead::Changed);
+            }
+        }
+        Ok(())
     }
 
     /// Reads the next chunk of a large collection, in one transaction with the key's type.
@@ -292,7 +347,22 @@ impl<'a> SourceReader<'a> {
         }
         match self.parse_chunk(kind, reply, from)? {
             ChunkRead::WrongType => Ok(NextChunk::Changed),
-            ChunkRead::Chunk(elements, more) => Ok(NextChunk::Chunk(elements, more)),
+            ChunkRead::Chunk(mut elements, more) => {
+                if self.field_deadlines
+                    && let Elements::Hash(pairs, _) = &elements
+                    && !pairs.is_empty()
+                {
+                    let mut pipe = redis::pipe();
+                    pipe.ignore_errors().add_command(field_deadlines_command(key, pairs));
+                    let mut replies: Vec<Value> = pipe.query(self.connection)?;
+                    self.commands_sent += 1;
+                    let reply = replies.pop().unwrap_or(Value::Nil);
+                    if !add_field_deadlines(&mut elements, reply)? {
+                        return Ok(NextChunk::Changed);
+                    }
+                }
+                Ok(NextChunk::Chunk(elements, more))
+            }
         }
     }
 
@@ -391,7 +461,7 @@ fn pair_up(kind: Kind, items: Vec<Vec<u8>>) -> Result<Elements> {
             zset.push((parse_score(&second)?, first));
         }
     }
-    Ok(if kind == Kind::Hash { Elements::Hash(hash) } else { Elements::ZSet(zset) })
+    Ok(if kind == Kind::Hash { Elements::Hash(hash, Vec::new()) } else { Elements::ZSet(zset) })
 }
 
 /// Parses a score as Redis prints it (`%.17g`, `inf`, `-inf`): exact to the bit.
@@ -416,6 +486,80 @@ fn bulk_items(reply: Value, command: &str) -> Result<Vec<Vec<u8>>> {
     }
 }
 
+/// `HPEXPIRETIME key FIELDS n field …` for the fields of `pairs`.
+fn field_deadlines_command(key: &[u8], pairs: &[(Vec<u8>, Vec<u8>)]) -> redis::Cmd {
+    let mut command = redis::cmd("HPEXPIRETIME");
+    command.arg(key).arg("FIELDS").arg(pairs.len());
+    for (field, _) in pairs {
+        command.arg(field);
+    }
+    command
+}
+
+/// Records in `elements` (a hash chunk) the deadlines `HPEXPIRETIME` answered for its
+/// fields, leaving out the fields the source no longer has (-2). Answers false when the
+/// key no longer holds a hash.
+fn add_field_deadlines(elements: &mut Elements, reply: Value) -> Result<bool> {
+    let Elements::Hash(pairs, deadlines) = elements else { return Ok(true) };
+    let answers = match reply {
+        Value::ServerError(error) if error.code() == "WRONGTYPE" => return Ok(false),
+        Value::Array(answers) if answers.len() == pairs.len() => answers,
+        other => return Err(unexpected("HPEXPIRETIME", &other)),
+    };
+    let mut kept = Vec::with_capacity(pairs.len());
+    deadlines.clear();
+    for (pair, answer) in std::mem::take(pairs).into_iter().zip(answers) {
+        match answer {
+            Value::Int(-2) => continue,
+            Value::Int(-1) => {}
+            Value::Int(at) if at >= 0 => deadlines.push((kept.len(), at)),
+            other => return Err(unexpected("HPEXPIRETIME", &other)),
+        }
+        kept.push(pair);
+    }
+    *pairs = kept;
+    Ok(true)
+}
+
 fn unexpected(command: &str, reply: &Value) -> MigrateError {
     MigrateError::Source(format!("unexpected reply to {command}: {reply:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use redis::Value;
+
+    use super::{Elements, add_field_deadlines};
+
+    fn chunk(fields: &[&str]) -> Elements {
+        let pairs = fields.iter().map(|field| (field.as_bytes().to_vec(), b"v".to_vec())).collect();
+        Elements::Hash(pairs, Vec::new())
+    }
+
+    #[test]
+    fn field_deadlines_are_kept_by_position_and_fields_gone_are_left_out() {
+        let mut elements = chunk(&["a", "b", "c", "d"]);
+        let reply = Value::Array(vec![
+            Value::Int(-1),
+            Value::Int(-2),
+            Value::Int(4_102_444_800_000),
+            Value::Int(0),
+        ]);
+        assert!(add_field_deadlines(&mut elements, reply).unwrap());
+        let Elements::Hash(pairs, deadlines) = elements else { panic!("not a hash") };
+        let names: Vec<&[u8]> = pairs.iter().map(|(field, _)| field.as_slice()).collect();
+        assert_eq!(names, vec![&b"a"[..], b"c", b"d"]);
+        assert_eq!(deadlines, vec![(1, 4_102_444_800_000), (2, 0)]);
+    }
+
+    #[test]
+    fn a_key_that_is_no_longer_a_hash_or_a_strange_reply_is_told_apart() {
+        let wrong_type = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+        let reply = redis::parse_redis_value(wrong_type).unwrap();
+        assert!(matches!(reply, Value::ServerError(_)));
+        assert!(!add_field_deadlines(&mut chunk(&["a"]), reply).unwrap());
+        let short = Value::Array(vec![Value::Int(-1)]);
+        assert!(add_field_deadlines(&mut chunk(&["a", "b"]), short).is_err());
+        assert!(add_field_deadlines(&mut chunk(&["a"]), Value::Int(3)).is_err());
+    }
 }

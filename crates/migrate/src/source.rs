@@ -114,6 +114,14 @@ impl ServerFacts {
         self.major_version() >= 7
     }
 
+    /// Whether hash fields may have deadlines, read with `HPEXPIRETIME` (Redis 7.4 and
+    /// later).
+    pub fn has_field_deadlines(&self) -> bool {
+        let mut numbers = self.version.split('.').map(|part| part.parse::<u32>().unwrap_or(0));
+        let (major, minor) = (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0));
+        (major, minor) >= (7, 4)
+    }
+
     /// Keys in all databases.
     pub fn total_keys(&self) -> u64 {
         self.keyspace.values().sum()
@@ -203,7 +211,19 @@ mod tests {
         assert_eq!(facts.major_version(), 7);
         assert_eq!(facts.run_id, "abc");
         assert_eq!(facts.used_memory, 1024);
+        assert!(facts.has_expire_time() && !facts.has_field_deadlines());
         assert_eq!(facts.keyspace.into_iter().collect::<Vec<_>>(), vec![(0, 10), (3, 5)]);
         assert_eq!(facts.silent_rewrites, Some(3));
+    }
+
+    #[test]
+    fn field_deadlines_come_with_redis_7_4() {
+        let with =
+            |version: &str| ServerFacts { version: version.into(), ..ServerFacts::default() };
+        assert!(!with("6.2.14").has_field_deadlines());
+        assert!(!with("7.2.4").has_field_deadlines());
+        assert!(with("7.4.0").has_field_deadlines());
+        assert!(with("8.0.2").has_field_deadlines());
+        assert!(!with("").has_field_deadlines());
     }
 }

@@ -13,10 +13,12 @@
 
 use std::collections::BTreeMap;
 
-use resplite_store::{Db, KeyType, Reader, ScanOptions, Store};
+use resplite_store::{Db, Deadline, KeyType, Reader, ScanOptions, Store};
 
 use crate::error::Result;
-use crate::snapshot::{Continuation, Elements, KeyRead, Kind, NextChunk, SourceReader};
+use crate::snapshot::{
+    Continuation, Elements, FieldDeadlines, KeyRead, Kind, NextChunk, SourceReader,
+};
 use crate::source::{Source, database_count, server_facts};
 
 /// How many keys to check.
@@ -166,7 +168,8 @@ pub fn verify(
         let destination_wanted =
             sample_size(options.sample, destination_sizes[index], destination_total);
         let mut checker = Checker {
-            reader: SourceReader::new(&mut connection, facts.has_expire_time(), 1000),
+            reader: SourceReader::new(&mut connection, facts.has_expire_time(), 1000)
+                .with_field_deadlines(facts.has_field_deadlines()),
             store,
             db,
             options,
@@ -475,14 +478,18 @@ fn chunk_mismatch(
                 )
             })
         }
-        Elements::Hash(pairs) => {
+        Elements::Hash(pairs, deadlines) => {
             let fields: Vec<&[u8]> = pairs.iter().map(|(field, _)| field.as_slice()).collect();
             let stored = reader.hash_get_many(db, key, &fields)?;
-            pairs
+            let differs = pairs
                 .iter()
                 .zip(stored)
                 .find(|((_, value), stored)| stored.as_deref() != Some(value.as_slice()))
-                .map(|((field, _), _)| format!("field {} differs", String::from_utf8_lossy(field)))
+                .map(|((field, _), _)| format!("field {} differs", String::from_utf8_lossy(field)));
+            match differs {
+                Some(difference) => Some(difference),
+                None => field_deadline_mismatch(reader, db, key, &fields, deadlines)?,
+            }
         }
         Elements::Set(members) => {
             let present = reader.set_are_members(db, key, members)?;
@@ -512,6 +519,36 @@ fn chunk_mismatch(
             (stored != *items).then(|| format!("elements {start}..={end} differ"))
         }
     })
+}
+
+/// The first of `fields` whose deadline in the destination is not the source's
+/// (`deadlines`, by position; the others have none).
+fn field_deadline_mismatch(
+    reader: &Reader<'_>,
+    db: Db,
+    key: &[u8],
+    fields: &[&[u8]],
+    deadlines: &FieldDeadlines,
+) -> resplite_store::Result<Option<String>> {
+    let stored = reader.hash_field_deadlines(db, key, fields)?;
+    let mut expected = vec![None; fields.len()];
+    for &(at, deadline) in deadlines {
+        expected[at] = Some(deadline);
+    }
+    Ok(fields.iter().zip(expected).zip(stored).find_map(|((field, expected), stored)| {
+        let found = match stored {
+            Deadline::At(at) => Some(at),
+            _ => None,
+        };
+        (found != expected).then(|| {
+            format!(
+                "field {} has the deadline {} in the source, {} in the destination",
+                String::from_utf8_lossy(field),
+                describe_deadline(expected),
+                describe_deadline(found)
+            )
+        })
+    }))
 }
 
 fn describe_deadline(deadline: Option<i64>) -> String {

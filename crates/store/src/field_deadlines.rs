@@ -238,6 +238,24 @@ impl Writer<'_> {
         Ok(FieldExpiries { outcomes, hash_deleted: row.length == 0 })
     }
 
+    /// Gives fields of the hash `key` the deadlines a copy from elsewhere had (an import):
+    /// each as given, even one already passed, which then reads as expired until the
+    /// sweeper deletes it (as the source would have), with no condition and no event.
+    /// Fields that are not there are left out; so is a hash that is not there.
+    pub fn hash_restore_field_deadlines<F: AsRef<[u8]>>(
+        &mut self,
+        db: Db,
+        key: &[u8],
+        deadlines: &[(F, i64)],
+    ) -> Result<()> {
+        let Some(row) = self.collection_for_write(db, key, KeyType::Hash)? else { return Ok(()) };
+        for (field, at) in deadlines {
+            let field = field.as_ref();
+            self.execute(SET_FIELD_DEADLINE_SQL, params![row.id, element_hash(field), field, at])?;
+        }
+        Ok(())
+    }
+
     /// `HPERSIST`: removes the deadline of each of `fields` in the hash `key`.
     pub fn hash_persist_fields<F: AsRef<[u8]>>(
         &mut self,

@@ -7,6 +7,7 @@
 mod changing_chunks;
 #[path = "../common/mod.rs"]
 mod common;
+mod field_deadlines;
 mod redis_source;
 mod workload;
 

@@ -1,6 +1,6 @@
 //! A real `redis-server` on a free loopback port, as the source of a migration.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
@@ -24,18 +24,35 @@ fn redis_server_program() -> PathBuf {
         .expect("redis-server is not installed: run these tests through `cargo xtask ci`")
 }
 
+/// A Redis 8, for what Redis 7.0 lacks (hash fields with deadlines): `cargo xtask ci`
+/// fetches one and names it in `RESPLITE_TEST_REDIS8_SERVER`.
+fn redis8_server_program() -> PathBuf {
+    std::env::var_os("RESPLITE_TEST_REDIS8_SERVER")
+        .map(PathBuf::from)
+        .expect("RESPLITE_TEST_REDIS8_SERVER is not set: run these tests through `cargo xtask ci`")
+}
+
 impl RedisSource {
     /// Starts an empty in-memory Redis with every keyspace notification class on.
     pub(crate) fn start() -> RedisSource {
         RedisSource::start_with(&[])
     }
 
+    /// Like [`RedisSource::start`], with a Redis 8.
+    pub(crate) fn start_redis8() -> RedisSource {
+        RedisSource::start_program(&redis8_server_program(), &[])
+    }
+
     /// Like [`RedisSource::start`], with more `redis-server` options. Should another server
     /// take the free port first (tests run in parallel), it starts again on another.
     pub(crate) fn start_with(options: &[&str]) -> RedisSource {
+        RedisSource::start_program(&redis_server_program(), options)
+    }
+
+    fn start_program(program: &Path, options: &[&str]) -> RedisSource {
         for _ in 0..5 {
             let port = free_port();
-            let child = Command::new(redis_server_program())
+            let child = Command::new(program)
                 .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
                 .args(["--appendonly", "no", "--notify-keyspace-events", "AE"])
                 .args(options)

@@ -64,6 +64,8 @@ pub(super) struct PageReader<'a> {
     /// The large collections this pass has streamed (or is streaming).
     pub(super) streamed: &'a Mutex<HashSet<(Db, Vec<u8>)>>,
     pub(super) expire_time: bool,
+    /// Whether hash fields may have deadlines (a source of Redis 7.4 or later).
+    pub(super) field_deadlines: bool,
     pub(super) chunk: usize,
     pub(super) index: usize,
 }
@@ -131,7 +133,8 @@ impl PageReader<'_> {
                 return Ok(false);
             }
             self.controls.throttle(keys.len() as u64 * 3);
-            let mut reader = SourceReader::new(connection, self.expire_time, self.chunk);
+            let mut reader = SourceReader::new(connection, self.expire_time, self.chunk)
+                .with_field_deadlines(self.field_deadlines);
             let reads = read_with_retries(&mut reader, keys)?;
             for (key, read) in keys.iter().zip(reads) {
                 match read {
