@@ -64,6 +64,19 @@ const ROW_CHECKS: &[(&str, &str)] = &[
     ("empty collection", "SELECT id, kind, length FROM keys WHERE kind <> 0 AND length < 1"),
     ("list head", "SELECT id, kind FROM keys WHERE kind NOT IN (0, 2) AND list_head IS NOT NULL"),
     ("sorted-set score", "SELECT key_id, member FROM zset_members WHERE typeof(score) <> 'real'"),
+    // `keys.earliest_field_deadline` is a hash's bound (see `field_deadlines.rs`).
+    (
+        "field deadline bound",
+        "SELECT id, kind FROM keys WHERE kind <> 1 AND earliest_field_deadline IS NOT NULL",
+    ),
+    (
+        "field deadline bound",
+        "SELECT keys.id, hash_fields.field, hash_fields.expires_at, \
+         keys.earliest_field_deadline FROM hash_fields JOIN keys ON keys.id = hash_fields.key_id \
+         WHERE hash_fields.expires_at IS NOT NULL AND keys.db <> -2 \
+         AND (keys.earliest_field_deadline IS NULL \
+         OR hash_fields.expires_at < keys.earliest_field_deadline)",
+    ),
 ];
 
 impl Reader<'_> {
@@ -374,6 +387,22 @@ mod tests {
         corrupt(&format!("UPDATE keys SET length = 5 WHERE id = {}", key("hash")));
         assert_eq!(broken(&store), ["collection length"]);
         corrupt(&format!("UPDATE keys SET length = 2 WHERE id = {}", key("hash")));
+
+        // A field with a deadline earlier than its hash's bound, then a bound on a list.
+        corrupt(&format!("UPDATE hash_fields SET expires_at = 5 WHERE key_id = {}", key("hash")));
+        assert_eq!(broken(&store), ["field deadline bound", "field deadline bound"]);
+        corrupt(&format!("UPDATE keys SET earliest_field_deadline = 5 WHERE id = {}", key("hash")));
+        assert_eq!(broken(&store), Vec::<&str>::new());
+        corrupt(&format!("UPDATE keys SET earliest_field_deadline = 1 WHERE id = {}", key("list")));
+        assert_eq!(broken(&store), ["field deadline bound"]);
+        corrupt(&format!(
+            "UPDATE keys SET earliest_field_deadline = NULL WHERE id = {}",
+            key("list")
+        ));
+        corrupt(&format!(
+            "UPDATE hash_fields SET expires_at = NULL WHERE key_id = {}",
+            key("hash")
+        ));
 
         corrupt("INSERT INTO set_members (key_id, hash, member) VALUES (999, 1, x'00')");
         assert_eq!(broken(&store), ["element without its key", "element hash"]);

@@ -394,7 +394,14 @@ impl Writer<'_> {
             params![db, key, kind.code(), list_head],
         )?;
         let id = self.connection.last_insert_rowid();
-        Ok(KeyRow { id, kind, expires_at: None, length: 0, list_head })
+        Ok(KeyRow {
+            id,
+            kind,
+            expires_at: None,
+            length: 0,
+            list_head,
+            earliest_field_deadline: None,
+        })
     }
 
     /// Records that a collection gained (or, negative, lost) `change` elements; a collection

@@ -7,7 +7,8 @@ use crate::reader::{Db, KeyRow, Reader};
 use crate::writer::Writer;
 
 /// The oldest expired rows, for the sweeper.
-pub(crate) const SWEEP_SQL: &str = "SELECT id, kind, expires_at, length, list_head, db, key FROM keys \
+pub(crate) const SWEEP_SQL: &str = "SELECT id, kind, expires_at, length, list_head, \
+     earliest_field_deadline, db, key FROM keys \
      WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2";
 
 /// The deadline state of a key.
@@ -112,7 +113,7 @@ impl Writer<'_> {
         let expired: Vec<(KeyRow, Db, Vec<u8>)> = {
             let mut statement = self.connection.prepare_cached(SWEEP_SQL)?;
             let rows = statement.query_map(params![self.now(), limit], |row| {
-                Ok((KeyRow::from_sql(row)?, row.get(5)?, row.get(6)?))
+                Ok((KeyRow::from_sql(row)?, row.get(6)?, row.get(7)?))
             })?;
             rows.collect::<rusqlite::Result<_>>()?
         };

@@ -5,7 +5,11 @@
 //! partial indexes hold only the fields that have one, so a database that never uses field
 //! deadlines pays nothing for them but a NULL column: `hash_fields_by_expiry` orders them by
 //! deadline for the sweeper, and `hash_fields_by_key_expiry` by hash, for a read that must know
-//! how many of one hash's fields have expired.
+//! how many of one hash's fields have expired. The hash's key row keeps a lower bound of its
+//! fields' deadlines, `keys.earliest_field_deadline` (NULL while no field has one), which
+//! every key lookup reads anyway: a hash whose fields cannot have expired, or have no
+//! deadline at all, is told without a look at its fields, so its reads and writes cost what
+//! they cost before field deadlines existed.
 //!
 //! An expired field stays on disk until the sweeper or a write that touches it deletes it,
 //! and every read hides it meanwhile: the reads' statements keep only the rows that pass
@@ -27,8 +31,9 @@ use crate::options::Expired;
 use crate::reader::{Db, KeyRow, Reader};
 use crate::writer::Writer;
 
-/// Schema version 3: the deadline column and its two partial indexes.
+/// Schema version 3: the deadline column, its two partial indexes, and the key rows' bound.
 pub(crate) const SCHEMA: &str = "
+ALTER TABLE keys ADD COLUMN earliest_field_deadline INTEGER;
 ALTER TABLE hash_fields ADD COLUMN expires_at INTEGER;
 CREATE INDEX hash_fields_by_expiry ON hash_fields (expires_at) WHERE expires_at IS NOT NULL;
 CREATE INDEX hash_fields_by_key_expiry ON hash_fields (key_id, expires_at)
@@ -61,9 +66,10 @@ const DELETE_FIELD_SQL: &str =
     "DELETE FROM hash_fields WHERE key_id = ?1 AND hash = ?2 AND field = ?3";
 const DELETE_EXPIRED_FIELD_SQL: &str = "DELETE FROM hash_fields \
      WHERE key_id = ?1 AND hash = ?2 AND field = ?3 AND expires_at <= ?4";
-/// Whether any field of one hash has expired, through `hash_fields_by_key_expiry`.
-pub(crate) const ANY_EXPIRED_IN_HASH_SQL: &str = "SELECT 1 FROM hash_fields \
-     INDEXED BY hash_fields_by_key_expiry WHERE key_id = ?1 AND expires_at <= ?2 LIMIT 1";
+/// The earliest deadline of one hash's fields, through `hash_fields_by_key_expiry`.
+pub(crate) const EARLIEST_IN_HASH_SQL: &str = "SELECT min(expires_at) FROM hash_fields \
+     INDEXED BY hash_fields_by_key_expiry WHERE key_id = ?1 AND expires_at IS NOT NULL";
+const SET_EARLIEST_SQL: &str = "UPDATE keys SET earliest_field_deadline = ?2 WHERE id = ?1";
 /// How many fields of one hash have expired, through `hash_fields_by_key_expiry`.
 pub(crate) const EXPIRED_IN_HASH_SQL: &str = "SELECT count(*) FROM hash_fields \
      INDEXED BY hash_fields_by_key_expiry WHERE key_id = ?1 AND expires_at <= ?2";
@@ -71,8 +77,8 @@ pub(crate) const EXPIRED_IN_HASH_SQL: &str = "SELECT count(*) FROM hash_fields \
 pub(crate) const SWEEP_FIELDS_SQL: &str = "SELECT key_id, hash, field FROM hash_fields \
      INDEXED BY hash_fields_by_expiry WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2";
 /// The key row of a swept field, with its database and name.
-const KEY_OF_FIELD_SQL: &str =
-    "SELECT id, kind, expires_at, length, list_head, db, key FROM keys WHERE id = ?1";
+const KEY_OF_FIELD_SQL: &str = "SELECT id, kind, expires_at, length, list_head, \
+     earliest_field_deadline, db, key FROM keys WHERE id = ?1";
 
 /// The largest deadline a field may have, in Unix milliseconds, as in Redis (2^46 - 1, in
 /// the year 4199); a later one is an invalid expire time.
@@ -192,8 +198,16 @@ impl Reader<'_> {
     /// not exist or all its fields have expired.
     pub(crate) fn live_hash_row(&self, db: Db, key: &[u8]) -> Result<Option<KeyRow>> {
         let Some(mut row) = self.collection(db, key, KeyType::Hash)? else { return Ok(None) };
-        row.length -= self.count(EXPIRED_IN_HASH_SQL, &[&row.id, &self.now()])?;
+        if self.fields_may_have_expired(&row) {
+            row.length -= self.count(EXPIRED_IN_HASH_SQL, &[&row.id, &self.now()])?;
+        }
         Ok((row.length > 0).then_some(row))
+    }
+
+    /// Whether some field of the hash of `row` may have expired (its key row's bound says
+    /// whether one can have).
+    pub(crate) fn fields_may_have_expired(&self, row: &KeyRow) -> bool {
+        row.earliest_field_deadline.is_some_and(|at| at <= self.now())
     }
 }
 
@@ -229,6 +243,7 @@ impl Writer<'_> {
                 }
                 Some(_) => {
                     self.execute(SET_FIELD_DEADLINE_SQL, params![row.id, hash, field, at])?;
+                    self.lower_earliest_field_deadline(&mut row, at)?;
                     FieldExpiry::Set
                 }
             };
@@ -248,11 +263,29 @@ impl Writer<'_> {
         key: &[u8],
         deadlines: &[(F, i64)],
     ) -> Result<()> {
-        let Some(row) = self.collection_for_write(db, key, KeyType::Hash)? else { return Ok(()) };
+        let Some(mut row) = self.collection_for_write(db, key, KeyType::Hash)? else {
+            return Ok(());
+        };
         for (field, at) in deadlines {
             let field = field.as_ref();
-            self.execute(SET_FIELD_DEADLINE_SQL, params![row.id, element_hash(field), field, at])?;
+            let parameters = params![row.id, element_hash(field), field, at];
+            if self.execute(SET_FIELD_DEADLINE_SQL, parameters)? > 0 {
+                self.lower_earliest_field_deadline(&mut row, *at)?;
+            }
         }
+        Ok(())
+    }
+
+    /// Keeps the bound in the hash's key row at or below `at`, a deadline just given to one
+    /// of its fields.
+    fn lower_earliest_field_deadline(&mut self, row: &mut KeyRow, at: i64) -> Result<()> {
+        if row.earliest_field_deadline.is_some_and(|earliest| earliest <= at) {
+            return Ok(());
+        }
+        self.update_key_row(row.id, SET_EARLIEST_SQL, params![row.id, at], |memo| {
+            memo.earliest_field_deadline = Some(at);
+        })?;
+        row.earliest_field_deadline = Some(at);
         Ok(())
     }
 
@@ -298,12 +331,7 @@ impl Writer<'_> {
         let Some(mut row) = self.collection_for_write(db, key, KeyType::Hash)? else {
             return Ok(None);
         };
-        let any_expired: Option<i64> = self
-            .connection
-            .prepare_cached(ANY_EXPIRED_IN_HASH_SQL)?
-            .query_row(params![row.id, self.now()], |found| found.get(0))
-            .optional()?;
-        if any_expired.is_none() {
+        if !self.fields_may_have_expired(&row) {
             return Ok(Some(row));
         }
         let mut deleted = 0;
@@ -368,7 +396,7 @@ impl Writer<'_> {
         let found = self
             .connection
             .prepare_cached(KEY_OF_FIELD_SQL)?
-            .query_row([id], |row| Ok((KeyRow::from_sql(row)?, row.get(5)?, row.get(6)?)))
+            .query_row([id], |row| Ok((KeyRow::from_sql(row)?, row.get(6)?, row.get(7)?)))
             .optional()?;
         let Some((mut row, db, key)) = found else { return Ok(()) };
         let (db, key): (i64, Vec<u8>) = (db, key);
@@ -382,6 +410,16 @@ impl Writer<'_> {
             return self.delete_expired(db, &key, row);
         }
         self.change_length(&mut row, -deleted)?;
+        if row.length > 0 {
+            // The bound moves up to the earliest deadline left (NULL when none is).
+            let earliest: Option<i64> = self
+                .connection
+                .prepare_cached(EARLIEST_IN_HASH_SQL)?
+                .query_row([id], |found| found.get(0))?;
+            self.update_key_row(id, SET_EARLIEST_SQL, params![id, earliest], |memo| {
+                memo.earliest_field_deadline = earliest;
+            })?;
+        }
         self.tell_expired(db, &key, Expired::Fields { hash_deleted: row.length == 0 });
         Ok(())
     }

@@ -94,6 +94,12 @@ const HASH_DELETE_SQL: &str =
 /// A field and its value.
 pub type FieldValue = (Vec<u8>, Vec<u8>);
 
+/// The statement that replaces fields of the hash of `row`: the one that drops deadlines
+/// when a field of it may have one, else the plain one (nothing to drop).
+fn replacing_put(row: &KeyRow) -> &'static str {
+    if row.earliest_field_deadline.is_some() { HASH_PUT_SQL } else { HASH_PUT_VALUE_SQL }
+}
+
 impl Reader<'_> {
     fn hash_row(&self, db: Db, key: &[u8]) -> Result<Option<KeyRow>> {
         self.collection(db, key, KeyType::Hash)
@@ -298,9 +304,10 @@ impl Writer<'_> {
     ) -> Result<i64> {
         let mut row =
             self.hash_or_create(db, key, pairs.iter().map(|(field, _)| field.as_ref()))?;
+        let put = replacing_put(&row);
         let mut added = 0;
         for (field, value) in pairs {
-            if self.put_field(HASH_PUT_SQL, row.id, field.as_ref(), value.as_ref())? {
+            if self.put_field(put, row.id, field.as_ref(), value.as_ref())? {
                 added += 1;
             }
         }
@@ -351,7 +358,7 @@ impl Writer<'_> {
             Err(StoreError::NotInteger) => return Err(StoreError::HashValueNotInteger),
             Err(error) => return Err(error),
         }
-        if self.put_field(HASH_PUT_SQL, row.id, field, &format_i64(delta))? {
+        if self.put_field(replacing_put(&row), row.id, field, &format_i64(delta))? {
             self.change_length(&mut row, 1)?;
         }
         Ok(delta)

@@ -279,8 +279,9 @@ impl Writer<'_> {
             self.delete_row(target)?;
         }
         self.execute(
-            "INSERT INTO keys (db, key, kind, value, expires_at, length, list_head) \
-             SELECT ?2, ?3, kind, value, expires_at, length, list_head FROM keys WHERE id = ?1",
+            "INSERT INTO keys (db, key, kind, value, expires_at, length, list_head, \
+             earliest_field_deadline) SELECT ?2, ?3, kind, value, expires_at, length, list_head, \
+             earliest_field_deadline FROM keys WHERE id = ?1",
             params![source.id, to_db, to],
         )?;
         let copy = self.connection.last_insert_rowid();

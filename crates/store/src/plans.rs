@@ -8,7 +8,7 @@
 mod tests {
     use crate::collections::GRAVEYARD_SQL;
     use crate::expiry::SWEEP_SQL;
-    use crate::field_deadlines::{ANY_EXPIRED_IN_HASH_SQL, EXPIRED_IN_HASH_SQL, SWEEP_FIELDS_SQL};
+    use crate::field_deadlines::{EARLIEST_IN_HASH_SQL, EXPIRED_IN_HASH_SQL, SWEEP_FIELDS_SQL};
     use crate::hashes::{
         HASH_AFTER_SQL, HASH_FIELD_ELEMENTS, HASH_FROM_SQL, HASH_GET_SQL, HASH_INCREMENT_SQL,
         HASH_NAMES_SQL, HASH_VALUE_LEN_SQL,
@@ -67,7 +67,7 @@ mod tests {
         (HASH_FIELD_ELEMENTS.from_hash, "PRIMARY KEY"),
         (HASH_FIELD_ELEMENTS.by_rank, "PRIMARY KEY (key_id=?)"),
         (EXPIRED_IN_HASH_SQL, "hash_fields_by_key_expiry (key_id=? AND expires_at<?)"),
-        (ANY_EXPIRED_IN_HASH_SQL, "hash_fields_by_key_expiry (key_id=? AND expires_at<?)"),
+        (EARLIEST_IN_HASH_SQL, "hash_fields_by_key_expiry (key_id=? AND expires_at>?)"),
         (SWEEP_FIELDS_SQL, "hash_fields_by_expiry (expires_at<?)"),
         (SET_CONTAINS_SQL, "PRIMARY KEY"),
         (SET_DELETE_SQL, "PRIMARY KEY"),

@@ -12,12 +12,13 @@ use crate::field_deadlines;
 use crate::kind::KeyType;
 
 /// Finds a key's row by name.
-pub(crate) const LOOKUP_SQL: &str =
-    "SELECT id, kind, expires_at, length, list_head FROM keys WHERE db = ?1 AND key = ?2";
+pub(crate) const LOOKUP_SQL: &str = "SELECT id, kind, expires_at, length, list_head, earliest_field_deadline FROM keys \
+     WHERE db = ?1 AND key = ?2";
 
 /// Finds a key's row by its id, if the row still has that name: one search of the table
 /// instead of the name index and then the table.
-pub(crate) const LOOKUP_BY_ID_SQL: &str = "SELECT id, kind, expires_at, length, list_head FROM keys \
+pub(crate) const LOOKUP_BY_ID_SQL: &str = "SELECT id, kind, expires_at, length, list_head, \
+     earliest_field_deadline FROM keys \
      WHERE id = ?1 AND db = ?2 AND key = ?3";
 
 thread_local! {
@@ -111,11 +112,14 @@ pub(crate) struct KeyRow {
     pub(crate) length: i64,
     /// The position of a list's first element (`None` for other types).
     pub(crate) list_head: Option<i64>,
+    /// For a hash: no field's deadline is earlier than this, so a hash whose fields may
+    /// have expired is told by one comparison (`None`: no field has a deadline).
+    pub(crate) earliest_field_deadline: Option<i64>,
 }
 
 impl KeyRow {
-    /// Reads a row selected as `id, kind, expires_at, length, list_head` (in that order, from
-    /// the first column on).
+    /// Reads a row selected as `id, kind, expires_at, length, list_head,
+    /// earliest_field_deadline` (in that order, from the first column on).
     pub(crate) fn from_sql(row: &rusqlite::Row<'_>) -> rusqlite::Result<KeyRow> {
         Ok(KeyRow {
             id: row.get(0)?,
@@ -123,6 +127,7 @@ impl KeyRow {
             expires_at: row.get(2)?,
             length: row.get(3)?,
             list_head: row.get(4)?,
+            earliest_field_deadline: row.get(5)?,
         })
     }
 }

@@ -19,7 +19,8 @@ use crate::reader::{Db, KeyRow, Reader};
 use crate::upserts::{self, Upserted};
 
 /// Finds a key's row and string payload by name (the writer's read-modify-write lookup).
-pub(crate) const LIVE_STRING_SQL: &str = "SELECT id, kind, expires_at, length, list_head, value \
+pub(crate) const LIVE_STRING_SQL: &str = "SELECT id, kind, expires_at, length, list_head, \
+     earliest_field_deadline, value \
      FROM keys WHERE db = ?1 AND key = ?2";
 
 /// The claims of [`Writer::claim_in_transaction`]: a table of the connection's own, in
@@ -243,7 +244,7 @@ impl<'a> Writer<'a> {
             .connection()
             .prepare_cached(LIVE_STRING_SQL)?
             .query_row(params![db, key], |row| {
-                Ok((KeyRow::from_sql(row)?, row.get::<_, Option<Vec<u8>>>(5)?))
+                Ok((KeyRow::from_sql(row)?, row.get::<_, Option<Vec<u8>>>(6)?))
             })
             .optional()?;
         match found {
