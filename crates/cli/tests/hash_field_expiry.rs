@@ -261,4 +261,7 @@ fn fields_expire_while_the_rest_of_the_hash_stays() {
         assert!(Instant::now() < give_up, "HLEN stayed at {length}");
         std::thread::sleep(Duration::from_millis(20));
     }
+    // INFO stats counts them as Redis 7.4 does.
+    let info: String = redis::cmd("INFO").arg("stats").query(&mut connection).unwrap();
+    assert!(info.contains("\r\nexpired_subkeys:2\r\nexpired_keys:0\r\n"), "{info}");
 }

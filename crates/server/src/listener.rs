@@ -98,7 +98,8 @@ impl Server {
             .map_err(|error| ServerError::Parameter(error.message()))?;
         let mut options = config.store.clone();
         // A key deleted because it expired is a change for `WATCH`, whoever deletes it, an
-        // `expired` keyspace event and one more `expired_keys` in `INFO stats`. The store
+        // `expired` keyspace event and one more `expired_keys` in `INFO stats`; expired hash
+        // fields likewise (`hexpired`, `expired_subkeys`). The store
         // opens before the server state exists, so the listener finds the state through a
         // slot filled in below.
         let watched = Arc::new(WatchedKeys::default());
@@ -113,7 +114,8 @@ impl Server {
                     server.stats.expired_keys.fetch_add(1, Ordering::Relaxed);
                     keyspace_events::publish_now(&server, notify::EXPIRED, "expired", db, key);
                 }
-                Expired::Fields { hash_deleted } => {
+                Expired::Fields { fields, hash_deleted } => {
+                    server.stats.expired_fields.fetch_add(fields, Ordering::Relaxed);
                     keyspace_events::emit_or_publish(&server, notify::HASH, "hexpired", db, key);
                     if hash_deleted {
                         keyspace_events::emit_or_publish(&server, notify::GENERIC, "del", db, key);

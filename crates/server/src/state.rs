@@ -73,6 +73,8 @@ pub(crate) struct Stats {
     pub(crate) writes_processed: AtomicU64,
     /// Keys deleted because their deadline passed.
     pub(crate) expired_keys: AtomicU64,
+    /// Hash fields deleted because their deadline passed (`expired_subkeys`).
+    pub(crate) expired_fields: AtomicU64,
 }
 
 impl Stats {
@@ -87,6 +89,7 @@ impl Stats {
             &self.net_output_bytes,
             &self.writes_processed,
             &self.expired_keys,
+            &self.expired_fields,
         ] {
             counter.store(0, Ordering::Relaxed);
         }

@@ -344,7 +344,8 @@ impl Writer<'_> {
         }
         self.change_length(&mut row, -i64::try_from(deleted).unwrap_or(i64::MAX))?;
         let hash_deleted = row.length == 0;
-        self.tell_expired(db, key, Expired::Fields { hash_deleted });
+        let fields = u64::try_from(deleted).unwrap_or(u64::MAX);
+        self.tell_expired(db, key, Expired::Fields { fields, hash_deleted });
         Ok((!hash_deleted).then_some(row))
     }
 
@@ -420,7 +421,8 @@ impl Writer<'_> {
                 memo.earliest_field_deadline = earliest;
             })?;
         }
-        self.tell_expired(db, &key, Expired::Fields { hash_deleted: row.length == 0 });
+        let (fields, hash_deleted) = (u64::try_from(deleted).unwrap_or(0), row.length == 0);
+        self.tell_expired(db, &key, Expired::Fields { fields, hash_deleted });
         Ok(())
     }
 }

@@ -117,6 +117,8 @@ pub enum Expired {
     /// Some fields of the hash at the key, now deleted; the hash with them when they were
     /// its last.
     Fields {
+        /// How many fields.
+        fields: u64,
         /// Whether the hash was deleted because no field was left.
         hash_deleted: bool,
     },

@@ -425,8 +425,8 @@ fn the_sweeper_deletes_expired_fields_and_empties_hashes() {
     assert_eq!(
         heard,
         vec![
-            (b"all".to_vec(), Expired::Fields { hash_deleted: true }),
-            (b"some".to_vec(), Expired::Fields { hash_deleted: false }),
+            (b"all".to_vec(), Expired::Fields { fields: 2, hash_deleted: true }),
+            (b"some".to_vec(), Expired::Fields { fields: 1, hash_deleted: false }),
         ]
     );
     assert_eq!(common::violations(&store), vec![]);

@@ -104,7 +104,7 @@ fn the_sweeper_reports_expired_keys_once_their_deletion_is_committed() {
         seen,
         vec![
             (b"brief".to_vec(), Expired::Key, 0),
-            (b"h".to_vec(), Expired::Fields { hash_deleted: true }, 0),
+            (b"h".to_vec(), Expired::Fields { fields: 1, hash_deleted: true }, 0),
         ]
     );
 }

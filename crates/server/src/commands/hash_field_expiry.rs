@@ -3,8 +3,8 @@
 //!
 //! Redis looks the key up before it reads the other arguments, so a key of another type
 //! answers `WRONGTYPE` even when the arguments are wrong too: the handlers parse the
-//! arguments up front but report a mistake in them only after the store found the key
-//! missing or a hash.
+//! arguments up front, and report a mistake in them only after looking at the key's type
+//! (which the store's operations check themselves when the arguments are right).
 
 use bytes::Bytes;
 use resplite_resp::Frame;
@@ -93,11 +93,17 @@ fn parse_expire(
     Ok(ExpireRequest { at, condition, fields })
 }
 
-/// `WRONGTYPE` when `key` holds something other than a hash.
-fn check_hash(reader: &Reader<'_>, db: Db, key: &[u8]) -> Result<(), StoreError> {
+/// The reply to arguments with `mistake` in them: `WRONGTYPE` when `key` holds something
+/// other than a hash, else the mistake.
+fn refuse(
+    reader: &Reader<'_>,
+    db: Db,
+    key: &[u8],
+    mistake: &CommandError,
+) -> Result<Frame, StoreError> {
     match reader.key_type(db, key)? {
         Some(kind) if kind != KeyType::Hash => Err(StoreError::WrongType),
-        _ => Ok(()),
+        _ => Ok(mistake.to_frame()),
     }
 }
 
@@ -111,10 +117,9 @@ fn expire_fields(
     let (db, key) = (context.db(), args.bytes()?);
     let request = parse_expire(args, unit, absolute, command);
     write(move |writer| {
-        check_hash(writer, db, &key)?;
         let request = match &request {
             Ok(request) => request,
-            Err(mistake) => return Ok(mistake.to_frame()),
+            Err(mistake) => return refuse(writer, db, &key, mistake),
         };
         let done =
             writer.hash_expire_fields(db, &key, request.at, request.condition, &request.fields)?;
@@ -161,8 +166,11 @@ fn field_times(
     let (db, key) = (context.db(), args.bytes()?);
     let fields = counted_fields(args, "Number of fields must be a positive integer");
     read(move |reader| {
-        check_hash(reader, db, &key)?;
-        let deadlines = reader.hash_field_deadlines(db, &key, &fields?)?;
+        let fields = match fields {
+            Ok(fields) => fields,
+            Err(mistake) => return Ok(refuse(reader, db, &key, &mistake)?),
+        };
+        let deadlines = reader.hash_field_deadlines(db, &key, &fields)?;
         let reply = deadlines.into_iter().map(|deadline| {
             Frame::Integer(match deadline {
                 Deadline::Missing => -2,
@@ -201,10 +209,9 @@ pub(crate) fn hpersist(context: &mut Context<'_>, mut args: Args) -> CommandResu
     let (db, key) = (context.db(), args.bytes()?);
     let fields = counted_fields(args, "Number of fields must be a positive integer");
     write(move |writer| {
-        check_hash(writer, db, &key)?;
         let fields = match &fields {
             Ok(fields) => fields,
-            Err(mistake) => return Ok(mistake.to_frame()),
+            Err(mistake) => return refuse(writer, db, &key, mistake),
         };
         let outcomes = writer.hash_persist_fields(db, &key, fields)?;
         if outcomes.contains(&resplite_store::FieldPersist::Removed) {

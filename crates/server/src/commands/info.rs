@@ -253,6 +253,7 @@ fn stats_fields(server: &ServerState) -> Vec<(&'static str, String)> {
         ("sync_full", "0".into()),
         ("sync_partial_ok", "0".into()),
         ("sync_partial_err", "0".into()),
+        ("expired_subkeys", count(&stats.expired_fields)),
         ("expired_keys", count(&stats.expired_keys)),
         ("evicted_keys", "0".into()),
         ("evicted_clients", "0".into()),
