@@ -44,7 +44,12 @@ impl Reader<'_> {
             KeyType::Hash => {
                 let compact = row.length <= HASH_LISTPACK_MAX_ENTRIES
                     && !self.any_row(LONG_HASH_ENTRY_SQL, row.id, LISTPACK_MAX_VALUE)?;
-                if compact { "listpack" } else { "hashtable" }
+                // Redis 7.4 names a listpack with field deadlines `listpackex`.
+                match (compact, row.earliest_field_deadline) {
+                    (true, Some(_)) => "listpackex",
+                    (true, None) => "listpack",
+                    (false, _) => "hashtable",
+                }
             }
             KeyType::ZSet => {
                 if self.zset_is_listpack(row.id, row.length)? {
