@@ -255,9 +255,12 @@ mod tests {
             parse_oracle_options(&strings(&["keys", "--redis-only", "--server", "/bin/x", "scan"]))
                 .unwrap();
         assert!(options.redis_only);
-        assert!(!options.include_pending);
+        assert!(!options.include_pending && !options.redis8);
         assert_eq!(options.filters, ["keys", "scan"]);
         assert_eq!(options.server.unwrap().to_str(), Some("/bin/x"));
+        let options = parse_oracle_options(&strings(&["--redis8", "hash"])).unwrap();
+        assert!(options.redis8 && !options.redis_only);
+        assert_eq!(options.filters, ["hash"]);
     }
 
     #[test]

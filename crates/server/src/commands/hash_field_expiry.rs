@@ -9,8 +9,8 @@
 use bytes::Bytes;
 use resplite_resp::Frame;
 use resplite_store::{
-    Db, Deadline, ExpireCondition, KeyType, MAX_FIELD_DEADLINE, Reader, StoreError, now_ms,
-    parse_i64,
+    Db, Deadline, ExpireCondition, FieldExpiry, FieldPersist, KeyType, MAX_FIELD_DEADLINE, Reader,
+    StoreError, now_ms, parse_i64,
 };
 
 use crate::args::{Args, is_word};
@@ -124,10 +124,10 @@ fn expire_fields(
         let done =
             writer.hash_expire_fields(db, &key, request.at, request.condition, &request.fields)?;
         let has = |wanted| done.outcomes.contains(&wanted);
-        if has(resplite_store::FieldExpiry::Set) {
+        if has(FieldExpiry::Set) {
             keyspace_events::emit(notify::HASH, "hexpire", db, &key);
         }
-        if has(resplite_store::FieldExpiry::Deleted) {
+        if has(FieldExpiry::Deleted) {
             keyspace_events::emit(notify::HASH, "hdel", db, &key);
         }
         if done.hash_deleted {
@@ -214,7 +214,7 @@ pub(crate) fn hpersist(context: &mut Context<'_>, mut args: Args) -> CommandResu
             Err(mistake) => return refuse(writer, db, &key, mistake),
         };
         let outcomes = writer.hash_persist_fields(db, &key, fields)?;
-        if outcomes.contains(&resplite_store::FieldPersist::Removed) {
+        if outcomes.contains(&FieldPersist::Removed) {
             keyspace_events::emit(notify::HASH, "hpersist", db, &key);
         }
         Ok(Frame::Array(outcomes.iter().map(|outcome| Frame::Integer(outcome.code())).collect()))
