@@ -22,15 +22,6 @@ pub(crate) const NAME: &str = "command-info";
 const EXPECTED_DIFFERENCES: &[ExpectedDifference] = &[
     ("client|no-touch", "a Redis 7.2 subcommand that Redis 7.0 does not have"),
     ("client|setinfo", "a Redis 7.2 subcommand that Redis 7.0 does not have"),
-    ("hexpire", "a Redis 7.4 command that Redis 7.0 does not have"),
-    ("hexpireat", "a Redis 7.4 command that Redis 7.0 does not have"),
-    ("hexpiretime", "a Redis 7.4 command that Redis 7.0 does not have"),
-    ("hpersist", "a Redis 7.4 command that Redis 7.0 does not have"),
-    ("hpexpire", "a Redis 7.4 command that Redis 7.0 does not have"),
-    ("hpexpireat", "a Redis 7.4 command that Redis 7.0 does not have"),
-    ("hpexpiretime", "a Redis 7.4 command that Redis 7.0 does not have"),
-    ("hpttl", "a Redis 7.4 command that Redis 7.0 does not have"),
-    ("httl", "a Redis 7.4 command that Redis 7.0 does not have"),
     ("zrank", "takes WITHSCORE, from Redis 7.2, so its arity is -3"),
     ("zrevrank", "takes WITHSCORE, from Redis 7.2, so its arity is -3"),
 ];
