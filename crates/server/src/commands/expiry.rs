@@ -22,23 +22,45 @@ pub(crate) fn invalid_expire_time(command: &str) -> CommandError {
     CommandError::err(format!("invalid expire time in '{command}' command"))
 }
 
+/// The flag of `condition` that `word` (`NX`, `XX`, `GT` or `LT`, in any case) sets;
+/// `None` for any other word.
+pub(crate) fn condition_flag<'c>(
+    condition: &'c mut ExpireCondition,
+    word: &[u8],
+) -> Option<&'c mut bool> {
+    if is_word(word, "nx") {
+        Some(&mut condition.only_if_none)
+    } else if is_word(word, "xx") {
+        Some(&mut condition.only_if_some)
+    } else if is_word(word, "gt") {
+        Some(&mut condition.only_if_later)
+    } else if is_word(word, "lt") {
+        Some(&mut condition.only_if_earlier)
+    } else {
+        None
+    }
+}
+
+/// The deadline in Unix milliseconds that `amount` of `unit` names: from now, or with
+/// `absolute` from the epoch; `None` when it does not fit in 64 bits.
+pub(crate) fn deadline_ms(amount: i64, unit: Unit, absolute: bool) -> Option<i64> {
+    let milliseconds = match unit {
+        Unit::Seconds => amount.checked_mul(1000)?,
+        Unit::Milliseconds => amount,
+    };
+    milliseconds.checked_add(if absolute { 0 } else { now_ms() })
+}
+
 fn parse_condition(args: Args) -> Result<ExpireCondition, CommandError> {
     let mut condition = ExpireCondition::default();
     for option in args.rest() {
-        if is_word(&option, "nx") {
-            condition.only_if_none = true;
-        } else if is_word(&option, "xx") {
-            condition.only_if_some = true;
-        } else if is_word(&option, "gt") {
-            condition.only_if_later = true;
-        } else if is_word(&option, "lt") {
-            condition.only_if_earlier = true;
-        } else {
+        let Some(flag) = condition_flag(&mut condition, &option) else {
             return Err(CommandError::err(format!(
                 "Unsupported option {}",
                 String::from_utf8_lossy(&option)
             )));
-        }
+        };
+        *flag = true;
     }
     if condition.only_if_none
         && (condition.only_if_some || condition.only_if_later || condition.only_if_earlier)
@@ -62,12 +84,8 @@ fn expire_generic(
 ) -> CommandResult {
     let (db, key, amount) = (context.db(), args.bytes()?, args.bytes()?);
     let condition = parse_condition(args)?;
-    let mut when = resplite_store::parse_i64(&amount).ok_or(CommandError::NotInteger)?;
-    if unit == Unit::Seconds {
-        when = when.checked_mul(1000).ok_or_else(|| invalid_expire_time(command))?;
-    }
-    let base = if absolute { 0 } else { now_ms() };
-    let at = when.checked_add(base).ok_or_else(|| invalid_expire_time(command))?;
+    let when = resplite_store::parse_i64(&amount).ok_or(CommandError::NotInteger)?;
+    let at = deadline_ms(when, unit, absolute).ok_or_else(|| invalid_expire_time(command))?;
     write(move |writer| {
         let changed = writer.expire_at(db, &key, at, condition)?;
         if changed {

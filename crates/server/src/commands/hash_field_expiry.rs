@@ -10,12 +10,12 @@ use bytes::Bytes;
 use resplite_resp::Frame;
 use resplite_store::{
     Db, Deadline, ExpireCondition, FieldExpiry, FieldPersist, KeyType, MAX_FIELD_DEADLINE, Reader,
-    StoreError, now_ms, parse_i64,
+    StoreError, parse_i64,
 };
 
 use crate::args::{Args, is_word};
 use crate::command::{CommandResult, Context, read, write};
-use crate::commands::expiry::{Unit, invalid_expire_time};
+use crate::commands::expiry::{Unit, condition_flag, deadline_ms, invalid_expire_time};
 use crate::error::CommandError;
 use crate::keyspace_events;
 use crate::settings::notify;
@@ -63,29 +63,13 @@ fn parse_expire(
     if amount < 0 {
         return Err(CommandError::err("invalid expire time, must be >= 0"));
     }
-    let milliseconds = match unit {
-        Unit::Seconds => amount.checked_mul(1000),
-        Unit::Milliseconds => Some(amount),
-    };
-    let base = if absolute { 0 } else { now_ms() };
-    let at = milliseconds
-        .and_then(|milliseconds| milliseconds.checked_add(base))
+    let at = deadline_ms(amount, unit, absolute)
         .filter(|&at| at <= MAX_FIELD_DEADLINE)
         .ok_or_else(|| invalid_expire_time(command))?;
+    // At most one condition word, right after the time.
     let mut condition = ExpireCondition::default();
     let word = args.peek().cloned().unwrap_or_default();
-    let flag = if is_word(&word, "nx") {
-        Some(&mut condition.only_if_none)
-    } else if is_word(&word, "xx") {
-        Some(&mut condition.only_if_some)
-    } else if is_word(&word, "gt") {
-        Some(&mut condition.only_if_later)
-    } else if is_word(&word, "lt") {
-        Some(&mut condition.only_if_earlier)
-    } else {
-        None
-    };
-    if let Some(flag) = flag {
+    if let Some(flag) = condition_flag(&mut condition, &word) {
         *flag = true;
         args.next();
     }
