@@ -231,13 +231,6 @@ impl Store {
         self.shared.writer.submit(Box::new(ReplayableJob { operation, done, result: None }));
     }
 
-    /// Queues `writes` for the writer thread, as [`Store::write_replayable_then`] queues one.
-    pub fn write_all_then(&self, writes: Vec<PendingWrite>) {
-        for write in writes {
-            self.shared.writer.submit(write.0);
-        }
-    }
-
     /// Runs `writes` right here, together in one commit, when that needs no waiting: the
     /// write connection is free (the writer thread is between rounds), no other process
     /// holds the write lock, the commit will not copy the log into the database file, and
@@ -264,7 +257,7 @@ impl Store {
     }
 }
 
-/// A write waiting to be run by [`Store::write_now_or_then`] or [`Store::write_all_then`].
+/// A write waiting to be run by [`Store::write_now_or_then`].
 pub struct PendingWrite(Box<dyn Job>);
 
 impl PendingWrite {
