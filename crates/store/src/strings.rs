@@ -9,6 +9,7 @@ use crate::long_double::LongDouble;
 use crate::lookups::{self, FIRST_SELECTED};
 use crate::numbers::{format_i64, parse_i64};
 use crate::reader::{Db, KeyRow, Reader};
+use crate::upserts::Upserted;
 use crate::writer::Writer;
 
 /// Reads a string key in one lookup.
@@ -39,10 +40,13 @@ pub enum NewDeadline {
     At(i64),
 }
 
-/// Overwrites the value of a string key without a deadline (one that never expires cannot
-/// have expired); changes no row otherwise. Kind 0 is a string (see `spec/storage.md`).
-pub(crate) const OVERWRITE_PLAIN_STRING_SQL: &str = "UPDATE keys SET value = ?3 \
-     WHERE db = ?1 AND key = ?2 AND kind = 0 AND expires_at IS NULL";
+/// Creates string key `?2` of database `?1` with value `?3`, or overwrites the value of the
+/// string there if it has no deadline (one that never expires cannot have expired); changes
+/// no row otherwise. Kind 0 is a string (see `spec/storage.md`). The update branch names only
+/// `value`, so the key-count trigger on `expires_at` is not even considered.
+pub(crate) const UPSERT_PLAIN_STRING_SQL: &str = "INSERT INTO keys (db, key, kind, value) \
+     VALUES (?1, ?2, 0, ?3) ON CONFLICT (db, key) DO UPDATE SET value = excluded.value \
+     WHERE kind = 0 AND expires_at IS NULL AND resplite_mark_update()";
 
 /// The options of `SET`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -187,14 +191,13 @@ impl Writer<'_> {
         value: &[u8],
         options: SetOptions,
     ) -> Result<SetOutcome> {
-        // The most common SET of all overwrites a string that has no deadline with another
-        // one: a single statement finds and rewrites the row (a lookup first would search
-        // the key's index and its row twice). When it changes nothing, the key is missing,
-        // holds another type or has a deadline to clear, and the general path below runs.
-        if options == SetOptions::default()
-            && self.execute(OVERWRITE_PLAIN_STRING_SQL, params![db, key, value])? == 1
-        {
-            return Ok(SetOutcome { written: true, previous: None, created: false });
+        // The most common SETs create a string or overwrite one that has no deadline, with
+        // no option: a single upsert searches the key's index once and inserts or rewrites
+        // the row (a lookup first would search the index and the row twice, and a missing
+        // key a third time). When it changes nothing, the key holds another type, has
+        // expired or has a deadline to clear, and the general path below runs.
+        if let Some(created) = self.upsert_string(db, key, value, options)? {
+            return Ok(SetOutcome { written: true, previous: None, created });
         }
         // With GET the previous value is needed (and must be a string); without it, a key of
         // any type is simply replaced, so the cheaper row lookup is enough.
@@ -224,6 +227,30 @@ impl Writer<'_> {
         Ok(SetOutcome { written: true, previous, created })
     }
 
+    /// The one-statement `SET` (see [`Writer::set`]) of a value with no option:
+    /// `Some(created)` once written, `None` when it changed nothing.
+    ///
+    /// Only without a deadline: an update branch that set `expires_at` would fire the
+    /// key-count trigger, and SQLite runs a trigger fired by an upsert's update under the
+    /// upsert's own conflict handling, so the trigger's `INSERT OR IGNORE` would fail on the
+    /// database's existing count row.
+    fn upsert_string(
+        &mut self,
+        db: Db,
+        key: &[u8],
+        value: &[u8],
+        options: SetOptions,
+    ) -> Result<Option<bool>> {
+        if options != SetOptions::default() {
+            return Ok(None);
+        }
+        Ok(match self.upsert(UPSERT_PLAIN_STRING_SQL, params![db, key, value])? {
+            Upserted::Inserted => Some(true),
+            Upserted::Updated => Some(false),
+            Upserted::Unchanged => None,
+        })
+    }
+
     /// `MSET` (`only_if_none_exist == false`) and `MSETNX` (`true`): writes all pairs, or
     /// with `MSETNX` none when any key exists. Answers whether the pairs were written.
     pub fn set_many<K: AsRef<[u8]>, V: AsRef<[u8]>>(
@@ -239,8 +266,8 @@ impl Writer<'_> {
                 }
             }
         }
-        // Each pair is a plain `SET`, so the common overwrite of a string without a deadline
-        // takes its single statement; a key named twice ends with its last value.
+        // Each pair is a plain `SET`, so a new key and the common overwrite of a string
+        // without a deadline take its single statement; a key named twice ends with its last value.
         for (key, value) in pairs {
             self.set(db, key.as_ref(), value.as_ref(), SetOptions::default())?;
         }

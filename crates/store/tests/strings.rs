@@ -49,6 +49,42 @@ fn keepttl_keeps_and_plain_set_clears_the_deadline() {
     assert!(matches!(store.deadline(0, b"k").unwrap(), resplite_store::Deadline::At(_)));
 }
 
+/// A plain `SET` (one upsert) creates its key, in a database that had none too, and
+/// overwrites a string; over a key of another type or a string with a deadline it falls back
+/// to replacing the row. The key counts follow each case.
+#[test]
+fn plain_set_creates_overwrites_and_replaces_with_the_counts_right() {
+    let (_dir, store) = common::open();
+    let set = |db: u32, key: &'static [u8], value: &'static [u8]| {
+        store.write(move |writer| writer.set(db, key, value, SetOptions::default())).unwrap()
+    };
+    let counts = |db: u32| {
+        let stats = store.read(|reader| reader.keyspace_stats()).unwrap();
+        stats
+            .iter()
+            .find(|stats| stats.db == db)
+            .map_or((0, 0), |stats| (stats.keys, stats.expires))
+    };
+    assert!(set(3, b"k", b"1").created);
+    assert!(set(3, b"other", b"1").created);
+    assert_eq!(counts(3), (2, 0));
+    let overwrite = set(3, b"k", b"2");
+    assert!(overwrite.written && !overwrite.created);
+    assert_eq!(store.get(3, b"k").unwrap(), Some(b"2".to_vec()));
+    store.write(|writer| writer.hash_set(3, b"h", &[(b"f", b"v")])).unwrap();
+    assert_eq!(counts(3), (3, 0));
+    let replaced = set(3, b"h", b"3");
+    assert!(replaced.written && !replaced.created);
+    let kind = store.read(|reader| reader.key_type(3, b"h")).unwrap();
+    assert_eq!(kind, Some(resplite_store::KeyType::String));
+    store.expire_in(3, b"k", 100_000).unwrap();
+    assert_eq!(counts(3), (3, 1));
+    assert!(!set(3, b"k", b"4").created);
+    assert_eq!(counts(3), (3, 0));
+    assert_eq!(store.get(3, b"k").unwrap(), Some(b"4".to_vec()));
+    assert_eq!(counts(0), (0, 0));
+}
+
 /// `SET … EX` over a live string rewrites it in place; the count of keys with a deadline
 /// follows every change of the deadline's presence, and `XX` never creates a key.
 #[test]
