@@ -16,7 +16,7 @@ use crate::rank_fences;
 pub const APPLICATION_ID: i64 = 0x5253_4c54;
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Schema version 1: one row per key, string payloads in the row itself, one table per
 /// collection type holding the elements, and per-database key counts kept by triggers so that
@@ -87,6 +87,33 @@ CREATE TABLE zset_members (
 CREATE INDEX zset_by_score ON zset_members (key_id, score, member);
 ";
 
+/// Schema version 4: version 1's one trigger for updates of `keys.db` and `keys.expires_at`
+/// split in two. A deadline that comes or goes within a database only changes its count of
+/// keys with a deadline; only a key that moves to another database may need that database's
+/// count row created, with an `INSERT OR IGNORE`. SQLite runs a trigger fired by an upsert's
+/// update branch under the upsert's conflict handling, where that `INSERT OR IGNORE` fails on
+/// the existing row, so with one trigger no upsert could set a deadline (`SET … EX`, see
+/// `strings.rs`); an upsert never moves a key.
+const SCHEMA_V4: &str = "
+DROP TRIGGER key_counts_after_update;
+CREATE TRIGGER key_counts_after_deadline AFTER UPDATE OF expires_at ON keys
+    WHEN OLD.db = NEW.db AND (OLD.expires_at IS NULL) != (NEW.expires_at IS NULL)
+BEGIN
+    UPDATE key_counts
+        SET expires = expires + (NEW.expires_at IS NOT NULL) - (OLD.expires_at IS NOT NULL)
+        WHERE db = NEW.db;
+END;
+CREATE TRIGGER key_counts_after_move AFTER UPDATE OF db ON keys
+    WHEN OLD.db != NEW.db
+BEGIN
+    UPDATE key_counts SET keys = keys - 1, expires = expires - (OLD.expires_at IS NOT NULL)
+        WHERE db = OLD.db;
+    INSERT OR IGNORE INTO key_counts (db, keys, expires) VALUES (NEW.db, 0, 0);
+    UPDATE key_counts SET keys = keys + 1, expires = expires + (NEW.expires_at IS NOT NULL)
+        WHERE db = NEW.db;
+END;
+";
+
 /// Creates the schema in an empty database or checks the one that is there.
 ///
 /// Runs on the writer connection before any reader is opened. Several processes may open one
@@ -125,6 +152,9 @@ fn upgrade(connection: &Connection) -> Result<()> {
     }
     if version < 3 {
         transaction.execute_batch(field_deadlines::SCHEMA)?;
+    }
+    if version < 4 {
+        transaction.execute_batch(SCHEMA_V4)?;
     }
     transaction.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))?;
     transaction.commit()?;
@@ -179,7 +209,7 @@ fn create_unless_present(connection: &Connection) -> Result<()> {
     let transaction = Transaction::new_unchecked(connection, TransactionBehavior::Immediate)?;
     if FileIdentity::of(&transaction)?.is_empty() {
         transaction.execute_batch(&format!(
-            "{SCHEMA_V1}{}{}PRAGMA application_id = {APPLICATION_ID};\
+            "{SCHEMA_V1}{}{}{SCHEMA_V4}PRAGMA application_id = {APPLICATION_ID};\
              PRAGMA user_version = {SCHEMA_VERSION};",
             rank_fences::SCHEMA,
             field_deadlines::SCHEMA

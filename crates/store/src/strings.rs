@@ -48,6 +48,15 @@ pub(crate) const UPSERT_PLAIN_STRING_SQL: &str = "INSERT INTO keys (db, key, kin
      VALUES (?1, ?2, 0, ?3) ON CONFLICT (db, key) DO UPDATE SET value = excluded.value \
      WHERE kind = 0 AND expires_at IS NULL AND resplite_mark_update()";
 
+/// As [`UPSERT_PLAIN_STRING_SQL`], for a string that expires at `?4`: a string already there
+/// takes the new value and deadline if it is still alive at the instant `?5`. (Its update
+/// branch fires the key-count trigger on `expires_at`, which schema version 4 made safe to
+/// fire from an upsert: see `schema.rs`.)
+pub(crate) const UPSERT_EXPIRING_STRING_SQL: &str = "INSERT INTO keys \
+     (db, key, kind, value, expires_at) VALUES (?1, ?2, 0, ?3, ?4) ON CONFLICT (db, key) \
+     DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at \
+     WHERE kind = 0 AND (expires_at IS NULL OR expires_at > ?5) AND resplite_mark_update()";
+
 /// The options of `SET`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SetOptions {
@@ -191,11 +200,12 @@ impl Writer<'_> {
         value: &[u8],
         options: SetOptions,
     ) -> Result<SetOutcome> {
-        // The most common SETs create a string or overwrite one that has no deadline, with
-        // no option: a single upsert searches the key's index once and inserts or rewrites
-        // the row (a lookup first would search the index and the row twice, and a missing
-        // key a third time). When it changes nothing, the key holds another type, has
-        // expired or has a deadline to clear, and the general path below runs.
+        // The most common SETs create a string or overwrite a live one, with no deadline or
+        // a new one (`EX` and the like): a single upsert searches the key's index once and
+        // inserts or rewrites the row (a lookup first would search the index and the row
+        // twice, and a missing key a third time). When it changes nothing, the key holds
+        // another type or has expired, or a plain `SET` has a deadline to clear, and the
+        // general path below runs.
         if let Some(created) = self.upsert_string(db, key, value, options)? {
             return Ok(SetOutcome { written: true, previous: None, created });
         }
@@ -227,13 +237,8 @@ impl Writer<'_> {
         Ok(SetOutcome { written: true, previous, created })
     }
 
-    /// The one-statement `SET` (see [`Writer::set`]) of a value with no option:
-    /// `Some(created)` once written, `None` when it changed nothing.
-    ///
-    /// Only without a deadline: an update branch that set `expires_at` would fire the
-    /// key-count trigger, and SQLite runs a trigger fired by an upsert's update under the
-    /// upsert's own conflict handling, so the trigger's `INSERT OR IGNORE` would fail on the
-    /// database's existing count row.
+    /// The one-statement `SET` (see [`Writer::set`]) of a value with no condition, no `GET`
+    /// and no `KEEPTTL`: `Some(created)` once written, `None` when it changed nothing.
     fn upsert_string(
         &mut self,
         db: Db,
@@ -241,10 +246,18 @@ impl Writer<'_> {
         value: &[u8],
         options: SetOptions,
     ) -> Result<Option<bool>> {
-        if options != SetOptions::default() {
+        if options.condition != SetCondition::Always || options.return_previous {
             return Ok(None);
         }
-        Ok(match self.upsert(UPSERT_PLAIN_STRING_SQL, params![db, key, value])? {
+        let upserted = match options.deadline {
+            NewDeadline::Clear => self.upsert(UPSERT_PLAIN_STRING_SQL, params![db, key, value])?,
+            NewDeadline::At(at) => {
+                let now = self.now();
+                self.upsert(UPSERT_EXPIRING_STRING_SQL, params![db, key, value, at, now])?
+            }
+            NewDeadline::Keep => return Ok(None),
+        };
+        Ok(match upserted {
             Upserted::Inserted => Some(true),
             Upserted::Updated => Some(false),
             Upserted::Unchanged => None,

@@ -1,8 +1,8 @@
 //! Upserts that tell whether they added an element or changed one.
 //!
 //! `HSET` and a plain `ZADD` set an element whether or not it exists, and answer how many
-//! were new; a plain `SET` creates its key or overwrites it and must know which (for the
-//! `new` keyspace event). One `INSERT … ON CONFLICT DO UPDATE` does that with the fewest B-tree searches:
+//! were new; a `SET` (plain or with a deadline) creates its key or overwrites it and must
+//! know which (for the `new` keyspace event). One `INSERT … ON CONFLICT DO UPDATE` does that with the fewest B-tree searches:
 //! a new element costs the search for a conflict and the inserts, where an `UPDATE` that
 //! misses followed by an `INSERT` searches the table's key once more (and runs two
 //! statements). But SQLite counts one change for either branch, and neither its update hook

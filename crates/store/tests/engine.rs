@@ -8,8 +8,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use resplite_store::{
-    Deadline, ExpireCondition, FieldExpiry, SCHEMA_VERSION, Store, StoreError, StoreOptions,
-    ZaddFlags,
+    Deadline, ExpireCondition, FieldExpiry, NewDeadline, SCHEMA_VERSION, SetOptions, Store,
+    StoreError, StoreOptions, ZaddFlags,
 };
 
 #[test]
@@ -167,6 +167,13 @@ fn fixture_databases_of_every_schema_version_open() {
     let deadlines = store.read(|reader| reader.hash_field_deadlines(0, b"h", &[b"f1", b"f2"]));
     assert_eq!(deadlines.unwrap(), vec![Deadline::At(at), Deadline::Persistent]);
     assert_eq!(store.read(|reader| reader.hash_get(0, b"h", b"f2")).unwrap(), Some(b"v2".to_vec()));
+    assert_eq!(store.read(|reader| reader.check_invariants(10)).unwrap().violations, vec![]);
+    // Version 4 split the key-count trigger so that `SET … EX`, one upsert, can give the old
+    // string a deadline (with version 1's trigger the upsert fails) and the counts follow.
+    let expiring = SetOptions { deadline: NewDeadline::At(at), ..Default::default() };
+    let outcome = store.write(move |writer| writer.set(0, b"greeting", b"hi", expiring));
+    assert!(!outcome.unwrap().created);
+    assert_eq!(store.deadline(0, b"greeting").unwrap(), Deadline::At(at));
     assert_eq!(store.read(|reader| reader.check_invariants(10)).unwrap().violations, vec![]);
 }
 

@@ -145,10 +145,11 @@ type Step =
 
 /// The per-database counters kept by triggers must agree with a plain count of live rows
 /// after every kind of change: create, overwrite, expire, persist, rename, copy, swap,
-/// delete, flush.
+/// move, delete, flush, and `SET … EX` (an upsert) over nothing, a live string with or
+/// without a deadline, an expired one and a hash.
 #[test]
 fn key_counters_agree_with_a_full_count_after_every_kind_of_change() {
-    use resplite_store::{DbStats, ExpireCondition};
+    use resplite_store::{DbStats, ExpireCondition, NewDeadline, SetOptions};
 
     let (_dir, store) = common::open();
     let brute_force = |store: &resplite_store::Store| -> Vec<DbStats> {
@@ -169,6 +170,7 @@ fn key_counters_agree_with_a_full_count_after_every_kind_of_change() {
             .collect()
     };
     let far = resplite_store::now_ms() + 1_000_000;
+    let expiring = SetOptions { deadline: NewDeadline::At(far), ..Default::default() };
     let steps: Vec<Step> = vec![
         Box::new(|w| {
             (0..20).try_for_each(|i| {
@@ -191,6 +193,15 @@ fn key_counters_agree_with_a_full_count_after_every_kind_of_change() {
         Box::new(|w| w.expire_at(1, b"k13", 1, ExpireCondition::default()).map(drop)),
         Box::new(|w| w.flush_db(0)),
         Box::new(|w| w.set(5, b"lonely", b"v", Default::default()).map(drop)),
+        Box::new(move |w| w.set(5, b"cached", b"v", expiring).map(drop)),
+        Box::new(move |w| w.set(5, b"lonely", b"w", expiring).map(drop)),
+        Box::new(move |w| w.set(5, b"cached", b"w", expiring).map(drop)),
+        Box::new(|w| w.expire_at(5, b"cached", 1, ExpireCondition::default()).map(drop)),
+        Box::new(move |w| w.set(5, b"cached", b"x", expiring).map(drop)),
+        Box::new(|w| w.hash_set(5, b"h", &[(b"f", b"v")]).map(drop)),
+        Box::new(move |w| w.set(5, b"h", b"v", expiring).map(drop)),
+        Box::new(|w| w.move_key(5, b"h", 9).map(drop)),
+        Box::new(|w| w.move_key(5, b"lonely", 9).map(drop)),
         Box::new(|w| w.flush_all()),
     ];
     for (index, step) in steps.into_iter().enumerate() {
