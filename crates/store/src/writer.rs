@@ -283,6 +283,26 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// Creates the string key `key` holding `value` (with the deadline `expires_at`) unless
+    /// a row of that name is there, live or expired, of any type; answers whether it did.
+    /// Without a lookup first: a missing key costs one search of the name index.
+    pub(crate) fn create_string(
+        &mut self,
+        db: Db,
+        key: &[u8],
+        value: &[u8],
+        expires_at: Option<i64>,
+    ) -> Result<bool> {
+        let created = self
+            .connection()
+            .prepare_cached(
+                "INSERT INTO keys (db, key, kind, value, expires_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (db, key) DO NOTHING",
+            )?
+            .execute(params![db, key, KeyType::String.code(), value, expires_at])?;
+        Ok(created == 1)
+    }
+
     /// Replaces the value and deadline of the string key in row `id`, keeping its identity
     /// (and so its place in a running `SCAN`).
     pub(crate) fn update_string(

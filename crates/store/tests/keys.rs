@@ -145,8 +145,9 @@ type Step =
 
 /// The per-database counters kept by triggers must agree with a plain count of live rows
 /// after every kind of change: create, overwrite, expire, persist, rename, copy, swap,
-/// move, delete, flush, and `SET … EX` (an upsert) over nothing, a live string with or
-/// without a deadline, an expired one and a hash.
+/// move, delete, flush, `SET … EX` over nothing, a live string with or without a deadline,
+/// an expired one and a hash, and `INCRBY` creating its key, adding to it, and replacing it
+/// once expired.
 #[test]
 fn key_counters_agree_with_a_full_count_after_every_kind_of_change() {
     use resplite_store::{DbStats, ExpireCondition, NewDeadline, SetOptions};
@@ -202,6 +203,10 @@ fn key_counters_agree_with_a_full_count_after_every_kind_of_change() {
         Box::new(move |w| w.set(5, b"h", b"v", expiring).map(drop)),
         Box::new(|w| w.move_key(5, b"h", 9).map(drop)),
         Box::new(|w| w.move_key(5, b"lonely", 9).map(drop)),
+        Box::new(|w| w.increment(6, b"counter", 5).map(drop)),
+        Box::new(|w| w.increment(6, b"counter", 5).map(drop)),
+        Box::new(|w| w.expire_at(6, b"counter", 1, ExpireCondition::default()).map(drop)),
+        Box::new(|w| w.increment(6, b"counter", -2).map(drop)),
         Box::new(|w| w.flush_all()),
     ];
     for (index, step) in steps.into_iter().enumerate() {

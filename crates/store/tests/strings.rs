@@ -49,9 +49,9 @@ fn keepttl_keeps_and_plain_set_clears_the_deadline() {
     assert!(matches!(store.deadline(0, b"k").unwrap(), resplite_store::Deadline::At(_)));
 }
 
-/// A plain `SET` (one upsert) creates its key, in a database that had none too, and
-/// overwrites a string; over a key of another type or a string with a deadline it falls back
-/// to replacing the row. The key counts follow each case.
+/// A plain `SET` creates its key, in a database that had none too, and overwrites a string;
+/// over a key of another type or a string with a deadline it falls back to replacing the
+/// row. The key counts follow each case.
 #[test]
 fn plain_set_creates_overwrites_and_replaces_with_the_counts_right() {
     let (_dir, store) = common::open();
@@ -125,6 +125,9 @@ fn set_with_a_deadline_keeps_the_expiry_counts() {
 fn increments_check_type_integer_and_overflow() {
     let (_dir, store) = common::open();
     assert_eq!(store.write(|writer| writer.increment(0, b"n", 5)).unwrap(), 5);
+    assert_eq!(store.get(0, b"n").unwrap(), Some(b"5".to_vec()));
+    store.write(|writer| writer.hash_set(0, b"h", &[(b"f", b"v")])).unwrap();
+    assert_eq!(store.write(|writer| writer.increment(0, b"h", 1)), Err(StoreError::WrongType));
     store.set(0, b"text", b"abc").unwrap();
     assert_eq!(store.write(|writer| writer.increment(0, b"text", 1)), Err(StoreError::NotInteger));
     store.set(0, b"big", i64::MAX.to_string().as_bytes()).unwrap();
