@@ -7,7 +7,7 @@
 #[cfg(test)]
 mod tests {
     use crate::collections::GRAVEYARD_SQL;
-    use crate::expiry::SWEEP_SQL;
+    use crate::expiry::{EXPIRE_LIVE_KEY_SQL, SWEEP_SQL};
     use crate::field_deadlines::{EARLIEST_IN_HASH_SQL, EXPIRED_IN_HASH_SQL, SWEEP_FIELDS_SQL};
     use crate::hashes::{
         HASH_AFTER_SQL, HASH_FIELD_ELEMENTS, HASH_FROM_SQL, HASH_GET_SQL, HASH_INCREMENT_SQL,
@@ -52,6 +52,7 @@ mod tests {
         (GET_SQL, "keys_by_name"),
         (LIVE_STRING_SQL, "keys_by_name"),
         (INCREMENT_LIVE_STRING_SQL, "keys_by_name"),
+        (EXPIRE_LIVE_KEY_SQL, "keys_by_name"),
         (SCAN_SQL, "keys_by_db"),
         (LOWEST_ID_SQL, "keys_by_db"),
         (HIGHEST_ID_SQL, "keys_by_db"),

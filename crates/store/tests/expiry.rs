@@ -49,6 +49,33 @@ fn the_sweeper_deletes_expired_keys_without_any_client_touching_them() {
     }
 }
 
+/// A plain `EXPIRE` (one `UPDATE` when the key is alive) sets the deadline of a key of any
+/// type, and answers false for a missing key and for one already past its deadline, which
+/// stays gone.
+#[test]
+fn plain_expire_sets_live_keys_only() {
+    let (_dir, store) =
+        common::open_with(|options| options.sweep_interval = Duration::from_secs(3600));
+    let far = resplite_store::now_ms() + 1_000_000;
+    let expire = |key: &'static [u8], at: i64| {
+        store.write(move |writer| writer.expire_at(0, key, at, ExpireCondition::default())).unwrap()
+    };
+    store.set(0, b"string", b"v").unwrap();
+    store.write(|writer| writer.hash_set(0, b"hash", &[(b"f", b"v")])).unwrap();
+    store.set(0, b"short", b"v").unwrap();
+    store.expire_in(0, b"short", 30).unwrap();
+    assert!(expire(b"string", far));
+    assert!(expire(b"hash", far));
+    assert!(!expire(b"missing", far));
+    assert_eq!(store.deadline(0, b"string").unwrap(), Deadline::At(far));
+    assert_eq!(store.deadline(0, b"hash").unwrap(), Deadline::At(far));
+    sleep(Duration::from_millis(50));
+    assert!(!expire(b"short", far), "a key past its deadline is not given a new one");
+    assert_eq!(store.deadline(0, b"short").unwrap(), Deadline::Missing);
+    let stats = store.read(|reader| reader.keyspace_stats()).unwrap();
+    assert_eq!((stats[0].keys, stats[0].expires), (2, 2));
+}
+
 #[test]
 fn expire_conditions_follow_redis() {
     let (_dir, store) = common::open();
