@@ -280,7 +280,8 @@ impl Writer<'_> {
             }
         }
         // Each pair is a plain `SET`, so a new key and the common overwrite of a string
-        // without a deadline take its single statement; a key named twice ends with its last value.
+        // without a deadline take its single statement; a key named twice ends with its last
+        // value.
         for (key, value) in pairs {
             self.set(db, key.as_ref(), value.as_ref(), SetOptions::default())?;
         }
@@ -323,7 +324,7 @@ impl Writer<'_> {
         if let Some(updated) = self.increment_live_string(db, key, delta)? {
             return Ok(updated);
         }
-        if self.create_string(db, key, &format_i64(delta), None)? {
+        if self.create_string(db, key, &format_i64(delta))? {
             return Ok(delta);
         }
         let found = self.live_string(db, key)?;

@@ -172,6 +172,9 @@ fn key_counters_agree_with_a_full_count_after_every_kind_of_change() {
     };
     let far = resplite_store::now_ms() + 1_000_000;
     let expiring = SetOptions { deadline: NewDeadline::At(far), ..Default::default() };
+    // A deadline already passed is written and leaves the row behind until it is swept or
+    // met: the way to an expired row that is still there.
+    let expired = SetOptions { deadline: NewDeadline::At(1), ..Default::default() };
     let steps: Vec<Step> = vec![
         Box::new(|w| {
             (0..20).try_for_each(|i| {
@@ -197,15 +200,15 @@ fn key_counters_agree_with_a_full_count_after_every_kind_of_change() {
         Box::new(move |w| w.set(5, b"cached", b"v", expiring).map(drop)),
         Box::new(move |w| w.set(5, b"lonely", b"w", expiring).map(drop)),
         Box::new(move |w| w.set(5, b"cached", b"w", expiring).map(drop)),
-        Box::new(|w| w.expire_at(5, b"cached", 1, ExpireCondition::default()).map(drop)),
-        Box::new(move |w| w.set(5, b"cached", b"x", expiring).map(drop)),
+        Box::new(move |w| w.set(5, b"cached", b"x", expired).map(drop)),
+        Box::new(move |w| w.set(5, b"cached", b"y", expiring).map(drop)),
         Box::new(|w| w.hash_set(5, b"h", &[(b"f", b"v")]).map(drop)),
         Box::new(move |w| w.set(5, b"h", b"v", expiring).map(drop)),
         Box::new(|w| w.move_key(5, b"h", 9).map(drop)),
         Box::new(|w| w.move_key(5, b"lonely", 9).map(drop)),
         Box::new(|w| w.increment(6, b"counter", 5).map(drop)),
         Box::new(|w| w.increment(6, b"counter", 5).map(drop)),
-        Box::new(|w| w.expire_at(6, b"counter", 1, ExpireCondition::default()).map(drop)),
+        Box::new(move |w| w.set(6, b"counter", b"10", expired).map(drop)),
         Box::new(|w| w.increment(6, b"counter", -2).map(drop)),
         Box::new(|w| w.flush_all()),
     ];

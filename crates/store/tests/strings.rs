@@ -128,6 +128,11 @@ fn increments_check_type_integer_and_overflow() {
     assert_eq!(store.get(0, b"n").unwrap(), Some(b"5".to_vec()));
     store.write(|writer| writer.hash_set(0, b"h", &[(b"f", b"v")])).unwrap();
     assert_eq!(store.write(|writer| writer.increment(0, b"h", 1)), Err(StoreError::WrongType));
+    // A counter past its deadline (its row still there) counts from 0 again, with no deadline.
+    let expired = SetOptions { deadline: NewDeadline::At(1), ..Default::default() };
+    store.write(move |writer| writer.set(0, b"old", b"41", expired)).unwrap();
+    assert_eq!(store.write(|writer| writer.increment(0, b"old", 3)).unwrap(), 3);
+    assert_eq!(store.deadline(0, b"old").unwrap(), resplite_store::Deadline::Persistent);
     store.set(0, b"text", b"abc").unwrap();
     assert_eq!(store.write(|writer| writer.increment(0, b"text", 1)), Err(StoreError::NotInteger));
     store.set(0, b"big", i64::MAX.to_string().as_bytes()).unwrap();
