@@ -35,7 +35,7 @@ mod tests {
         ZSET_AFTER_SQL, ZSET_ASCENDING_SQL, ZSET_COUNT_ABOVE_SQL, ZSET_COUNT_BELOW_SQL,
         ZSET_DESCENDING_SQL, ZSET_FROM_HASH_SQL, ZSET_SCORE_SQL,
     };
-    use crate::strings::GET_SQL;
+    use crate::strings::{GET_SQL, OVERWRITE_LIVE_STRING_SQL, OVERWRITE_PLAIN_STRING_SQL};
     use crate::writer::LIVE_STRING_SQL;
     use crate::zset_algebra::{SET_HAS_SQL, ZSET_ALL_SQL};
     use crate::zset_ranges::{
@@ -51,6 +51,8 @@ mod tests {
         (LOOKUP_BY_ID_SQL, "INTEGER PRIMARY KEY (rowid=?)"),
         (GET_SQL, "keys_by_name"),
         (LIVE_STRING_SQL, "keys_by_name"),
+        (OVERWRITE_PLAIN_STRING_SQL, "keys_by_name"),
+        (OVERWRITE_LIVE_STRING_SQL, "keys_by_name"),
         (INCREMENT_LIVE_STRING_SQL, "keys_by_name"),
         (EXPIRE_LIVE_KEY_SQL, "keys_by_name"),
         (SCAN_SQL, "keys_by_db"),

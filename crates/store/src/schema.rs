@@ -89,11 +89,11 @@ CREATE INDEX zset_by_score ON zset_members (key_id, score, member);
 
 /// Schema version 4: version 1's one trigger for updates of `keys.db` and `keys.expires_at`
 /// split in two. A deadline that comes or goes within a database only changes its count of
-/// keys with a deadline; only a key that moves to another database may need that database's
-/// count row created, with an `INSERT OR IGNORE`. SQLite runs a trigger fired by an upsert's
-/// update branch under the upsert's conflict handling, where that `INSERT OR IGNORE` fails on
-/// the existing row, so with one trigger no upsert could set a deadline (`SET … EX`, see
-/// `strings.rs`); an upsert never moves a key.
+/// keys with a deadline (one statement, where the old trigger ran three); only a key that
+/// moves to another database may need that database's count row created, with an `INSERT OR
+/// IGNORE`. SQLite runs a trigger fired by an upsert's update branch under the upsert's
+/// conflict handling, where that `INSERT OR IGNORE` fails on the existing row, so with one
+/// trigger no upsert could change a deadline; an upsert never moves a key.
 const SCHEMA_V4: &str = "
 DROP TRIGGER key_counts_after_update;
 CREATE TRIGGER key_counts_after_deadline AFTER UPDATE OF expires_at ON keys

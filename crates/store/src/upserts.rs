@@ -1,14 +1,11 @@
 //! Upserts that tell whether they added an element or changed one.
 //!
 //! `HSET` and a plain `ZADD` set an element whether or not it exists, and answer how many
-//! were new; a `SET` (plain or with a deadline) creates its key or overwrites it and must
-//! know which (for the `new` keyspace event). One `INSERT … ON CONFLICT DO UPDATE` does
-//! that with the fewest B-tree searches: a new element costs the search for a conflict and
-//! the inserts, where an `UPDATE` that misses followed by an `INSERT` searches the table's
-//! key once more (and runs two statements). But SQLite counts one change for either branch, and neither its update hook
-//! nor its pre-update hook is called for `WITHOUT ROWID` tables, the element tables' kind
-//! (`keys` has row ids, but its update hook belongs to the key memo, and one way for all
-//! upserts is simpler).
+//! were new. One `INSERT … ON CONFLICT DO UPDATE` does that with the fewest B-tree searches:
+//! a new element costs the search for a conflict and the inserts, where an `UPDATE` that
+//! misses followed by an `INSERT` searches the table's key once more (and runs two
+//! statements). But SQLite counts one change for either branch, and neither its update hook
+//! nor its pre-update hook is called for `WITHOUT ROWID` tables, the element tables' kind.
 //!
 //! So an upsert here names, in its update branch's `WHERE`, the SQL function
 //! [`MARK_UPDATE`], registered on the write connection by [`register`]: it answers true

@@ -283,17 +283,23 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Creates the string key `key` holding `value`, without a deadline, unless a row of
-    /// that name is there, live or expired, of any type; answers whether it did. Without a
-    /// lookup first: a missing key costs one search of the name index.
-    pub(crate) fn create_string(&mut self, db: Db, key: &[u8], value: &[u8]) -> Result<bool> {
+    /// Creates the string key `key` holding `value` (with the deadline `expires_at`) unless
+    /// a row of that name is there, live or expired, of any type; answers whether it did.
+    /// Without a lookup first: a missing key costs one search of the name index.
+    pub(crate) fn create_string(
+        &mut self,
+        db: Db,
+        key: &[u8],
+        value: &[u8],
+        expires_at: Option<i64>,
+    ) -> Result<bool> {
         let created = self
             .connection()
             .prepare_cached(
-                "INSERT INTO keys (db, key, kind, value) VALUES (?1, ?2, ?3, ?4) \
+                "INSERT INTO keys (db, key, kind, value, expires_at) VALUES (?1, ?2, ?3, ?4, ?5) \
                  ON CONFLICT (db, key) DO NOTHING",
             )?
-            .execute(params![db, key, KeyType::String.code(), value])?;
+            .execute(params![db, key, KeyType::String.code(), value, expires_at])?;
         Ok(created == 1)
     }
 
