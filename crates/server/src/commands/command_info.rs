@@ -151,7 +151,7 @@ fn list(arguments: &[Bytes]) -> CommandResult {
         _ => return Err(CommandError::Syntax),
     };
     let mut names = Vec::new();
-    for spec in COMMANDS {
+    for spec in COMMANDS.iter() {
         if filter.keeps(spec.name, spec.categories) {
             names.push(Frame::bulk(spec.name));
         }
