@@ -2,9 +2,10 @@
 //! of 10 elements as on one of a million?
 //!
 //! For each collection type, one key is filled with 10 elements and another with `elements`
-//! (1,000,000 by default); then each operation runs a few thousand times, pipelined 100 deep on
-//! one connection, against each key, and the table shows the time per operation and the ratio
-//! large/small. The operations come in pairs that leave the collection as they found it
+//! (1,000,000 by default); then each operation runs 20,000 times, pipelined 100 deep on one
+//! connection, against each key, in five rounds that alternate between the two keys (each
+//! round on elements of its own where the collection has them), and the table shows the
+//! median time per operation and the ratio large/small of the medians. The operations come in pairs that leave the collection as they found it
 //! (`LPUSH`+`LPOP`, `SADD`+`SREM` of a fresh member …), so both keys keep their size. Redis runs
 //! the same steps for reference. Last, each large collection is deleted while another client
 //! keeps writing, to show that a big `DEL` does not stall the others.
@@ -18,10 +19,15 @@ use anyhow::{Context, Result, bail};
 use bytes::BytesMut;
 use resplite_resp::{Frame, encode_command, parse_frame};
 
+use crate::bench::median;
 use crate::servers::ServerProcess;
 
 /// Operations per measurement.
 const OPERATIONS: usize = 20_000;
+/// Measurements per operation and size, alternating between the sizes; the median counts.
+/// One round alone swung by a third from run to run on the project's VM (the 10-element
+/// side most, its operations costing a few microseconds), enough to move a ratio across 2×.
+const ROUNDS: usize = 5;
 /// Commands per pipelined batch.
 const PIPELINE: usize = 100;
 /// Elements per command while filling.
@@ -134,13 +140,21 @@ fn key_for(operation: &str, prefix: &str) -> String {
     format!("{prefix}:{kind}")
 }
 
-/// Microseconds per step of `operation` on the collection `key` of `size` elements.
-fn measure(connection: &mut Client, operation: &Operation, key: &str, size: usize) -> Result<f64> {
+/// Microseconds per step of `operation` on the collection `key` of `size` elements, over
+/// [`OPERATIONS`] steps numbered from `first`.
+fn measure(
+    connection: &mut Client,
+    operation: &Operation,
+    key: &str,
+    size: usize,
+    first: usize,
+) -> Result<f64> {
     let started = Instant::now();
-    let mut step = 0;
-    while step < OPERATIONS {
+    let end = first + OPERATIONS;
+    let mut step = first;
+    while step < end {
         let mut batch = Vec::with_capacity(PIPELINE * 2);
-        for _ in 0..PIPELINE.min(OPERATIONS - step) {
+        for _ in 0..PIPELINE.min(end - step) {
             batch.extend((operation.step)(key, size, step));
             step += 1;
         }
@@ -168,10 +182,16 @@ pub(crate) fn run(redis_server: &Path, resplite: &Path, elements: usize) -> Resu
         );
         let mut rows = Vec::new();
         for operation in OPERATIONS_TABLE {
-            let small = measure(&mut connection, operation, &key_for(operation.name, "small"), 10)?;
-            let large =
-                measure(&mut connection, operation, &key_for(operation.name, "large"), elements)?;
-            rows.push((small, large));
+            let (small_key, large_key) =
+                (key_for(operation.name, "small"), key_for(operation.name, "large"));
+            let mut small = Vec::with_capacity(ROUNDS);
+            let mut large = Vec::with_capacity(ROUNDS);
+            for round in 0..ROUNDS {
+                let first = round * OPERATIONS;
+                small.push(measure(&mut connection, operation, &small_key, 10, first)?);
+                large.push(measure(&mut connection, operation, &large_key, elements, first)?);
+            }
+            rows.push((median(&small), median(&large)));
         }
         figures.push(rows);
         deletions.push(measure_deletions(server.port())?);
