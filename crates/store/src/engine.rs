@@ -57,7 +57,7 @@ struct Shared {
 /// The page size of new files: a write into a big collection lands on a random page, written
 /// once to the log and once more by the checkpoint, so smaller pages mean less of both; 2 KiB
 /// still keeps an element of up to about 480 bytes in its B-tree cell (see spec/storage.md).
-const PAGE_SIZE: u32 = 2048;
+pub(crate) const PAGE_SIZE: u32 = 2048;
 
 /// Every connection reads the database file through a memory map of up to 1 GiB: a page
 /// already in the operating system's cache then costs a memory access instead of a `pread`
@@ -302,6 +302,8 @@ fn open_reader(options: &StoreOptions) -> Result<Connection> {
 
 fn open_writer(options: &StoreOptions) -> Result<Connection> {
     // Before anything initialises SQLite (registering the VFS does).
+    #[cfg(target_os = "linux")]
+    crate::page_memory::install();
     page_cache::install();
     let vfs = wal_vfs::name().map_err(|code| {
         StoreError::Database(format!("cannot register the resplite VFS (SQLite error {code})"))

@@ -78,6 +78,8 @@ mod lookups;
 mod numbers;
 mod options;
 mod page_cache;
+#[cfg(target_os = "linux")]
+mod page_memory;
 mod plans;
 mod rank_fences;
 mod reader;
@@ -115,6 +117,20 @@ pub use options::{
     Durability, Expired, ExpiryFn, ExpiryListener, FillFn, FillListener, Filled, StoreOptions,
 };
 pub use page_cache::page_cache_wrapped;
+
+/// How many regions of transparent huge pages hold SQLite's page buffers in this process: 0
+/// until a store opened before anything else used SQLite has cached pages, and always 0
+/// outside Linux (see `page_memory.rs`).
+pub fn page_memory_regions() -> usize {
+    #[cfg(target_os = "linux")]
+    {
+        page_memory::regions_in_use()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        0
+    }
+}
 pub use reader::{Db, Reader};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 pub use score::{ScoreText, format_score, parse_score, parse_sort_weight};

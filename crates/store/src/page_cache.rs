@@ -24,8 +24,8 @@
 //! store opens its first connection; if the program has already used SQLite by then, the
 //! default cache stays and everything works as before, minus the saving.
 
-// One of the two modules allowed `unsafe` (with `wal_vfs.rs`): SQLite's page-cache interface
-// is a C interface of raw pointers.
+// One of the three modules allowed `unsafe` (with `wal_vfs.rs` and `page_memory.rs`):
+// SQLite's page-cache interface is a C interface of raw pointers.
 #![allow(unsafe_code)]
 
 use std::ffi::{c_int, c_uint, c_void};

@@ -30,8 +30,8 @@
 //! connection reads every commit as soon as it returns, and that a copy of the files taken
 //! while the writer is still open recovers every commit.
 
-// One of the two modules allowed `unsafe` (with `page_cache.rs`): SQLite's VFS is a C
-// interface of raw pointers.
+// One of the three modules allowed `unsafe` (with `page_cache.rs` and `page_memory.rs`):
+// SQLite's VFS is a C interface of raw pointers.
 #![allow(unsafe_code)]
 
 use std::ffi::{CStr, c_char, c_int, c_void};

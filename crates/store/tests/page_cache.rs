@@ -1,8 +1,9 @@
-//! The page-cache wrapper (`page_cache.rs`) under writes that rebalance B-tree pages all the
-//! time: random score changes, removals and additions in a big sorted set and a big hash.
+//! The page-cache wrapper (`page_cache.rs`) and the page buffers' allocator (`page_memory.rs`)
+//! under writes that rebalance B-tree pages all the time: random score changes, removals and
+//! additions in a big sorted set and a big hash.
 //! The store must answer exactly as a model does, before and after reopening, and the file
 //! must pass SQLite's integrity check. This test binary's first use of SQLite is opening a
-//! store, so the wrapper is in place here (other test binaries may use SQLite first).
+//! store, so both are in place here (other test binaries may use SQLite first).
 
 mod common;
 
@@ -96,6 +97,8 @@ fn rebalancing_writes_keep_every_answer_and_the_file_sound() {
             .unwrap();
     }
     check(&store, &zset, &hash);
+    #[cfg(target_os = "linux")]
+    assert!(resplite_store::page_memory_regions() > 0, "the cached pages sit in huge pages");
     drop(store);
 
     let connection = rusqlite::Connection::open(dir.path().join("test.db")).unwrap();
