@@ -5,9 +5,9 @@
 //! (1,000,000 by default); then each operation runs 20,000 times, pipelined 100 deep on one
 //! connection, against each key, in five rounds that alternate between the two keys (each
 //! round on elements of its own where the collection has them), and the table shows the
-//! median time per operation and the ratio large/small of the medians. The operations come in pairs that leave the collection as they found it
-//! (`LPUSH`+`LPOP`, `SADD`+`SREM` of a fresh member …), so both keys keep their size. Redis runs
-//! the same steps for reference. Last, each large collection is deleted while another client
+//! median time per operation and the ratio large/small of the medians. The operations come
+//! in pairs that leave the collection as they found it (`LPUSH`+`LPOP`, `SADD`+`SREM` of a
+//! fresh member …), so both keys keep their size. Redis runs the same steps for reference. Last, each large collection is deleted while another client
 //! keeps writing, to show that a big `DEL` does not stall the others.
 
 use std::io::{Read, Write};

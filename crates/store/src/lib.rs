@@ -117,6 +117,16 @@ pub use options::{
     Durability, Expired, ExpiryFn, ExpiryListener, FillFn, FillListener, Filled, StoreOptions,
 };
 pub use page_cache::page_cache_wrapped;
+pub use reader::{Db, Reader};
+pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
+pub use score::{ScoreText, format_score, parse_score, parse_sort_weight};
+pub use set_algebra::SetOperation;
+pub use side_tables::SqlValue;
+pub use sorted_sets::{ScoredMember, ZaddFlags, ZaddOutcome};
+pub use strings::{DeadlineChange, NewDeadline, SetCondition, SetOptions, SetOutcome};
+pub use writer::Writer;
+pub use zset_algebra::{Aggregate, Combination, ZSetOperation};
+pub use zset_ranges::{LexBound, LexRange, ScoreRange, ZRange, ZRangeQuery};
 
 /// How many regions of transparent huge pages hold SQLite's page buffers in this process: 0
 /// until a store opened before anything else used SQLite has cached pages, and always 0
@@ -131,13 +141,3 @@ pub fn page_memory_regions() -> usize {
         0
     }
 }
-pub use reader::{Db, Reader};
-pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
-pub use score::{ScoreText, format_score, parse_score, parse_sort_weight};
-pub use set_algebra::SetOperation;
-pub use side_tables::SqlValue;
-pub use sorted_sets::{ScoredMember, ZaddFlags, ZaddOutcome};
-pub use strings::{DeadlineChange, NewDeadline, SetCondition, SetOptions, SetOutcome};
-pub use writer::Writer;
-pub use zset_algebra::{Aggregate, Combination, ZSetOperation};
-pub use zset_ranges::{LexBound, LexRange, ScoreRange, ZRange, ZRangeQuery};
