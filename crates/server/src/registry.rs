@@ -140,13 +140,18 @@ pub(crate) static COMMANDS: LazyLock<Vec<CommandSpec>> = LazyLock::new(|| {
 
 #[cfg(test)]
 mod tests {
-    use super::{COMMANDS, FAMILIES, lookup};
+    use super::{COMMANDS, CommandSpec, FAMILIES, lookup};
+
+    /// Each name sorts strictly after the one before it (so none is there twice).
+    fn assert_sorted_and_unique(rows: &[CommandSpec]) {
+        for pair in rows.windows(2) {
+            assert!(pair[0].name < pair[1].name, "{} before {}", pair[0].name, pair[1].name);
+        }
+    }
 
     #[test]
     fn table_is_sorted_and_unique() {
-        for pair in COMMANDS.windows(2) {
-            assert!(pair[0].name < pair[1].name, "{} before {}", pair[0].name, pair[1].name);
-        }
+        assert_sorted_and_unique(&COMMANDS);
     }
 
     #[test]
@@ -155,9 +160,7 @@ mod tests {
             for spec in rows {
                 assert_eq!(spec.group, group, "{} is in the wrong module", spec.name);
             }
-            for pair in rows.windows(2) {
-                assert!(pair[0].name < pair[1].name, "{} before {}", pair[0].name, pair[1].name);
-            }
+            assert_sorted_and_unique(rows);
         }
         let rows: usize = FAMILIES.iter().map(|(_, rows)| rows.len()).sum();
         assert_eq!(rows, COMMANDS.len());
