@@ -6,7 +6,8 @@
 //! build, default settings); `--writer-cpulist CPUS` adds a fourth, resplite with its writer
 //! thread kept on those CPUs. Every scenario runs `redis-benchmark` against each server in
 //! turn, round after round, so background noise hits all of them alike; the table shows the
-//! median of the rounds.
+//! median of the rounds. Beside `SET` and `HSET` the first scenario also runs each with a
+//! value that changes at every request ([`CHANGING_WRITES`]).
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -73,6 +74,32 @@ const SCENARIOS: &[Scenario] = &[
 const DEFAULT_TESTS: &str =
     "set,get,incr,mset,lpush,rpush,lpop,rpop,sadd,spop,hset,zadd,zpopmin,lrange_100,lrange_300";
 
+/// A write of the first scenario whose value changes at every request: `redis-benchmark`'s
+/// own `SET` and `HSET` write one value throughout, so once every key (or field) holds it, an
+/// overwrite changes no byte, and SQLite then writes no page. Run alongside `test` when the
+/// test list has it, on keys of their own so that the standard tests keep their meaning.
+struct ChangingWrite {
+    /// The `-t` test it stands beside.
+    test: &'static str,
+    /// Its row in the table.
+    label: &'static str,
+    /// The command, with `redis-benchmark`'s placeholders.
+    command: &'static [&'static str],
+}
+
+const CHANGING_WRITES: &[ChangingWrite] = &[
+    ChangingWrite {
+        test: "set",
+        label: "SET (a new value each time)",
+        command: &["SET", "changing:__rand_int__", "v__rand_int__"],
+    },
+    ChangingWrite {
+        test: "hset",
+        label: "HSET (a new value each time)",
+        command: &["HSET", "changinghash", "element:__rand_int__", "v__rand_int__"],
+    },
+];
+
 pub(crate) fn run(options: &Options) -> Result<()> {
     let redis_server = ensure_redis_server()?;
     let resplite = build_release()?;
@@ -103,7 +130,11 @@ pub(crate) fn run(options: &Options) -> Result<()> {
     for round in 1..=options.rounds {
         for (scenario_index, scenario) in SCENARIOS.iter().enumerate() {
             for (server_index, server) in servers.iter().enumerate() {
-                let figures = run_benchmark(&benchmark, server.port(), scenario, &options.tests)?;
+                let mut figures =
+                    run_benchmark(&benchmark, server.port(), scenario, &options.tests)?;
+                if scenario_index == 0 {
+                    figures.extend(run_changing_writes(&benchmark, server.port(), &options.tests)?);
+                }
                 for (test, rate) in figures {
                     results.entry((scenario_index, test, server_index)).or_default().push(rate);
                 }
@@ -138,6 +169,34 @@ fn run_benchmark(
     tests: &str,
 ) -> Result<Vec<(String, f64)>> {
     benchmark_tests(benchmark, port, tests, scenario.clients, scenario.pipeline, scenario.requests)
+}
+
+/// Runs the [`CHANGING_WRITES`] whose test is in `tests`, at `-c 50 -P 1`; answers (label,
+/// requests per second) pairs.
+fn run_changing_writes(benchmark: &Path, port: u16, tests: &str) -> Result<Vec<(String, f64)>> {
+    let scenario = &SCENARIOS[0];
+    let mut figures = Vec::new();
+    for write in CHANGING_WRITES {
+        if !tests.split(',').any(|test| test.eq_ignore_ascii_case(write.test)) {
+            continue;
+        }
+        let output = Command::new(benchmark)
+            .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-r", "100000", "--csv"])
+            .args(["-c", &scenario.clients.to_string(), "-P", &scenario.pipeline.to_string()])
+            .args(["-n", &scenario.requests.to_string()])
+            .args(write.command)
+            .output()
+            .context("could not run redis-benchmark")?;
+        if !output.status.success() {
+            bail!("redis-benchmark failed: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        let rates = parse_csv(&String::from_utf8_lossy(&output.stdout));
+        let Some((_, rate)) = rates.first() else {
+            bail!("redis-benchmark printed no figure for {}", write.command.join(" "));
+        };
+        figures.push((write.label.to_owned(), *rate));
+    }
+    Ok(figures)
 }
 
 /// Runs `redis-benchmark -t tests -c clients -P pipeline -n requests` against a server.
