@@ -180,17 +180,8 @@ fn run_changing_writes(benchmark: &Path, port: u16, tests: &str) -> Result<Vec<(
         if !tests.split(',').any(|test| test.eq_ignore_ascii_case(write.test)) {
             continue;
         }
-        let output = Command::new(benchmark)
-            .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-r", "100000", "--csv"])
-            .args(["-c", &scenario.clients.to_string(), "-P", &scenario.pipeline.to_string()])
-            .args(["-n", &scenario.requests.to_string()])
-            .args(write.command)
-            .output()
-            .context("could not run redis-benchmark")?;
-        if !output.status.success() {
-            bail!("redis-benchmark failed: {}", String::from_utf8_lossy(&output.stderr));
-        }
-        let rates = parse_csv(&String::from_utf8_lossy(&output.stdout));
+        let shape = (scenario.clients, scenario.pipeline, scenario.requests);
+        let rates = run_redis_benchmark(benchmark, port, shape, write.command)?;
         let Some((_, rate)) = rates.first() else {
             bail!("redis-benchmark printed no figure for {}", write.command.join(" "));
         };
@@ -208,10 +199,22 @@ pub(crate) fn benchmark_tests(
     pipeline: u32,
     requests: u32,
 ) -> Result<Vec<(String, f64)>> {
+    run_redis_benchmark(benchmark, port, (clients, pipeline, requests), &["-t", tests])
+}
+
+/// Runs `redis-benchmark` with `-r 100000`, the `(clients, pipeline, requests)` shape and
+/// `what` (`-t` and its tests, or a command) against a server; answers its figures.
+fn run_redis_benchmark(
+    benchmark: &Path,
+    port: u16,
+    (clients, pipeline, requests): (u32, u32, u32),
+    what: &[&str],
+) -> Result<Vec<(String, f64)>> {
     let output = Command::new(benchmark)
-        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-t", tests, "-r", "100000", "--csv"])
+        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-r", "100000", "--csv"])
         .args(["-c", &clients.to_string(), "-P", &pipeline.to_string()])
         .args(["-n", &requests.to_string()])
+        .args(what)
         .output()
         .context("could not run redis-benchmark")?;
     if !output.status.success() {

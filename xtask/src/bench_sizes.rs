@@ -98,7 +98,8 @@ const OPERATIONS_TABLE: &[Operation] = &[
             vec![words(&["ZADD", k, &score, &member]), words(&["ZREM", k, &member])]
         },
     },
-    // An increment that changes the score, as an application's does (the bench used 0).
+    // An increment that changes the score, as an application's does: one of 0 leaves the
+    // member where it is and writes nothing.
     Operation {
         name: "ZINCRBY",
         step: |k, n, i| vec![words(&["ZINCRBY", k, "1", &element(i % n)])],
