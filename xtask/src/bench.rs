@@ -130,10 +130,15 @@ pub(crate) fn run(options: &Options) -> Result<()> {
     for round in 1..=options.rounds {
         for (scenario_index, scenario) in SCENARIOS.iter().enumerate() {
             for (server_index, server) in servers.iter().enumerate() {
-                let mut figures =
-                    run_benchmark(&benchmark, server.port(), scenario, &options.tests)?;
+                let port = server.port();
+                let mut figures = run_benchmark(&benchmark, port, scenario, &options.tests)?;
                 if scenario_index == 0 {
-                    figures.extend(run_changing_writes(&benchmark, server.port(), &options.tests)?);
+                    figures.extend(run_changing_writes(
+                        &benchmark,
+                        port,
+                        scenario,
+                        &options.tests,
+                    )?);
                 }
                 for (test, rate) in figures {
                     results.entry((scenario_index, test, server_index)).or_default().push(rate);
@@ -171,10 +176,14 @@ fn run_benchmark(
     benchmark_tests(benchmark, port, tests, scenario.clients, scenario.pipeline, scenario.requests)
 }
 
-/// Runs the [`CHANGING_WRITES`] whose test is in `tests`, at `-c 50 -P 1`; answers (label,
-/// requests per second) pairs.
-fn run_changing_writes(benchmark: &Path, port: u16, tests: &str) -> Result<Vec<(String, f64)>> {
-    let scenario = &SCENARIOS[0];
+/// Runs the [`CHANGING_WRITES`] whose test is in `tests`, in `scenario`'s shape; answers
+/// (label, requests per second) pairs.
+fn run_changing_writes(
+    benchmark: &Path,
+    port: u16,
+    scenario: &Scenario,
+    tests: &str,
+) -> Result<Vec<(String, f64)>> {
     let mut figures = Vec::new();
     for write in CHANGING_WRITES {
         if !tests.split(',').any(|test| test.eq_ignore_ascii_case(write.test)) {
