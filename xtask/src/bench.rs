@@ -184,12 +184,12 @@ fn run_changing_writes(
     scenario: &Scenario,
     tests: &str,
 ) -> Result<Vec<(String, f64)>> {
+    let shape = (scenario.clients, scenario.pipeline, scenario.requests);
     let mut figures = Vec::new();
     for write in CHANGING_WRITES {
         if !tests.split(',').any(|test| test.eq_ignore_ascii_case(write.test)) {
             continue;
         }
-        let shape = (scenario.clients, scenario.pipeline, scenario.requests);
         let rates = run_redis_benchmark(benchmark, port, shape, write.command)?;
         let Some((_, rate)) = rates.first() else {
             bail!("redis-benchmark printed no figure for {}", write.command.join(" "));

@@ -11,7 +11,7 @@ use crate::command::{CommandResult, Context, reply};
 use crate::command_syntax::{self, SubcommandDoc};
 use crate::commands::sort;
 use crate::error::CommandError;
-use crate::registry::{COMMANDS, CommandSpec, KeyPositions, arity_accepts, lookup};
+use crate::registry::{COMMANDS, CommandSpec, KeyPositions, arity_accepts, group_of, lookup};
 
 pub(crate) fn command(context: &mut Context<'_>, mut args: Args) -> CommandResult {
     if args.remaining() == 0 {
@@ -278,7 +278,7 @@ fn docs_entry(spec: &CommandSpec) -> Frame {
     let mut fields = vec![
         (Frame::bulk("summary"), Frame::bulk(spec.summary)),
         (Frame::bulk("since"), Frame::bulk(spec.since)),
-        (Frame::bulk("group"), Frame::bulk(spec.group.name())),
+        (Frame::bulk("group"), Frame::bulk(group_of(spec).name())),
     ];
     push_arguments(&mut fields, command_syntax::syntax_of(spec.name));
     let subcommands: Vec<(Frame, Frame)> = command_syntax::subcommands_of(spec.name)
@@ -307,7 +307,7 @@ fn subcommand_entry(container: &CommandSpec, subcommand: &SubcommandDoc) -> Fram
     let mut fields = vec![
         (Frame::bulk("summary"), Frame::bulk(subcommand.summary)),
         (Frame::bulk("since"), Frame::bulk(subcommand.since)),
-        (Frame::bulk("group"), Frame::bulk(container.group.name())),
+        (Frame::bulk("group"), Frame::bulk(group_of(container).name())),
     ];
     push_arguments(&mut fields, subcommand.syntax);
     Frame::Map(fields)

@@ -1,6 +1,6 @@
 //! The registry's rows for the bitmap commands (`SETBIT`, `BITCOUNT`, `BITFIELD` …), sorted by name.
 
-use super::{CommandSpec, Group, KeyPositions};
+use super::{CommandSpec, KeyPositions};
 use crate::commands::bitmaps;
 
 pub(super) static COMMANDS: &[CommandSpec] = &[
@@ -10,7 +10,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["readonly"],
         categories: &["@read", "@bitmap", "@slow"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
-        group: Group::Bitmap,
         since: "2.6.0",
         summary: "Counts the set bits in a string.",
         handler: bitmaps::bitcount,
@@ -21,7 +20,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["write", "denyoom"],
         categories: &["@write", "@bitmap", "@slow"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
-        group: Group::Bitmap,
         since: "3.2.0",
         summary: "Reads, sets and increments integers of any width at any bit of a string.",
         handler: bitmaps::bitfield,
@@ -32,7 +30,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["readonly", "fast"],
         categories: &["@read", "@bitmap", "@fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
-        group: Group::Bitmap,
         since: "6.0.0",
         summary: "Reads integers of any width at any bit of a string.",
         handler: bitmaps::bitfield_ro,
@@ -43,7 +40,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["write", "denyoom"],
         categories: &["@write", "@bitmap", "@slow"],
         keys: KeyPositions { first: 2, last: -1, step: 1 },
-        group: Group::Bitmap,
         since: "2.6.0",
         summary: "Performs bitwise operations on strings and stores the result.",
         handler: bitmaps::bitop,
@@ -54,7 +50,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["readonly"],
         categories: &["@read", "@bitmap", "@slow"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
-        group: Group::Bitmap,
         since: "2.8.7",
         summary: "Finds the first set or clear bit in a string.",
         handler: bitmaps::bitpos,
@@ -65,7 +60,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["readonly", "fast"],
         categories: &["@read", "@bitmap", "@fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
-        group: Group::Bitmap,
         since: "2.2.0",
         summary: "Returns a bit of a string.",
         handler: bitmaps::getbit,
@@ -76,7 +70,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["write", "denyoom"],
         categories: &["@write", "@bitmap", "@slow"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
-        group: Group::Bitmap,
         since: "2.2.0",
         summary: "Sets or clears a bit of a string.",
         handler: bitmaps::setbit,

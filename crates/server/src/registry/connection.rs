@@ -1,6 +1,6 @@
 //! The registry's rows for the connection commands (`AUTH`, `HELLO`, `SELECT`, `CLIENT` …), sorted by name.
 
-use super::{CommandSpec, Group, KeyPositions};
+use super::{CommandSpec, KeyPositions};
 use crate::commands::{client, connection};
 
 pub(super) static COMMANDS: &[CommandSpec] = &[
@@ -10,7 +10,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
         categories: &["@fast", "@connection"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
-        group: Group::Connection,
         since: "1.0.0",
         summary: "Authenticates the connection.",
         handler: connection::auth,
@@ -21,7 +20,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &[],
         categories: &["@slow"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
-        group: Group::Connection,
         since: "2.4.0",
         summary: "Connection identity and the list of clients.",
         handler: client::client,
@@ -32,7 +30,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["loading", "stale", "fast"],
         categories: &["@fast", "@connection"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
-        group: Group::Connection,
         since: "1.0.0",
         summary: "Returns the given string.",
         handler: connection::echo,
@@ -43,7 +40,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
         categories: &["@fast", "@connection"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
-        group: Group::Connection,
         since: "6.0.0",
         summary: "Handshakes with the server, choosing the protocol version.",
         handler: connection::hello,
@@ -54,7 +50,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["fast"],
         categories: &["@fast", "@connection"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
-        group: Group::Connection,
         since: "1.0.0",
         summary: "Answers PONG, or echoes the given message.",
         handler: connection::ping,
@@ -65,7 +60,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
         categories: &["@fast", "@connection"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
-        group: Group::Connection,
         since: "1.0.0",
         summary: "Closes the connection.",
         handler: connection::quit,
@@ -76,7 +70,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
         categories: &["@fast", "@connection"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
-        group: Group::Connection,
         since: "6.2.0",
         summary: "Resets the connection.",
         handler: connection::reset,
@@ -87,7 +80,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["loading", "stale", "fast"],
         categories: &["@fast", "@connection"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
-        group: Group::Connection,
         since: "1.0.0",
         summary: "Selects the logical database of the connection.",
         handler: connection::select,

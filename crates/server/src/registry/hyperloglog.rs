@@ -1,6 +1,6 @@
 //! The registry's rows for the HyperLogLog commands, sorted by name.
 
-use super::{CommandSpec, Group, KeyPositions};
+use super::{CommandSpec, KeyPositions};
 use crate::commands::hyperloglog;
 
 pub(super) static COMMANDS: &[CommandSpec] = &[
@@ -10,7 +10,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["write", "denyoom", "fast"],
         categories: &["@write", "@hyperloglog", "@fast"],
         keys: KeyPositions { first: 1, last: 1, step: 1 },
-        group: Group::HyperLogLog,
         since: "2.8.9",
         summary: "Adds elements to a HyperLogLog; creates the key when missing.",
         handler: hyperloglog::pfadd,
@@ -21,7 +20,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["readonly"],
         categories: &["@read", "@hyperloglog", "@slow"],
         keys: KeyPositions { first: 1, last: -1, step: 1 },
-        group: Group::HyperLogLog,
         since: "2.8.9",
         summary: "Estimates the number of distinct elements in HyperLogLogs (their union).",
         handler: hyperloglog::pfcount,
@@ -32,7 +30,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["write", "denyoom"],
         categories: &["@write", "@hyperloglog", "@slow"],
         keys: KeyPositions { first: 1, last: -1, step: 1 },
-        group: Group::HyperLogLog,
         since: "2.8.9",
         summary: "Merges HyperLogLogs into the first one.",
         handler: hyperloglog::pfmerge,

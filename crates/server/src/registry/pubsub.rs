@@ -1,6 +1,6 @@
 //! The registry's rows for the publish/subscribe commands, sorted by name.
 
-use super::{CommandSpec, Group, KeyPositions};
+use super::{CommandSpec, KeyPositions};
 use crate::commands::pubsub;
 
 pub(super) static COMMANDS: &[CommandSpec] = &[
@@ -10,7 +10,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["pubsub", "noscript", "loading", "stale"],
         categories: &["@pubsub", "@slow"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
-        group: Group::PubSub,
         since: "2.0.0",
         summary: "Listens for messages published to channels that match one or more patterns.",
         handler: pubsub::psubscribe,
@@ -21,7 +20,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["pubsub", "loading", "stale", "fast"],
         categories: &["@pubsub", "@fast"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
-        group: Group::PubSub,
         since: "2.0.0",
         summary: "Posts a message to a channel.",
         handler: pubsub::publish,
@@ -32,7 +30,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &[],
         categories: &["@slow"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
-        group: Group::PubSub,
         since: "2.8.0",
         summary: "Introspects the pub/sub channels and patterns.",
         handler: pubsub::pubsub,
@@ -43,7 +40,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["pubsub", "noscript", "loading", "stale"],
         categories: &["@pubsub", "@slow"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
-        group: Group::PubSub,
         since: "2.0.0",
         summary: "Stops listening to messages published to channels that match one or more patterns.",
         handler: pubsub::punsubscribe,
@@ -54,7 +50,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["pubsub", "noscript", "loading", "stale"],
         categories: &["@pubsub", "@slow"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
-        group: Group::PubSub,
         since: "2.0.0",
         summary: "Listens for messages published to channels.",
         handler: pubsub::subscribe,
@@ -65,7 +60,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["pubsub", "noscript", "loading", "stale"],
         categories: &["@pubsub", "@slow"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
-        group: Group::PubSub,
         since: "2.0.0",
         summary: "Stops listening to messages posted to channels.",
         handler: pubsub::unsubscribe,

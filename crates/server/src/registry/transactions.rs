@@ -1,6 +1,6 @@
 //! The registry's rows for the transaction commands (`MULTI`, `EXEC`, `WATCH` …), sorted by name.
 
-use super::{CommandSpec, Group, KeyPositions};
+use super::{CommandSpec, KeyPositions};
 use crate::commands::transactions;
 
 pub(super) static COMMANDS: &[CommandSpec] = &[
@@ -10,7 +10,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["noscript", "loading", "stale", "fast", "allow_busy"],
         categories: &["@fast", "@transaction"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
-        group: Group::Transactions,
         since: "2.0.0",
         summary: "Discards a transaction.",
         handler: transactions::discard,
@@ -21,7 +20,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["noscript", "loading", "stale", "skip_slowlog"],
         categories: &["@slow", "@transaction"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
-        group: Group::Transactions,
         since: "1.2.0",
         summary: "Executes all commands in a transaction.",
         handler: transactions::exec,
@@ -32,7 +30,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["noscript", "loading", "stale", "fast", "allow_busy"],
         categories: &["@fast", "@transaction"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
-        group: Group::Transactions,
         since: "1.2.0",
         summary: "Starts a transaction.",
         handler: transactions::multi,
@@ -43,7 +40,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["noscript", "loading", "stale", "fast", "allow_busy"],
         categories: &["@fast", "@transaction"],
         keys: KeyPositions { first: 0, last: 0, step: 0 },
-        group: Group::Transactions,
         since: "2.2.0",
         summary: "Forgets about all watched keys.",
         handler: transactions::unwatch,
@@ -54,7 +50,6 @@ pub(super) static COMMANDS: &[CommandSpec] = &[
         flags: &["noscript", "loading", "stale", "fast", "allow_busy"],
         categories: &["@fast", "@transaction"],
         keys: KeyPositions { first: 1, last: -1, step: 1 },
-        group: Group::Transactions,
         since: "2.2.0",
         summary: "Monitors changes to keys to determine the execution of a transaction.",
         handler: transactions::watch,
